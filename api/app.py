@@ -1,0 +1,106 @@
+"""The app factory: `create_app(settings, graph)`; nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import HTMLResponse
+
+from api.deps import reject_unknown_parameters
+from api.errors import install_error_handlers
+from api.middleware import MethodGate, StandardHeaders
+from api.openapi import build_openapi
+from api.routes import ROUTERS
+from api.settings import Settings
+from graph.build import KnowledgeGraph, load_graph
+
+__all__ = ["DESCRIPTION", "create_app"]
+
+DESCRIPTION = """\
+Distance serves a knowledge graph of why men pull away in relationships, built from five
+articles: concepts, reasons, signs, responses, questions and statistics, joined by typed edges.
+Every node and edge carries verbatim quotes with their character offsets in the source article.
+
+Every route answers GET and HEAD; responses carry a strong `ETag` (send `If-None-Match` for a
+304) and CORS is open to any origin. Errors are RFC 9457 `application/problem+json`; a
+malformed, out-of-range or unknown query parameter is a 422 naming it, never silently clamped.
+"""
+
+_DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
+
+
+def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the app; the graph is loaded and validated in the lifespan unless given.
+
+    A ContentError raised in the lifespan stops start-up before the server accepts a request.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
+        yield
+
+    app = FastAPI(
+        title="Distance",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(reject_unknown_parameters)],
+        openapi_tags=[
+            {"name": "meta", "description": "What is served and the closed sets it uses."},
+            {"name": "nodes", "description": "Concepts, reasons, signs, responses, questions, statistics, sources."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.cache_control = f"public, max-age={settings.cache_max_age}"
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_docs(app)
+    app.openapi = lambda: _cached_openapi(app)  # type: ignore[method-assign]
+
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(MethodGate)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "Accept", "Accept-Encoding"],
+        expose_headers=["ETag", "Link", "Deprecation", "Sunset", "X-Request-Id"],
+        max_age=86_400,
+    )
+    app.add_middleware(StandardHeaders)
+    return app
+
+
+def _cached_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        app.openapi_schema = build_openapi(app)
+    return app.openapi_schema
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from files shipped in a package: nothing loads from the internet."""
+    app.mount("/docs/static", StaticFiles(directory=_DOCS_STATIC), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Distance API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon.png",
+        )

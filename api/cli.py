@@ -1,0 +1,140 @@
+"""The `distance` command: serve, check, openapi, export."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.settings import DEFAULT_SEEDS_DIR, Settings
+from graph.build import KnowledgeGraph, load_graph
+from graph.errors import ContentError
+from graph.registry import EDGE_KINDS
+from graph.types import NODE_TYPES
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Distance: a headless content API over a knowledge graph of five articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SeedsOption = Annotated[
+    Path,
+    typer.Option("--seeds", help="Content folder holding sources/ and graph/.", envvar="DISTANCE_SEEDS_DIR"),
+]
+
+
+class ExportFormat(StrEnum):
+    """Formats `distance export` writes."""
+
+    node_link = "node-link"
+
+
+def _load_or_exit(seeds: Path) -> KnowledgeGraph:
+    """Load the graph, or print every content problem as `file:line: message` and exit 1."""
+    try:
+        return load_graph(seeds)
+    except ContentError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, soft_wrap=True)
+        noun = "problem" if len(exc.problems) == 1 else "problems"
+        err.print(f"{len(exc.problems)} content {noun} in {seeds}; nothing was served.", markup=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def check(seeds: SeedsOption = DEFAULT_SEEDS_DIR) -> None:
+    """Validate the content; print counts per node type and edge kind, or every error."""
+    kg = _load_or_exit(seeds)
+    table = Table(title=f"content {kg.content_version[:16]}")
+    table.add_column("node type")
+    table.add_column("count", justify="right")
+    for node_type in NODE_TYPES:
+        table.add_row(node_type, str(kg.node_counts[node_type]))
+    table.add_row("[b]total[/b]", str(len(kg.nodes)))
+    kinds = Table()
+    kinds.add_column("edge kind")
+    kinds.add_column("count", justify="right")
+    for kind in EDGE_KINDS:
+        kinds.add_row(kind, str(kg.edge_counts.get(kind, 0)))
+    kinds.add_row("[b]total[/b]", str(len(kg.edges)))
+    out.print(table, kinds)
+    out.print("content is valid")
+
+
+@app.command()
+def serve(
+    seeds: SeedsOption = DEFAULT_SEEDS_DIR,
+    host: Annotated[str, typer.Option(envvar="HOST", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.", min=0, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+) -> None:
+    """Validate the content, then serve it; on bad content the port never opens."""
+    import uvicorn
+
+    from api.app import create_app
+
+    kg = _load_or_exit(seeds)
+    settings = Settings(seeds_dir=seeds, host=host, port=port, workers=workers)
+    common = {"host": host, "port": port, "server_header": False, "log_level": "info"}
+    if workers == 1:
+        uvicorn.run(create_app(settings, kg), **common)  # type: ignore[arg-type]
+        return
+    # Each worker process builds its own app (and graph) from the same, already checked, seeds.
+    os.environ["DISTANCE_SEEDS_DIR"] = str(seeds)
+    uvicorn.run("api.asgi:create_default_app", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where the contract lives.")] = Path("openapi.yaml"),
+    check_only: Annotated[bool, typer.Option("--check", help="Exit 1 if the file differs from the app.")] = False,
+) -> None:
+    """Write openapi.yaml from the app, or with --check fail on drift."""
+    from api.app import create_app
+    from api.openapi import openapi_yaml
+
+    text = openapi_yaml(create_app(Settings()))
+    if check_only:
+        current = output.read_text(encoding="utf-8") if output.is_file() else ""
+        if current != text:
+            err.print(f"{output} is out of date: run `distance openapi` and commit it", markup=False)
+            raise typer.Exit(1)
+        out.print(f"{output} matches the app")
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+@app.command()
+def export(
+    seeds: SeedsOption = DEFAULT_SEEDS_DIR,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = ExportFormat.node_link,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
+) -> None:
+    """Export the whole graph (networkx node-link JSON, with content_version)."""
+    from graph.records import node_link
+
+    kg = _load_or_exit(seeds)
+    body = orjson.dumps(node_link(kg), option=orjson.OPT_INDENT_2) + b"\n"
+    if output is None:
+        sys.stdout.buffer.write(body)
+    else:
+        output.write_bytes(body)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

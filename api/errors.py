@@ -1,0 +1,128 @@
+"""The one mapping from errors to RFC 9457 `application/problem+json` responses.
+
+Only this module knows status codes for domain errors. Domain errors, request validation
+errors, routing 404/405 and unexpected faults all go through `problem_response`, so every
+4xx and 5xx has the same shape and never carries a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound
+
+__all__ = ["ALLOWED_METHODS", "PROBLEM_MEDIA_TYPE", "PROBLEMS", "install_error_handlers", "problem_response"]
+
+PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+ALLOWED_METHODS: Final = "GET, HEAD, OPTIONS"
+log = logging.getLogger("distance.errors")
+
+# Domain error class -> (status, problem type slug, title). Lookup walks the MRO, so a
+# subclass without its own row is served by its nearest ancestor's.
+PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
+    NotFound: (404, "not-found", "Not found"),
+    NodeNotFound: (404, "node-not-found", "Node not found"),
+    EdgeNotFound: (404, "edge-not-found", "Edge not found"),
+    InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
+}
+
+_HTTP_TITLES: Final = {
+    400: ("bad-request", "Bad request"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    414: ("uri-too-long", "URI too long"),
+    503: ("overloaded", "Service overloaded"),
+}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Build a problem+json response; `extra` adds members such as `errors`."""
+    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _lookup(exc: DistanceError) -> tuple[int, str, str]:
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return (500, "internal-error", "Internal error")
+
+
+async def _domain_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DistanceError)
+    status, slug, title = _lookup(exc)
+    if isinstance(exc, InvalidParameter):
+        error = {"parameter": exc.parameter, "message": exc.message, "value": _text(exc.value)}
+        return problem_response(request, status, slug, title, str(exc), errors=[error])
+    suggestions = getattr(exc, "suggestions", None)
+    detail = str(exc) + (f"; did you mean {', '.join(suggestions)}?" if suggestions else "")
+    return problem_response(request, status, slug, title, detail, suggestions=list(suggestions or ()))
+
+
+async def _validation_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "parameter": str(err["loc"][-1]) if len(err["loc"]) > 1 else str(err["loc"][0]),
+            "message": err["msg"],
+            "value": _text(err.get("input")),
+        }
+        for err in exc.errors()
+    ]
+    detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
+    return problem_response(request, 422, "invalid-parameter", "Invalid parameter", detail, errors=errors)
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ALLOWED_METHODS
+    detail = {
+        404: f"no resource at {request.url.path}",
+        405: f"{request.method} is not allowed here; use {ALLOWED_METHODS}",
+    }.get(exc.status_code, str(exc.detail))
+    return problem_response(request, exc.status_code, slug, title, detail, headers=headers)
+
+
+async def _unexpected_problem(request: Request, exc: Exception) -> Response:
+    # The one broad catch: answer with a bare problem and log the fault for the operator.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, 500, "internal-error", "Internal error", "the server met an unexpected fault")
+
+
+def _text(value: Any) -> str | None:
+    """Offending values as text (or None), so every `errors[].value` has one type."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def install_error_handlers(app: FastAPI) -> FastAPI:
+    """Route every error family through `problem_response`."""
+    app.add_exception_handler(DistanceError, _domain_problem)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(Exception, _unexpected_problem)
+    return app

@@ -1,0 +1,41 @@
+"""Serialize once, tag, and answer conditional requests: the one way a body leaves."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from fastapi import Request
+from starlette.responses import Response
+
+from graph.build import KnowledgeGraph
+
+__all__ = ["etag_for", "json_response", "not_modified"]
+
+
+def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
+    """A strong ETag: the content version plus a digest of this exact representation."""
+    return f'"{kg.content_version[:16]}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """Whether `If-None-Match` already names this representation (RFC 9110 weak compare)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def json_response(
+    request: Request, kg: KnowledgeGraph, payload: Any, *, headers: dict[str, str] | None = None
+) -> Response:
+    """Serialize `payload` with orjson, tag it, and answer 304 when the client has it."""
+    body = orjson.dumps(payload)
+    etag = etag_for(kg, body)
+    cache = {"ETag": etag, "Cache-Control": request.app.state.cache_control, **(headers or {})}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=cache)
+    return Response(body, media_type="application/json", headers=cache)

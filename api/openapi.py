@@ -1,0 +1,68 @@
+"""The contract: response declarations for routes, and the final OpenAPI document.
+
+FastAPI documents error responses as `application/json` and adds its own validation-error
+schema; Distance answers every error as `application/problem+json` with one `Problem`
+schema, so the generated document is rewritten to say exactly that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from api.schemas import Problem
+
+__all__ = ["ERROR_DESCRIPTIONS", "build_openapi", "declare", "openapi_yaml"]
+
+ERROR_DESCRIPTIONS = {
+    404: "No resource with this id; `suggestions` lists close matches.",
+    422: "A parameter is malformed, out of range or unknown; `errors` names it.",
+}
+
+
+def declare(
+    model: type[BaseModel], *errors: int, media_type: str = "application/json"
+) -> dict[int | str, dict[str, Any]]:
+    """Responses for one operation: 200 with `model`, 304, and each error as a Problem.
+
+    Every operation may answer 422 (an unknown query parameter is refused everywhere).
+    """
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"model": model, "description": "OK"},
+        304: {"description": "Not modified: the `If-None-Match` ETag is current."},
+    }
+    if media_type != "application/json":
+        responses[200]["content"] = {media_type: {}}
+    for status in sorted({*errors, 422}):
+        responses[status] = {"model": Problem, "description": ERROR_DESCRIPTIONS[status]}
+    return responses
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with every error as `application/problem+json`."""
+    doc = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in doc.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {"application/problem+json": {"schema": problem_ref}}
+    schemas = doc.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return doc
+
+
+def openapi_yaml(app: FastAPI) -> str:
+    """The contract as committed in openapi.yaml: stable key order, unicode kept."""
+    return yaml.safe_dump(app.openapi(), sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,73 @@
+"""What is served: `/v1` (an index of links), `/v1/meta` and `/v1/schema`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from api.deps import GraphDep
+from api.http import json_response
+from api.openapi import declare
+from api.schemas import MetaOut, SchemaOut
+from graph.build import KnowledgeGraph
+from graph.registry import EDGE_KINDS
+from graph.types import NODE_TYPES
+
+__all__ = ["API_VERSION", "meta", "router", "schema"]
+
+API_VERSION = "1"
+router = APIRouter(prefix="/v1", tags=["meta"])
+
+
+def meta(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The body of /v1/meta."""
+    return {
+        "api_version": API_VERSION,
+        "content_version": kg.content_version,
+        "counts": {
+            "nodes": len(kg.nodes),
+            "edges": len(kg.edges),
+            "node_types": dict(kg.node_counts),
+            "edge_kinds": {kind: kg.edge_counts.get(kind, 0) for kind in EDGE_KINDS},
+        },
+        "links": {"self": "/v1/meta", "schema": "/v1/schema", "docs": "/docs", "openapi": "/openapi.json"},
+    }
+
+
+def schema(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The body of /v1/schema: node types and the edge-kind registry, with counts."""
+    return {
+        "node_types": [
+            {"type": t, "count": kg.node_counts[t], "links": {"nodes": f"/v1/nodes?type={t}"}} for t in NODE_TYPES
+        ],
+        "edge_kinds": [
+            {
+                "kind": spec.kind,
+                "label": spec.label,
+                "inverse_label": spec.inverse_label,
+                "description": spec.description,
+                "from_types": list(spec.from_types),
+                "to_types": list(spec.to_types),
+                "symmetric": spec.symmetric,
+                "same_type": spec.same_type,
+                "derived": spec.derived,
+                "count": kg.edge_counts.get(spec.kind, 0),
+            }
+            for spec in EDGE_KINDS.values()
+        ],
+        "links": {"self": "/v1/schema", "meta": "/v1/meta"},
+    }
+
+
+@router.get("/meta", operation_id="getMeta", responses=declare(MetaOut))
+async def get_meta(request: Request, kg: GraphDep) -> Response:
+    """API version, content version and counts of what is served."""
+    return json_response(request, kg, meta(kg))
+
+
+@router.get("/schema", operation_id="getSchema", responses=declare(SchemaOut))
+async def get_schema(request: Request, kg: GraphDep) -> Response:
+    """Node types and the edge-kind registry: labels, allowed endpoint types, symmetry."""
+    return json_response(request, kg, schema(kg))

@@ -1,0 +1,233 @@
+"""What the wire carries, for the OpenAPI contract.
+
+Handlers build plain dicts (`api/wire.py`) and serialize them once with orjson; these models
+describe those dicts in the contract, and the schemathesis tests check every response
+against them. They are separate from graph/models.py on purpose: internal fields never leak.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph.types import EdgeKind, NodeType
+
+__all__ = [
+    "EdgeKindOut",
+    "EdgeOut",
+    "EvidenceOut",
+    "MetaOut",
+    "NodeOut",
+    "NodeTypeOut",
+    "ParamError",
+    "Problem",
+    "SchemaOut",
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EvidenceOut(_Out):
+    """A verbatim quote and where it sits in its article (`text[start:end] == quote`)."""
+
+    source: str = Field(examples=["001"])
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class NodeLinks(_Out):
+    self: str
+    neighbors: str
+
+
+class NodeOut(_Out):
+    """One node; type-specific fields appear only on their type."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "oxytocin",
+                    "type": "concept",
+                    "label": "Oxytocin",
+                    "summary": "A hormone released during closeness that the articles tie to bonding.",
+                    "aliases": ["bonding hormone", "cuddle hormone"],
+                    "evidence": [{"source": "000", "quote": "Oxytocin", "start": 412, "end": 420}],
+                    "sources": ["000"],
+                    "category": "hormone",
+                    "links": {"self": "/v1/nodes/oxytocin", "neighbors": "/v1/nodes/oxytocin/neighbors"},
+                }
+            ]
+        },
+    )
+
+    id: str
+    type: NodeType
+    label: str
+    summary: str
+    aliases: list[str]
+    evidence: list[EvidenceOut]
+    sources: list[str]
+    links: NodeLinks
+    category: str | None = Field(None, description="concept: hormone, attachment, pattern, …")
+    group: str | None = Field(None, description="sign, response: the article's grouping")
+    polarity: Literal["do", "dont"] | None = Field(None, description="response: do or don't")
+    value: str | None = Field(None, description="statistic: the number as the article gives it")
+    unit: str | None = Field(None, description="statistic: its unit")
+    title: str | None = Field(None, description="source: the article's title")
+    author: str | None = Field(None, description="source: the author, when the article names one")
+    file: str | None = Field(None, description="source: the article's file name")
+    characters: int | None = Field(None, description="source: length of the article text")
+    body_end: int | None = Field(None, description="source: offset where the article body ends")
+
+
+class EdgeLinks(_Out):
+    self: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class EdgeOut(_Out):
+    """One typed, evidenced edge with its registry labels for both directions."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "give-him-space--addresses--needs-space",
+                    "kind": "addresses",
+                    "label": "addresses",
+                    "inverse_label": "addressed by",
+                    "symmetric": False,
+                    "from": "give-him-space",
+                    "to": "needs-space",
+                    "evidence": [{"source": "003", "quote": "Leave him alone.", "start": 6120, "end": 6136}],
+                    "basis": "quoted",
+                    "note": None,
+                    "sources": ["003"],
+                    "links": {
+                        "self": "/v1/edges/give-him-space--addresses--needs-space",
+                        "from": "/v1/nodes/give-him-space",
+                        "to": "/v1/nodes/needs-space",
+                    },
+                }
+            ]
+        },
+    )
+
+    id: str
+    kind: EdgeKind
+    label: str
+    inverse_label: str
+    symmetric: bool
+    from_: str = Field(alias="from")
+    to: str
+    evidence: list[EvidenceOut]
+    basis: Literal["quoted", "editorial", "derived"]
+    note: str | None
+    sources: list[str]
+    links: EdgeLinks
+
+
+class Counts(_Out):
+    nodes: int
+    edges: int
+    node_types: dict[str, int]
+    edge_kinds: dict[str, int]
+
+
+class MetaOut(_Out):
+    """What is being served: API and content versions and how much content there is."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "api_version": "1",
+                    "content_version": "5f2c…",
+                    "counts": {
+                        "nodes": 180,
+                        "edges": 420,
+                        "node_types": {"concept": 40},
+                        "edge_kinds": {"indicates": 30},
+                    },
+                    "links": {"self": "/v1/meta", "schema": "/v1/schema", "docs": "/docs"},
+                }
+            ]
+        },
+    )
+
+    api_version: str
+    content_version: str = Field(description="sha256 over the canonical content; the ETag base")
+    counts: Counts
+    links: dict[str, str]
+
+
+class NodeTypeOut(_Out):
+    type: NodeType
+    count: int
+    links: dict[str, str]
+
+
+class EdgeKindOut(_Out):
+    kind: EdgeKind
+    label: str
+    inverse_label: str
+    description: str
+    from_types: list[NodeType]
+    to_types: list[NodeType]
+    symmetric: bool
+    same_type: bool
+    derived: bool
+    count: int
+
+
+class SchemaOut(_Out):
+    """The closed sets a client can rely on: node types and the edge-kind registry."""
+
+    node_types: list[NodeTypeOut]
+    edge_kinds: list[EdgeKindOut]
+    links: dict[str, str]
+
+
+class ParamError(_Out):
+    parameter: str = Field(description="The offending query or path parameter")
+    message: str
+    value: str | None
+
+
+class Problem(_Out):
+    """An RFC 9457 problem; 422s name each offending parameter in `errors`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/invalid-parameter",
+                    "title": "Invalid parameter",
+                    "status": 422,
+                    "detail": "limit: Input should be less than or equal to 200",
+                    "instance": "/v1/nodes?limit=500",
+                    "errors": [
+                        {"parameter": "limit", "message": "Input should be less than or equal to 200", "value": "500"}
+                    ],
+                }
+            ]
+        },
+    )
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ParamError] | None = None
+    suggestions: list[str] | None = None

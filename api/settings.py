@@ -1,0 +1,33 @@
+"""Typed, validated settings, built once at the edge and passed to `create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_SEEDS_DIR", "Settings"]
+
+# The embedded default content: seeds/ at the project root, next to the packages.
+DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class Settings(BaseSettings):
+    """Everything the app reads from its environment (prefix `DISTANCE_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="DISTANCE_", extra="forbid")
+
+    seeds_dir: Path = DEFAULT_SEEDS_DIR
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    cache_max_age: int = Field(300, ge=0, le=86_400, description="Cache-Control max-age, seconds")
+    gzip_min_bytes: int = Field(1024, ge=0)
+
+    @field_validator("seeds_dir")
+    @classmethod
+    def _seeds_dir_exists(cls, value: Path) -> Path:
+        if not (value / "sources" / "sources.yaml").is_file():
+            raise ValueError(f"{value} holds no sources/sources.yaml")
+        return value

@@ -1,0 +1,1 @@
+"""Benchmark scripts: they print figures and ratios against a baseline; they are not tests."""

@@ -1,0 +1,127 @@
+"""Build the frozen knowledge graph and its indexes from validated content.
+
+Everything a reader needs is computed here, once: derived `mentioned_in` edges, indexes by
+type and source, adjacency by edge id, counts and the canonical `content_version`. The
+networkx graph is frozen at the end; queries return new values and never write into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from graph.load import Article, Content, edge_id, load_content
+from graph.models import Edge, Node
+from graph.types import NODE_TYPES, EdgeKind, NodeType
+
+__all__ = ["KnowledgeGraph", "build", "content_version", "load_graph"]
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeGraph:
+    """The immutable graph every query and route reads.
+
+    `g` is a frozen `nx.MultiDiGraph` whose edge keys are edge ids; symmetric kinds are stored
+    once, in the direction they were written. The mappings are read-only views.
+    """
+
+    g: Any
+    nodes: Mapping[str, Node]
+    edges: Mapping[str, Edge]
+    articles: Mapping[str, Article]
+    by_type: Mapping[NodeType, tuple[str, ...]]
+    by_source: Mapping[str, tuple[str, ...]]
+    out_edges: Mapping[str, tuple[str, ...]]
+    in_edges: Mapping[str, tuple[str, ...]]
+    node_counts: Mapping[NodeType, int]
+    edge_counts: Mapping[EdgeKind, int]
+    content_version: str
+
+
+def content_version(content: Content) -> str:
+    """A sha256 over the canonical serialization of the content.
+
+    Sorted keys and sorted ids: the version must not depend on YAML order or dict insertion
+    order, only on what the content says (article texts included, through their hashes).
+    """
+    canonical = {
+        "articles": {
+            a.source_id: {"sha256": hashlib.sha256(a.text.encode()).hexdigest(), "body_end": a.body_end}
+            for a in content.articles.values()
+        },
+        "nodes": sorted((n.model_dump(mode="json") for n in content.nodes), key=lambda d: d["id"]),
+        "edges": sorted((e.model_dump(mode="json") for e in content.edges), key=lambda d: d["id"]),
+    }
+    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def build(content: Content) -> KnowledgeGraph:
+    """Freeze validated content into a KnowledgeGraph with every index the API reads.
+
+    Examples
+    --------
+    >>> kg = tiny_graph()
+    >>> kg.node_counts["sign"], kg.edge_counts["indicates"]
+    (1, 1)
+    """
+    derived = [
+        Edge(
+            id=edge_id(node.id, "mentioned_in", source),
+            kind="mentioned_in",
+            source=node.id,
+            target=source,
+            evidence=tuple(ev for ev in node.evidence if ev.source == source),
+            basis="derived",
+        )
+        for node in content.nodes
+        for source in node.sources
+    ]
+    edges = {e.id: e for e in (*content.edges, *derived)}
+    nodes = {n.id: n for n in sorted(content.nodes, key=lambda n: n.id)}
+
+    g = nx.MultiDiGraph(content_version=content_version(content))
+    g.add_nodes_from((n.id, {"node": n}) for n in nodes.values())
+    g.add_edges_from((e.source, e.target, e.id, {"edge": e}) for e in edges.values())
+    nx.freeze(g)
+
+    by_type: dict[NodeType, list[str]] = {t: [] for t in NODE_TYPES}
+    by_source: dict[str, list[str]] = defaultdict(list)
+    out_edges: dict[str, list[str]] = defaultdict(list)
+    in_edges: dict[str, list[str]] = defaultdict(list)
+    for node in nodes.values():
+        by_type[node.type].append(node.id)
+        for source in node.sources:
+            by_source[source].append(node.id)
+    for edge in sorted(edges.values(), key=lambda e: e.id):
+        out_edges[edge.source].append(edge.id)
+        in_edges[edge.target].append(edge.id)
+
+    def frozen(d: Mapping[Any, list[str]]) -> Mapping[Any, tuple[str, ...]]:
+        return MappingProxyType({k: tuple(v) for k, v in d.items()})
+
+    return KnowledgeGraph(
+        g=g,
+        nodes=MappingProxyType(nodes),
+        edges=MappingProxyType(dict(sorted(edges.items()))),
+        articles=MappingProxyType(dict(content.articles)),
+        by_type=frozen(by_type),
+        by_source=frozen(by_source),
+        out_edges=frozen(out_edges),
+        in_edges=frozen(in_edges),
+        node_counts=MappingProxyType({t: len(v) for t, v in by_type.items()}),
+        edge_counts=MappingProxyType(dict(Counter(e.kind for e in edges.values()))),
+        content_version=g.graph["content_version"],
+    )
+
+
+def load_graph(seeds_dir: Path) -> KnowledgeGraph:
+    """Load, validate and build in one step; raises ContentError on bad content."""
+    return build(load_content(seeds_dir))

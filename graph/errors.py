@@ -1,0 +1,80 @@
+"""The domain's error hierarchy; it knows nothing about HTTP.
+
+    DistanceError
+    ├── NotFound
+    │   ├── NodeNotFound
+    │   └── EdgeNotFound
+    ├── InvalidParameter
+    └── ContentError          (a list of ContentProblem, each `file:line: message`)
+
+The API maps these to problem+json in one table (`api/errors.py`); the CLI prints a
+ContentError line by line and exits 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ContentError",
+    "ContentProblem",
+    "DistanceError",
+    "EdgeNotFound",
+    "InvalidParameter",
+    "NodeNotFound",
+    "NotFound",
+]
+
+
+class DistanceError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class NotFound(DistanceError):
+    """A requested resource does not exist."""
+
+
+class NodeNotFound(NotFound):
+    """No node has this id; `suggestions` holds the closest existing ids."""
+
+    def __init__(self, node_id: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(f"no node with id {node_id!r}")
+        self.node_id, self.suggestions = node_id, tuple(suggestions)
+
+
+class EdgeNotFound(NotFound):
+    """No edge has this id; `suggestions` holds the closest existing ids."""
+
+    def __init__(self, edge_id: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(f"no edge with id {edge_id!r}")
+        self.edge_id, self.suggestions = edge_id, tuple(suggestions)
+
+
+class InvalidParameter(DistanceError):
+    """A query option is out of range or names something that does not exist."""
+
+    def __init__(self, parameter: str, message: str, value: object = None) -> None:
+        super().__init__(f"{parameter} {message}")
+        self.parameter, self.message, self.value = parameter, message, value
+
+
+@dataclass(frozen=True, order=True)
+class ContentProblem:
+    """One problem in the seed content, located to a file and a 1-based line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(DistanceError):
+    """The seed content is invalid; `problems` lists every problem found, sorted."""
+
+    def __init__(self, problems: Sequence[ContentProblem]) -> None:
+        self.problems = tuple(sorted(problems))
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} content {noun}:\n" + "\n".join(map(str, self.problems)))

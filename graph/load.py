@@ -1,0 +1,386 @@
+"""Load and validate the seed content, collecting every problem with its `file:line`.
+
+`load_content(seeds_dir)` reads seeds/sources/sources.yaml, the article texts and
+seeds/graph/*.yaml; it returns a `Content` only when nothing is wrong, and otherwise raises
+one ContentError listing all problems, so an editor fixes everything in one pass and the
+server never starts on half a graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from pydantic import BaseModel, ValidationError
+
+from graph._yaml import LineDict, LineList, YamlProblem, load_yaml
+from graph.errors import ContentError, ContentProblem
+from graph.models import (
+    SEED_MODELS,
+    Edge,
+    EdgeSeed,
+    Evidence,
+    EvidenceSeed,
+    Node,
+    SourceSeed,
+)
+from graph.registry import EDGE_KINDS, allowed
+from graph.types import EdgeKind
+
+__all__ = ["Article", "Content", "edge_id", "load_content"]
+
+M = TypeVar("M", bound=BaseModel)
+
+EDGES_FILE = "edges.yaml"
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's text and where its body ends (character offset, exclusive)."""
+
+    source_id: str
+    text: str
+    body_end: int
+
+
+@dataclass(frozen=True)
+class Content:
+    """Validated content: articles, nodes (sources included) and hand-written edges."""
+
+    articles: dict[str, Article]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+
+def edge_id(source: str, kind: str, target: str) -> str:
+    """The stable id of an edge: `from--kind--to`.
+
+    >>> edge_id("give-him-space", "addresses", "vulnerability-fatigue")
+    'give-him-space--addresses--vulnerability-fatigue'
+    """
+    return f"{source}--{kind}--{target}"
+
+
+@dataclass
+class _Collector:
+    """Accumulates problems; `where` names files relative to the seeds folder's parent."""
+
+    root: Path
+    problems: list[ContentProblem] = field(default_factory=list)
+    broken_sources: set[str] = field(default_factory=set)
+    # When a content file cannot be read, the ids it declares are unknown: edge ends that
+    # are not found then say nothing, rather than one false report per edge.
+    unreadable: bool = False
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(ContentProblem(self.name(path), line, message))
+
+    def name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def load_content(seeds_dir: Path) -> Content:
+    """Load, locate and validate everything under `seeds_dir`.
+
+    Parameters
+    ----------
+    seeds_dir
+        The folder holding `sources/` and `graph/`.
+
+    Returns
+    -------
+    Content
+        Articles, nodes and edges, every quote located by character offsets.
+
+    Raises
+    ------
+    ContentError
+        With every problem found, each as `file:line: message`.
+    """
+    seeds_dir = seeds_dir.resolve()
+    out = _Collector(root=seeds_dir.parent)
+    # Every id an entry declares, valid or not, with where and what type: later checks use it
+    # so one broken node is reported once, not again as a dangling end of each of its edges.
+    declared: dict[str, _Declared] = {}
+    articles, source_nodes = _load_sources(seeds_dir / "sources", declared, out)
+    nodes = _load_nodes(seeds_dir / "graph", articles, declared, out)
+    edges = _load_edges(seeds_dir / "graph" / EDGES_FILE, articles, declared, out)
+    for node in nodes:
+        where = declared[node.id]
+        if not where.linked:
+            out.add(where.path, where.line, f"orphan node {node.id!r}: no edge starts or ends here")
+    if out.problems:
+        raise ContentError(out.problems)
+    return Content(articles=articles, nodes=(*source_nodes, *nodes), edges=tuple(edges))
+
+
+@dataclass
+class _Declared:
+    """Where an id was declared, its node type, and whether any edge entry names it."""
+
+    path: Path
+    line: int
+    type: str
+    linked: bool = False
+
+
+def _declare(
+    declared: dict[str, _Declared], node_id: object, node_type: str, path: Path, line: int, out: _Collector
+) -> bool:
+    """Record an id; report a duplicate (at the second entry). False when it is a duplicate."""
+    if not isinstance(node_id, str):
+        return True
+    first = declared.get(node_id)
+    if first is not None:
+        out.add(path, line, f"duplicate id {node_id!r} (first at {out.name(first.path)}:{first.line})")
+        return False
+    declared[node_id] = _Declared(path, line, node_type)
+    return True
+
+
+def _load_sources(
+    folder: Path, declared: dict[str, _Declared], out: _Collector
+) -> tuple[dict[str, Article], list[Node]]:
+    path = folder / "sources.yaml"
+    articles: dict[str, Article] = {}
+    nodes: list[Node] = []
+    for item in _items(path, out):
+        seed = _validate(SourceSeed, item, path, out)
+        if seed is None:
+            continue
+        if not _declare(declared, seed.id, "source", path, item.line, out):
+            continue
+        declared[seed.id].linked = True  # sources are linked by mentioned_in edges
+        article_path = folder / seed.file
+        if not article_path.is_file():
+            out.add(path, item.line_of("file"), f"article file {seed.file!r} not found")
+            out.broken_sources.add(seed.id)
+            continue
+        text = article_path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        if seed.body_end_line is not None and seed.body_end_line > len(lines):
+            out.add(
+                path,
+                item.line_of("body_end_line"),
+                f"body_end_line {seed.body_end_line} is past the end of {seed.file} ({len(lines)} lines)",
+            )
+            out.broken_sources.add(seed.id)
+            continue
+        body_end = len("".join(lines[: seed.body_end_line])) if seed.body_end_line else len(text)
+        articles[seed.id] = Article(seed.id, text, body_end)
+        nodes.append(
+            Node(
+                id=seed.id,
+                type="source",
+                label=seed.title,
+                summary=f"Source article {seed.id}: “{seed.title}”.",
+                attributes={
+                    "title": seed.title,
+                    "author": seed.author,
+                    "file": seed.file,
+                    "characters": len(text),
+                    "body_end": body_end,
+                },
+            )
+        )
+    return articles, nodes
+
+
+def _load_nodes(
+    folder: Path, articles: dict[str, Article], declared: dict[str, _Declared], out: _Collector
+) -> list[Node]:
+    nodes: list[Node] = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == EDGES_FILE:
+            continue
+        model = SEED_MODELS.get(path.name)
+        if model is None:
+            known = ", ".join(sorted([*SEED_MODELS, EDGES_FILE]))
+            out.add(path, 1, f"unknown content file {path.name!r}; expected one of {known}")
+            continue
+        node_type = model.model_fields["type"].default
+        for item in _items(path, out):
+            if not _declare(declared, item.get("id"), node_type, path, item.line, out):
+                continue
+            seed = _validate(model, item, path, out)
+            if seed is None:
+                continue
+            data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence"})
+            evidence = _locate_all(seed.evidence, item, path, articles, out)
+            nodes.append(
+                Node(
+                    id=seed.id,
+                    type=seed.type,  # type: ignore[attr-defined]
+                    label=seed.label,
+                    summary=seed.summary,
+                    aliases=seed.aliases,
+                    evidence=evidence,
+                    attributes={k: v for k, v in data.items() if v is not None},
+                )
+            )
+    return nodes
+
+
+def _load_edges(
+    path: Path, articles: dict[str, Article], declared: dict[str, _Declared], out: _Collector
+) -> list[Edge]:
+    edges: list[Edge] = []
+    seen: dict[str, int] = {}
+    for item in _items(path, out) if path.is_file() else ():
+        for key in ("from", "to"):
+            named = declared.get(str(item.get(key)))
+            if named is not None:
+                named.linked = True
+        seed = _validate(EdgeSeed, item, path, out)
+        if seed is None:
+            continue
+        ok = True
+        spec = EDGE_KINDS.get(cast(EdgeKind, seed.kind))
+        if spec is None or spec.derived:
+            hand = sorted(k for k, s in EDGE_KINDS.items() if not s.derived)
+            out.add(path, item.line_of("kind"), f"unknown edge kind {seed.kind!r}; expected one of {', '.join(hand)}")
+            ok = False
+        for key, end in (("from", seed.from_), ("to", seed.to)):
+            if end not in declared:
+                ok = False
+                if out.unreadable:
+                    continue
+                out.add(path, item.line_of(key), f"dangling edge end: no node with id {end!r}")
+        if ok and spec is not None:
+            a, b = declared[seed.from_].type, declared[seed.to].type
+            if not allowed(spec.kind, a, b):  # type: ignore[arg-type]
+                out.add(path, item.line_of("kind"), f"edge kind {seed.kind!r} is not allowed from {a} to {b}")
+                ok = False
+        if seed.from_ == seed.to:
+            out.add(path, item.line, f"edge from {seed.from_!r} to itself")
+            ok = False
+        if seed.basis == "editorial":
+            if seed.evidence:
+                out.add(path, item.line_of("basis"), "an editorial edge carries a note, not evidence")
+                ok = False
+            if seed.note is None:
+                out.add(path, item.line_of("basis"), "an editorial edge needs a one-line note")
+                ok = False
+        elif not seed.evidence:
+            out.add(path, item.line, "edge has no evidence: quote it, or set basis: editorial with a note")
+            ok = False
+        evidence = _locate_all(seed.evidence, item, path, articles, out)
+        if not ok or spec is None:
+            continue
+        ends = sorted((seed.from_, seed.to)) if spec.symmetric else [seed.from_, seed.to]
+        key = edge_id(ends[0], spec.kind, ends[1])
+        if key in seen:
+            out.add(path, item.line, f"duplicate edge {key!r} (first at line {seen[key]})")
+            continue
+        seen[key] = item.line
+        edges.append(
+            Edge(
+                id=edge_id(seed.from_, spec.kind, seed.to),
+                kind=spec.kind,
+                source=seed.from_,
+                target=seed.to,
+                evidence=evidence,
+                basis=seed.basis,
+                note=seed.note,
+            )
+        )
+    return edges
+
+
+def _items(path: Path, out: _Collector) -> Iterator[LineDict]:
+    """The mappings of a YAML list file; anything else is reported at its line."""
+    try:
+        data: Any = load_yaml(path)
+    except FileNotFoundError:
+        out.add(path, 1, "file not found")
+        return
+    except YamlProblem as exc:
+        out.add(path, exc.line, exc.message)
+        out.unreadable = True
+        return
+    if data is None:
+        return
+    if not isinstance(data, LineList):
+        out.add(path, getattr(data, "line", 1), "expected a list of entries")
+        out.unreadable = True
+        return
+    for index, item in enumerate(data):
+        if isinstance(item, LineDict):
+            yield item
+        else:
+            out.add(path, data.item_lines[index], f"entry {index + 1} is not a mapping")
+
+
+def _validate(model: type[M], item: LineDict, path: Path, out: _Collector) -> M | None:
+    """Validate one entry, reporting each pydantic error at the line of its key."""
+    try:
+        return model.model_validate(item)
+    except ValidationError as exc:
+        for error in exc.errors():
+            out.add(path, _error_line(item, error["loc"]), _error_message(error))
+        return None
+
+
+def _error_line(item: LineDict, loc: tuple[int | str, ...]) -> int:
+    node: Any = item
+    line = item.line
+    for part in loc:
+        if isinstance(node, LineDict):
+            line = node.line_of(part)
+            node = node.get(str(part))
+        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
+            line = node.item_lines[part]
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _error_message(error: Any) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {loc!r}"
+    if kind == "missing":
+        return f"missing required key {loc!r}"
+    if kind == "string_too_short" and error["loc"][-1] in ("summary", "label", "quote"):
+        return f"empty {error['loc'][-1]}"
+    if kind == "too_short" and error["loc"] == ("evidence",):
+        return "no evidence: a node needs at least one verbatim quote"
+    return f"{loc}: {error['msg']}"
+
+
+def _locate_all(
+    seeds: tuple[EvidenceSeed, ...], item: LineDict, path: Path, articles: dict[str, Article], out: _Collector
+) -> tuple[Evidence, ...]:
+    located = []
+    raw = item.get("evidence") or []
+    for index, seed in enumerate(seeds):
+        entry = raw[index] if index < len(raw) else item
+        line = entry.line_of("quote") if isinstance(entry, LineDict) else item.line
+        found = _locate(seed, articles, out.broken_sources, lambda msg, line=line: out.add(path, line, msg))
+        if found is not None:
+            located.append(found)
+    return tuple(located)
+
+
+def _locate(seed: EvidenceSeed, articles: dict[str, Article], broken: set[str], report: Any) -> Evidence | None:
+    """Find a quote verbatim inside its article's body; report why when it is not there."""
+    article = articles.get(seed.source)
+    if article is None:
+        if seed.source not in broken:  # a source whose own entry failed is reported there
+            report(f"unknown source {seed.source!r}")
+        return None
+    start = article.text.find(seed.quote, 0, article.body_end)
+    if start >= 0:
+        return Evidence(source=seed.source, quote=seed.quote, start=start, end=start + len(seed.quote))
+    if article.text.find(seed.quote, article.body_end - len(seed.quote) + 1) >= 0:
+        report(f"quote taken from the reader comments of {seed.source}, which are not evidence: {seed.quote[:60]!r}")
+    else:
+        report(f"quote not found in {seed.source}: {seed.quote[:60]!r}")
+    return None

@@ -1,0 +1,210 @@
+"""What the content is: seed input models (strict) and the built, located domain objects.
+
+Seed models (`*Seed`) mirror what a curator writes in seeds/graph/*.yaml: unknown keys are
+errors. Built models carry what the loader adds: quote offsets, source nodes, derived edges.
+All of them are frozen; after `graph.build` nothing changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from graph.types import EdgeKind, NodeType
+
+__all__ = [
+    "CONCEPT_CATEGORIES",
+    "ConceptSeed",
+    "Edge",
+    "EdgeSeed",
+    "Evidence",
+    "EvidenceSeed",
+    "MAX_QUOTE_CHARS",
+    "Node",
+    "NodeSeed",
+    "QuestionSeed",
+    "ReasonSeed",
+    "ResponseSeed",
+    "SEED_MODELS",
+    "SLUG",
+    "SignSeed",
+    "SourceSeed",
+    "StatisticSeed",
+]
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_QUOTE_CHARS = 300
+CONCEPT_CATEGORIES = (
+    "hormone",
+    "neuroscience",
+    "attachment",
+    "pattern",
+    "psychology",
+    "therapy",
+    "researcher",
+    "study",
+    "institution",
+    "relationship",
+    "other",
+)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Seed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class EvidenceSeed(_Seed):
+    """One `{source, quote}` as written; the quote must be verbatim from that article."""
+
+    source: str
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUOTE_CHARS)]
+
+
+class _NodeSeed(_Seed):
+    id: str
+    label: Text
+    summary: Text
+    aliases: tuple[Text, ...] = ()
+    evidence: tuple[EvidenceSeed, ...] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f"id {value!r} is not a kebab-case slug")
+        return value
+
+
+class ConceptSeed(_NodeSeed):
+    """An idea, theory, hormone, attachment style, researcher, study or institution."""
+
+    type: Literal["concept"] = "concept"
+    category: Literal[CONCEPT_CATEGORIES] = "other"  # type: ignore[valid-type]
+
+
+class ReasonSeed(_NodeSeed):
+    """An answer to "why does he pull away?"."""
+
+    type: Literal["reason"] = "reason"
+
+
+class SignSeed(_NodeSeed):
+    """Something observable, optionally in the article's grouping."""
+
+    type: Literal["sign"] = "sign"
+    group: Text | None = None
+
+
+class ResponseSeed(_NodeSeed):
+    """What the reader can do (`do`) or should not do (`dont`)."""
+
+    type: Literal["response"] = "response"
+    polarity: Literal["do", "dont"]
+    group: Text | None = None
+
+
+class QuestionSeed(_NodeSeed):
+    """An FAQ a reader asks; other nodes answer it."""
+
+    type: Literal["question"] = "question"
+
+
+class StatisticSeed(_NodeSeed):
+    """A number with its unit; the summary gives its context."""
+
+    type: Literal["statistic"] = "statistic"
+    value: Text
+    unit: Text
+
+
+class SourceSeed(_Seed):
+    """One article as listed in seeds/sources/sources.yaml."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+    file: Text
+    title: Text
+    author: Text | None = None
+    body_end_line: int | None = Field(default=None, ge=1)
+
+
+NodeSeed = ConceptSeed | ReasonSeed | SignSeed | ResponseSeed | QuestionSeed | StatisticSeed
+
+# The seed file that holds each type: seeds/graph/<type>s.yaml
+SEED_MODELS: dict[str, type[_NodeSeed]] = {
+    "concepts.yaml": ConceptSeed,
+    "reasons.yaml": ReasonSeed,
+    "signs.yaml": SignSeed,
+    "responses.yaml": ResponseSeed,
+    "questions.yaml": QuestionSeed,
+    "statistics.yaml": StatisticSeed,
+}
+
+
+class EdgeSeed(_Seed):
+    """One edge as written: quoted evidence, or `basis: editorial` with a note."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    kind: str
+    to: str
+    evidence: tuple[EvidenceSeed, ...] = ()
+    basis: Literal["quoted", "editorial"] = "quoted"
+    note: Text | None = None
+
+
+class Evidence(BaseModel):
+    """A verbatim quote located in its article: `text[start:end] == quote`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    quote: str
+    start: int
+    end: int
+
+
+class Node(BaseModel):
+    """A built node of any type; type-specific fields live in `attributes`.
+
+    One class for every type keeps queries and indexes uniform; `attributes` holds
+    `category`, `group`, `polarity`, `value`, `unit`, or a source's `title`, `author`, …
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    type: NodeType
+    label: str
+    summary: str
+    aliases: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    attributes: dict[str, str | int | None] = Field(default_factory=dict)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Ids of the articles this node is quoted from, in order of first citation."""
+        return tuple(dict.fromkeys(ev.source for ev in self.evidence))
+
+
+class Edge(BaseModel):
+    """A built edge; its id `from--kind--to` is stable as long as its ends are."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: EdgeKind
+    source: str
+    target: str
+    evidence: tuple[Evidence, ...] = ()
+    basis: Literal["quoted", "editorial", "derived"]
+    note: str | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Ids of the articles quoted as evidence for this edge."""
+        return tuple(dict.fromkeys(ev.source for ev in self.evidence))

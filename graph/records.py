@@ -1,0 +1,82 @@
+"""Plain-dict records of nodes and edges: the one field layout every output shares.
+
+The API adds `links` to these; exports (node-link, and later other formats) use them as
+they are. Keeping one layout here means an exported node and a served node never drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from graph.build import KnowledgeGraph
+from graph.models import Edge, Evidence, Node
+from graph.registry import EDGE_KINDS
+
+__all__ = ["edge_record", "evidence_record", "node_link", "node_record"]
+
+
+def evidence_record(ev: Evidence) -> dict[str, Any]:
+    """A quote with its article id and character offsets."""
+    return {"source": ev.source, "quote": ev.quote, "start": ev.start, "end": ev.end}
+
+
+def node_record(node: Node) -> dict[str, Any]:
+    """A node as a flat dict: common fields first, then its type-specific fields.
+
+    >>> node_record(tiny_graph().nodes["slower-replies"])["type"]
+    'sign'
+    """
+    record: dict[str, Any] = {
+        "id": node.id,
+        "type": node.type,
+        "label": node.label,
+        "summary": node.summary,
+        "aliases": list(node.aliases),
+        "evidence": [evidence_record(ev) for ev in node.evidence],
+        "sources": list(node.sources),
+    }
+    record.update(node.attributes)
+    return record
+
+
+def edge_record(edge: Edge) -> dict[str, Any]:
+    """An edge with its registry labels, so a client can read it in either direction."""
+    spec = EDGE_KINDS[edge.kind]
+    return {
+        "id": edge.id,
+        "kind": edge.kind,
+        "label": spec.label,
+        "inverse_label": spec.inverse_label,
+        "symmetric": spec.symmetric,
+        "from": edge.source,
+        "to": edge.target,
+        "evidence": [evidence_record(ev) for ev in edge.evidence],
+        "basis": edge.basis,
+        "note": edge.note,
+        "sources": list(edge.sources),
+    }
+
+
+def node_link(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The whole graph in networkx's node-link layout, with `content_version` in `graph`.
+
+    `nx.node_link_graph(node_link(kg), edges="links")` rebuilds an equivalent MultiDiGraph.
+
+    >>> data = node_link(tiny_graph())
+    >>> sorted(data) == ["directed", "graph", "links", "multigraph", "nodes"]
+    True
+    """
+    out = nx.MultiDiGraph(content_version=kg.content_version)
+    for node in kg.nodes.values():
+        attrs = node_record(node)
+        del attrs["id"]
+        out.add_node(node.id, **attrs)
+    for edge in kg.edges.values():
+        attrs = edge_record(edge)
+        for key in ("id", "from", "to"):
+            del attrs[key]
+        out.add_edge(edge.source, edge.target, key=edge.id, **attrs)
+    data: dict[str, Any] = nx.node_link_data(out, edges="links")
+    return data

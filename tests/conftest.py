@@ -1,0 +1,32 @@
+"""Shared fixtures: a tiny content folder, its graph, an app and a client on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from graph.build import KnowledgeGraph, load_graph
+from tests.tiny import write_tiny_seeds
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """A fresh, valid tiny content folder that a test may break."""
+    return write_tiny_seeds(tmp_path)
+
+
+@pytest.fixture
+def tiny(seeds: Path) -> KnowledgeGraph:
+    return load_graph(seeds)
+
+
+@pytest.fixture
+def client(seeds: Path) -> Iterator[TestClient]:
+    """A client on an app over the tiny content; the lifespan runs inside the context."""
+    with TestClient(create_app(Settings(seeds_dir=seeds))) as test_client:
+        yield test_client

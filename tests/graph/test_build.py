@@ -1,0 +1,75 @@
+"""The built graph: content_version, derived edges, indexes, freezing, node-link export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph.build import load_graph
+from graph.records import node_link
+
+
+def test_content_version_is_stable_for_the_same_content(seeds: Path, tmp_path: Path) -> None:
+    from tests.tiny import write_tiny_seeds
+
+    other = write_tiny_seeds(tmp_path / "again")
+    assert load_graph(seeds).content_version == load_graph(other).content_version
+
+
+def test_content_version_ignores_entry_order(seeds: Path) -> None:
+    before = load_graph(seeds).content_version
+    path = seeds / "graph" / "responses.yaml"
+    text = path.read_text(encoding="utf-8")
+    first, second = text.split("- id: chase-him")
+    path.write_text("- id: chase-him" + second + first, encoding="utf-8")
+    assert load_graph(seeds).content_version == before
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("graph/signs.yaml", "later than they", "later than thay"),
+        ("graph/edges.yaml", "side by side", "side by sida"),
+        ("sources/000.txt", "Tiny article about", "Tiny articles about"),
+    ],
+)
+def test_content_version_changes_for_a_one_character_change(seeds: Path, file: str, old: str, new: str) -> None:
+    before = load_graph(seeds).content_version
+    path = seeds / file
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    assert load_graph(seeds).content_version != before
+
+
+def test_build_derives_mentioned_in_edges_from_evidence(seeds: Path) -> None:
+    kg = load_graph(seeds)
+    edge = kg.edges["needs-space--mentioned_in--001"]
+    assert (edge.basis, [ev.source for ev in edge.evidence]) == ("derived", ["001"])
+    assert kg.by_source["001"] == ("needs-space",)
+
+
+def test_build_freezes_the_networkx_graph(seeds: Path) -> None:
+    kg = load_graph(seeds)
+    assert nx.is_frozen(kg.g)
+    with pytest.raises(nx.NetworkXError):
+        kg.g.add_node("intruder")
+
+
+def test_build_indexes_adjacency_by_edge_id(seeds: Path) -> None:
+    kg = load_graph(seeds)
+    assert "slower-replies--indicates--needs-space" in kg.in_edges["needs-space"]
+    assert set(kg.out_edges["a-few-days"]) == {
+        "a-few-days--answers--how-long-does-it-last",
+        "a-few-days--measures--needs-space",
+        "a-few-days--mentioned_in--000",
+    }
+
+
+def test_node_link_round_trips_through_networkx(seeds: Path) -> None:
+    kg = load_graph(seeds)
+    data = node_link(kg)
+    again = nx.node_link_graph(data, edges="links")
+    assert data["graph"]["content_version"] == kg.content_version
+    assert (again.number_of_nodes(), again.number_of_edges()) == (len(kg.nodes), len(kg.edges))
+    assert again.nodes["give-him-space"]["polarity"] == "do"

@@ -1,0 +1,201 @@
+"""One failing fixture per validation rule, each asserting its exact `file:line`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.errors import ContentError
+from graph.load import load_content
+from tests.tiny import append_entry
+
+
+def problems(seeds: Path) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load_content(seeds)
+    return [str(p) for p in info.value.problems]
+
+
+def replace(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` in `path`; return the 1-based line it was on."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def test_load_content_accepts_the_tiny_seeds(seeds: Path) -> None:
+    content = load_content(seeds)
+    assert {n.type for n in content.nodes} == {
+        "concept", "reason", "sign", "response", "question", "statistic", "source",
+    }  # fmt: skip
+    assert len(content.edges) == 6
+
+
+def test_load_content_locates_every_quote_by_offsets(seeds: Path) -> None:
+    content = load_content(seeds)
+    quotes = [ev for n in content.nodes for ev in n.evidence] + [ev for e in content.edges for ev in e.evidence]
+    for ev in quotes:
+        assert content.articles[ev.source].text[ev.start : ev.end] == ev.quote
+
+
+def test_unknown_key_is_reported_at_its_line(seeds: Path) -> None:
+    line = (
+        replace(seeds / "graph" / "concepts.yaml", "  category: hormone\n", "  category: hormone\n  colour: red\n") + 1
+    )
+    assert problems(seeds) == [f"seeds/graph/concepts.yaml:{line}: unknown key 'colour'"]
+
+
+def test_duplicate_id_is_reported_at_the_second_entry(seeds: Path) -> None:
+    path = seeds / "graph" / "concepts.yaml"
+    entry = path.read_text(encoding="utf-8")
+    line = append_entry(path, entry)
+    assert problems(seeds) == [
+        f"seeds/graph/concepts.yaml:{line}: duplicate id 'oxytocin' (first at seeds/graph/concepts.yaml:1)"
+    ]
+
+
+@pytest.mark.parametrize("bad_id", ["Oxytocin", "oxy_tocin", "oxy--tocin", "-oxytocin"])
+def test_malformed_id_is_reported_at_its_line(seeds: Path, bad_id: str) -> None:
+    path = seeds / "graph" / "concepts.yaml"
+    replace(path, "- id: oxytocin", f"- id: {bad_id}")
+    found = problems(seeds)
+    assert f"seeds/graph/concepts.yaml:1: id: Value error, id '{bad_id}' is not a kebab-case slug" in found
+
+
+def test_dangling_edge_end_is_reported_at_its_key(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "edges.yaml", "  to: oxytocin\n", "  to: nowhere\n")
+    found = problems(seeds)
+    assert f"seeds/graph/edges.yaml:{line}: dangling edge end: no node with id 'nowhere'" in found
+
+
+def test_edge_kind_not_allowed_between_types_is_reported(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "edges.yaml", "  kind: indicates\n", "  kind: addresses\n")
+    assert problems(seeds) == [
+        f"seeds/graph/edges.yaml:{line}: edge kind 'addresses' is not allowed from sign to reason"
+    ]
+
+
+def test_unknown_edge_kind_is_reported(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "edges.yaml", "  kind: indicates\n", "  kind: loves\n")
+    assert problems(seeds)[0].startswith(f"seeds/graph/edges.yaml:{line}: unknown edge kind 'loves'")
+
+
+def test_derived_edge_kind_cannot_be_written(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "edges.yaml", "  kind: indicates\n", "  kind: mentioned_in\n")
+    assert problems(seeds)[0].startswith(f"seeds/graph/edges.yaml:{line}: unknown edge kind 'mentioned_in'")
+
+
+def test_quote_not_found_is_reported_at_the_quote(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "signs.yaml", "He replies more slowly", "He replies more slowly!")
+    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: quote not found in 000: 'He replies more slowly!'"]
+
+
+def test_quote_from_reader_comments_is_rejected(seeds: Path) -> None:
+    line = replace(
+        seeds / "graph" / "reasons.yaml", "quote: he simply needs space", "quote: he is losing interest, obviously"
+    )
+    assert problems(seeds) == [
+        f"seeds/graph/reasons.yaml:{line}: quote taken from the reader comments of 001, "
+        "which are not evidence: 'he is losing interest, obviously'"
+    ]
+
+
+def test_quote_from_unknown_source_is_reported(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "signs.yaml", 'source: "000"', 'source: "009"')
+    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line + 1}: unknown source '009'"]
+
+
+def test_empty_summary_is_reported_at_its_line(seeds: Path) -> None:
+    line = replace(
+        seeds / "graph" / "signs.yaml", "  summary: His messages come back later than they used to.", '  summary: "  "'
+    )
+    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: empty summary"]
+
+
+def test_node_without_evidence_is_reported(seeds: Path) -> None:
+    path = seeds / "graph" / "signs.yaml"
+    path.write_text("- id: slower-replies\n  label: Slower replies\n  summary: Later messages.\n  evidence: []\n")
+    assert problems(seeds) == ["seeds/graph/signs.yaml:4: no evidence: a node needs at least one verbatim quote"]
+
+
+def test_orphan_node_is_reported_at_its_entry(seeds: Path) -> None:
+    entry = (
+        "- id: lonely\n  label: Lonely\n  summary: Nothing links here.\n"
+        '  evidence:\n    - source: "000"\n      quote: Tiny article\n'
+    )
+    line = append_entry(seeds / "graph" / "concepts.yaml", entry)
+    assert problems(seeds) == [f"seeds/graph/concepts.yaml:{line}: orphan node 'lonely': no edge starts or ends here"]
+
+
+def test_editorial_edge_needs_a_note(seeds: Path) -> None:
+    line = append_entry(
+        seeds / "graph" / "edges.yaml", "- from: oxytocin\n  kind: related_to\n  to: a-few-days\n  basis: editorial\n"
+    )
+    assert problems(seeds) == [f"seeds/graph/edges.yaml:{line + 3}: an editorial edge needs a one-line note"]
+
+
+def test_edge_without_evidence_or_basis_is_reported(seeds: Path) -> None:
+    line = append_entry(seeds / "graph" / "edges.yaml", "- from: oxytocin\n  kind: related_to\n  to: a-few-days\n")
+    assert problems(seeds) == [
+        f"seeds/graph/edges.yaml:{line}: edge has no evidence: quote it, or set basis: editorial with a note"
+    ]
+
+
+def test_symmetric_edge_written_twice_is_a_duplicate(seeds: Path) -> None:
+    edge = "- from: {a}\n  kind: related_to\n  to: {b}\n  basis: editorial\n  note: n\n"
+    append_entry(seeds / "graph" / "edges.yaml", edge.format(a="oxytocin", b="a-few-days"))
+    line = append_entry(seeds / "graph" / "edges.yaml", edge.format(a="a-few-days", b="oxytocin"))
+    assert problems(seeds) == [
+        f"seeds/graph/edges.yaml:{line}: duplicate edge 'a-few-days--related_to--oxytocin' (first at line {line - 5})"
+    ]
+
+
+def test_self_loop_is_reported(seeds: Path) -> None:
+    line = append_entry(
+        seeds / "graph" / "edges.yaml",
+        "- from: oxytocin\n  kind: related_to\n  to: oxytocin\n  basis: editorial\n  note: n\n",
+    )
+    assert problems(seeds) == [f"seeds/graph/edges.yaml:{line}: edge from 'oxytocin' to itself"]
+
+
+def test_invalid_yaml_is_reported_at_its_line(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "signs.yaml", "  group: texting", "  group: texting: calls")
+    assert problems(seeds)[0].startswith(f"seeds/graph/signs.yaml:{line}: invalid YAML")
+
+
+def test_duplicate_yaml_key_is_reported(seeds: Path) -> None:
+    line = replace(seeds / "graph" / "signs.yaml", "  group: texting\n", "  group: texting\n  group: calls\n") + 1
+    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: duplicate key 'group'"]
+
+
+def test_unknown_content_file_is_reported(seeds: Path) -> None:
+    (seeds / "graph" / "feelings.yaml").write_text("[]\n")
+    assert problems(seeds)[0].startswith("seeds/graph/feelings.yaml:1: unknown content file 'feelings.yaml'")
+
+
+def test_non_mapping_entries_and_non_list_files_are_reported(seeds: Path) -> None:
+    line = append_entry(seeds / "graph" / "signs.yaml", "- just a string\n")
+    (seeds / "graph" / "questions.yaml").write_text("id: not-a-list\n")
+    assert problems(seeds) == [
+        "seeds/graph/questions.yaml:1: expected a list of entries",
+        f"seeds/graph/signs.yaml:{line}: entry 2 is not a mapping",
+    ]
+
+
+def test_missing_article_file_and_bad_body_end_are_reported(seeds: Path) -> None:
+    replace(seeds / "sources" / "sources.yaml", "file: 000.txt", "file: missing.txt")
+    replace(seeds / "sources" / "sources.yaml", "body_end_line: 2", "body_end_line: 99")
+    found = problems(seeds)
+    assert "seeds/sources/sources.yaml:2: article file 'missing.txt' not found" in found
+    assert "seeds/sources/sources.yaml:9: body_end_line 99 is past the end of 001.txt (5 lines)" in found
+
+
+def test_every_problem_is_collected_in_one_pass(seeds: Path) -> None:
+    replace(seeds / "graph" / "signs.yaml", "He replies more slowly", "He replies slowly")
+    replace(seeds / "graph" / "concepts.yaml", "  category: hormone\n", "  category: hormone\n  colour: red\n")
+    replace(seeds / "graph" / "edges.yaml", "  to: oxytocin\n", "  to: nowhere\n")
+    found = problems(seeds)
+    assert len(found) == 3
+    assert [p.split(":")[0] for p in found] == sorted(p.split(":")[0] for p in found)

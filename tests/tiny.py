@@ -1,0 +1,170 @@
+"""A tiny, complete content folder for tests and doctests: every node type, every rule."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+
+from graph.build import KnowledgeGraph, load_graph
+
+__all__ = ["append_entry", "tiny_graph", "write_tiny_seeds"]
+
+ARTICLE_000 = """\
+Tiny article about pulling away.
+
+He replies more slowly than before.
+Men pull away because they need space after closeness.
+Oxytocin rises with touch and bonds two people.
+Give him space and he comes back on his own.
+Chasing him pushes him further away.
+How long does it last? Usually a few days.
+"""
+
+ARTICLE_001 = """\
+Second tiny article.
+He is not losing interest; he simply needs space.
+
+Comments
+Reader: he is losing interest, obviously.
+"""
+
+SOURCES = """\
+- id: "000"
+  file: 000.txt
+  title: Tiny article
+  author: null
+- id: "001"
+  file: 001.txt
+  title: Second tiny article
+  author: A. Writer
+  body_end_line: 2
+"""
+
+FILES = {
+    "concepts.yaml": """\
+- id: oxytocin
+  label: Oxytocin
+  category: hormone
+  summary: A hormone tied to touch and bonding.
+  aliases: [bonding hormone]
+  evidence:
+    - source: "000"
+      quote: Oxytocin rises with touch
+""",
+    "reasons.yaml": """\
+- id: needs-space
+  label: He needs space
+  summary: After closeness he wants distance for a while.
+  evidence:
+    - source: "000"
+      quote: they need space after closeness
+    - source: "001"
+      quote: he simply needs space
+""",
+    "signs.yaml": """\
+- id: slower-replies
+  label: Slower replies
+  group: texting
+  summary: His messages come back later than they used to.
+  evidence:
+    - source: "000"
+      quote: He replies more slowly
+""",
+    "responses.yaml": """\
+- id: give-him-space
+  label: Give him space
+  polarity: do
+  summary: Step back and let him return in his own time.
+  evidence:
+    - source: "000"
+      quote: Give him space and he comes back
+- id: chase-him
+  label: Chase him
+  polarity: dont
+  summary: Pursuing him when he withdraws.
+  evidence:
+    - source: "000"
+      quote: Chasing him pushes him further away.
+""",
+    "questions.yaml": """\
+- id: how-long-does-it-last
+  label: How long does it last?
+  summary: How long a withdrawal usually goes on.
+  evidence:
+    - source: "000"
+      quote: How long does it last?
+""",
+    "statistics.yaml": """\
+- id: a-few-days
+  label: A few days
+  value: few
+  unit: days
+  summary: The usual length of a withdrawal in the tiny article.
+  evidence:
+    - source: "000"
+      quote: Usually a few days.
+""",
+    "edges.yaml": """\
+- from: slower-replies
+  kind: indicates
+  to: needs-space
+  basis: editorial
+  note: Slower replies are the visible side of wanting space.
+- from: needs-space
+  kind: involves
+  to: oxytocin
+  basis: editorial
+  note: Both sentences sit side by side in the tiny article.
+- from: give-him-space
+  kind: addresses
+  to: needs-space
+  evidence:
+    - source: "000"
+      quote: Give him space and he comes back on his own.
+- from: chase-him
+  kind: backfires
+  to: needs-space
+  evidence:
+    - source: "000"
+      quote: Chasing him pushes him further away.
+- from: a-few-days
+  kind: measures
+  to: needs-space
+  evidence:
+    - source: "000"
+      quote: Usually a few days.
+- from: a-few-days
+  kind: answers
+  to: how-long-does-it-last
+  evidence:
+    - source: "000"
+      quote: How long does it last? Usually a few days.
+""",
+}
+
+
+def write_tiny_seeds(root: Path) -> Path:
+    """Write the tiny content under `root/seeds` and return that folder."""
+    seeds = root / "seeds"
+    (seeds / "sources").mkdir(parents=True, exist_ok=True)
+    (seeds / "graph").mkdir(parents=True, exist_ok=True)
+    (seeds / "sources" / "000.txt").write_text(ARTICLE_000, encoding="utf-8")
+    (seeds / "sources" / "001.txt").write_text(ARTICLE_001, encoding="utf-8")
+    (seeds / "sources" / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    for name, text in FILES.items():
+        (seeds / "graph" / name).write_text(text, encoding="utf-8")
+    return seeds
+
+
+def append_entry(path: Path, entry: str) -> int:
+    """Append a YAML list entry to `path`; return the 1-based line where it starts."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + entry, encoding="utf-8")
+    return text.count("\n") + 1
+
+
+@functools.cache
+def tiny_graph() -> KnowledgeGraph:
+    """The tiny content, loaded and built once per process (for doctests)."""
+    return load_graph(write_tiny_seeds(Path(tempfile.mkdtemp(prefix="distance-tiny-"))))
