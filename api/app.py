@@ -60,8 +60,13 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         openapi_tags=[
             {"name": "meta", "description": "What is served and the closed sets it uses."},
             {"name": "nodes", "description": "Concepts, reasons, signs, responses, questions, statistics, sources."},
+            {"name": "edges", "description": "Typed, evidenced edges between nodes."},
+            {"name": "explore", "description": "How ideas connect, and ranked search."},
+            {"name": "export", "description": "The whole graph in several formats."},
         ],
     )
+    if graph is not None:  # usable before the lifespan runs, e.g. by in-process fuzzers
+        app.state.graph = graph
     app.state.settings = settings
     app.state.cache_control = f"public, max-age={settings.cache_max_age}"
     install_error_handlers(app)

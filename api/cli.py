@@ -8,7 +8,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +15,9 @@ from rich.table import Table
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
+from graph.exports import export as export_graph
 from graph.registry import EDGE_KINDS
+from graph.report import Report, coverage_report
 from graph.types import NODE_TYPES
 
 __all__ = ["app", "main"]
@@ -37,9 +38,13 @@ SeedsOption = Annotated[
 
 
 class ExportFormat(StrEnum):
-    """Formats `distance export` writes."""
+    """Formats `distance export` writes; the same names as `graph.exports.EXPORT_FORMATS`."""
 
     node_link = "node-link"
+    cytoscape = "cytoscape"
+    graphml = "graphml"
+    jsonld = "jsonld"
+    jsonl = "jsonl"
 
 
 def _load_or_exit(seeds: Path) -> KnowledgeGraph:
@@ -55,7 +60,12 @@ def _load_or_exit(seeds: Path) -> KnowledgeGraph:
 
 
 @app.command()
-def check(seeds: SeedsOption = DEFAULT_SEEDS_DIR) -> None:
+def check(
+    seeds: SeedsOption = DEFAULT_SEEDS_DIR,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also print coverage: what cites each article, unlinked nodes.")
+    ] = False,
+) -> None:
     """Validate the content; print counts per node type and edge kind, or every error."""
     kg = _load_or_exit(seeds)
     table = Table(title=f"content {kg.content_version[:16]}")
@@ -71,7 +81,37 @@ def check(seeds: SeedsOption = DEFAULT_SEEDS_DIR) -> None:
         kinds.add_row(kind, str(kg.edge_counts.get(kind, 0)))
     kinds.add_row("[b]total[/b]", str(len(kg.edges)))
     out.print(table, kinds)
+    if report:
+        _print_report(coverage_report(kg))
     out.print("content is valid")
+
+
+def _print_report(report: Report) -> None:
+    """The coverage report as three tables: per article, hand-written edges, unlinked nodes."""
+    articles = Table(title="coverage by article")
+    articles.add_column("source")
+    articles.add_column("title")
+    articles.add_column("nodes", justify="right")
+    articles.add_column("edges", justify="right")
+    articles.add_column("node types backed")
+    for source in report.sources:
+        backed = ", ".join(f"{t} {n}" for t, n in source.nodes_by_type.items()) or "-"
+        articles.add_row(source.source_id, source.title, str(source.nodes), str(source.edges), backed)
+    edges = Table(title="hand-written edges")
+    edges.add_column("basis")
+    edges.add_column("count", justify="right")
+    edges.add_column("share", justify="right")
+    total = report.quoted_edges + report.editorial_edges
+    edges.add_row("quoted", str(report.quoted_edges), f"{report.quoted_share:.0%}")
+    edges.add_row("editorial", str(report.editorial_edges), f"{report.editorial_share:.0%}")
+    edges.add_row("[b]total[/b]", str(total), "")
+    unlinked = Table(title="nodes with no hand-written edge")
+    unlinked.add_column("node")
+    for node_id in report.unlinked:
+        unlinked.add_row(node_id)
+    if not report.unlinked:
+        unlinked.add_row("none")
+    out.print(articles, edges, unlinked)
 
 
 @app.command()
@@ -124,11 +164,9 @@ def export(
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = ExportFormat.node_link,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
 ) -> None:
-    """Export the whole graph (networkx node-link JSON, with content_version)."""
-    from graph.records import node_link
-
+    """Export the whole graph (node-link, Cytoscape, GraphML, JSON-LD or JSON lines), with content_version."""
     kg = _load_or_exit(seeds)
-    body = orjson.dumps(node_link(kg), option=orjson.OPT_INDENT_2) + b"\n"
+    body = export_graph(kg, format.value, indent=True)
     if output is None:
         sys.stdout.buffer.write(body)
     else:

@@ -81,7 +81,8 @@ async def _validation_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {
-            "parameter": str(err["loc"][-1]) if len(err["loc"]) > 1 else str(err["loc"][0]),
+            # loc is ("query", name) or ("query", name, index) for a repeated parameter.
+            "parameter": str(err["loc"][1]) if len(err["loc"]) > 1 else str(err["loc"][0]),
             "message": err["msg"],
             "value": _text(err.get("input")),
         }

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from graph.build import KnowledgeGraph
 
-__all__ = ["etag_for", "json_response", "not_modified"]
+__all__ = ["bytes_response", "etag_for", "json_response", "list_response", "not_modified", "self_url"]
 
 
 def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
@@ -33,9 +33,27 @@ def json_response(
     request: Request, kg: KnowledgeGraph, payload: Any, *, headers: dict[str, str] | None = None
 ) -> Response:
     """Serialize `payload` with orjson, tag it, and answer 304 when the client has it."""
-    body = orjson.dumps(payload)
+    return bytes_response(request, kg, orjson.dumps(payload), "application/json", headers=headers)
+
+
+def bytes_response(
+    request: Request, kg: KnowledgeGraph, body: bytes, media_type: str, *, headers: dict[str, str] | None = None
+) -> Response:
+    """Tag an already serialized body, and answer 304 when the client has it."""
     etag = etag_for(kg, body)
     cache = {"ETag": etag, "Cache-Control": request.app.state.cache_control, **(headers or {})}
     if not_modified(request, etag):
         return Response(status_code=304, headers=cache)
-    return Response(body, media_type="application/json", headers=cache)
+    return Response(body, media_type=media_type, headers=cache)
+
+
+def self_url(request: Request) -> str:
+    """The request's path and query, as a shareable relative URL."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def list_response(request: Request, kg: KnowledgeGraph, body: dict[str, Any]) -> Response:
+    """A list envelope with its page links repeated in an RFC 8288 `Link` header."""
+    from api.wire import link_header
+
+    return json_response(request, kg, body, headers={"Link": link_header(body["links"])})

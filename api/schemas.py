@@ -7,14 +7,21 @@ against them. They are separate from graph/models.py on purpose: internal fields
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from graph.types import EdgeKind, NodeType
 
 __all__ = [
     "EdgeKindOut",
+    "EdgeListOut",
+    "GraphExportOut",
+    "IndexOut",
+    "NeighborhoodOut",
+    "NodeListOut",
+    "PathsOut",
+    "SearchOut",
     "EdgeOut",
     "EvidenceOut",
     "MetaOut",
@@ -68,12 +75,14 @@ class NodeOut(_Out):
 
     id: str
     type: NodeType
-    label: str
-    summary: str
-    aliases: list[str]
-    evidence: list[EvidenceOut]
-    sources: list[str]
     links: NodeLinks
+    label: str | None = Field(None, description="Present unless cut by `fields`.")
+    summary: str | None = Field(None, description="In our own words; present unless cut by `fields`.")
+    aliases: list[str] | None = None
+    evidence: list[EvidenceOut] | None = Field(None, description="Verbatim quotes; on single nodes by default.")
+    sources: list[str] | None = Field(None, description="Ids of the articles quoted.")
+    edges: list[EdgeOut] | None = Field(None, description="With `include=edges`: every edge touching the node.")
+    neighbors: list[NodeOut] | None = Field(None, description="With `include=neighbors`: one-hop neighbours.")
     category: str | None = Field(None, description="concept: hormone, attachment, pattern, …")
     group: str | None = Field(None, description="sign, response: the article's grouping")
     polarity: Literal["do", "dont"] | None = Field(None, description="response: do or don't")
@@ -231,3 +240,98 @@ class Problem(_Out):
     instance: str
     errors: list[ParamError] | None = None
     suggestions: list[str] | None = None
+
+
+class PageLinks(_Out):
+    self: str
+    next: str | None
+    prev: str | None
+
+
+class NodeListOut(_Out):
+    """A page of nodes (without evidence; follow `links.self` for a node's quotes)."""
+
+    items: list[NodeOut]
+    total: int
+    limit: int
+    offset: int
+    links: PageLinks
+
+
+class EdgeListOut(_Out):
+    """A page of edges, each with its evidence and registry labels."""
+
+    items: list[EdgeOut]
+    total: int
+    limit: int
+    offset: int
+    links: PageLinks
+
+
+class SelfLink(_Out):
+    self: str
+
+
+class NeighborhoodOut(_Out):
+    """Nodes within `depth` hops of `center`, the edges walked, and whether the cap cut it."""
+
+    center: NodeOut
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    depth: int
+    truncated: bool
+    links: SelfLink
+
+
+class HopOut(_Out):
+    from_: str = Field(alias="from")
+    to: str
+    direction: Literal["forward", "backward"] = Field(description="Whether the edge was walked as written.")
+    edge: EdgeOut
+
+
+class PathOut(_Out):
+    length: int
+    hops: list[HopOut]
+
+
+class PathsOut(_Out):
+    """Shortest paths between two nodes, with the evidence of every hop."""
+
+    from_: NodeOut = Field(alias="from")
+    to: NodeOut
+    paths: list[PathOut]
+    truncated: bool
+    links: SelfLink
+
+
+class SearchHitOut(_Out):
+    node: NodeOut
+    score: float = Field(description="0–100; higher is better.")
+    field: Literal["label", "alias", "summary", "quote"]
+    snippet: str
+
+
+class SearchOut(_Out):
+    """Ranked search results."""
+
+    items: list[SearchHitOut]
+    total: int
+    limit: int
+    offset: int
+    links: PageLinks
+
+
+class IndexOut(_Out):
+    """Where to start: every collection and tool of the API."""
+
+    api_version: str
+    links: dict[str, str]
+
+
+class GraphExportOut(RootModel[dict[str, Any]]):
+    """A JSON export: networkx node-link (`nodes`, `links`, `graph.content_version`) or
+    Cytoscape.js elements (`elements`, `data.content_version`), as `format` says."""
+
+
+NodeOut.model_rebuild()

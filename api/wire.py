@@ -7,7 +7,7 @@ from typing import Any
 from graph.models import Edge, Node
 from graph.records import edge_record, node_record
 
-__all__ = ["API_PREFIX", "edge_out", "node_links", "node_out"]
+__all__ = ["API_PREFIX", "edge_out", "link_header", "node_links", "node_out", "page_links"]
 
 API_PREFIX = "/v1"
 
@@ -34,3 +34,25 @@ def edge_out(edge: Edge) -> dict[str, Any]:
         "to": f"{API_PREFIX}/nodes/{edge.target}",
     }
     return out
+
+
+def page_links(path: str, query: list[tuple[str, str]], total: int, limit: int, offset: int) -> dict[str, str | None]:
+    """`self`, `next` and `prev` URLs for a page: the same query with another offset."""
+    from urllib.parse import urlencode
+
+    def at(new_offset: int) -> str:
+        params = [(k, v) for k, v in query if k != "offset"]
+        if new_offset:
+            params.append(("offset", str(new_offset)))
+        return path + ("?" + urlencode(params) if params else "")
+
+    return {
+        "self": at(offset),
+        "next": at(offset + limit) if offset + limit < total else None,
+        "prev": at(max(0, offset - limit)) if offset > 0 else None,
+    }
+
+
+def link_header(links: dict[str, str | None]) -> str:
+    """An RFC 8288 `Link` header from page links."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url is not None)

@@ -30,3 +30,11 @@ def client(seeds: Path) -> Iterator[TestClient]:
     """A client on an app over the tiny content; the lifespan runs inside the context."""
     with TestClient(create_app(Settings(seeds_dir=seeds))) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def tiny_text() -> str:
+    """The text of the tiny article 000, for checking quote offsets."""
+    from tests.tiny import ARTICLE_000
+
+    return ARTICLE_000

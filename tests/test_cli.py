@@ -7,7 +7,9 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
+from api.cli import ExportFormat
 from api.cli import app as cli
+from graph.exports import EXPORT_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,3 +37,27 @@ def test_export_node_link_carries_content_version(seeds: Path, tmp_path: Path) -
     data = orjson.loads(target.read_bytes())
     assert len(data["graph"]["content_version"]) == 64
     assert {n["id"] for n in data["nodes"]} >= {"oxytocin", "000"}
+
+
+def test_export_jsonld_to_stdout_carries_content_version(seeds: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--seeds", str(seeds), "--format", "jsonld"])
+    assert result.exit_code == 0
+    document = orjson.loads(result.stdout_bytes)
+    assert "@context" in document
+    scheme = next(item for item in document["@graph"] if item["@type"] == ["skos:ConceptScheme"])
+    assert len(scheme["dcterms:hasVersion"]) == 64
+
+
+def test_export_format_choices_match_graph_exports() -> None:
+    assert tuple(ExportFormat) == EXPORT_FORMATS
+
+
+def test_check_report_prints_coverage_tables(seeds: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds), "--report"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    assert "coverage by article" in result.output
+    assert "Second tiny article" in result.output
+    assert "reason 1" in result.output
+    assert "67%" in result.output
+    assert "nodes with no hand-written edge" in result.output
+    assert result.output.rstrip().endswith("content is valid")

@@ -10,15 +10,35 @@ from starlette.responses import Response
 from api.deps import GraphDep
 from api.http import json_response
 from api.openapi import declare
-from api.schemas import MetaOut, SchemaOut
+from api.schemas import IndexOut, MetaOut, SchemaOut
 from graph.build import KnowledgeGraph
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
-__all__ = ["API_VERSION", "meta", "router", "schema"]
+__all__ = ["API_VERSION", "INDEX_LINKS", "meta", "router", "schema"]
 
 API_VERSION = "1"
 router = APIRouter(prefix="/v1", tags=["meta"])
+
+INDEX_LINKS = {
+    "self": "/v1",
+    "meta": "/v1/meta",
+    "schema": "/v1/schema",
+    "nodes": "/v1/nodes",
+    "concepts": "/v1/concepts",
+    "reasons": "/v1/reasons",
+    "signs": "/v1/signs",
+    "responses": "/v1/responses",
+    "questions": "/v1/questions",
+    "statistics": "/v1/statistics",
+    "sources": "/v1/sources",
+    "edges": "/v1/edges",
+    "paths": "/v1/paths{?from,to,max_hops,kind,limit}",
+    "search": "/v1/search{?q,type,limit,offset}",
+    "graph": "/v1/graph{?format}",
+    "docs": "/docs",
+    "openapi": "/openapi.json",
+}
 
 
 def meta(kg: KnowledgeGraph) -> dict[str, Any]:
@@ -71,3 +91,9 @@ async def get_meta(request: Request, kg: GraphDep) -> Response:
 async def get_schema(request: Request, kg: GraphDep) -> Response:
     """Node types and the edge-kind registry: labels, allowed endpoint types, symmetry."""
     return json_response(request, kg, schema(kg))
+
+
+@router.get("", operation_id="getIndex", responses=declare(IndexOut))
+async def get_index(request: Request, kg: GraphDep) -> Response:
+    """Where to start: links to every collection and tool."""
+    return json_response(request, kg, {"api_version": API_VERSION, "links": INDEX_LINKS})

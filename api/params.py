@@ -1,0 +1,116 @@
+"""Query parameters declared once: their bounds, examples and descriptions live here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Path, Query
+
+from graph.queries.listing import MAX_LIMIT, NodeSort
+from graph.queries.search import MAX_QUERY, MAX_RESULTS
+from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_NEIGHBORS, MAX_PATHS
+from graph.types import EdgeKind, NodeType
+
+__all__ = [
+    "Depth",
+    "DirectionParam",
+    "EdgeIdPath",
+    "Fields",
+    "Include",
+    "Kinds",
+    "Limit",
+    "MaxHops",
+    "NeighborLimit",
+    "NodeIdPath",
+    "Offset",
+    "PathLimit",
+    "SearchLimit",
+    "SearchQuery",
+    "Sort",
+    "SourceFilter",
+    "Substring",
+    "Types",
+    "INCLUDES",
+    "NODE_FIELDS",
+    "parse_csv",
+]
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+
+INCLUDES = ("edges", "evidence", "neighbors")
+NODE_FIELDS = (
+    "label", "summary", "aliases", "evidence", "sources", "category", "group", "polarity", "value", "unit",
+    "title", "author", "file", "characters", "body_end", "edges", "neighbors",
+)  # fmt: skip
+
+
+def _csv_pattern(names: tuple[str, ...]) -> str:
+    """A regex for a comma list of `names`, so the contract itself says what is allowed."""
+    one = "|".join(names)
+    return f"^({one})(,({one}))*$"
+
+
+NodeIdPath = Annotated[
+    str, Path(description="A node's stable slug.", examples=["oxytocin"], max_length=200, pattern=_ID)
+]
+EdgeIdPath = Annotated[
+    str,
+    Path(
+        description="An edge id, `from--kind--to`.",
+        examples=["give-him-space--addresses--needs-space"],
+        max_length=420,
+        pattern=_ID,
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}.")]
+Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
+Types = Annotated[list[NodeType] | None, Query(alias="type", description="Node types to keep (repeatable).")]
+Kinds = Annotated[list[EdgeKind] | None, Query(alias="kind", description="Edge kinds to keep or walk (repeatable).")]
+SourceFilter = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[0-9]{3}$",
+        description="Keep what quotes this article; an unknown id matches nothing.",
+        examples=["001"],
+    ),
+]
+Substring = Annotated[
+    str | None,
+    Query(min_length=1, max_length=MAX_QUERY, description="Case-insensitive substring of label, aliases, summary."),
+]
+Sort = Annotated[NodeSort, Query(description="Sort key; `-` for descending.")]
+Include = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        pattern=_csv_pattern(INCLUDES),
+        description="Comma list of `edges`, `neighbors`, `evidence` to embed (default: evidence).",
+        examples=["evidence,edges"],
+    ),
+]
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=256,
+        pattern=_csv_pattern(NODE_FIELDS),
+        description="Comma list of fields to return (sparse); id, type and links always come.",
+        examples=["label,summary"],
+    ),
+]
+Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"Hops to walk, 1–{MAX_DEPTH}.")]
+DirectionParam = Annotated[Literal["out", "in", "both"], Query(description="Walk edges as written, against, or both.")]
+NeighborLimit = Annotated[int, Query(ge=1, le=MAX_NEIGHBORS, description=f"Cap on returned nodes, 1–{MAX_NEIGHBORS}.")]
+MaxHops = Annotated[int, Query(ge=1, le=MAX_HOPS, description=f"Longest path considered, 1–{MAX_HOPS} hops.")]
+PathLimit = Annotated[int, Query(ge=1, le=MAX_PATHS, description=f"Paths to return, 1–{MAX_PATHS}.")]
+SearchQuery = Annotated[
+    str,
+    Query(
+        min_length=1, max_length=MAX_QUERY, description="What to look for; typos are tolerated.", examples=["oxytocin"]
+    ),
+]
+SearchLimit = Annotated[int, Query(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}.")]
+
+
+def parse_csv(value: str | None) -> tuple[str, ...] | None:
+    """Split a comma list that its Query pattern has already checked."""
+    return None if value is None else tuple(value.split(","))

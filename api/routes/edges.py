@@ -1,0 +1,44 @@
+"""Edges: the collection and one edge, each with evidence and registry labels."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from api.deps import GraphDep
+from api.http import json_response, list_response
+from api.openapi import declare
+from api.params import EdgeIdPath, Kinds, Limit, Offset, SourceFilter
+from api.schemas import EdgeListOut, EdgeOut
+from api.views import list_body
+from api.wire import edge_out
+from graph import queries
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["edges"])
+
+
+@router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut))
+async def list_edges(
+    request: Request,
+    kg: GraphDep,
+    kind: Kinds = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=200, description="Start node id.")] = None,
+    to: Annotated[str | None, Query(max_length=200, description="End node id.")] = None,
+    source: SourceFilter = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Response:
+    """Edges filtered by kind, ends and quoted article; paginated."""
+    page = queries.list_edges(kg, kinds=kind or (), from_id=from_, to_id=to, source=source, limit=limit, offset=offset)
+    query = list(request.query_params.multi_items())
+    return list_response(request, kg, list_body(page, edge_out, request.url.path, query))
+
+
+@router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404))
+async def get_edge(request: Request, kg: GraphDep, edge_id: EdgeIdPath) -> Response:
+    """One edge, its evidence (quote, article, offsets) and its labels in both directions."""
+    return json_response(request, kg, edge_out(queries.get_edge(kg, edge_id)))

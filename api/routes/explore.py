@@ -1,0 +1,50 @@
+"""Exploring: how two ideas connect (paths) and ranked search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from api.deps import GraphDep
+from api.http import json_response, list_response, self_url
+from api.openapi import declare
+from api.params import Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, Types
+from api.schemas import PathsOut, SearchOut
+from api.views import paths_body, search_body
+from graph import queries
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["explore"])
+
+
+@router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404))
+async def find_paths(
+    request: Request,
+    kg: GraphDep,
+    from_: Annotated[str, Query(alias="from", max_length=200, description="Start node id.", examples=["oxytocin"])],
+    to: Annotated[str, Query(max_length=200, description="End node id.", examples=["needs-space"])],
+    max_hops: MaxHops = 4,
+    kind: Kinds = None,
+    limit: PathLimit = 3,
+) -> Response:
+    """Shortest paths between two nodes, each hop with its edge's evidence."""
+    result = queries.paths(kg, from_, to, max_hops=max_hops, kinds=kind or (), limit=limit)
+    return json_response(request, kg, paths_body(result, self_url(request)))
+
+
+@router.get("/search", operation_id="search", responses=declare(SearchOut))
+async def search(
+    request: Request,
+    kg: GraphDep,
+    q: SearchQuery,
+    type: Types = None,
+    limit: SearchLimit = 20,
+    offset: Offset = 0,
+) -> Response:
+    """Ranked, typo-tolerant search over labels, aliases, summaries and quotes, with snippets."""
+    hits, total = queries.search(kg, q, types=type or (), limit=limit, offset=offset)
+    query = list(request.query_params.multi_items())
+    return list_response(request, kg, search_body(hits, total, limit, offset, request.url.path, query))

@@ -1,0 +1,49 @@
+"""The whole graph in one response, in several formats, each carrying content_version."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from api.deps import GraphDep
+from api.http import bytes_response
+from api.openapi import declare
+from api.schemas import GraphExportOut
+from graph.build import KnowledgeGraph
+from graph.exports import MEDIA_TYPES, export
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["export"])
+
+# A graph's exports never change, so each is serialized once per graph and format.
+_BODIES: weakref.WeakKeyDictionary[KnowledgeGraph, dict[str, bytes]] = weakref.WeakKeyDictionary()
+
+
+def _body(kg: KnowledgeGraph, fmt: str) -> bytes:
+    bodies = _BODIES.setdefault(kg, {})
+    if fmt not in bodies:
+        bodies[fmt] = export(kg, fmt)
+    return bodies[fmt]
+
+
+Format = Literal["node-link", "cytoscape", "graphml", "jsonld", "jsonl"]
+
+
+@router.get(
+    "/graph",
+    operation_id="exportGraph",
+    responses=declare(GraphExportOut, extra_media_types=sorted(set(MEDIA_TYPES.values()) - {"application/json"})),
+)
+async def export_graph(
+    request: Request,
+    kg: GraphDep,
+    format: Annotated[
+        Format, Query(description="node-link (networkx), cytoscape, graphml, jsonld (SKOS) or jsonl.")
+    ] = "node-link",
+) -> Response:
+    """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version."""
+    return bytes_response(request, kg, _body(kg, format), MEDIA_TYPES[format])

@@ -1,0 +1,233 @@
+"""The whole graph in the formats other tools read: node-link, Cytoscape, GraphML, JSON-LD, JSON lines.
+
+Every format is built from the same records (`graph.records`), so an exported node carries the
+fields a served node does, and every format carries `content_version`, so a file on disk can be
+matched to the content (and the ETag) it came from. Pure functions of the frozen graph.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any, Final
+
+import networkx as nx
+import orjson
+
+from graph.build import KnowledgeGraph
+from graph.errors import InvalidParameter
+from graph.models import Edge, Node
+from graph.records import edge_record, evidence_record, node_link, node_record
+from graph.registry import EDGE_KINDS
+
+__all__ = ["EXPORT_FORMATS", "MEDIA_TYPES", "export"]
+
+EXPORT_FORMATS: Final[tuple[str, ...]] = ("node-link", "cytoscape", "graphml", "jsonld", "jsonl")
+
+MEDIA_TYPES: Final[dict[str, str]] = {
+    "node-link": "application/json",
+    "cytoscape": "application/json",
+    "graphml": "application/graphml+xml",
+    "jsonld": "application/ld+json",
+    "jsonl": "application/x-ndjson",
+}
+
+# GraphML values are scalars: lists are joined with this, so a reader splits them back.
+LIST_SEPARATOR: Final = " | "
+
+# JSON-LD identifiers. URNs, not URLs: nothing is dereferenced, and no host has to exist.
+VOCAB: Final = "urn:distance:vocab#"
+SCHEME_IRI: Final = "urn:distance:scheme"
+_NODE_IRI: Final = "urn:distance:node:"
+_EDGE_IRI: Final = "urn:distance:edge:"
+
+# Edge kinds with a SKOS property of the same meaning; every other kind is `distance:<kind>`.
+_SKOS_KINDS: Final[dict[str, str]] = {"is_a": "skos:broader", "related_to": "skos:related"}
+# Source attributes with a Dublin Core term; other attributes are `distance:<name>`.
+_DCTERMS_ATTRIBUTES: Final[dict[str, str]] = {"title": "dcterms:title", "author": "dcterms:creator"}
+
+
+def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
+    """Serialize the whole graph in one of `EXPORT_FORMATS`.
+
+    One entry point serves `distance export` and the API alike, so a file and a response in
+    the same format are byte-identical for the same content.
+
+    Parameters
+    ----------
+    kg
+        The built graph.
+    fmt
+        A name from `EXPORT_FORMATS`; `MEDIA_TYPES[fmt]` is the media type of the result.
+    indent
+        Indent JSON documents for people reading them (node-link, cytoscape, jsonld). JSON lines
+        stay one object per line and GraphML is always indented, so they ignore it.
+
+    Returns
+    -------
+    bytes
+        UTF-8 text ending with a newline.
+
+    Raises
+    ------
+    InvalidParameter
+        `fmt` is not one of `EXPORT_FORMATS`.
+
+    Examples
+    --------
+    >>> lines = export(tiny_graph(), "jsonl").splitlines()
+    >>> orjson.loads(lines[0])["record"], len(lines) == 1 + 9 + 14
+    ('graph', True)
+    >>> export(tiny_graph(), "gexf")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: format must be one of node-link, cytoscape, graphml, jsonld, jsonl
+    """
+    if fmt not in _WRITERS:
+        raise InvalidParameter("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
+    return _WRITERS[fmt](kg, indent)
+
+
+def _json(document: Any, indent: bool) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else 0) + b"\n"
+
+
+def _node_link(kg: KnowledgeGraph, indent: bool) -> bytes:
+    return _json(node_link(kg), indent)
+
+
+def _cytoscape(kg: KnowledgeGraph, indent: bool) -> bytes:
+    # Not nx.cytoscape_data: it writes graph data as a list of pairs, adds `value`, and gives
+    # edges no `id`; Cytoscape.js wants `data` as an object and reads a stable `id` per edge.
+    nodes = [{"data": {**node_record(n), "name": n.label}} for n in kg.nodes.values()]
+    edges = []
+    for edge in kg.edges.values():
+        data = edge_record(edge)
+        del data["from"], data["to"]  # Cytoscape names the ends source/target
+        edges.append({"data": {"id": edge.id, "source": edge.source, "target": edge.target, **data}})
+    document = {"data": {"content_version": kg.content_version}, "elements": {"nodes": nodes, "edges": edges}}
+    return _json(document, indent)
+
+
+def _scalars(record: dict[str, Any], drop: tuple[str, ...]) -> dict[str, Any]:
+    """GraphML attributes: lists joined, evidence as a JSON string, None left out (no null in GraphML)."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in drop or value is None:
+            continue
+        if key == "evidence":
+            out[key] = orjson.dumps(value).decode()
+        elif isinstance(value, list):
+            out[key] = LIST_SEPARATOR.join(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _graphml(kg: KnowledgeGraph, indent: bool) -> bytes:
+    g = nx.MultiDiGraph(content_version=kg.content_version)
+    for node in kg.nodes.values():
+        g.add_node(node.id, **_scalars(node_record(node), drop=("id",)))
+    for edge in kg.edges.values():
+        g.add_edge(edge.source, edge.target, key=edge.id, **_scalars(edge_record(edge), drop=("id", "from", "to")))
+    buffer = io.BytesIO()
+    # Not named_key_ids: nodes and edges share attribute names (label, evidence), and GraphML
+    # key ids must be unique in the document, so networkx's d0, d1, … are the safe choice.
+    nx.write_graphml(g, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue().rstrip(b"\n") + b"\n"
+
+
+def _iri(node_id: str) -> str:
+    return _NODE_IRI + node_id
+
+
+def _jsonld_evidence(edge_or_node: Node | Edge) -> list[dict[str, Any]]:
+    return [
+        {
+            "@type": ["distance:Evidence"],
+            "distance:source": _iri(record["source"]),
+            "distance:quote": record["quote"],
+            "distance:start": record["start"],
+            "distance:end": record["end"],
+        }
+        for record in map(evidence_record, edge_or_node.evidence)
+    ]
+
+
+def _jsonld_node(kg: KnowledgeGraph, node: Node) -> dict[str, Any]:
+    if node.type == "source":
+        # An article is a document, not a concept of the scheme.
+        out: dict[str, Any] = {"@id": _iri(node.id), "@type": ["dcterms:BibliographicResource", "distance:Source"]}
+    else:
+        out = {"@id": _iri(node.id), "@type": ["skos:Concept", f"distance:{node.type.capitalize()}"]}
+        out["skos:inScheme"] = SCHEME_IRI
+    out["skos:prefLabel"] = node.label
+    out["skos:altLabel"] = list(node.aliases)
+    out["skos:definition"] = node.summary
+    for key, value in node.attributes.items():
+        if value is not None:
+            out[_DCTERMS_ATTRIBUTES.get(key, f"distance:{key}")] = value
+    out["distance:evidence"] = _jsonld_evidence(node)
+    for edge_id in kg.out_edges.get(node.id, ()):
+        edge = kg.edges[edge_id]
+        out.setdefault(_SKOS_KINDS.get(edge.kind, f"distance:{edge.kind}"), []).append(_iri(edge.target))
+    return out
+
+
+def _jsonld_edge(edge: Edge) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "@id": _EDGE_IRI + edge.id,
+        "@type": ["distance:Edge"],
+        "distance:kind": edge.kind,
+        "distance:from": _iri(edge.source),
+        "distance:to": _iri(edge.target),
+        "distance:basis": edge.basis,
+        "distance:evidence": _jsonld_evidence(edge),
+    }
+    if edge.note is not None:
+        out["distance:note"] = edge.note
+    return out
+
+
+def _jsonld_context() -> dict[str, Any]:
+    # Inline, never fetched: a JSON-LD processor needs no network to expand this document.
+    # Properties whose values are nodes are typed @id, so plain IRI strings stay references.
+    # `@type` is a list on every object, so a reader tests membership, never string equality.
+    references = ["skos:inScheme", "distance:source", "distance:from", "distance:to", *_SKOS_KINDS.values()]
+    references += [f"distance:{kind}" for kind in EDGE_KINDS if kind not in _SKOS_KINDS]
+    return {
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dcterms": "http://purl.org/dc/terms/",
+        "distance": VOCAB,
+        **{term: {"@type": "@id"} for term in references},
+    }
+
+
+def _jsonld(kg: KnowledgeGraph, indent: bool) -> bytes:
+    scheme = {
+        "@id": SCHEME_IRI,
+        "@type": ["skos:ConceptScheme"],
+        "dcterms:title": "Distance: why men pull away",
+        "dcterms:hasVersion": kg.content_version,
+    }
+    nodes = [_jsonld_node(kg, node) for node in kg.nodes.values()]
+    edges = [_jsonld_edge(edge) for edge in kg.edges.values()]
+    return _json({"@context": _jsonld_context(), "@graph": [scheme, *nodes, *edges]}, indent)
+
+
+def _jsonl(kg: KnowledgeGraph, indent: bool) -> bytes:
+    # `record` tells the lines apart: `type` is already a node's type and `kind` an edge's kind.
+    header = {"record": "graph", "content_version": kg.content_version, "nodes": len(kg.nodes), "edges": len(kg.edges)}
+    lines = [header]
+    lines += [{"record": "node", **node_record(node)} for node in kg.nodes.values()]
+    lines += [{"record": "edge", **edge_record(edge)} for edge in kg.edges.values()]
+    return b"".join(orjson.dumps(line) + b"\n" for line in lines)
+
+
+_WRITERS: Final[dict[str, Callable[[KnowledgeGraph, bool], bytes]]] = {
+    "node-link": _node_link,
+    "cytoscape": _cytoscape,
+    "graphml": _graphml,
+    "jsonld": _jsonld,
+    "jsonl": _jsonl,
+}
