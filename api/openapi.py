@@ -25,7 +25,7 @@ ERROR_DESCRIPTIONS = {
 
 
 def declare(
-    model: type[BaseModel], *errors: int, extra_media_types: list[str] | None = None
+    model: type[BaseModel], *errors: int, example: Any = None, extra_media_types: list[str] | None = None
 ) -> dict[int | str, dict[str, Any]]:
     """Responses for one operation: 200 with `model`, 304, and each error as a Problem.
 
@@ -35,10 +35,15 @@ def declare(
         200: {"model": model, "description": "OK"},
         304: {"description": "Not modified: the `If-None-Match` ETag is current."},
     }
+    if example is not None:
+        responses[200]["content"] = {"application/json": {"example": example}}
     if extra_media_types:
-        responses[200]["content"] = {
-            media: {"schema": {"type": "object" if media.endswith("json") else "string"}} for media in extra_media_types
-        }
+        responses[200].setdefault("content", {}).update(
+            {
+                media: {"schema": {"type": "object" if media.endswith("json") else "string"}}
+                for media in extra_media_types
+            }
+        )
     for status in sorted({*errors, 422}):
         responses[status] = {"model": Problem, "description": ERROR_DESCRIPTIONS[status]}
     return responses

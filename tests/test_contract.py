@@ -42,3 +42,13 @@ def test_openapi_writes_then_checks_clean(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["openapi", "--output", str(target)]).exit_code == 0
     result = CliRunner().invoke(cli, ["openapi", "--check", "--output", str(target)])
     assert (result.exit_code, "matches" in result.output) == (0, True)
+
+
+def test_every_operation_has_a_response_example() -> None:
+    doc = create_app(Settings()).openapi()
+    schemas = doc["components"]["schemas"]
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            content = op["responses"]["200"]["content"]["application/json"]
+            ref = content["schema"].get("$ref", "").split("/")[-1]
+            assert "example" in content or schemas.get(ref, {}).get("examples"), f"{method} {path}"

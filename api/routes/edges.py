@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
+from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
 from api.params import EdgeIdPath, Kinds, Limit, Offset, SourceFilter
@@ -21,7 +22,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["edges"])
 
 
-@router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut))
+@router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut, example=EXAMPLES["edges"]))
 async def list_edges(
     request: Request,
     kg: GraphDep,

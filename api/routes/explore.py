@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
+from api.examples import EXAMPLES
 from api.http import json_response, list_response, self_url
 from api.openapi import declare
 from api.params import Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, Types
@@ -20,7 +21,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["explore"])
 
 
-@router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404))
+@router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404, example=EXAMPLES["paths"]))
 async def find_paths(
     request: Request,
     kg: GraphDep,
@@ -35,7 +36,7 @@ async def find_paths(
     return json_response(request, kg, paths_body(result, self_url(request)))
 
 
-@router.get("/search", operation_id="search", responses=declare(SearchOut))
+@router.get("/search", operation_id="search", responses=declare(SearchOut, example=EXAMPLES["search"]))
 async def search(
     request: Request,
     kg: GraphDep,

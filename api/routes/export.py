@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
+from api.examples import EXAMPLES
 from api.http import bytes_response
 from api.openapi import declare
 from api.schemas import GraphExportOut
@@ -36,7 +37,11 @@ Format = Literal["node-link", "cytoscape", "graphml", "jsonld", "jsonl"]
 @router.get(
     "/graph",
     operation_id="exportGraph",
-    responses=declare(GraphExportOut, extra_media_types=sorted(set(MEDIA_TYPES.values()) - {"application/json"})),
+    responses=declare(
+        GraphExportOut,
+        example=EXAMPLES["graph"],
+        extra_media_types=sorted(set(MEDIA_TYPES.values()) - {"application/json"}),
+    ),
 )
 async def export_graph(
     request: Request,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
+from api.examples import EXAMPLES
 from api.http import json_response
 from api.openapi import declare
 from api.schemas import IndexOut, MetaOut, SchemaOut
@@ -87,13 +88,13 @@ async def get_meta(request: Request, kg: GraphDep) -> Response:
     return json_response(request, kg, meta(kg))
 
 
-@router.get("/schema", operation_id="getSchema", responses=declare(SchemaOut))
+@router.get("/schema", operation_id="getSchema", responses=declare(SchemaOut, example=EXAMPLES["schema"]))
 async def get_schema(request: Request, kg: GraphDep) -> Response:
     """Node types and the edge-kind registry: labels, allowed endpoint types, symmetry."""
     return json_response(request, kg, schema(kg))
 
 
-@router.get("", operation_id="getIndex", responses=declare(IndexOut))
+@router.get("", operation_id="getIndex", responses=declare(IndexOut, example=EXAMPLES["index"]))
 async def get_index(request: Request, kg: GraphDep) -> Response:
     """Where to start: links to every collection and tool."""
     return json_response(request, kg, {"api_version": API_VERSION, "links": INDEX_LINKS})

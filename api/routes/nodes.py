@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
+from api.examples import EXAMPLES
 from api.http import json_response, list_response, self_url
 from api.openapi import declare
 from api.params import (
@@ -41,7 +42,7 @@ def _query(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
 
 
-@router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut))
+@router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))
 async def list_nodes(
     request: Request,
     kg: GraphDep,
@@ -91,11 +92,11 @@ for _type, _path, _doc in _SHORTCUTS:
         operation_id=f"list{_path.capitalize()}",
         summary=f"List {_path}",
         description=_doc,
-        responses=declare(NodeListOut),
+        responses=declare(NodeListOut, example=EXAMPLES["nodes"]),
     )
 
 
-@router.get("/responses", operation_id="listResponses", responses=declare(NodeListOut))
+@router.get("/responses", operation_id="listResponses", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))
 async def list_responses(
     request: Request,
     kg: GraphDep,
@@ -122,7 +123,11 @@ async def get_node(
     return json_response(request, kg, node_body(kg, node, parse_csv(include), parse_csv(fields)))
 
 
-@router.get("/nodes/{node_id}/neighbors", operation_id="getNodeNeighbors", responses=declare(NeighborhoodOut, 404))
+@router.get(
+    "/nodes/{node_id}/neighbors",
+    operation_id="getNodeNeighbors",
+    responses=declare(NeighborhoodOut, 404, example=EXAMPLES["neighbors"]),
+)
 async def get_neighbors(
     request: Request,
     kg: GraphDep,

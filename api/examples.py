@@ -1,0 +1,116 @@
+"""Small, hand-written response examples for the contract, one per operation shape.
+
+They are illustrative (the schemathesis tests check real responses against the schemas);
+they are kept tiny so a reader of /docs sees the shape at a glance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["EXAMPLES"]
+
+_NODE = {
+    "id": "slower-replies",
+    "type": "sign",
+    "label": "Slower replies",
+    "summary": "His messages come back later than they used to.",
+    "aliases": ["texts less"],
+    "sources": ["002"],
+    "links": {"self": "/v1/nodes/slower-replies", "neighbors": "/v1/nodes/slower-replies/neighbors"},
+}
+_REASON = {
+    "id": "needs-space",
+    "type": "reason",
+    "label": "He needs space",
+    "summary": "After a stretch of closeness he wants distance to feel like himself again.",
+    "aliases": ["needs freedom"],
+    "sources": ["003"],
+    "links": {"self": "/v1/nodes/needs-space", "neighbors": "/v1/nodes/needs-space/neighbors"},
+}
+_EDGE = {
+    "id": "slower-replies--indicates--needs-space",
+    "kind": "indicates",
+    "label": "indicates",
+    "inverse_label": "indicated by",
+    "symmetric": False,
+    "from": "slower-replies",
+    "to": "needs-space",
+    "evidence": [{"source": "002", "quote": "…verbatim words…", "start": 1200, "end": 1216}],
+    "basis": "quoted",
+    "note": None,
+    "sources": ["002"],
+    "links": {
+        "self": "/v1/edges/slower-replies--indicates--needs-space",
+        "from": "/v1/nodes/slower-replies",
+        "to": "/v1/nodes/needs-space",
+    },
+}
+
+
+def _page(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    return {
+        "items": items,
+        "total": 26,
+        "limit": 1,
+        "offset": 0,
+        "links": {"self": f"{path}?limit=1", "next": f"{path}?limit=1&offset=1", "prev": None},
+    }
+
+
+EXAMPLES: dict[str, Any] = {
+    "schema": {
+        "node_types": [{"type": "sign", "count": 26, "links": {"nodes": "/v1/nodes?type=sign"}}],
+        "edge_kinds": [
+            {
+                "kind": "indicates",
+                "label": "indicates",
+                "inverse_label": "indicated by",
+                "description": "This sign points to that reason.",
+                "from_types": ["sign"],
+                "to_types": ["reason"],
+                "symmetric": False,
+                "same_type": False,
+                "derived": False,
+                "count": 31,
+            }
+        ],
+        "links": {"self": "/v1/schema", "meta": "/v1/meta"},
+    },  # fmt: skip
+    "index": {
+        "api_version": "1",
+        "links": {"self": "/v1", "nodes": "/v1/nodes", "search": "/v1/search{?q,type,limit,offset}"},
+    },
+    "nodes": _page([_NODE], "/v1/signs"),
+    "edges": _page([_EDGE], "/v1/edges"),
+    "neighbors": {
+        "center": _NODE,
+        "nodes": [_REASON],
+        "edges": [_EDGE],
+        "depth": 1,
+        "truncated": False,
+        "links": {"self": "/v1/nodes/slower-replies/neighbors?kind=indicates&direction=out"},
+    },
+    "paths": {
+        "from": _NODE,
+        "to": _REASON,
+        "paths": [
+            {
+                "length": 1,
+                "hops": [{"from": "slower-replies", "to": "needs-space", "direction": "forward", "edge": _EDGE}],
+            }
+        ],
+        "truncated": False,
+        "links": {"self": "/v1/paths?from=slower-replies&to=needs-space"},
+    },
+    "search": _page([{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Slower replies"}], "/v1/search"),
+    "graph": {
+        "directed": True,
+        "multigraph": True,
+        "graph": {"content_version": "5f2c…"},
+        "nodes": [{"id": "slower-replies", "type": "sign", "label": "Slower replies"}],
+        "links": [
+            {"source": "slower-replies", "target": "needs-space", "key": "slower-replies--indicates--needs-space"}
+        ],
+    },
+}
