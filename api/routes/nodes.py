@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -31,6 +31,7 @@ from api.params import (
 from api.schemas import NeighborhoodOut, NodeListOut, NodeOut
 from api.views import list_body, neighborhood_body, node_body, node_item
 from graph import queries
+from graph.build import KnowledgeGraph
 from graph.types import NodeType
 
 __all__ = ["router"]
@@ -38,8 +39,11 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["nodes"])
 
 
-def _query(request: Request) -> list[tuple[str, str]]:
-    return list(request.query_params.multi_items())
+def _node_page(request: Request, kg: KnowledgeGraph, **filters: Any) -> Response:
+    """The one body of every node list route: query, wrap in the envelope, add `Link`."""
+    page = queries.list_nodes(kg, **filters)
+    query = list(request.query_params.multi_items())
+    return list_response(request, kg, list_body(page, node_item, request.url.path, query))
 
 
 @router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))
@@ -54,8 +58,7 @@ async def list_nodes(
     offset: Offset = 0,
 ) -> Response:
     """Nodes of any type, filtered by type, article and substring; paginated."""
-    page = queries.list_nodes(kg, types=type or (), source=source, q=q, sort=sort, limit=limit, offset=offset)
-    return list_response(request, kg, list_body(page, node_item, request.url.path, _query(request)))
+    return _node_page(request, kg, types=type or (), source=source, q=q, sort=sort, limit=limit, offset=offset)
 
 
 def _typed_list(node_type: NodeType) -> Callable[..., Awaitable[Response]]:
@@ -70,8 +73,7 @@ def _typed_list(node_type: NodeType) -> Callable[..., Awaitable[Response]]:
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Response:
-        page = queries.list_nodes(kg, types=[node_type], source=source, q=q, sort=sort, limit=limit, offset=offset)
-        return list_response(request, kg, list_body(page, node_item, request.url.path, _query(request)))
+        return _node_page(request, kg, types=[node_type], source=source, q=q, sort=sort, limit=limit, offset=offset)
 
     return handler
 
@@ -108,10 +110,8 @@ async def list_responses(
     offset: Offset = 0,
 ) -> Response:
     """What a reader can do, and the don'ts, filtered by `polarity`."""
-    page = queries.list_nodes(
-        kg, types=["response"], polarity=polarity, source=source, q=q, sort=sort, limit=limit, offset=offset
-    )
-    return list_response(request, kg, list_body(page, node_item, request.url.path, _query(request)))
+    filters = {"source": source, "q": q, "sort": sort, "limit": limit, "offset": offset}
+    return _node_page(request, kg, types=["response"], polarity=polarity, **filters)
 
 
 @router.get("/nodes/{node_id}", operation_id="getNode", responses=declare(NodeOut, 404))
