@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from api.http import self_url
 from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound
 
 __all__ = ["ALLOWED_METHODS", "PROBLEM_MEDIA_TYPE", "PROBLEMS", "install_error_handlers", "problem_response"]
@@ -53,8 +54,13 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     """Build a problem+json response; `extra` adds members such as `errors`."""
-    instance = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": self_url(request),
+    }
     body.update({k: v for k, v in extra.items() if v is not None})
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 

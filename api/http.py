@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request
 from starlette.responses import Response
 
+from api.wire import link_header, page_links
 from graph.build import KnowledgeGraph
+from graph.queries import Page
+
+T = TypeVar("T")
 
 __all__ = ["bytes_response", "etag_for", "json_response", "list_response", "not_modified", "self_url"]
 
@@ -52,8 +57,17 @@ def self_url(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
-def list_response(request: Request, kg: KnowledgeGraph, body: dict[str, Any]) -> Response:
-    """A list envelope with its page links repeated in an RFC 8288 `Link` header."""
-    from api.wire import link_header
-
-    return json_response(request, kg, body, headers={"Link": link_header(body["links"])})
+def list_response(
+    request: Request, kg: KnowledgeGraph, page: Page[T], convert: Callable[[T], dict[str, Any]]
+) -> Response:
+    """The list envelope `{items, total, limit, offset, links}`, its links also in a `Link` header."""
+    query = list(request.query_params.multi_items())
+    links = page_links(request.url.path, query, page.total, page.limit, page.offset)
+    body = {
+        "items": [convert(item) for item in page.items],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "links": links,
+    }
+    return json_response(request, kg, body, headers={"Link": link_header(links)})

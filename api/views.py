@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from api.wire import edge_out, node_out, page_links
+from api.wire import edge_out, node_out
 from graph.build import KnowledgeGraph
 from graph.models import Node
-from graph.queries import Neighborhood, Page, PathResult, SearchHit
+from graph.queries import Neighborhood, PathResult, SearchHit
 
 __all__ = [
     "ALWAYS_FIELDS",
-    "list_body",
     "neighborhood_body",
     "node_body",
     "node_item",
     "paths_body",
-    "search_body",
+    "search_hit",
 ]
 
-T = TypeVar("T")
 ALWAYS_FIELDS = ("id", "type", "links")
 
 
@@ -50,19 +48,6 @@ def node_body(
         keep = {*ALWAYS_FIELDS, *fields}
         out = {k: v for k, v in out.items() if k in keep}
     return out
-
-
-def list_body(
-    page: Page[T], convert: Callable[[T], dict[str, Any]], path: str, query: list[tuple[str, str]]
-) -> dict[str, Any]:
-    """The list envelope: `{items, total, limit, offset, links}`."""
-    return {
-        "items": [convert(item) for item in page.items],
-        "total": page.total,
-        "limit": page.limit,
-        "offset": page.offset,
-        "links": page_links(path, query, page.total, page.limit, page.offset),
-    }
 
 
 def neighborhood_body(hood: Neighborhood, self_url: str) -> dict[str, Any]:
@@ -102,14 +87,6 @@ def paths_body(result: PathResult, self_url: str) -> dict[str, Any]:
     }
 
 
-def search_body(
-    hits: list[SearchHit], total: int, limit: int, offset: int, path: str, query: list[tuple[str, str]]
-) -> dict[str, Any]:
-    """The list envelope with one `{node, score, field, snippet}` per hit."""
-    return {
-        "items": [{"node": node_item(h.node), "score": h.score, "field": h.field, "snippet": h.snippet} for h in hits],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "links": page_links(path, query, total, limit, offset),
-    }
+def search_hit(hit: SearchHit) -> dict[str, Any]:
+    """One search result: `{node, score, field, snippet}`."""
+    return {"node": node_item(hit.node), "score": hit.score, "field": hit.field, "snippet": hit.snippet}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from graph.models import Edge, Node
 from graph.records import edge_record, node_record
@@ -38,7 +39,6 @@ def edge_out(edge: Edge) -> dict[str, Any]:
 
 def page_links(path: str, query: list[tuple[str, str]], total: int, limit: int, offset: int) -> dict[str, str | None]:
     """`self`, `next` and `prev` URLs for a page: the same query with another offset."""
-    from urllib.parse import urlencode
 
     def at(new_offset: int) -> str:
         params = [(k, v) for k, v in query if k != "offset"]

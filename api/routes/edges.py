@@ -13,7 +13,6 @@ from api.http import json_response, list_response
 from api.openapi import declare
 from api.params import EdgeIdPath, Kinds, Limit, Offset, SourceFilter
 from api.schemas import EdgeListOut, EdgeOut
-from api.views import list_body
 from api.wire import edge_out
 from graph import queries
 
@@ -35,8 +34,7 @@ async def list_edges(
 ) -> Response:
     """Edges filtered by kind, ends and quoted article; paginated."""
     page = queries.list_edges(kg, kinds=kind or (), from_id=from_, to_id=to, source=source, limit=limit, offset=offset)
-    query = list(request.query_params.multi_items())
-    return list_response(request, kg, list_body(page, edge_out, request.url.path, query))
+    return list_response(request, kg, page, edge_out)
 
 
 @router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404))

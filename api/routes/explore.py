@@ -13,7 +13,7 @@ from api.http import json_response, list_response, self_url
 from api.openapi import declare
 from api.params import Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, Types
 from api.schemas import PathsOut, SearchOut
-from api.views import paths_body, search_body
+from api.views import paths_body, search_hit
 from graph import queries
 
 __all__ = ["router"]
@@ -46,6 +46,4 @@ async def search(
     offset: Offset = 0,
 ) -> Response:
     """Ranked, typo-tolerant search over labels, aliases, summaries and quotes, with snippets."""
-    hits, total = queries.search(kg, q, types=type or (), limit=limit, offset=offset)
-    query = list(request.query_params.multi_items())
-    return list_response(request, kg, search_body(hits, total, limit, offset, request.url.path, query))
+    return list_response(request, kg, queries.search(kg, q, types=type or (), limit=limit, offset=offset), search_hit)

@@ -29,7 +29,7 @@ from api.params import (
     parse_csv,
 )
 from api.schemas import NeighborhoodOut, NodeListOut, NodeOut
-from api.views import list_body, neighborhood_body, node_body, node_item
+from api.views import neighborhood_body, node_body, node_item
 from graph import queries
 from graph.build import KnowledgeGraph
 from graph.types import NodeType
@@ -41,9 +41,7 @@ router = APIRouter(prefix="/v1", tags=["nodes"])
 
 def _node_page(request: Request, kg: KnowledgeGraph, **filters: Any) -> Response:
     """The one body of every node list route: query, wrap in the envelope, add `Link`."""
-    page = queries.list_nodes(kg, **filters)
-    query = list(request.query_params.multi_items())
-    return list_response(request, kg, list_body(page, node_item, request.url.path, query))
+    return list_response(request, kg, queries.list_nodes(kg, **filters), node_item)
 
 
 @router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))

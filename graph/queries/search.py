@@ -17,6 +17,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.models import Node
 from graph.queries._checks import require_range
+from graph.queries.listing import Page
 from graph.types import NodeType
 
 __all__ = ["FIELD_WEIGHTS", "MAX_QUERY", "MAX_RESULTS", "SearchHit", "search"]
@@ -65,13 +66,13 @@ def _index(kg: KnowledgeGraph) -> _Index:
 
 def search(
     kg: KnowledgeGraph, q: str, *, types: Sequence[NodeType] = (), limit: int = 20, offset: int = 0
-) -> tuple[list[SearchHit], int]:
-    """Nodes matching `q`, best first, and how many matched in all.
+) -> Page[SearchHit]:
+    """A page of the nodes matching `q`, best first; `total` counts every match.
 
     Examples
     --------
-    >>> hits, total = search(tiny_graph(), "oxytocn")
-    >>> hits[0].node.id, hits[0].field
+    >>> page = search(tiny_graph(), "oxytocn")
+    >>> page.items[0].node.id, page.items[0].field
     ('oxytocin', 'label')
     """
     if not q.strip() or len(q) > MAX_QUERY:
@@ -98,7 +99,7 @@ def search(
         SearchHit(kg.nodes[node_id], score, field, _snippet(text, q))
         for node_id, (score, field, text) in ranked[offset : offset + limit]
     ]
-    return hits, len(ranked)
+    return Page(hits, len(ranked), limit, offset)
 
 
 def _snippet(text: str, q: str) -> str:
