@@ -16,6 +16,8 @@ __all__ = [
     "DirectionParam",
     "EdgeIdPath",
     "Fields",
+    "FromFilter",
+    "FromNode",
     "Include",
     "Kinds",
     "Limit",
@@ -29,6 +31,8 @@ __all__ = [
     "Sort",
     "SourceFilter",
     "Substring",
+    "ToFilter",
+    "ToNode",
     "Types",
     "INCLUDES",
     "NODE_FIELDS",
@@ -62,6 +66,10 @@ EdgeIdPath = Annotated[
         pattern=_ID,
     ),
 ]
+FromNode = Annotated[str, Query(alias="from", max_length=200, description="Start node id.", examples=["oxytocin"])]
+ToNode = Annotated[str, Query(max_length=200, description="End node id.", examples=["needs-space"])]
+FromFilter = Annotated[str | None, Query(alias="from", max_length=200, description="Start node id.")]
+ToFilter = Annotated[str | None, Query(max_length=200, description="End node id.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}.")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
 Types = Annotated[list[NodeType] | None, Query(alias="type", description="Node types to keep (repeatable).")]

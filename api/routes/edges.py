@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
-from api.params import EdgeIdPath, Kinds, Limit, Offset, SourceFilter
+from api.params import EdgeIdPath, FromFilter, Kinds, Limit, Offset, SourceFilter, ToFilter
 from api.schemas import EdgeListOut, EdgeOut
 from api.wire import edge_out
 from graph import queries
@@ -26,8 +24,8 @@ async def list_edges(
     request: Request,
     kg: GraphDep,
     kind: Kinds = None,
-    from_: Annotated[str | None, Query(alias="from", max_length=200, description="Start node id.")] = None,
-    to: Annotated[str | None, Query(max_length=200, description="End node id.")] = None,
+    from_: FromFilter = None,
+    to: ToFilter = None,
     source: SourceFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,

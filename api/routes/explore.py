@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response, self_url
 from api.openapi import declare
-from api.params import Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, Types
+from api.params import FromNode, Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, ToNode, Types
 from api.schemas import PathsOut, SearchOut
 from api.views import paths_body, search_hit
 from graph import queries
@@ -25,8 +23,8 @@ router = APIRouter(prefix="/v1", tags=["explore"])
 async def find_paths(
     request: Request,
     kg: GraphDep,
-    from_: Annotated[str, Query(alias="from", max_length=200, description="Start node id.", examples=["oxytocin"])],
-    to: Annotated[str, Query(max_length=200, description="End node id.", examples=["needs-space"])],
+    from_: FromNode,
+    to: ToNode,
     max_hops: MaxHops = 4,
     kind: Kinds = None,
     limit: PathLimit = 3,

@@ -75,21 +75,19 @@ class PathResult:
 
 
 def _steps(kg: KnowledgeGraph, node_id: str, kinds: frozenset[str], direction: Direction) -> Iterator[Hop]:
-    """Edges leaving `node_id` in `direction`, as hops; symmetric kinds go both ways."""
-    if direction != "in":
-        for eid in kg.out_edges.get(node_id, ()):
+    """Edges leaving `node_id` in `direction`, as hops; symmetric kinds go both ways.
+
+    The edges along `direction` come first (for `in`, the incoming ones), so results list
+    the requested direction before symmetric extras.
+    """
+    forward = (True, kg.out_edges.get(node_id, ()))
+    backward = (False, kg.in_edges.get(node_id, ()))
+    for along, edge_ids in (backward, forward) if direction == "in" else (forward, backward):
+        refused = "in" if along else "out"  # the direction that does not walk this way
+        for eid in edge_ids:
             edge = kg.edges[eid]
-            if edge.kind in kinds:
-                yield Hop(node_id, edge.target, edge, True)
-    for eid in kg.in_edges.get(node_id, ()):
-        edge = kg.edges[eid]
-        if edge.kind in kinds and (direction != "out" or EDGE_KINDS[edge.kind].symmetric):
-            yield Hop(node_id, edge.source, edge, False)
-    if direction == "in":
-        for eid in kg.out_edges.get(node_id, ()):
-            edge = kg.edges[eid]
-            if edge.kind in kinds and EDGE_KINDS[edge.kind].symmetric:
-                yield Hop(node_id, edge.target, edge, True)
+            if edge.kind in kinds and (direction != refused or EDGE_KINDS[edge.kind].symmetric):
+                yield Hop(node_id, edge.target if along else edge.source, edge, along)
 
 
 def neighbors(
