@@ -129,3 +129,12 @@ def test_large_bodies_are_gzipped(client: TestClient) -> None:
     assert response.headers["content-encoding"] == "gzip"
     small = client.get("/v1/edges/chase-him--backfires--needs-space", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
+
+
+def test_graph_route_offers_exactly_the_export_formats() -> None:
+    from typing import get_args
+
+    from api.routes.export import Format
+    from graph.exports import EXPORT_FORMATS
+
+    assert get_args(Format) == EXPORT_FORMATS
