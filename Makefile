@@ -9,7 +9,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck pytest openapi check bench clean
+.PHONY: venv run test lint typecheck pytest openapi check bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,8 @@ $(BIN)/uv:
 $(VENV)/.synced: $(BIN)/uv uv.lock pyproject.toml
 	$(BIN)/uv sync --frozen --quiet
 	touch $@
+
+venv: $(VENV)/.synced  ## create .venv from uv.lock (every other target does this first)
 
 run: $(VENV)/.synced  ## serve the embedded seed graph on http://$(HOST):$(PORT)
 	$(BIN)/distance serve --host $(HOST) --port $(PORT)
