@@ -14,10 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp
 
 from api.deps import reject_unknown_parameters
 from api.errors import install_error_handlers
-from api.middleware import MethodGate, StandardHeaders
+from api.frontdoor import REQUEST_ID_HEADER, FrontDoor
+from api.middleware import MethodGate
 from api.openapi import build_openapi
 from api.routes import ROUTERS
 from api.settings import Settings
@@ -49,7 +51,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
         yield
 
-    app = FastAPI(
+    app = _Distance(
         title="Distance",
         version="1.0.0",
         description=DESCRIPTION,
@@ -83,11 +85,25 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["If-None-Match", "Accept", "Accept-Encoding"],
-        expose_headers=["ETag", "Link", "Deprecation", "Sunset", "X-Request-Id"],
+        expose_headers=["ETag", "Link", "Deprecation", "Sunset", REQUEST_ID_HEADER, "Retry-After"],
         max_age=86_400,
     )
-    app.add_middleware(StandardHeaders)
     return app
+
+
+class _Distance(FastAPI):
+    """FastAPI with the front door outside everything, Starlette's ServerErrorMiddleware
+    included: a 500 is then tagged and logged like any answer, and refused requests (414,
+    503) cost no routing at all."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return FrontDoor(
+            super().build_middleware_stack(),
+            max_url_bytes=settings.max_url_bytes,
+            max_concurrency=settings.max_concurrency,
+            log_requests=settings.access_log,
+        )
 
 
 def _cached_openapi(app: FastAPI) -> dict[str, Any]:

@@ -19,7 +19,14 @@ from starlette.responses import Response
 from api.http import self_url
 from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound
 
-__all__ = ["ALLOWED_METHODS", "PROBLEM_MEDIA_TYPE", "PROBLEMS", "install_error_handlers", "problem_response"]
+__all__ = [
+    "ALLOWED_METHODS",
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEMS",
+    "install_error_handlers",
+    "problem_body",
+    "problem_response",
+]
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 ALLOWED_METHODS: Final = "GET, HEAD, OPTIONS"
@@ -54,15 +61,15 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     """Build a problem+json response; `extra` adds members such as `errors`."""
-    body = {
-        "type": f"/problems/{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": self_url(request),
-    }
+    body = problem_body(status, slug, title, detail, self_url(request), **extra)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def problem_body(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> bytes:
+    """The serialized problem document; also used by middleware that answers before routing."""
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update({k: v for k, v in extra.items() if v is not None})
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return orjson.dumps(body)
 
 
 def _lookup(exc: DistanceError) -> tuple[int, str, str]:
@@ -113,7 +120,8 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
 
 async def _unexpected_problem(request: Request, exc: Exception) -> Response:
     # The one broad catch: answer with a bare problem and log the fault for the operator.
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    request_id = getattr(request.state, "request_id", None)
+    log.error("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc)
     return problem_response(request, 500, "internal-error", "Internal error", "the server met an unexpected fault")
 
 

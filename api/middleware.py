@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: HEAD and OPTIONS for every route, and headers every answer carries."""
+"""Pure-ASGI middleware: HEAD and OPTIONS for every route."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ALLOWED_METHODS
 
-__all__ = ["MethodGate", "StandardHeaders"]
+__all__ = ["MethodGate"]
 
 
 class MethodGate:
@@ -39,22 +39,3 @@ class MethodGate:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_without_body)
-
-
-class StandardHeaders:
-    """Add `X-Content-Type-Options: nosniff` to every response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

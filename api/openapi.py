@@ -16,12 +16,17 @@ from pydantic import BaseModel
 
 from api.schemas import Problem
 
-__all__ = ["ERROR_DESCRIPTIONS", "build_openapi", "declare", "openapi_yaml"]
+__all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "openapi_yaml"]
 
 ERROR_DESCRIPTIONS = {
     404: "No resource with this id; `suggestions` lists close matches.",
+    414: "The URL (path and query) is longer than the server takes.",
     422: "A parameter is malformed, out of range or unknown; `errors` names it.",
+    503: "Too many requests in flight: retry after `Retry-After` seconds.",
 }
+# What any operation may answer: an unknown query parameter is refused everywhere, and the
+# URL-size and concurrency bounds stand in front of every route.
+ALWAYS_ERRORS = (414, 422, 503)
 
 
 def declare(
@@ -29,7 +34,7 @@ def declare(
 ) -> dict[int | str, dict[str, Any]]:
     """Responses for one operation: 200 with `model`, 304, and each error as a Problem.
 
-    Every operation may answer 422 (an unknown query parameter is refused everywhere).
+    Every operation may also answer each of `ALWAYS_ERRORS`.
     """
     responses: dict[int | str, dict[str, Any]] = {
         200: {"model": model, "description": "OK"},
@@ -44,8 +49,11 @@ def declare(
                 for media in extra_media_types
             }
         )
-    for status in sorted({*errors, 422}):
+    for status in sorted({*errors, *ALWAYS_ERRORS}):
         responses[status] = {"model": Problem, "description": ERROR_DESCRIPTIONS[status]}
+    responses[503]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+    }
     return responses
 
 

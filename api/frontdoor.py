@@ -1,0 +1,145 @@
+"""The first thing every request meets: an id, bounds on URL size and on concurrency, the
+headers every answer carries, and one JSON access-log line.
+
+It is one pure-ASGI layer rather than four, because it sits on the hot path of every
+request: one `send` wrapper, no per-request objects beyond a closure, orjson for the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from typing import Final
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import PROBLEM_MEDIA_TYPE, problem_body
+
+__all__ = ["REQUEST_ID_HEADER", "FrontDoor"]
+
+REQUEST_ID_HEADER: Final = "X-Request-Id"
+_REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.lower().encode()
+# A caller's own request id is kept (to trace one call across services) only when it is a
+# short plain token; anything else could forge log structure, so it is replaced.
+_SAFE_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+_NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
+_INSTANCE_CHARS: Final = 256
+
+access_log = logging.getLogger("distance.access")
+
+
+class FrontDoor:
+    """Give each request an id, refuse it early when the URL or the load is too large, add
+    `X-Request-Id` and `X-Content-Type-Options: nosniff` to every answer, and log it.
+
+    - A URL (path and query, as sent) longer than `max_url_bytes` is a 414 problem.
+    - With `max_concurrency` requests already in flight (per process), the next one is a 503
+      problem with `Retry-After` at once: excess load is shed, never queued without bound.
+    - With `log_requests`, one JSON line per request goes to the `distance.access` logger.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_url_bytes: int,
+        max_concurrency: int,
+        log_requests: bool = True,
+        retry_after: int = 1,
+    ) -> None:
+        self.app = app
+        self.max_url_bytes = max_url_bytes
+        self.max_concurrency = max_concurrency
+        self.log_requests = log_requests
+        self.retry_after = str(retry_after).encode()
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id.decode()
+        extra = [(_REQUEST_ID_KEY, request_id), _NOSNIFF]
+        status = 0
+        sent = 0
+
+        async def send_tagged(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            url_bytes = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+            if url_bytes > self.max_url_bytes:
+                detail = f"the URL has {url_bytes} bytes; at most {self.max_url_bytes} are accepted"
+                await _refuse(send_tagged, scope, 414, "uri-too-long", "URI too long", detail)
+            elif self.in_flight >= self.max_concurrency:
+                detail = f"{self.in_flight} requests are in flight, the most this server takes; retry shortly"
+                retry = [(b"retry-after", self.retry_after)]
+                await _refuse(send_tagged, scope, 503, "overloaded", "Service overloaded", detail, retry)
+            else:
+                self.in_flight += 1
+                try:
+                    await self.app(scope, receive, send_tagged)
+                finally:
+                    self.in_flight -= 1
+        finally:
+            if self.log_requests and access_log.isEnabledFor(logging.INFO):
+                access_log.info(_log_line(scope, request_id, status, sent, started))
+
+
+def _request_id(scope: Scope) -> bytes:
+    """The caller's `X-Request-Id` when it is a safe token, else a fresh random one."""
+    for key, value in scope["headers"]:
+        if key == _REQUEST_ID_KEY:
+            return value if _SAFE_ID.fullmatch(value) else secrets.token_hex(8).encode()
+    return secrets.token_hex(8).encode()
+
+
+async def _refuse(
+    send: Send,
+    scope: Scope,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Answer with a problem before routing; `instance` is the path, cut short if huge."""
+    instance = scope["path"][:_INSTANCE_CHARS]
+    body = problem_body(status, slug, title, detail, instance)
+    start_headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *(headers or ()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
+
+
+def _log_line(scope: Scope, request_id: bytes, status: int, sent: int, started: float) -> str:
+    """One access-log record as a JSON line; control characters in the path stay escaped."""
+    now = time.time()
+    client = scope.get("client")
+    record = {
+        "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z",
+        "request_id": request_id.decode(),
+        "method": scope["method"],
+        "path": scope["path"][:_INSTANCE_CHARS],
+        "query": scope["query_string"][:_INSTANCE_CHARS].decode("latin-1"),
+        "status": status,
+        "bytes": sent,
+        "ms": round((time.perf_counter() - started) * 1000, 3),
+        "client": client[0] if client else None,
+    }
+    return orjson.dumps(record).decode()

@@ -1,0 +1,88 @@
+"""Every 4xx and 5xx is problem+json and leaks nothing: no traceback, path or library version."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import fastapi
+import pydantic
+import pytest
+import starlette
+import uvicorn
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from graph import queries
+from graph.build import KnowledgeGraph
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+# Anything that would tell a caller how the server is built or where it lives.
+LEAKS = [
+    "Traceback", 'File "', ".py", str(ROOT), sys.prefix, "site-packages", "injected fault", "RuntimeError",
+    "fastapi", "starlette", "uvicorn", "pydantic", "python",
+    f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}",
+    *(f"/{v}" for v in (fastapi.__version__, starlette.__version__, uvicorn.__version__, pydantic.VERSION)),
+]  # fmt: skip
+
+
+@pytest.fixture
+def faulty(tiny: KnowledgeGraph, seeds: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """A client whose node lookup raises, as a bug deep in a query would."""
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"injected fault in {__file__}")
+
+    monkeypatch.setattr(queries, "get_node", broken)
+    with TestClient(create_app(Settings(seeds_dir=seeds), tiny), raise_server_exceptions=False) as raw:
+        yield raw
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", "/v1/nodes/oxytocin", 500),
+        ("HEAD", "/v1/nodes/oxytocin", 500),
+        ("GET", "/v1/nowhere", 404),
+        ("GET", "/v1/edges/no--such--edge", 404),
+        ("DELETE", "/v1/meta", 405),
+        ("POST", "/v1/nodes", 405),
+        ("GET", "/v1/nodes?limit=0", 422),
+        ("GET", "/v1/meta?debug=1", 422),
+        ("GET", "/v1/nodes/" + "a" * 8200, 414),
+    ],
+)
+def test_every_error_is_a_problem_without_internals(faulty: TestClient, method: str, url: str, status: int) -> None:
+    response = faulty.request(method, url)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "server" not in response.headers
+    if method == "HEAD":
+        assert response.content == b""
+        return
+    body = response.json()
+    assert set(body) >= PROBLEM_KEYS
+    assert body["status"] == status
+    text = response.text.lower() + str(response.headers).lower()
+    leaked = [leak for leak in LEAKS if leak.lower() in text]
+    assert not leaked, leaked
+
+
+def test_a_500_is_logged_with_its_request_id(faulty: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    response = faulty.get("/v1/nodes/oxytocin")
+    [record] = [r for r in caplog.records if r.name == "distance.errors"]
+    assert response.headers["x-request-id"] in record.getMessage()
+    assert record.exc_info is not None
+    assert "injected fault" in str(record.exc_info[1])
+
+
+def test_error_bodies_name_no_version_of_anything(client: TestClient) -> None:
+    """A sanity check on LEAKS itself: the version patterns would match if a body carried them."""
+    versions = re.compile(r"\d+\.\d+\.\d+")
+    assert versions.search(fastapi.__version__)
+    assert not versions.search(client.get("/v1/nodes?limit=0").text)

@@ -1,0 +1,158 @@
+"""The front door: request ids, the access log, the URL bound (414) and the overload bound (503)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from graph import queries
+from graph.build import KnowledgeGraph
+
+Message = MutableMapping[str, Any]
+
+
+def _scope(path: str, method: str = "GET") -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def test_every_response_carries_a_fresh_request_id(client: TestClient) -> None:
+    ids = {client.get("/v1/meta").headers["x-request-id"] for _ in range(5)}
+    ids.add(client.get("/v1/nothing").headers["x-request-id"])
+    assert len(ids) == 6
+    assert all(len(i) == 16 for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("trace-42.a:b", True), ("x" * 64, True), ("x" * 65, False), ('a"b', False), ("a\tb", False)],
+)
+def test_a_callers_request_id_is_kept_only_when_it_is_a_safe_token(client: TestClient, sent: str, kept: bool) -> None:
+    echoed = client.get("/v1/meta", headers={"X-Request-Id": sent}).headers["x-request-id"]
+    assert (echoed == sent) is kept
+
+
+def test_access_log_is_one_json_line_per_request_with_its_id(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="distance.access"):
+        ok = client.get("/v1/nodes?limit=2")
+        missing = client.get("/v1/nodes/nobody")
+    lines = [orjson.loads(r.getMessage()) for r in caplog.records if r.name == "distance.access"]
+    assert [(line["path"], line["status"]) for line in lines] == [("/v1/nodes", 200), ("/v1/nodes/nobody", 404)]
+    assert [line["request_id"] for line in lines] == [ok.headers["x-request-id"], missing.headers["x-request-id"]]
+    assert lines[0]["query"] == "limit=2"
+    assert lines[0]["bytes"] == len(ok.content)
+    assert lines[0]["method"] == "GET"
+    assert lines[0]["ms"] >= 0
+    assert lines[0]["ts"].endswith("Z")
+
+
+def test_access_log_can_be_turned_off(tiny: KnowledgeGraph, seeds: Path, caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(Settings(seeds_dir=seeds, access_log=False), tiny)
+    with caplog.at_level(logging.INFO, logger="distance.access"), TestClient(app) as quiet:
+        assert "x-request-id" in quiet.get("/v1/meta").headers
+    assert not [r for r in caplog.records if r.name == "distance.access"]
+
+
+@pytest.mark.parametrize("path", ["/v1/nodes/", "/v1/search?q=", "/nowhere/"])
+def test_an_8kb_url_is_a_414_problem(client: TestClient, path: str) -> None:
+    response = client.get(path + "a" * (8192 - len(path)))
+    assert (response.status_code, response.headers["content-type"]) == (414, "application/problem+json")
+    body = response.json()
+    assert (body["type"], body["status"]) == ("/problems/uri-too-long", 414)
+    assert len(body["instance"]) <= 256
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_url_bound_is_a_setting_and_counts_the_query(tiny: KnowledgeGraph, seeds: Path) -> None:
+    app = create_app(Settings(seeds_dir=seeds, max_url_bytes=1024), tiny)
+    with TestClient(app) as small:
+        query = "q=" + "a" * (1024 - len("/v1/search") - 2)
+        assert small.get(f"/v1/search?{query}").status_code == 422  # at the bound: routed (q is too long)
+        assert small.get(f"/v1/search?{query}a").status_code == 414
+        head = small.head(f"/v1/search?{query}a")
+    assert (head.status_code, head.content) == (414, b"")
+    assert int(head.headers["content-length"]) > 0
+
+
+def test_over_the_concurrency_limit_a_request_gets_503_at_once(tiny: KnowledgeGraph, seeds: Path) -> None:
+    """One request holds the only slot (its client reads slowly); the next is shed, not queued."""
+    app = create_app(Settings(seeds_dir=seeds, max_concurrency=1), tiny)
+
+    async def scenario() -> tuple[list[Message], float, bool, list[Message]]:
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def slow_client(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.set()
+                await release.wait()
+
+        first = asyncio.create_task(app(_scope("/v1/meta"), _receive, slow_client))
+        await asyncio.wait_for(started.wait(), 10)
+        shed: list[Message] = []
+
+        async def collect(message: Message) -> None:
+            shed.append(message)
+
+        t0 = time.perf_counter()
+        await asyncio.wait_for(app(_scope("/v1/meta"), _receive, collect), 5)
+        elapsed = time.perf_counter() - t0
+        first_was_pending = not first.done()
+        release.set()
+        await first
+        after: list[Message] = []
+
+        async def collect_after(message: Message) -> None:
+            after.append(message)
+
+        await app(_scope("/v1/meta"), _receive, collect_after)
+        return shed, elapsed, first_was_pending, after
+
+    shed, elapsed, first_was_pending, after = asyncio.run(scenario())
+    headers = dict(shed[0]["headers"])
+    assert (shed[0]["status"], headers[b"content-type"]) == (503, b"application/problem+json")
+    assert headers[b"retry-after"] == b"1"
+    assert orjson.loads(shed[1]["body"])["type"] == "/problems/overloaded"
+    assert first_was_pending
+    assert elapsed < 1.0
+    assert after[0]["status"] == 200  # the slot is free again once the first answer is sent
+
+
+def test_a_fault_releases_its_concurrency_slot(
+    tiny: KnowledgeGraph, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(queries, "get_node", broken)
+    app = create_app(Settings(seeds_dir=seeds, max_concurrency=1), tiny)
+    with TestClient(app, raise_server_exceptions=False) as raw:
+        assert [raw.get("/v1/nodes/oxytocin").status_code for _ in range(3)] == [500, 500, 500]
+        assert raw.get("/v1/meta").status_code == 200
