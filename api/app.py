@@ -21,6 +21,7 @@ from api.errors import install_error_handlers
 from api.frontdoor import REQUEST_ID_HEADER, FrontDoor
 from api.middleware import MethodGate
 from api.openapi import build_openapi
+from api.reload import live_reload
 from api.routes import ROUTERS
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
@@ -44,12 +45,15 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     """Build the app; the graph is loaded and validated in the lifespan unless given.
 
     A ContentError raised in the lifespan stops start-up before the server accepts a request.
+    While serving, SIGHUP (and with `settings.watch`, a change under the seeds) reloads the
+    content; see `api.reload`.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
-        yield
+        async with live_reload(app.state, settings.seeds_dir, watch=settings.watch):
+            yield
 
     app = _Distance(
         title="Distance",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,7 +21,7 @@ from graph.registry import EDGE_KINDS
 from graph.report import Report, coverage_report
 from graph.types import NODE_TYPES
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "uvicorn_options"]
 
 app = typer.Typer(
     help="Distance: a headless content API over a knowledge graph of five articles.",
@@ -120,21 +121,56 @@ def serve(
     host: Annotated[str, typer.Option(envvar="HOST", help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="PORT", help="Port to listen on.", min=0, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    watch: Annotated[
+        bool, typer.Option("--watch", envvar="DISTANCE_WATCH", help="Reload the content when a seed file changes.")
+    ] = False,
 ) -> None:
-    """Validate the content, then serve it; on bad content the port never opens."""
+    """Validate the content, then serve it; on bad content the port never opens.
+
+    SIGHUP reloads the content (so does a file change with --watch); invalid new content is
+    refused, logged as `file:line`, and the old content goes on serving. SIGTERM lets requests
+    in flight finish (up to DISTANCE_SHUTDOWN_TIMEOUT seconds) before the process exits.
+    """
     import uvicorn
 
     from api.app import create_app
 
     kg = _load_or_exit(seeds)
-    settings = Settings(seeds_dir=seeds, host=host, port=port, workers=workers)
-    common = {"host": host, "port": port, "server_header": False, "log_level": "info"}
+    settings = Settings(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
     if workers == 1:
-        uvicorn.run(create_app(settings, kg), **common)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, kg), **uvicorn_options(settings))
         return
     # Each worker process builds its own app (and graph) from the same, already checked, seeds.
+    # SIGHUP then goes to uvicorn's supervisor, which replaces the workers one by one; a new
+    # worker that finds invalid content fails to start and the old ones keep serving.
     os.environ["DISTANCE_SEEDS_DIR"] = str(seeds)
-    uvicorn.run("api.asgi:create_default_app", factory=True, workers=workers, **common)  # type: ignore[arg-type]
+    os.environ["DISTANCE_WATCH"] = "true" if watch else "false"
+    uvicorn.run("api.asgi:create_default_app", factory=True, workers=workers, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `distance serve` runs uvicorn: no Server header, our JSON access log instead of
+    uvicorn's, and a bounded graceful shutdown."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["formatters"]["json_line"] = {"format": "%(message)s"}
+    log_config["handlers"]["json_lines"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "json_line",
+        "stream": "ext://sys.stdout",
+    }
+    log_config["loggers"]["distance"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    log_config["loggers"]["distance.access"] = {"handlers": ["json_lines"], "level": "INFO", "propagate": False}
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "server_header": False,
+        "access_log": False,
+        "log_config": log_config,
+        "log_level": "info",
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+    }
 
 
 @app.command()

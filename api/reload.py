@@ -1,0 +1,106 @@
+"""Reloading the content while serving: on SIGHUP, or when a file under the seeds changes.
+
+The next graph is loaded, validated and built in a thread beside the one being served, and
+swapped into `app.state.graph` in one assignment: a request sees the old graph or the new
+one, never half of either. Invalid content is refused with every `file:line` logged, and the
+old graph goes on serving. Unchanged content (same content_version) keeps the old graph
+object, so nothing keyed on it (ETags, cached bodies) changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Literal
+
+from starlette.datastructures import State
+from watchfiles import awatch
+
+from graph.build import KnowledgeGraph, load_graph
+from graph.errors import ContentError
+
+__all__ = ["ContentReloader", "Outcome", "live_reload"]
+
+Outcome = Literal["reloaded", "unchanged", "rejected"]
+log = logging.getLogger("distance.reload")
+
+
+class ContentReloader:
+    """Rebuild the graph from `seeds_dir` and swap it into `state.graph`, one reload at a time."""
+
+    def __init__(self, state: State, seeds_dir: Path) -> None:
+        self.state = state
+        self.seeds_dir = seeds_dir
+        # Reloads run one after another, so a slow older load never replaces a newer graph.
+        self._lock = asyncio.Lock()
+
+    async def reload(self, trigger: str) -> Outcome:
+        """Load and validate the seeds again; swap the graph only if the content changed."""
+        async with self._lock:
+            current: KnowledgeGraph = self.state.graph
+            try:
+                new = await asyncio.to_thread(load_graph, self.seeds_dir)
+            except ContentError as exc:
+                for problem in exc.problems:
+                    log.error("%s", problem)
+                log.error(
+                    "reload (%s) refused: %d content problem(s); still serving content %s",
+                    trigger, len(exc.problems), current.content_version[:16],
+                )  # fmt: skip
+                return "rejected"
+            except (OSError, UnicodeDecodeError) as exc:  # a file vanished or half-written mid-edit
+                log.error(
+                    "reload (%s) refused: %s; still serving content %s", trigger, exc, current.content_version[:16]
+                )
+                return "rejected"
+            if new.content_version == current.content_version:
+                log.info("reload (%s): content %s unchanged", trigger, current.content_version[:16])
+                return "unchanged"
+            self.state.graph = new  # the one assignment that switches every later request
+            log.info(
+                "reload (%s): now serving content %s (was %s)",
+                trigger, new.content_version[:16], current.content_version[:16],
+            )  # fmt: skip
+            return "reloaded"
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        """Reload after each burst of file changes under the seeds, until `stop` is set."""
+        async for _changes in awatch(self.seeds_dir, stop_event=stop, debounce=300, step=50):
+            await self.reload("files changed")
+
+
+@asynccontextmanager
+async def live_reload(state: State, seeds_dir: Path, *, watch: bool) -> AsyncIterator[ContentReloader]:
+    """While open: SIGHUP reloads (where signals can be handled), and with `watch` so do file changes."""
+    reloader = ContentReloader(state, seeds_dir)
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Task[Outcome]] = set()
+
+    def on_sighup() -> None:
+        task = loop.create_task(reloader.reload("SIGHUP"))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    # Signal handlers can only be set from the main thread (not, e.g., under a test client).
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_sighup)
+        hooked = True
+    except (ValueError, RuntimeError, NotImplementedError):
+        hooked = False
+    stop = asyncio.Event()
+    watcher = loop.create_task(reloader.watch(stop)) if watch else None
+    try:
+        yield reloader
+    finally:
+        if hooked:
+            loop.remove_signal_handler(signal.SIGHUP)
+        stop.set()
+        if watcher is not None:
+            await watcher
+        for task in list(pending):
+            with suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,156 @@
+"""Reloading content while serving: SIGHUP and file watching, never a half graph."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from starlette.datastructures import State
+
+from api.app import create_app
+from api.reload import ContentReloader
+from api.settings import Settings
+from graph.build import KnowledgeGraph, load_graph
+
+OLD_SUMMARY = "A hormone tied to touch and bonding."
+
+
+def _edit_summary(seeds: Path, text: str) -> None:
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace(OLD_SUMMARY, text), encoding="utf-8")
+
+
+def _break_two_files(seeds: Path) -> None:
+    signs = seeds / "graph" / "signs.yaml"
+    signs.write_text(signs.read_text(encoding="utf-8").replace("more slowly", "more slowlyy"), encoding="utf-8")
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace("  label: Oxytocin\n", ""), encoding="utf-8")
+
+
+def _reload(state: State, seeds: Path) -> str:
+    return asyncio.run(ContentReloader(state, seeds).reload("test"))
+
+
+def test_reload_swaps_in_changed_content(seeds: Path, tiny: KnowledgeGraph) -> None:
+    state = State({"graph": tiny})
+    _edit_summary(seeds, "A hormone of touch and closeness.")
+    assert _reload(state, seeds) == "reloaded"
+    assert state.graph.content_version != tiny.content_version
+    assert state.graph.nodes["oxytocin"].summary == "A hormone of touch and closeness."
+
+
+def test_reload_of_unchanged_content_keeps_the_same_graph(seeds: Path, tiny: KnowledgeGraph) -> None:
+    state = State({"graph": tiny})
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8") + "# a comment changes no content\n", encoding="utf-8")
+    assert _reload(state, seeds) == "unchanged"
+    assert state.graph is tiny
+
+
+def test_invalid_content_keeps_the_old_graph_and_logs_every_problem(
+    seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = State({"graph": tiny})
+    _break_two_files(seeds)
+    assert _reload(state, seeds) == "rejected"
+    assert state.graph is tiny
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "distance.reload")
+    assert "seeds/graph/signs.yaml:7: quote not found in 000" in logged
+    assert "seeds/graph/concepts.yaml:1:" in logged
+    assert f"still serving content {tiny.content_version[:16]}" in logged
+
+
+def test_a_half_written_file_is_refused(seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture) -> None:
+    state = State({"graph": tiny})
+    (seeds / "graph" / "signs.yaml").write_bytes(b"- id: slower-replies\n  label: \xff\xfe")
+    assert _reload(state, seeds) == "rejected"
+    assert state.graph is tiny
+    assert any("utf-8" in r.getMessage() for r in caplog.records if r.name == "distance.reload")
+
+
+def test_sighup_reloads_under_a_request_loop_with_no_failures(seeds: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A client keeps asking while content changes, breaks and is touched; each time SIGHUP.
+
+    content_version and ETags change exactly when the content does; no request fails.
+    """
+    app = create_app(Settings(seeds_dir=seeds))
+    seen: list[tuple[int, str, str]] = []  # (status, content_version, ETag of /v1/nodes/oxytocin)
+
+    async def until(condition: Callable[[], bool], timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "timed out waiting for the reload"
+            await asyncio.sleep(0.02)
+
+    async def scenario() -> None:
+        async with app.router.lifespan_context(app):
+            assert signal.getsignal(signal.SIGHUP) is not signal.SIG_DFL  # else SIGHUP would end pytest
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                stop = asyncio.Event()
+
+                async def loop() -> None:
+                    while not stop.is_set():
+                        meta = await http.get("/v1/meta")
+                        node = await http.get("/v1/nodes/oxytocin")
+                        version = meta.json()["content_version"] if meta.status_code == 200 else ""
+                        seen.append((max(meta.status_code, node.status_code), version, node.headers.get("etag", "")))
+                        await asyncio.sleep(0)
+
+                runner = asyncio.create_task(loop())
+                await until(lambda: len(seen) > 5)
+                first = seen[-1]
+
+                _edit_summary(seeds, "A hormone of touch and closeness.")
+                os.kill(os.getpid(), signal.SIGHUP)
+                await until(lambda: seen[-1][1] != first[1])
+                second = seen[-1]
+
+                async def sighup_until_logged(fragment: str) -> None:
+                    def count() -> int:
+                        return sum(fragment in r.getMessage() for r in caplog.records)
+
+                    before, mark = count(), len(seen)
+                    os.kill(os.getpid(), signal.SIGHUP)
+                    await until(lambda: count() > before)
+                    await until(lambda: len(seen) > mark + 5)
+
+                good = {path: path.read_bytes() for path in (seeds / "graph").iterdir()}
+                _break_two_files(seeds)
+                await sighup_until_logged("refused")
+                for path, data in good.items():
+                    path.write_bytes(data)
+                await sighup_until_logged("unchanged")
+                stop.set()
+                await runner
+            assert [s[0] for s in seen if s[0] != 200] == []
+            versions = [s[1] for s in seen]
+            changes = [i for i in range(1, len(versions)) if versions[i] != versions[i - 1]]
+            assert len(changes) == 1  # switched once, never back, never to a half state
+            assert {s[1] for s in seen} == {first[1], second[1]}
+            assert {s[2] for s in seen} == {first[2], second[2]}
+            assert second[2] != first[2]
+
+    with caplog.at_level(logging.INFO, logger="distance.reload"):
+        asyncio.run(scenario())
+
+
+def test_watch_reloads_when_a_seed_file_changes(seeds: Path) -> None:
+    with TestClient(create_app(Settings(seeds_dir=seeds, watch=True))) as client:
+        before = client.get("/v1/meta").json()["content_version"]
+        time.sleep(0.3)  # let the watcher start before the edit
+        _edit_summary(seeds, "A hormone of touch and closeness.")
+        deadline = time.monotonic() + 20
+        while client.get("/v1/meta").json()["content_version"] == before:
+            assert time.monotonic() < deadline, "the edit was never picked up"
+            time.sleep(0.05)
+        assert client.get("/v1/nodes/oxytocin").json()["summary"] == "A hormone of touch and closeness."
+    assert load_graph(seeds).content_version != before

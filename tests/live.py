@@ -1,0 +1,90 @@
+"""Helpers for tests that run a real `distance serve` process on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["DISTANCE", "ROOT", "LiveServer", "free_port", "port_is_open", "serve", "wait_for"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DISTANCE = str(Path(sys.executable).parent / "distance")
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (bound to 0 and released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_is_open(port: int) -> bool:
+    """Whether something accepts TCP connections on the loopback port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_for(condition: object, timeout: float = 30, what: str = "condition") -> None:
+    """Poll `condition()` every 50 ms until it is true, or fail after `timeout` seconds."""
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.05)
+
+
+@dataclass
+class LiveServer:
+    """A running server: its process, base URL and the files its stdout and stderr go to."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    stdout: Path
+    stderr: Path
+
+    def out(self) -> str:
+        return self.stdout.read_text(encoding="utf-8", errors="replace")
+
+    def err(self) -> str:
+        return self.stderr.read_text(encoding="utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def serve(command: Sequence[str], port: int, logs: Path, *, ready_path: str = "/v1/meta") -> Iterator[LiveServer]:
+    """Start `command` (which must listen on `port`), wait until it answers, stop it after."""
+    logs.mkdir(parents=True, exist_ok=True)
+    stdout, stderr = logs / "stdout.log", logs / "stderr.log"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(list(command), stdout=out, stderr=err, cwd=ROOT)
+    server = LiveServer(process, f"http://127.0.0.1:{port}", stdout, stderr)
+    try:
+
+        def answers() -> bool:
+            assert process.poll() is None, f"server exited early:\n{server.err()}"
+            try:
+                return httpx.get(server.url + ready_path, timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(answers, what=f"{server.url}{ready_path}")
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

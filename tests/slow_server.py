@@ -1,0 +1,48 @@
+"""`distance serve`'s app and uvicorn options, with one injected delay, for the shutdown test.
+
+Run as `python -m tests.slow_server SEEDS PORT`. A request carrying `X-Slow: <seconds>`
+waits that long inside FastAPI's dependency resolution (an override of `get_graph`, the
+dependency every route uses) and prints a line to stdout once it is in flight, so a test
+can send SIGTERM while the request is being served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import uvicorn
+from fastapi import Request
+
+from api.app import create_app
+from api.cli import uvicorn_options
+from api.deps import get_graph
+from api.settings import Settings
+from graph.build import KnowledgeGraph
+
+__all__ = ["IN_FLIGHT", "main"]
+
+IN_FLIGHT = "slow request in flight"
+
+
+def main(seeds: Path, port: int) -> None:
+    """Serve the seeds on `port` exactly as `distance serve` does, plus the delay."""
+    settings = Settings(seeds_dir=seeds, port=port)
+    app = create_app(settings)
+
+    async def slow_graph(request: Request) -> KnowledgeGraph:
+        delay = float(request.headers.get("x-slow", "0"))
+        if delay:
+            sys.stdout.write(IN_FLIGHT + "\n")
+            sys.stdout.flush()
+            await asyncio.sleep(delay)
+        graph: KnowledgeGraph = request.app.state.graph
+        return graph
+
+    app.dependency_overrides[get_graph] = slow_graph
+    uvicorn.run(app, **uvicorn_options(settings))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,179 @@
+"""`distance serve` as a real process: refusing bad content, reloading, shutting down gracefully."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+
+from tests.live import DISTANCE, LiveServer, free_port, port_is_open, serve, wait_for
+from tests.slow_server import IN_FLIGHT
+
+OLD_SUMMARY = "A hormone tied to touch and bonding."
+NEW_SUMMARY = "A hormone of touch and closeness."
+
+
+def _edit_summary(seeds: Path) -> None:
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace(OLD_SUMMARY, NEW_SUMMARY), encoding="utf-8")
+
+
+def _break(seeds: Path) -> dict[Path, bytes]:
+    """Break two files (a quote not in its article, a node without a label); return the good bytes."""
+    good = {path: path.read_bytes() for path in (seeds / "graph").iterdir()}
+    signs = seeds / "graph" / "signs.yaml"
+    signs.write_text(signs.read_text(encoding="utf-8").replace("more slowly", "more slowlyy"), encoding="utf-8")
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace("  label: Oxytocin\n", ""), encoding="utf-8")
+    return good
+
+
+class RequestLoop:
+    """A client thread asking for two routes over and over, recording every answer."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.answers: list[tuple[int, str]] = []  # (status, content_version)
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            while not self._stop.is_set():
+                try:
+                    meta = client.get("/v1/meta")
+                    node = client.get("/v1/nodes/oxytocin")
+                except httpx.HTTPError as exc:
+                    self.failures.append(repr(exc))
+                    continue
+                if meta.status_code != 200 or node.status_code != 200:
+                    self.failures.append(f"{meta.status_code} {node.status_code}")
+                    continue
+                self.answers.append((200, meta.json()["content_version"]))
+
+    def version(self) -> str:
+        return self.answers[-1][1] if self.answers else ""
+
+    def __enter__(self) -> RequestLoop:
+        self._thread.start()
+        wait_for(lambda: len(self.answers) > 3, what="the first answers")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def settle(self, more: int = 5) -> None:
+        """Wait until a few more answers came in."""
+        mark = len(self.answers)
+        wait_for(lambda: len(self.answers) >= mark + more, what="more answers")
+
+
+def test_serve_refuses_invalid_content_and_never_opens_the_port(seeds: Path, tmp_path: Path) -> None:
+    _break(seeds)
+    port = free_port()
+    process = subprocess.Popen(
+        [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    opened = False
+    while process.poll() is None:  # probe the port for as long as the process lives
+        opened = opened or port_is_open(port)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert not opened
+    assert not port_is_open(port)
+    text = err.decode()
+    assert "seeds/graph/signs.yaml:7: quote not found in 000" in text
+    assert "seeds/graph/concepts.yaml:1:" in text
+    assert "2 content problems" in text
+    assert b"Uvicorn running" not in out + err
+
+
+def _headers_and_log_agree(server: LiveServer) -> None:
+    response = httpx.get(server.url + "/v1/meta")
+    assert "server" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+    request_id = response.headers["x-request-id"]
+    wait_for(lambda: request_id in server.out(), what="the access-log line")
+    [line] = [orjson.loads(x) for x in server.out().splitlines() if request_id in x]
+    assert (line["path"], line["status"], line["bytes"]) == ("/v1/meta", 200, len(response.content))
+
+
+def test_serve_watch_reloads_under_a_request_loop_and_refuses_bad_content(seeds: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--watch"]
+    with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
+        _headers_and_log_agree(server)
+        first = loop.version()
+        time.sleep(0.5)  # the watcher starts with the server; give it a moment to subscribe
+        _edit_summary(seeds)
+        wait_for(lambda: loop.version() != first, what="the edit to be served")
+        second = loop.version()
+        good = _break(seeds)
+        wait_for(lambda: "refused" in server.err(), what="the refusal to be logged")
+        loop.settle()
+        assert "seeds/graph/signs.yaml:7: quote not found in 000" in server.err()
+        for path, data in good.items():
+            path.write_bytes(data)
+        wait_for(lambda: "unchanged" in server.err(), what="the fixed content to be checked")
+        loop.settle()
+    assert loop.failures == []
+    versions = [v for _, v in loop.answers]
+    assert set(versions) == {first, second}
+    assert versions.index(second) == len(versions) - versions[::-1].index(first)  # one switch, never back
+
+
+def test_serve_reloads_on_sighup_only(seeds: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port)]
+    with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
+        first = loop.version()
+        _edit_summary(seeds)
+        time.sleep(1.0)
+        loop.settle()
+        assert loop.version() == first  # without --watch, an edit alone changes nothing
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: loop.version() != first, what="the SIGHUP reload")
+        loop.settle()
+        assert server.process.poll() is None
+    assert loop.failures == []
+    export = subprocess.run([DISTANCE, "export", "--seeds", str(seeds)], capture_output=True, check=True).stdout
+    assert orjson.loads(export)["graph"]["content_version"] == loop.version()  # it serves what is on disk
+
+
+def test_sigterm_lets_a_request_in_flight_finish(seeds: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "tests.slow_server", str(seeds), str(port)]
+    with serve(command, port, tmp_path / "logs") as server:
+        result: dict[str, object] = {}
+
+        def slow_request() -> None:
+            started = time.monotonic()
+            try:
+                response = httpx.get(server.url + "/v1/meta", headers={"X-Slow": "2"}, timeout=30)
+                result.update(status=response.status_code, text=response.text, seconds=time.monotonic() - started)
+            except httpx.HTTPError as exc:
+                result["error"] = repr(exc)
+
+        client = threading.Thread(target=slow_request)
+        client.start()
+        wait_for(lambda: IN_FLIGHT in server.out(), what="the slow request to arrive")
+        server.process.send_signal(signal.SIGTERM)
+        wait_for(lambda: not port_is_open(port), timeout=5, what="the listening socket to close")
+        assert client.is_alive()  # the port closed while the request was still being served
+        client.join(timeout=30)
+        server.process.wait(timeout=30)
+    assert "error" not in result, result
+    assert result["status"] == 200
+    assert "content_version" in orjson.loads(str(result["text"]))  # the whole body came
+    assert result["seconds"] >= 2  # type: ignore[operator]
+    assert server.process.returncode in (0, -signal.SIGTERM)
