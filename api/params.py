@@ -9,7 +9,8 @@ from fastapi import Path, Query
 from graph.queries.listing import MAX_LIMIT, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
 from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_NEIGHBORS, MAX_PATHS
-from graph.types import EdgeKind, NodeType
+from graph.registry import EDGE_KINDS
+from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = [
     "Depth",
@@ -72,12 +73,20 @@ FromFilter = Annotated[str | None, Query(alias="from", max_length=200, descripti
 ToFilter = Annotated[str | None, Query(max_length=200, description="End node id.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}.")]
 Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
-Types = Annotated[list[NodeType] | None, Query(alias="type", description="Node types to keep (repeatable).")]
-Kinds = Annotated[list[EdgeKind] | None, Query(alias="kind", description="Edge kinds to keep or walk (repeatable).")]
+# Repeatable parameters are bounded by the size of their closed set: naming a value twice adds nothing.
+Types = Annotated[
+    list[NodeType] | None,
+    Query(alias="type", max_length=len(NODE_TYPES), description="Node types to keep (repeatable)."),
+]
+Kinds = Annotated[
+    list[EdgeKind] | None,
+    Query(alias="kind", max_length=len(EDGE_KINDS), description="Edge kinds to keep or walk (repeatable)."),
+]
 SourceFilter = Annotated[
     str | None,
     Query(
         pattern=r"^[0-9]{3}$",
+        max_length=3,
         description="Keep what quotes this article; an unknown id matches nothing.",
         examples=["001"],
     ),
