@@ -7,19 +7,23 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
-from graph.exports import export as export_graph
 from graph.registry import EDGE_KINDS
-from graph.report import Report, coverage_report
 from graph.types import NODE_TYPES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from graph.report import Report
+
+# rich, the report and the exporters are imported by the commands that use them: `distance
+# serve` must reach its first 200 fast, and each import here is paid before the port opens.
 
 __all__ = ["app", "main", "uvicorn_options"]
 
@@ -29,8 +33,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
 
 SeedsOption = Annotated[
     Path,
@@ -53,6 +62,7 @@ def _load_or_exit(seeds: Path) -> KnowledgeGraph:
     try:
         return load_graph(seeds)
     except ContentError as exc:
+        err = _console(stderr=True)
         for problem in exc.problems:
             err.print(str(problem), markup=False, soft_wrap=True)
         noun = "problem" if len(exc.problems) == 1 else "problems"
@@ -68,7 +78,12 @@ def check(
     ] = False,
 ) -> None:
     """Validate the content; print counts per node type and edge kind, or every error."""
+    from rich.table import Table
+
+    from graph.report import coverage_report
+
     kg = _load_or_exit(seeds)
+    out = _console()
     table = Table(title=f"content {kg.content_version[:16]}")
     table.add_column("node type")
     table.add_column("count", justify="right")
@@ -89,6 +104,8 @@ def check(
 
 def _print_report(report: Report) -> None:
     """The coverage report as three tables: per article, hand-written edges, unlinked nodes."""
+    from rich.table import Table
+
     articles = Table(title="coverage by article")
     articles.add_column("source")
     articles.add_column("title")
@@ -112,7 +129,7 @@ def _print_report(report: Report) -> None:
         unlinked.add_row(node_id)
     if not report.unlinked:
         unlinked.add_row("none")
-    out.print(articles, edges, unlinked)
+    _console().print(articles, edges, unlinked)
 
 
 @app.command()
@@ -183,6 +200,7 @@ def openapi(
     from api.openapi import openapi_yaml
 
     text = openapi_yaml(create_app(Settings()))
+    out, err = _console(), _console(stderr=True)
     if check_only:
         current = output.read_text(encoding="utf-8") if output.is_file() else ""
         if current != text:
@@ -201,6 +219,8 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
 ) -> None:
     """Export the whole graph (node-link, Cytoscape, GraphML, JSON-LD or JSON lines), with content_version."""
+    from graph.exports import export as export_graph
+
     kg = _load_or_exit(seeds)
     body = export_graph(kg, format.value, indent=True)
     if output is None:

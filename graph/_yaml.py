@@ -39,7 +39,9 @@ class YamlProblem(Exception):
         self.line, self.message = line, message
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser (CSafeLoader, shipped in PyYAML's wheels) is ~4x faster than the
+# pure-Python one and gives the same nodes and marks; start-up parses every seed file.
+class _LineLoader(yaml.CSafeLoader):
     """SafeLoader whose mappings are LineDicts; duplicate keys are refused."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]

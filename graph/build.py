@@ -2,7 +2,7 @@
 
 Everything a reader needs is computed here, once: derived `mentioned_in` edges, indexes by
 type and source, adjacency by edge id, counts and the canonical `content_version`. The
-networkx graph is frozen at the end; queries return new values and never write into it.
+networkx view is built on first use, frozen; queries return new values and never write into it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import networkx as nx
 import orjson
 
 from graph.load import Article, Content, edge_id, load_content
@@ -29,11 +29,12 @@ __all__ = ["KnowledgeGraph", "build", "content_version", "load_graph"]
 class KnowledgeGraph:
     """The immutable graph every query and route reads.
 
-    `g` is a frozen `nx.MultiDiGraph` whose edge keys are edge ids; symmetric kinds are stored
-    once, in the direction they were written. The mappings are read-only views.
+    The mappings are read-only views; queries walk `out_edges`/`in_edges`. `g` is the same
+    graph as a frozen `nx.MultiDiGraph` (edge keys are edge ids; symmetric kinds stored once,
+    as written), built on first use: only exports need it, and skipping it saves start-up
+    time, and seconds and hundreds of MB on a large graph.
     """
 
-    g: Any
     nodes: Mapping[str, Node]
     edges: Mapping[str, Edge]
     articles: Mapping[str, Article]
@@ -44,6 +45,16 @@ class KnowledgeGraph:
     node_counts: Mapping[NodeType, int]
     edge_counts: Mapping[EdgeKind, int]
     content_version: str
+
+    @cached_property
+    def g(self) -> Any:
+        """The frozen networkx view of this graph (networkx is imported only here)."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph(content_version=self.content_version)
+        g.add_nodes_from((n.id, {"node": n}) for n in self.nodes.values())
+        g.add_edges_from((e.source, e.target, e.id, {"edge": e}) for e in self.edges.values())
+        return nx.freeze(g)
 
 
 def content_version(content: Content) -> str:
@@ -57,8 +68,10 @@ def content_version(content: Content) -> str:
             a.source_id: {"sha256": hashlib.sha256(a.text.encode()).hexdigest(), "body_end": a.body_end}
             for a in content.articles.values()
         },
-        "nodes": sorted((n.model_dump(mode="json") for n in content.nodes), key=lambda d: d["id"]),
-        "edges": sorted((e.model_dump(mode="json") for e in content.edges), key=lambda d: d["id"]),
+        # orjson writes the built dataclasses natively, in field order (fixed by the code);
+        # only their inner dicts have their keys sorted. Fast enough for a million edges.
+        "nodes": sorted(content.nodes, key=lambda n: n.id),
+        "edges": sorted(content.edges, key=lambda e: e.id),
     }
     return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -87,11 +100,6 @@ def build(content: Content) -> KnowledgeGraph:
     edges = {e.id: e for e in (*content.edges, *derived)}
     nodes = {n.id: n for n in sorted(content.nodes, key=lambda n: n.id)}
 
-    g = nx.MultiDiGraph(content_version=content_version(content))
-    g.add_nodes_from((n.id, {"node": n}) for n in nodes.values())
-    g.add_edges_from((e.source, e.target, e.id, {"edge": e}) for e in edges.values())
-    nx.freeze(g)
-
     by_type: dict[NodeType, list[str]] = {t: [] for t in NODE_TYPES}
     by_source: dict[str, list[str]] = defaultdict(list)
     out_edges: dict[str, list[str]] = defaultdict(list)
@@ -108,7 +116,6 @@ def build(content: Content) -> KnowledgeGraph:
         return MappingProxyType({k: tuple(v) for k, v in d.items()})
 
     return KnowledgeGraph(
-        g=g,
         nodes=MappingProxyType(nodes),
         edges=MappingProxyType(dict(sorted(edges.items()))),
         articles=MappingProxyType(dict(content.articles)),
@@ -118,7 +125,7 @@ def build(content: Content) -> KnowledgeGraph:
         in_edges=frozen(in_edges),
         node_counts=MappingProxyType({t: len(v) for t, v in by_type.items()}),
         edge_counts=MappingProxyType(dict(Counter(e.kind for e in edges.values()))),
-        content_version=g.graph["content_version"],
+        content_version=content_version(content),
     )
 
 

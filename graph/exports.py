@@ -11,7 +11,6 @@ import io
 from collections.abc import Callable
 from typing import Any, Final
 
-import networkx as nx
 import orjson
 
 from graph.build import KnowledgeGraph
@@ -125,6 +124,8 @@ def _scalars(record: dict[str, Any], drop: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _graphml(kg: KnowledgeGraph, indent: bool) -> bytes:
+    import networkx as nx  # imported on use: it costs ~0.2 s of start-up
+
     g = nx.MultiDiGraph(content_version=kg.content_version)
     for node in kg.nodes.values():
         g.add_node(node.id, **_scalars(node_record(node), drop=("id",)))

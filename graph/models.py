@@ -8,6 +8,7 @@ All of them are frozen; after `graph.build` nothing changes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -157,10 +158,13 @@ class EdgeSeed(_Seed):
     note: Text | None = None
 
 
-class Evidence(BaseModel):
+# Built objects are frozen, slotted dataclasses rather than pydantic models: they are made
+# only from validated seeds, and a slotted instance is ~6x smaller (an edge ~170 bytes
+# against ~1.1 KB), which is what lets a 1M-edge graph fit in memory. orjson serializes
+# them as they are (content_version hashes them that way).
+@dataclass(frozen=True, slots=True)
+class Evidence:
     """A verbatim quote located in its article: `text[start:end] == quote`."""
-
-    model_config = ConfigDict(frozen=True)
 
     source: str
     quote: str
@@ -168,14 +172,13 @@ class Evidence(BaseModel):
     end: int
 
 
-class Node(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Node:
     """A built node of any type; type-specific fields live in `attributes`.
 
     One class for every type keeps queries and indexes uniform; `attributes` holds
     `category`, `group`, `polarity`, `value`, `unit`, or a source's `title`, `author`, …
     """
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     type: NodeType
@@ -183,7 +186,7 @@ class Node(BaseModel):
     summary: str
     aliases: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
-    attributes: dict[str, str | int | None] = Field(default_factory=dict)
+    attributes: dict[str, str | int | None] = field(default_factory=dict)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -191,17 +194,16 @@ class Node(BaseModel):
         return tuple(dict.fromkeys(ev.source for ev in self.evidence))
 
 
-class Edge(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Edge:
     """A built edge; its id `from--kind--to` is stable as long as its ends are."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     kind: EdgeKind
     source: str
     target: str
     evidence: tuple[Evidence, ...] = ()
-    basis: Literal["quoted", "editorial", "derived"]
+    basis: Literal["quoted", "editorial", "derived"] = "quoted"
     note: str | None = None
 
     @property

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
-
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node
 from graph.registry import EDGE_KINDS
@@ -68,6 +66,8 @@ def node_link(kg: KnowledgeGraph) -> dict[str, Any]:
     >>> sorted(data) == ["directed", "graph", "links", "multigraph", "nodes"]
     True
     """
+    import networkx as nx  # imported on use: it costs ~0.2 s of start-up
+
     out = nx.MultiDiGraph(content_version=kg.content_version)
     for node in kg.nodes.values():
         attrs = node_record(node)

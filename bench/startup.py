@@ -1,0 +1,115 @@
+"""Start-up time: from `distance serve` process start to its first 200 on /v1/meta.
+
+Run: `.venv/bin/python -m bench.startup [--runs 5]`. The project's own modules are
+byte-compiled first (an installed package ships compiled, and PYTHONDONTWRITEBYTECODE may
+forbid writing them), then the server is started `--runs` times on a free loopback port and
+polled every 2 ms. Prints each run, the median, and the phases of one in-process start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import http.client
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["main", "phases", "time_to_first_200"]
+
+ROOT = Path(__file__).resolve().parent.parent
+DISTANCE = Path(sys.executable).with_name("distance")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _get(port: int, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def time_to_first_200(argv: list[str], *, port: int, path: str = "/v1/meta", timeout: float = 30.0) -> float:
+    """Seconds from spawning `argv` until `path` answers 200; the process is stopped after."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        while time.perf_counter() - start < timeout:
+            try:
+                if _get(port, path) == 200:
+                    return time.perf_counter() - start
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise SystemExit(f"server exited with {proc.returncode} before answering")
+            time.sleep(0.002)
+        raise SystemExit(f"no 200 from {path} within {timeout} s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def phases() -> dict[str, float]:
+    """Seconds per phase of one start in a fresh interpreter: imports, load, app, first request."""
+    code = """
+import time; t0 = time.perf_counter()
+import uvicorn, api.cli, api.app
+from api.settings import Settings
+t1 = time.perf_counter()
+from graph.build import load_graph
+kg = load_graph(Settings().seeds_dir)
+t2 = time.perf_counter()
+app = api.app.create_app(Settings(), kg)
+t3 = time.perf_counter()
+from fastapi.testclient import TestClient
+with TestClient(app) as c:
+    t4 = time.perf_counter()
+    assert c.get("/v1/meta").status_code == 200
+    t5 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t5 - t4)
+"""
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    total = time.perf_counter() - started
+    imports, load, app, first = map(float, out.stdout.split())
+    return {
+        "interpreter + imports": imports,
+        "load + validate + build": load,
+        "create_app": app,
+        "first request (in process)": first,
+        "whole subprocess": total,
+    }
+
+
+def main() -> None:
+    """Print time to first 200 per run and its median, then one start's phases."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    compileall.compile_dir(ROOT / "api", quiet=1)
+    compileall.compile_dir(ROOT / "graph", quiet=1)
+    runs = []
+    for i in range(args.runs):
+        port = free_port()
+        seconds = time_to_first_200([str(DISTANCE), "serve", "--port", str(port)], port=port)
+        runs.append(seconds)
+        print(f"run {i + 1}: {seconds:.3f} s from process start to first 200")
+    print(f"median: {statistics.median(runs):.3f} s (target < 1 s)")
+    for name, seconds in phases().items():
+        print(f"  {name:<28} {seconds:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
