@@ -16,6 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp
 
+from api.cache import ResponseCache
 from api.deps import reject_unknown_parameters
 from api.errors import install_error_handlers
 from api.frontdoor import REQUEST_ID_HEADER, FrontDoor
@@ -92,6 +93,8 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         expose_headers=["ETag", "Link", "Deprecation", "Sunset", REQUEST_ID_HEADER, "Retry-After"],
         max_age=86_400,
     )
+    # Outside everything that shapes a response, so a hit replays the finished bytes.
+    app.add_middleware(ResponseCache, max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
     return app
 
 

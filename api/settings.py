@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     access_log: bool = Field(True, description="One JSON line per request on the distance.access logger")
     watch: bool = Field(False, description="Reload the content when a file under seeds_dir changes")
     shutdown_timeout: float = Field(30.0, gt=0, le=600, description="Seconds in-flight requests get on SIGTERM")
+    cache_entries: int = Field(4096, ge=0, le=1_000_000, description="Response cache size; 0 turns it off")
+    cache_bytes: int = Field(64 << 20, ge=0, le=4 << 30, description="Response cache budget for bodies, bytes")
 
     @field_validator("seeds_dir")
     @classmethod
