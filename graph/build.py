@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -63,17 +64,27 @@ def content_version(content: Content) -> str:
     Sorted keys and sorted ids: the version must not depend on YAML order or dict insertion
     order, only on what the content says (article texts included, through their hashes).
     """
-    canonical = {
-        "articles": {
-            a.source_id: {"sha256": hashlib.sha256(a.text.encode()).hexdigest(), "body_end": a.body_end}
-            for a in content.articles.values()
-        },
-        # orjson writes the built dataclasses natively, in field order (fixed by the code);
-        # only their inner dicts have their keys sorted. Fast enough for a million edges.
-        "nodes": sorted(content.nodes, key=lambda n: n.id),
-        "edges": sorted(content.edges, key=lambda e: e.id),
+    articles = {
+        a.source_id: {"sha256": hashlib.sha256(a.text.encode()).hexdigest(), "body_end": a.body_end}
+        for a in content.articles.values()
     }
-    return hashlib.sha256(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    # The bytes of orjson.dumps({"articles", "edges", "nodes"}, OPT_SORT_KEYS), hashed piece by
+    # piece so a million edges never sit in memory as one serialized document. orjson writes
+    # the built dataclasses natively, in field order (fixed by the code).
+    digest = hashlib.sha256(b'{"articles":' + orjson.dumps(articles, option=orjson.OPT_SORT_KEYS))
+    for name, items in (("edges", content.edges), ("nodes", content.nodes)):
+        ordered = sorted(items, key=_by_id)
+        digest.update(b',"' + name.encode() + b'":[')
+        for at in range(0, len(ordered), _CHUNK):
+            piece = orjson.dumps(ordered[at : at + _CHUNK], option=orjson.OPT_SORT_KEYS)
+            digest.update((b"," if at else b"") + piece[1:-1])
+        digest.update(b"]")
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
+_CHUNK = 10_000
+_by_id = attrgetter("id")
 
 
 def build(content: Content) -> KnowledgeGraph:
@@ -97,8 +108,9 @@ def build(content: Content) -> KnowledgeGraph:
         for node in content.nodes
         for source in node.sources
     ]
-    edges = {e.id: e for e in (*content.edges, *derived)}
-    nodes = {n.id: n for n in sorted(content.nodes, key=lambda n: n.id)}
+    # One sort of all edges by id gives both the id-ordered mapping and id-ordered adjacency.
+    edges = {e.id: e for e in sorted((*content.edges, *derived), key=_by_id)}
+    nodes = {n.id: n for n in sorted(content.nodes, key=_by_id)}
 
     by_type: dict[NodeType, list[str]] = {t: [] for t in NODE_TYPES}
     by_source: dict[str, list[str]] = defaultdict(list)
@@ -108,7 +120,7 @@ def build(content: Content) -> KnowledgeGraph:
         by_type[node.type].append(node.id)
         for source in node.sources:
             by_source[source].append(node.id)
-    for edge in sorted(edges.values(), key=lambda e: e.id):
+    for edge in edges.values():
         out_edges[edge.source].append(edge.id)
         in_edges[edge.target].append(edge.id)
 
@@ -117,7 +129,7 @@ def build(content: Content) -> KnowledgeGraph:
 
     return KnowledgeGraph(
         nodes=MappingProxyType(nodes),
-        edges=MappingProxyType(dict(sorted(edges.items()))),
+        edges=MappingProxyType(edges),
         articles=MappingProxyType(dict(content.articles)),
         by_type=frozen(by_type),
         by_source=frozen(by_source),

@@ -28,7 +28,8 @@ IN_FLIGHT = "slow request in flight"
 
 def main(seeds: Path, port: int) -> None:
     """Serve the seeds on `port` exactly as `distance serve` does, plus the delay."""
-    settings = Settings(seeds_dir=seeds, port=port)
+    # No response cache: a repeated GET would be answered before the delayed dependency runs.
+    settings = Settings(seeds_dir=seeds, port=port, cache_entries=0)
     app = create_app(settings)
 
     async def slow_graph(request: Request) -> KnowledgeGraph:
