@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp
 
+from api.accesslog import JsonLines
 from api.cache import ResponseCache
 from api.deps import reject_unknown_parameters
 from api.errors import install_error_handlers
@@ -53,8 +55,12 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
-        async with live_reload(app.state, settings.seeds_dir, watch=settings.watch):
-            yield
+        try:
+            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch):
+                yield
+        finally:
+            if app.state.access_log is not None:
+                app.state.access_log.flush()
 
     app = _Distance(
         title="Distance",
@@ -75,6 +81,8 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     if graph is not None:  # usable before the lifespan runs, e.g. by in-process fuzzers
         app.state.graph = graph
     app.state.settings = settings
+    stdout = getattr(sys.stdout, "buffer", None)  # None where stdout is not a real stream
+    app.state.access_log = JsonLines(stdout) if settings.access_log and stdout is not None else None
     app.state.cache_control = f"public, max-age={settings.cache_max_age}"
     install_error_handlers(app)
     for router in ROUTERS:
@@ -109,7 +117,7 @@ class _Distance(FastAPI):
             super().build_middleware_stack(),
             max_url_bytes=settings.max_url_bytes,
             max_concurrency=settings.max_concurrency,
-            log_requests=settings.access_log,
+            access_log=self.state.access_log,
         )
 
 

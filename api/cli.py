@@ -166,19 +166,13 @@ def serve(
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """How `distance serve` runs uvicorn: no Server header, our JSON access log instead of
-    uvicorn's, and a bounded graceful shutdown."""
+    """How `distance serve` runs uvicorn: no Server header, our JSON access log (on stdout)
+    instead of uvicorn's, our `distance.*` loggers (reload, faults) beside uvicorn's on
+    stderr, and a bounded graceful shutdown."""
     from uvicorn.config import LOGGING_CONFIG
 
     log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["formatters"]["json_line"] = {"format": "%(message)s"}
-    log_config["handlers"]["json_lines"] = {
-        "class": "logging.StreamHandler",
-        "formatter": "json_line",
-        "stream": "ext://sys.stdout",
-    }
     log_config["loggers"]["distance"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    log_config["loggers"]["distance.access"] = {"handlers": ["json_lines"], "level": "INFO", "propagate": False}
     return {
         "host": settings.host,
         "port": settings.port,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import io
+import re
 import time
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -13,6 +14,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from api.accesslog import JsonLines
 from api.app import create_app
 from api.settings import Settings
 from graph import queries
@@ -46,7 +48,7 @@ def test_every_response_carries_a_fresh_request_id(client: TestClient) -> None:
     ids = {client.get("/v1/meta").headers["x-request-id"] for _ in range(5)}
     ids.add(client.get("/v1/nothing").headers["x-request-id"])
     assert len(ids) == 6
-    assert all(len(i) == 16 for i in ids)
+    assert all(re.fullmatch(r"[0-9a-f]{16}", i) for i in ids)
 
 
 @pytest.mark.parametrize(
@@ -59,26 +61,66 @@ def test_a_callers_request_id_is_kept_only_when_it_is_a_safe_token(client: TestC
 
 
 def test_access_log_is_one_json_line_per_request_with_its_id(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+    tiny: KnowledgeGraph, seeds: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="distance.access"):
+    with TestClient(create_app(Settings(seeds_dir=seeds), tiny)) as client:  # logs to the captured stdout
         ok = client.get("/v1/nodes?limit=2")
         missing = client.get("/v1/nodes/nobody")
-    lines = [orjson.loads(r.getMessage()) for r in caplog.records if r.name == "distance.access"]
-    assert [(line["path"], line["status"]) for line in lines] == [("/v1/nodes", 200), ("/v1/nodes/nobody", 404)]
-    assert [line["request_id"] for line in lines] == [ok.headers["x-request-id"], missing.headers["x-request-id"]]
+        long = client.get("/v1/search?q=" + "a" * 8200)
+    lines = [orjson.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
+    assert [(line["path"], line["status"]) for line in lines] == [
+        ("/v1/nodes", 200), ("/v1/nodes/nobody", 404), ("/v1/search", 414),
+    ]  # fmt: skip
+    assert [line["request_id"] for line in lines] == [r.headers["x-request-id"] for r in (ok, missing, long)]
     assert lines[0]["query"] == "limit=2"
+    assert len(lines[2]["query"]) == 256  # a huge query is cut in the log
     assert lines[0]["bytes"] == len(ok.content)
     assert lines[0]["method"] == "GET"
     assert lines[0]["ms"] >= 0
-    assert lines[0]["ts"].endswith("Z")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", lines[0]["ts"])
 
 
-def test_access_log_can_be_turned_off(tiny: KnowledgeGraph, seeds: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_access_log_can_be_turned_off(
+    tiny: KnowledgeGraph, seeds: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     app = create_app(Settings(seeds_dir=seeds, access_log=False), tiny)
-    with caplog.at_level(logging.INFO, logger="distance.access"), TestClient(app) as quiet:
+    with TestClient(app) as quiet:
         assert "x-request-id" in quiet.get("/v1/meta").headers
-    assert not [r for r in caplog.records if r.name == "distance.access"]
+    assert capsysbinary.readouterr().out == b""
+
+
+def test_access_log_survives_a_closed_stream() -> None:
+    stream = io.BytesIO()
+    sink = JsonLines(stream)
+    stream.close()
+
+    async def write() -> None:
+        sink.write({"status": 200})
+        sink.flush()
+
+    asyncio.run(write())  # neither raises: a broken log never fails a request
+
+
+def test_access_log_flushes_soon_after_a_burst() -> None:
+    class Counting(io.BytesIO):
+        flushes = 0
+
+        def flush(self) -> None:
+            self.flushes += 1
+
+    stream = Counting()
+    sink = JsonLines(stream, interval=0.05)
+
+    async def burst() -> int:
+        for status in range(100):
+            sink.write({"status": status})
+        before = stream.flushes
+        await asyncio.sleep(0.2)
+        return before
+
+    assert asyncio.run(burst()) == 0
+    assert stream.flushes == 1
+    assert len(stream.getvalue().splitlines()) == 100
 
 
 @pytest.mark.parametrize("path", ["/v1/nodes/", "/v1/search?q=", "/nowhere/"])
