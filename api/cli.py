@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import KnowledgeGraph, load_graph
@@ -153,7 +154,7 @@ def serve(
     from api.app import create_app
 
     kg = _load_or_exit(seeds)
-    settings = Settings(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
+    settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
     if workers == 1:
         uvicorn.run(create_app(settings, kg), **uvicorn_options(settings))
         return
@@ -163,6 +164,18 @@ def serve(
     os.environ["DISTANCE_SEEDS_DIR"] = str(seeds)
     os.environ["DISTANCE_WATCH"] = "true" if watch else "false"
     uvicorn.run("api.asgi:create_default_app", factory=True, workers=workers, **uvicorn_options(settings))
+
+
+def _settings_or_exit(**given: Any) -> Settings:
+    """Settings from the options and `DISTANCE_*` variables, or each bad one named and exit 2."""
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        err = _console(stderr=True)
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            err.print(f"invalid setting {name} (DISTANCE_{name.upper()}): {error['msg']}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -61,3 +61,11 @@ def test_check_report_prints_coverage_tables(seeds: Path) -> None:
     assert "67%" in result.output
     assert "nodes with no hand-written edge" in result.output
     assert result.output.rstrip().endswith("content is valid")
+
+
+def test_serve_names_a_bad_setting_and_exits_2(seeds: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["serve", "--seeds", str(seeds), "--port", "0"], env={"DISTANCE_MAX_CONCURRENCY": "lots"}
+    )
+    assert result.exit_code == 2
+    assert "invalid setting max_concurrency (DISTANCE_MAX_CONCURRENCY)" in result.output

@@ -51,6 +51,7 @@ def faulty(tiny: KnowledgeGraph, seeds: Path, monkeypatch: pytest.MonkeyPatch) -
         ("GET", "/v1/edges/no--such--edge", 404),
         ("DELETE", "/v1/meta", 405),
         ("POST", "/v1/nodes", 405),
+        ("TRACE", "/v1/meta", 405),
         ("GET", "/v1/nodes?limit=0", 422),
         ("GET", "/v1/meta?debug=1", 422),
         ("GET", "/v1/nodes/" + "a" * 8200, 414),
