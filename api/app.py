@@ -75,6 +75,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             {"name": "nodes", "description": "Concepts, reasons, signs, responses, questions, statistics, sources."},
             {"name": "edges", "description": "Typed, evidenced edges between nodes."},
             {"name": "explore", "description": "How ideas connect, and ranked search."},
+            {"name": "front ends", "description": "Guide, cards and disagreements: one request per screen."},
             {"name": "export", "description": "The whole graph in several formats."},
         ],
     )

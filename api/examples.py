@@ -58,6 +58,30 @@ def _page(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
     }
 
 
+_CITATION = {
+    "source": "002",
+    "title": "Why men pull away",
+    "author": None,
+    "quote": "…verbatim words…",
+    "start": 1200,
+    "end": 1216,
+}
+_RESPONSE = {
+    "id": "give-him-space",
+    "type": "response",
+    "label": "Give him space",
+    "summary": "Step back and let him come back in his own time.",
+    "aliases": [],
+    "sources": ["003"],
+    "polarity": "do",
+    "links": {"self": "/v1/nodes/give-him-space", "neighbors": "/v1/nodes/give-him-space/neighbors"},
+}
+
+
+def _related(node: dict[str, Any], edge: str) -> dict[str, Any]:
+    return {"node": node, "edge": edge, "basis": "quoted", "note": None, "citations": [_CITATION]}
+
+
 EXAMPLES: dict[str, Any] = {
     "schema": {
         "node_types": [{"type": "sign", "count": 26, "links": {"nodes": "/v1/nodes?type=sign"}}],
@@ -112,5 +136,62 @@ EXAMPLES: dict[str, Any] = {
         "links": [
             {"source": "slower-replies", "target": "needs-space", "key": "slower-replies--indicates--needs-space"}
         ],
+    },
+    "guide": {
+        "signs": [_NODE],
+        "scoring": "score = the number of the given signs with an `indicates` edge to the reason; …",
+        "reasons": [
+            {
+                "reason": _REASON,
+                "score": 1,
+                "quotes": 1,
+                "because": [
+                    {
+                        "sign": "slower-replies",
+                        "edge": "slower-replies--indicates--needs-space",
+                        "basis": "quoted",
+                        "note": None,
+                        "citations": [_CITATION],
+                    }
+                ],
+                "addressed_by": [_related(_RESPONSE, "give-him-space--addresses--needs-space")],
+                "backfired_by": [],
+            }
+        ],
+        "links": {"self": "/v1/guide?signs=slower-replies"},
+    },
+    "card": {
+        "node": {**_NODE, "evidence": [{k: _CITATION[k] for k in ("source", "quote", "start", "end")}]},
+        "citations": [_CITATION],
+        "relations": [
+            {
+                "label": "indicates",
+                "kind": "indicates",
+                "direction": "out",
+                "items": [_related(_REASON, "slower-replies--indicates--needs-space")],
+            }
+        ],
+        "links": {
+            "self": "/v1/cards/slower-replies",
+            "node": "/v1/nodes/slower-replies",
+            "neighbors": "/v1/nodes/slower-replies/neighbors",
+        },
+    },
+    "disagreements": {
+        "items": [
+            {
+                "id": "needs-space--contradicts--losing-interest",
+                "about": "“He needs space” against “He is losing interest”",
+                "note": None,
+                "sides": [
+                    {"node": _REASON, "citations": [_CITATION]},
+                    {"node": {**_REASON, "id": "losing-interest", "label": "He is losing interest"}, "citations": []},
+                ],
+                "citations": [_CITATION],
+                "links": {"self": "/v1/edges/needs-space--contradicts--losing-interest"},
+            }
+        ],
+        "total": 1,
+        "links": {"self": "/v1/disagreements"},
     },
 }

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
+import yaml
 from fastapi import Path, Query
 
+from api.settings import DEFAULT_SEEDS_DIR
+from graph.queries.guide import MAX_SIGNS
 from graph.queries.listing import MAX_LIMIT, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
 from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_NEIGHBORS, MAX_PATHS
@@ -29,6 +34,7 @@ __all__ = [
     "PathLimit",
     "SearchLimit",
     "SearchQuery",
+    "Signs",
     "Sort",
     "SourceFilter",
     "Substring",
@@ -38,6 +44,7 @@ __all__ = [
     "INCLUDES",
     "NODE_FIELDS",
     "parse_csv",
+    "shipped_sign_ids",
 ]
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
@@ -131,3 +138,38 @@ SearchLimit = Annotated[int, Query(ge=1, le=MAX_RESULTS, description=f"Results p
 def parse_csv(value: str | None) -> tuple[str, ...] | None:
     """Split a comma list that its Query pattern has already checked."""
     return None if value is None else tuple(value.split(","))
+
+
+@cache
+def shipped_sign_ids(seeds_dir: FilePath = DEFAULT_SEEDS_DIR) -> tuple[str, ...]:
+    """The sign ids of the embedded content, sorted: the closed set the contract admits for `signs`.
+
+    Read straight from signs.yaml (no validation, no articles) so the contract costs no load.
+    """
+    entries = yaml.load((seeds_dir / "graph" / "signs.yaml").read_text(encoding="utf-8"), Loader=_Loader) or []
+    return tuple(sorted(str(entry["id"]) for entry in entries))
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _signs_pattern() -> str:
+    """A comma list of 1 to MAX_SIGNS shipped sign ids: a schema-valid value is always answered.
+
+    Only the contract carries it; at run time the served graph decides (an unknown sign is a
+    422 naming it), so reloaded content with new signs is not refused by a stale pattern.
+    """
+    one = "|".join(shipped_sign_ids())  # kebab-case slugs: nothing to escape
+    return f"^({one})(,({one})){{0,{MAX_SIGNS - 1}}}$"
+
+
+Signs = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=(MAX_SIGNS * 201),
+        description=f"Comma list of 1–{MAX_SIGNS} sign ids (see /v1/signs); repeats count once.",
+        examples=["leaves-right-after-sex"],
+        json_schema_extra={"pattern": _signs_pattern()},
+    ),
+]

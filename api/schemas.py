@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from graph.types import EdgeKind, NodeType
 
 __all__ = [
+    "CardOut",
+    "CitationOut",
+    "DisagreementsOut",
+    "GuideOut",
     "EdgeKindOut",
     "EdgeListOut",
     "GraphExportOut",
@@ -332,6 +336,107 @@ class IndexOut(_Out):
 class GraphExportOut(RootModel[dict[str, Any]]):
     """A JSON export: networkx node-link (`nodes`, `links`, `graph.content_version`) or
     Cytoscape.js elements (`elements`, `data.content_version`), as `format` says."""
+
+
+class CitationOut(_Out):
+    """A verbatim quote with the title of the article it comes from."""
+
+    source: str = Field(examples=["001"])
+    title: str = Field(description="The article's title")
+    author: str | None = Field(description="The article's author, when it names one")
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class RelatedOut(_Out):
+    """A neighbour and the edge that joins it, with that edge's quotes."""
+
+    node: NodeOut
+    edge: str = Field(description="The edge id; `/v1/edges/{edge}` has it in full.")
+    basis: Literal["quoted", "editorial", "derived"]
+    note: str | None
+    citations: list[CitationOut]
+
+
+class RelationGroupOut(_Out):
+    """Neighbours through one edge kind, under the registry's label read from this node."""
+
+    label: str = Field(description="How the relation reads from this node, e.g. `indicated by`.")
+    kind: EdgeKind
+    direction: Literal["out", "in", "both"] = Field(description="`both` for symmetric kinds.")
+    items: list[RelatedOut]
+
+
+class CardLinks(_Out):
+    self: str
+    node: str
+    neighbors: str
+
+
+class CardOut(_Out):
+    """One node ready to render: the node, its citations with article titles, its relations."""
+
+    node: NodeOut
+    citations: list[CitationOut]
+    relations: list[RelationGroupOut]
+    links: CardLinks
+
+
+class GuideEvidenceOut(_Out):
+    """One given sign's `indicates` edge to the reason, with its quotes."""
+
+    sign: str
+    edge: str
+    basis: Literal["quoted", "editorial", "derived"]
+    note: str | None
+    citations: list[CitationOut]
+
+
+class GuideReasonOut(_Out):
+    """A reason, how strongly the signs point to it and why, and what helps or backfires."""
+
+    reason: NodeOut
+    score: int = Field(ge=1, description="The number of given signs that indicate this reason.")
+    quotes: int = Field(ge=0, description="Quotes on those edges; the first tie-breaker.")
+    because: list[GuideEvidenceOut]
+    addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the reason.")
+    backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the reason.")
+
+
+class GuideOut(_Out):
+    """Reasons ranked by how strongly the given signs point to them."""
+
+    signs: list[NodeOut]
+    scoring: str = Field(description="How `score` is computed and ties are broken, in words.")
+    reasons: list[GuideReasonOut]
+    links: SelfLink
+
+
+class SideOut(_Out):
+    """One side of a disagreement: the claim and the node's own quotes."""
+
+    node: NodeOut
+    citations: list[CitationOut]
+
+
+class DisagreementOut(_Out):
+    """Two claims the articles disagree on: both sides, the edge's quotes, and what is at stake."""
+
+    id: str = Field(description="The `contradicts` edge id.")
+    about: str = Field(description="The curator's note on the edge, else the two claims side by side.")
+    note: str | None
+    sides: list[SideOut] = Field(min_length=2, max_length=2)
+    citations: list[CitationOut] = Field(description="The quotes on the `contradicts` edge itself.")
+    links: SelfLink
+
+
+class DisagreementsOut(_Out):
+    """Every `contradicts` pair."""
+
+    items: list[DisagreementOut]
+    total: int
+    links: SelfLink
 
 
 NodeOut.model_rebuild()

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from api.wire import edge_out, node_out
+from api.wire import API_PREFIX, edge_out, node_out
 from graph.build import KnowledgeGraph
-from graph.models import Node
-from graph.queries import Neighborhood, PathResult, SearchHit
+from graph.models import Edge, Evidence, Node
+from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
 
 __all__ = [
     "ALWAYS_FIELDS",
+    "card_body",
+    "citation",
+    "disagreements_body",
+    "guide_body",
     "neighborhood_body",
     "node_body",
     "node_item",
@@ -90,3 +94,96 @@ def paths_body(result: PathResult, self_url: str) -> dict[str, Any]:
 def search_hit(hit: SearchHit) -> dict[str, Any]:
     """One search result: `{node, score, field, snippet}`."""
     return {"node": node_item(hit.node), "score": hit.score, "field": hit.field, "snippet": hit.snippet}
+
+
+def citation(kg: KnowledgeGraph, ev: Evidence) -> dict[str, Any]:
+    """A quote with its article's title and author, so a front end can cite it as it is."""
+    article = kg.nodes[ev.source].attributes
+    return {
+        "source": ev.source,
+        "title": article.get("title"),
+        "author": article.get("author"),
+        "quote": ev.quote,
+        "start": ev.start,
+        "end": ev.end,
+    }
+
+
+def _related(kg: KnowledgeGraph, node: Node, edge: Edge) -> dict[str, Any]:
+    return {
+        "node": node_item(node),
+        "edge": edge.id,
+        "basis": edge.basis,
+        "note": edge.note,
+        "citations": [citation(kg, ev) for ev in edge.evidence],
+    }
+
+
+def card_body(kg: KnowledgeGraph, result: Card, self_url: str) -> dict[str, Any]:
+    """`{node, citations, relations: [{label, kind, direction, items}], links}`."""
+    node = node_out(result.node)
+    return {
+        "node": node,
+        "citations": [citation(kg, ev) for ev in result.node.evidence],
+        "relations": [
+            {
+                "label": group.label,
+                "kind": group.kind,
+                "direction": group.direction,
+                "items": [_related(kg, other, edge) for other, edge in group.items],
+            }
+            for group in result.relations
+        ],
+        "links": {"self": self_url, "node": node["links"]["self"], "neighbors": node["links"]["neighbors"]},
+    }
+
+
+def guide_body(kg: KnowledgeGraph, result: GuideResult, self_url: str) -> dict[str, Any]:
+    """`{signs, scoring, reasons: [{reason, score, quotes, because, addressed_by, backfired_by}], links}`."""
+    return {
+        "signs": [node_item(s) for s in result.signs],
+        "scoring": SCORING,
+        "reasons": [
+            {
+                "reason": node_item(r.reason),
+                "score": r.score,
+                "quotes": r.quotes,
+                "because": [
+                    {
+                        "sign": e.source,
+                        "edge": e.id,
+                        "basis": e.basis,
+                        "note": e.note,
+                        "citations": [citation(kg, ev) for ev in e.evidence],
+                    }
+                    for e in r.because
+                ],
+                "addressed_by": [_related(kg, n, e) for n, e in r.addressed_by],
+                "backfired_by": [_related(kg, n, e) for n, e in r.backfired_by],
+            }
+            for r in result.reasons
+        ],
+        "links": {"self": self_url},
+    }
+
+
+def disagreements_body(kg: KnowledgeGraph, found: list[Disagreement], self_url: str) -> dict[str, Any]:
+    """`{items: [{id, about, note, sides: [{node, citations}], citations, links}], total, links}`."""
+    return {
+        "items": [
+            {
+                "id": d.edge.id,
+                "about": d.about,
+                "note": d.edge.note,
+                "sides": [
+                    {"node": node_item(side), "citations": [citation(kg, ev) for ev in side.evidence]}
+                    for side in d.sides
+                ],
+                "citations": [citation(kg, ev) for ev in d.edge.evidence],
+                "links": {"self": f"{API_PREFIX}/edges/{d.edge.id}"},
+            }
+            for d in found
+        ],
+        "total": len(found),
+        "links": {"self": self_url},
+    }

@@ -1,11 +1,24 @@
 """Pure read queries over a KnowledgeGraph: graph first, ids next, options keyword-only."""
 
+from graph.queries.cards import Card, RelationGroup, card
+from graph.queries.disagreements import Disagreement, disagreements
+from graph.queries.guide import MAX_SIGNS, SCORING, GuideResult, RankedReason, guide
 from graph.queries.listing import MAX_LIMIT, Page, list_edges, list_nodes
 from graph.queries.lookup import get_edge, get_node, suggest
 from graph.queries.search import SearchHit, search
 from graph.queries.traverse import Neighborhood, PathResult, neighbors, paths
 
 __all__ = [
+    "Card",
+    "Disagreement",
+    "GuideResult",
+    "MAX_SIGNS",
+    "RankedReason",
+    "RelationGroup",
+    "SCORING",
+    "card",
+    "disagreements",
+    "guide",
     "MAX_LIMIT",
     "Neighborhood",
     "Page",

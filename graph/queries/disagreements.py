@@ -1,0 +1,41 @@
+"""Where the articles disagree: every `contradicts` edge, with both sides and their quotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.build import KnowledgeGraph
+from graph.models import Edge, Node
+
+__all__ = ["Disagreement", "disagreements"]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Two nodes a `contradicts` edge joins, the edge (its quotes, its note) and what is at stake.
+
+    `about` is the edge's note when the curator wrote one, else the two claims side by side;
+    it never merges them into one view.
+    """
+
+    edge: Edge
+    sides: tuple[Node, Node]
+    about: str
+
+
+def disagreements(kg: KnowledgeGraph) -> list[Disagreement]:
+    """Every `contradicts` pair, in edge-id order.
+
+    Examples
+    --------
+    >>> disagreements(tiny_graph())
+    []
+    """
+    found = []
+    for edge in kg.edges.values():
+        if edge.kind != "contradicts":
+            continue
+        one, other = kg.nodes[edge.source], kg.nodes[edge.target]
+        about = edge.note or f"“{one.label}” against “{other.label}”"
+        found.append(Disagreement(edge, (one, other), about))
+    return found

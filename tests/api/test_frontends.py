@@ -1,0 +1,146 @@
+"""Guide, cards and disagreements: one request per front-end screen."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.params import shipped_sign_ids
+from api.settings import DEFAULT_SEEDS_DIR, Settings
+from graph.build import KnowledgeGraph, load_graph
+from graph.queries import guide
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeGraph:
+    return load_graph(DEFAULT_SEEDS_DIR)
+
+
+@pytest.fixture(scope="module")
+def real(shipped: KnowledgeGraph) -> Iterator[TestClient]:
+    """A client on the embedded content (the tiny one has no disagreements)."""
+    with TestClient(create_app(Settings(access_log=False), shipped)) as test_client:
+        yield test_client
+
+
+def test_guide_ranks_reasons_with_why_and_what_helps(client: TestClient) -> None:
+    body = client.get("/v1/guide?signs=slower-replies").json()
+    assert [s["id"] for s in body["signs"]] == ["slower-replies"]
+    assert "indicates" in body["scoring"]
+    (reason,) = body["reasons"]
+    assert (reason["reason"]["id"], reason["score"], reason["quotes"]) == ("needs-space", 1, 0)
+    assert reason["because"][0]["edge"] == "slower-replies--indicates--needs-space"
+    assert reason["because"][0]["note"] == "Slower replies are the visible side of wanting space."
+    helps = reason["addressed_by"][0]
+    assert (helps["node"]["id"], helps["citations"][0]["title"]) == ("give-him-space", "Tiny article")
+    assert helps["citations"][0]["quote"] == "Give him space and he comes back on his own."
+    assert [b["node"]["id"] for b in reason["backfired_by"]] == ["chase-him"]
+
+
+def test_guide_scores_by_signs_then_quotes_then_id(shipped: KnowledgeGraph) -> None:
+    """The order follows SCORING, recomputed here from the edges themselves."""
+    signs = list(shipped_sign_ids()[:6])
+    result = guide(shipped, signs)
+    for ranked in result.reasons:
+        edges = [
+            shipped.edges[e]
+            for s in signs
+            for e in shipped.out_edges.get(s, ())
+            if shipped.edges[e].kind == "indicates" and shipped.edges[e].target == ranked.reason.id
+        ]
+        assert (ranked.score, ranked.quotes) == (len(edges), sum(len(e.evidence) for e in edges))
+    keys = [(-r.score, -r.quotes, r.reason.id) for r in result.reasons]
+    assert keys == sorted(keys)
+    assert len(result.reasons) > 1
+
+
+def test_guide_repeats_count_once(client: TestClient) -> None:
+    body = client.get("/v1/guide?signs=slower-replies,slower-replies").json()
+    assert (len(body["signs"]), body["reasons"][0]["score"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [("signs=slower-replies,no-such-sign", "no-such-sign"), ("signs=needs-space", "needs-space")],
+)
+def test_guide_refuses_what_is_not_a_sign(client: TestClient, query: str, value: str) -> None:
+    response = client.get(f"/v1/guide?{query}")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert (error["parameter"], error["value"]) == ("signs", value)
+    assert error["message"].startswith(f"'{value}' is not a sign id")
+
+
+def test_guide_needs_one_to_ten_signs(client: TestClient) -> None:
+    too_many = ",".join(["slower-replies"] + [f"s{i}" for i in range(10)])
+    for query in ("signs=", f"signs={too_many}", ""):
+        response = client.get(f"/v1/guide?{query}")
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["parameter"] == "signs"
+
+
+def test_the_contract_admits_exactly_the_shipped_signs(real: TestClient, shipped: KnowledgeGraph) -> None:
+    params = real.get("/openapi.json").json()["paths"]["/v1/guide"]["get"]["parameters"]
+    pattern = re.compile(next(p for p in params if p["name"] == "signs")["schema"]["pattern"])
+    assert shipped_sign_ids() == tuple(sorted(shipped.by_type["sign"]))
+    every = ",".join(shipped_sign_ids()[:10])
+    assert pattern.match(every)
+    assert real.get(f"/v1/guide?signs={every}").status_code == 200
+    assert not pattern.match(every + ",disappears")
+    assert not pattern.match("needs-space")
+
+
+def test_card_groups_relations_under_registry_labels(client: TestClient) -> None:
+    body = client.get("/v1/cards/needs-space").json()
+    assert body["node"]["id"] == "needs-space"
+    groups = {g["label"]: [i["node"]["id"] for i in g["items"]] for g in body["relations"]}
+    assert groups == {
+        "involves": ["oxytocin"],
+        "indicated by": ["slower-replies"],
+        "addressed by": ["give-him-space"],
+        "worsened by": ["chase-him"],
+        "measured by": ["a-few-days"],
+    }
+    assert [(c["source"], c["title"], c["quote"]) for c in body["citations"]] == [
+        ("000", "Tiny article", "they need space after closeness"),
+        ("001", "Second tiny article", "he simply needs space"),
+    ]
+    assert body["citations"][1]["author"] == "A. Writer"
+    assert body["links"]["node"] == "/v1/nodes/needs-space"
+
+
+def test_card_unknown_node_is_a_404_with_suggestions(client: TestClient) -> None:
+    response = client.get("/v1/cards/needs-spac")
+    assert response.status_code == 404
+    assert response.json()["suggestions"][0] == "needs-space"
+
+
+def test_card_symmetric_relations_read_both_ways(real: TestClient) -> None:
+    body = real.get("/v1/cards/all-men-pull-away").json()
+    contradicts = next(g for g in body["relations"] if g["kind"] == "contradicts")
+    assert (contradicts["label"], contradicts["direction"]) == ("contradicts", "both")
+    assert "secure-men-dont-pull-away" in [i["node"]["id"] for i in contradicts["items"]]
+
+
+def test_disagreements_list_both_sides_with_quotes(real: TestClient, shipped: KnowledgeGraph) -> None:
+    body = real.get("/v1/disagreements").json()
+    expected = sorted(e.id for e in shipped.edges.values() if e.kind == "contradicts")
+    assert [d["id"] for d in body["items"]] == expected
+    assert body["total"] == len(expected) > 0
+    for item in body["items"]:
+        one, other = (side["node"]["id"] for side in item["sides"])
+        assert item["id"] == f"{one}--contradicts--{other}"
+        edge = shipped.edges[item["id"]]
+        assert item["about"] == edge.note or (shipped.nodes[one].label in item["about"])
+        assert all(side["citations"] for side in item["sides"])
+        assert [c["quote"] for c in item["citations"]] == [ev.quote for ev in edge.evidence]
+        assert all(c["title"] for c in item["citations"])
+
+
+def test_disagreements_empty_when_nothing_contradicts(client: TestClient) -> None:
+    assert client.get("/v1/disagreements").json() == {"items": [], "total": 0, "links": {"self": "/v1/disagreements"}}
