@@ -5,6 +5,11 @@ networkx views: `nx.ego_graph(..., undirected=True)` copies the whole graph, and
 BFS over adjacency lists is far cheaper on a large graph. Symmetric kinds (`contradicts`,
 `related_to`) are stored once but walked both ways. The derived `mentioned_in` kind is left
 out unless asked for: every node cites an article, so it would join everything to everything.
+
+Every query also stops after looking at `STEP_BUDGET` edges and says `truncated: true`: on a
+large graph a few hubs carry thousands of edges, and without a bound one request through
+them could cost seconds. Paths search from both ends at once, always growing the side with
+fewer edges to look at, so a hub is crossed at most once.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ __all__ = [
     "MAX_HOPS",
     "MAX_NEIGHBORS",
     "MAX_PATHS",
+    "STEP_BUDGET",
     "Neighborhood",
     "PathResult",
     "neighbors",
@@ -39,6 +45,8 @@ MAX_DEPTH = 3
 MAX_NEIGHBORS = 500
 MAX_HOPS = 6
 MAX_PATHS = 10
+# Edges one query may look at (~5 ms of Python); far above what the seed graph ever needs.
+STEP_BUDGET = 20_000
 DEFAULT_KINDS: tuple[EdgeKind, ...] = tuple(k for k, spec in EDGE_KINDS.items() if not spec.derived)
 
 
@@ -111,7 +119,8 @@ def neighbors(
     types
         Only nodes of these types are returned and walked through; empty means all.
     limit
-        Cap on returned nodes (1–500); `truncated` says when more were reachable.
+        Cap on returned nodes (1–500); `truncated` says when more were reachable, or when
+        the walk stopped at `STEP_BUDGET` edges looked at (a hub-heavy neighbourhood).
 
     Examples
     --------
@@ -129,9 +138,14 @@ def neighbors(
     edges: dict[str, Edge] = {}
     frontier = [node_id]
     truncated = False
+    budget = STEP_BUDGET
     for _ in range(depth):
         next_frontier: list[str] = []
         for current in frontier:
+            budget -= len(kg.out_edges.get(current, ())) + len(kg.in_edges.get(current, ()))
+            if budget < 0:
+                truncated = True
+                break
             for hop in _steps(kg, current, walk, direction):
                 other = kg.nodes[hop.target]
                 if allowed and other.type not in allowed:
@@ -167,7 +181,8 @@ def paths(
     """Up to `limit` shortest paths from one node to another, walking edges either way.
 
     Each hop keeps its edge (with evidence) and says whether it was walked forward.
-    No path within `max_hops` gives an empty list, not an error.
+    No path within `max_hops` gives an empty list, not an error. `truncated` says that more
+    shortest paths exist than `limit`, or that the search stopped at `STEP_BUDGET` edges.
 
     Examples
     --------
@@ -181,34 +196,59 @@ def paths(
     walk = frozenset(kinds or DEFAULT_KINDS)
     if from_id == to_id:
         return PathResult(source, target, [[]], False)
-    # Breadth first, keeping every shortest-path predecessor hop of each node.
-    level = {from_id: 0}
-    parents: dict[str, list[Hop]] = {}
-    frontier = [from_id]
-    for hops in range(1, max_hops + 1):
-        next_frontier: list[str] = []
-        for current in frontier:
-            for hop in _steps(kg, current, walk, "both"):
+    # Breadth first from both ends; each side keeps every shortest-path predecessor hop
+    # (walked from its own end) of the nodes it reached.
+    ahead, behind = _Side(kg, from_id), _Side(kg, to_id)
+    budget = STEP_BUDGET
+    meeting: list[str] = []
+    while not meeting and ahead.depth + behind.depth < max_hops:
+        side, other = (ahead, behind) if ahead.cost() <= behind.cost() else (behind, ahead)
+        if not side.frontier:
+            break
+        budget -= side.cost()
+        if budget < 0:
+            return PathResult(source, target, [], True)
+        side.grow(walk)
+        meeting = [n for n in side.frontier if n in other.level]
+    found: list[list[Hop]] = []
+    for middle in meeting:
+        for head in _unwind(ahead.parents, from_id, middle):
+            for tail in _unwind(behind.parents, to_id, middle):
+                if len(found) == limit:
+                    return PathResult(source, target, found, True)
+                found.append([*head, *(Hop(h.target, h.source, h.edge, not h.forward) for h in reversed(tail))])
+    return PathResult(source, target, found, False)
+
+
+class _Side:
+    """One end of a two-sided breadth-first search: depth per node reached, and parent hops."""
+
+    def __init__(self, kg: KnowledgeGraph, start: str) -> None:
+        self.kg = kg
+        self.depth = 0
+        self.level = {start: 0}
+        self.parents: dict[str, list[Hop]] = {}
+        self.frontier = [start]
+
+    def cost(self) -> int:
+        """Edges that growing this side by one level would look at."""
+        out, into = self.kg.out_edges, self.kg.in_edges
+        return sum(len(out.get(n, ())) + len(into.get(n, ())) for n in self.frontier)
+
+    def grow(self, walk: frozenset[str]) -> None:
+        """Reach one level further; the new frontier is what was first reached at it."""
+        self.depth += 1
+        depth, level, parents = self.depth, self.level, self.parents
+        frontier: list[str] = []
+        for current in self.frontier:
+            for hop in _steps(self.kg, current, walk, "both"):
                 seen_at = level.get(hop.target)
                 if seen_at is None:
-                    level[hop.target] = hops
-                    next_frontier.append(hop.target)
-                    seen_at = hops
-                if seen_at == hops:
+                    level[hop.target] = seen_at = depth
+                    frontier.append(hop.target)
+                if seen_at == depth:
                     parents.setdefault(hop.target, []).append(hop)
-        if to_id in level or not next_frontier:
-            break
-        frontier = next_frontier
-    if to_id not in level:
-        return PathResult(source, target, [], False)
-    found: list[list[Hop]] = []
-    truncated = False
-    for path in _unwind(parents, from_id, to_id):
-        if len(found) == limit:
-            truncated = True
-            break
-        found.append(path)
-    return PathResult(source, target, found, truncated)
+        self.frontier = frontier
 
 
 def _unwind(parents: dict[str, list[Hop]], start: str, node: str) -> Iterator[list[Hop]]:
