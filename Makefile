@@ -45,5 +45,9 @@ check: $(VENV)/.synced  ## validate the content and print counts
 openapi: $(VENV)/.synced  ## regenerate the committed contract
 	$(BIN)/distance openapi
 
+bench: $(VENV)/.synced  ## same-run HTTP ratios, the 100k-node graph and start-up, into bench/RESULTS.md
+	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) build .coverage

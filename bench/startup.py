@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "phases", "time_to_first_200"]
+__all__ = ["main", "measure", "phases", "time_to_first_200"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTANCE = Path(sys.executable).with_name("distance")
@@ -93,21 +93,26 @@ print(t1 - t0, t2 - t1, t3 - t2, t5 - t4)
     }
 
 
+def measure(runs: int) -> tuple[list[float], dict[str, float]]:
+    """Byte-compile the project, then time `runs` starts and one start's phases."""
+    compileall.compile_dir(ROOT / "api", quiet=1)
+    compileall.compile_dir(ROOT / "graph", quiet=1)
+    seconds = []
+    for i in range(runs):
+        port = free_port()
+        seconds.append(time_to_first_200([str(DISTANCE), "serve", "--port", str(port)], port=port))
+        print(f"run {i + 1}: {seconds[-1]:.3f} s from process start to first 200")
+    return seconds, phases()
+
+
 def main() -> None:
     """Print time to first 200 per run and its median, then one start's phases."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    compileall.compile_dir(ROOT / "api", quiet=1)
-    compileall.compile_dir(ROOT / "graph", quiet=1)
-    runs = []
-    for i in range(args.runs):
-        port = free_port()
-        seconds = time_to_first_200([str(DISTANCE), "serve", "--port", str(port)], port=port)
-        runs.append(seconds)
-        print(f"run {i + 1}: {seconds:.3f} s from process start to first 200")
+    runs, by_phase = measure(args.runs)
     print(f"median: {statistics.median(runs):.3f} s (target < 1 s)")
-    for name, seconds in phases().items():
+    for name, seconds in by_phase.items():
         print(f"  {name:<28} {seconds:.3f} s")
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
@@ -20,7 +21,7 @@ from typing import Any
 import orjson
 
 from graph.load import Article, Content, edge_id, load_content
-from graph.models import Edge, Node
+from graph.models import Edge, Evidence, Node
 from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = ["KnowledgeGraph", "build", "content_version", "load_graph"]
@@ -64,23 +65,36 @@ def content_version(content: Content) -> str:
     Sorted keys and sorted ids: the version must not depend on YAML order or dict insertion
     order, only on what the content says (article texts included, through their hashes).
     """
+    return _version(content, sorted(content.nodes, key=_by_id), sorted(content.edges, key=_by_id))
+
+
+def _version(content: Content, nodes: Sequence[Node], edges: Sequence[Edge]) -> str:
+    """content_version over nodes and hand-written edges already sorted by id."""
     articles = {
         a.source_id: {"sha256": hashlib.sha256(a.text.encode()).hexdigest(), "body_end": a.body_end}
         for a in content.articles.values()
     }
-    # The bytes of orjson.dumps({"articles", "edges", "nodes"}, OPT_SORT_KEYS), hashed piece by
-    # piece so a million edges never sit in memory as one serialized document. orjson writes
-    # the built dataclasses natively, in field order (fixed by the code).
-    digest = hashlib.sha256(b'{"articles":' + orjson.dumps(articles, option=orjson.OPT_SORT_KEYS))
-    for name, items in (("edges", content.edges), ("nodes", content.nodes)):
-        ordered = sorted(items, key=_by_id)
-        digest.update(b',"' + name.encode() + b'":[')
-        for at in range(0, len(ordered), _CHUNK):
-            piece = orjson.dumps(ordered[at : at + _CHUNK], option=orjson.OPT_SORT_KEYS)
-            digest.update((b"," if at else b"") + piece[1:-1])
-        digest.update(b"]")
-    digest.update(b"}")
+    # Each node and edge is written as a row of its fields in a fixed order (orjson writes
+    # tuples ~15x faster than dataclasses), and hashed a chunk at a time, so a million edges
+    # never sit in memory as one serialized document.
+    digest = hashlib.sha256(orjson.dumps(articles, option=orjson.OPT_SORT_KEYS))
+    for rows in (map(_node_row, nodes), map(_edge_row, edges)):
+        digest.update(b"|")
+        while chunk := list(islice(rows, _CHUNK)):
+            digest.update(orjson.dumps(chunk, option=orjson.OPT_SORT_KEYS))
     return digest.hexdigest()
+
+
+def _evidence_rows(evidence: tuple[Evidence, ...]) -> list[tuple[str, str, int, int]]:
+    return [(ev.source, ev.quote, ev.start, ev.end) for ev in evidence]
+
+
+def _node_row(n: Node) -> tuple[Any, ...]:
+    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), n.attributes)
+
+
+def _edge_row(e: Edge) -> tuple[Any, ...]:
+    return (e.id, e.kind, e.source, e.target, _evidence_rows(e.evidence), e.basis, e.note)
 
 
 _CHUNK = 10_000
@@ -108,9 +122,11 @@ def build(content: Content) -> KnowledgeGraph:
         for node in content.nodes
         for source in node.sources
     ]
-    # One sort of all edges by id gives both the id-ordered mapping and id-ordered adjacency.
-    edges = {e.id: e for e in sorted((*content.edges, *derived), key=_by_id)}
-    nodes = {n.id: n for n in sorted(content.nodes, key=_by_id)}
+    # One sort of all edges by id gives the id-ordered mapping, adjacency and version.
+    ordered = sorted((*content.edges, *derived), key=_by_id)
+    edges = {e.id: e for e in ordered}
+    sorted_nodes = sorted(content.nodes, key=_by_id)
+    nodes = {n.id: n for n in sorted_nodes}
 
     by_type: dict[NodeType, list[str]] = {t: [] for t in NODE_TYPES}
     by_source: dict[str, list[str]] = defaultdict(list)
@@ -137,7 +153,7 @@ def build(content: Content) -> KnowledgeGraph:
         in_edges=frozen(in_edges),
         node_counts=MappingProxyType({t: len(v) for t, v in by_type.items()}),
         edge_counts=MappingProxyType(dict(Counter(e.kind for e in edges.values()))),
-        content_version=content_version(content),
+        content_version=_version(content, sorted_nodes, [e for e in ordered if e.basis != "derived"]),
     )
 
 

@@ -196,16 +196,16 @@ def paths(
     walk = frozenset(kinds or DEFAULT_KINDS)
     if from_id == to_id:
         return PathResult(source, target, [[]], False)
-    # Breadth first from both ends; each side keeps every shortest-path predecessor hop
-    # (walked from its own end) of the nodes it reached.
+    # Breadth first from both ends; each side keeps, per node it reached, every predecessor
+    # on a shortest path from its own end.
     ahead, behind = _Side(kg, from_id), _Side(kg, to_id)
     budget = STEP_BUDGET
     meeting: list[str] = []
     while not meeting and ahead.depth + behind.depth < max_hops:
-        side, other = (ahead, behind) if ahead.cost() <= behind.cost() else (behind, ahead)
+        side, other = (ahead, behind) if ahead.cost <= behind.cost else (behind, ahead)
         if not side.frontier:
             break
-        budget -= side.cost()
+        budget -= side.cost
         if budget < 0:
             return PathResult(source, target, [], True)
         side.grow(walk)
@@ -220,42 +220,57 @@ def paths(
     return PathResult(source, target, found, False)
 
 
+_Parent = tuple[str, Edge, bool]  # (the node walked from, the edge, whether along it)
+
+
 class _Side:
-    """One end of a two-sided breadth-first search: depth per node reached, and parent hops."""
+    """One end of a two-sided breadth-first search: depth per node reached, and parents."""
 
     def __init__(self, kg: KnowledgeGraph, start: str) -> None:
         self.kg = kg
         self.depth = 0
         self.level = {start: 0}
-        self.parents: dict[str, list[Hop]] = {}
+        self.parents: dict[str, list[_Parent]] = {}
         self.frontier = [start]
+        self.cost = self._cost()
 
-    def cost(self) -> int:
+    def _cost(self) -> int:
         """Edges that growing this side by one level would look at."""
         out, into = self.kg.out_edges, self.kg.in_edges
         return sum(len(out.get(n, ())) + len(into.get(n, ())) for n in self.frontier)
 
     def grow(self, walk: frozenset[str]) -> None:
-        """Reach one level further; the new frontier is what was first reached at it."""
+        """Reach one level further; the new frontier is what was first reached at it.
+
+        The hot loop of a path search, so written flat: no per-edge objects but a tuple
+        for each shortest-path predecessor (Hops are made only for the paths returned).
+        """
         self.depth += 1
-        depth, level, parents = self.depth, self.level, self.parents
+        depth, level, parents, edges = self.depth, self.level, self.parents, self.kg.edges
+        out, into = self.kg.out_edges, self.kg.in_edges
         frontier: list[str] = []
         for current in self.frontier:
-            for hop in _steps(self.kg, current, walk, "both"):
-                seen_at = level.get(hop.target)
-                if seen_at is None:
-                    level[hop.target] = seen_at = depth
-                    frontier.append(hop.target)
-                if seen_at == depth:
-                    parents.setdefault(hop.target, []).append(hop)
+            for along, edge_ids in ((True, out.get(current, ())), (False, into.get(current, ()))):
+                for eid in edge_ids:
+                    edge = edges[eid]
+                    if edge.kind not in walk:
+                        continue
+                    other = edge.target if along else edge.source
+                    seen_at = level.get(other)
+                    if seen_at is None:
+                        level[other] = seen_at = depth
+                        frontier.append(other)
+                    if seen_at == depth:
+                        parents.setdefault(other, []).append((current, edge, along))
         self.frontier = frontier
+        self.cost = self._cost()
 
 
-def _unwind(parents: dict[str, list[Hop]], start: str, node: str) -> Iterator[list[Hop]]:
-    """Every shortest path from `start` to `node`, built back from the predecessor hops."""
+def _unwind(parents: dict[str, list[_Parent]], start: str, node: str) -> Iterator[list[Hop]]:
+    """Every shortest path from `start` to `node`, built back from the predecessors."""
     if node == start:
         yield []
         return
-    for hop in parents.get(node, ()):
-        for prefix in _unwind(parents, start, hop.source):
-            yield [*prefix, hop]
+    for before, edge, along in parents.get(node, ()):
+        for prefix in _unwind(parents, start, before):
+            yield [*prefix, Hop(before, node, edge, along)]

@@ -1,0 +1,177 @@
+"""Scale: a synthetic 100k-node / 1M-edge graph, built, measured and served through the app.
+
+Run: `.venv/bin/python -m bench.scale [--nodes 100000] [--edges 1000000] [--seconds 5]`.
+In this process: generation and `graph.build` times, then per-query latency (p50/p99 over
+random nodes) of 2-hop neighbours, paths and search, query plus body serialization. Then
+the same graph is served by `bench.serve` (uvicorn, one worker) and driven by wrk with a
+script that asks for a random node each request (every request is a cache miss), which
+gives HTTP latency; the server's resident memory is read from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from api.views import neighborhood_body, paths_body
+from bench.synthetic import synthetic_content
+from bench.wrk import Result, run_wrk, server
+from graph import queries
+from graph.build import KnowledgeGraph, build
+
+__all__ = ["main", "run"]
+
+TARGETS = {"build_s": 10.0, "rss_mib": 600.0, "neighbors_p99_ms": 5.0, "paths_p99_ms": 5.0}
+
+_LUA = """
+math.randomseed(%(seed)d)
+request = function()
+  local a = math.random(0, %(last)d)
+  local b = math.random(0, %(last)d)
+  local path = string.gsub(string.gsub("%(path)s", "{a}", "n" .. a), "{b}", "n" .. b)
+  return wrk.format("GET", path)
+end
+"""
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
+
+
+def _time(fn: Callable[[int, int], object], nodes: int, runs: int, rng: random.Random) -> tuple[float, float]:
+    """p50 and p99 milliseconds of `fn(a, b)` over random node indexes."""
+    samples = []
+    for _ in range(runs):
+        a, b = rng.randrange(nodes), rng.randrange(nodes)
+        started = time.perf_counter()
+        fn(a, b)
+        samples.append((time.perf_counter() - started) * 1000)
+    return _percentiles(samples)
+
+
+def _rss_mib(pid: int) -> tuple[float, float]:
+    """Resident and peak resident memory of a process, MiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def _in_process(nodes: int, edges: int) -> dict[str, float | tuple[float, float] | list[float]]:
+    """Generate and build the graph here, and time its queries plus serialization."""
+    started = time.perf_counter()
+    content = synthetic_content(nodes=nodes, edges=edges)
+    generated = time.perf_counter()
+    kg: KnowledgeGraph = build(content)
+    built = time.perf_counter()
+    del content
+    gc.freeze()
+    print(
+        f"generate {generated - started:.2f} s, build {built - generated:.2f} s: "
+        f"{len(kg.nodes)} nodes, {len(kg.edges)} edges"
+    )
+    rng = random.Random(11)
+
+    def hood(a: int, b: int) -> bytes:
+        return orjson.dumps(neighborhood_body(queries.neighbors(kg, f"n{a}", depth=2), "/x"))
+
+    def path(a: int, b: int) -> bytes:
+        return orjson.dumps(paths_body(queries.paths(kg, f"n{a}", f"n{b}"), "/x"))
+
+    n2, pa = _time(hood, nodes, 2000, rng), _time(path, nodes, 2000, rng)
+    cut = sum(queries.paths(kg, f"n{rng.randrange(nodes)}", f"n{rng.randrange(nodes)}").truncated for _ in range(500))
+    search_ms = []
+    for q in SEARCHES:
+        t = time.perf_counter()
+        queries.search(kg, q)
+        search_ms.append((time.perf_counter() - t) * 1000)
+    print(f"in process: 2-hop p50 {n2[0]:.2f} p99 {n2[1]:.2f} ms; paths p50 {pa[0]:.2f} p99 {pa[1]:.2f} ms")
+    print(f"search: {', '.join(f'{q!r} {ms:.0f} ms' for q, ms in zip(SEARCHES, search_ms, strict=True))}")
+    gc.unfreeze()
+    return {
+        "generate_s": generated - started,
+        "build_s": built - generated,
+        "neighbors": n2,
+        "paths": pa,
+        "paths_truncated_share": cut / 500,
+        "search_ms": search_ms,
+    }
+
+
+SEARCHES = ["space", "comitment", "oxytocin", "silence texts", "avoidant 123"]
+
+
+def run(nodes: int, edges: int, seconds: float) -> list[str]:
+    """Run every measurement; return the lines of the RESULTS.md section."""
+    measured = _in_process(nodes, edges)
+    gc.collect()
+    build_s, generate_s = float(measured["build_s"]), float(measured["generate_s"])  # type: ignore[arg-type]
+    n2: tuple[float, float] = measured["neighbors"]  # type: ignore[assignment]
+    pa: tuple[float, float] = measured["paths"]  # type: ignore[assignment]
+    search_ms: list[float] = measured["search_ms"]  # type: ignore[assignment]
+    words = SEARCHES
+
+    http: dict[str, Result] = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        server(["--app", "distance", "--synthetic", str(nodes), "--edges", str(edges)], ready="/v1/meta") as live,
+    ):
+        rss, peak = _rss_mib(live.pid)
+        for name, path in (
+            ("2-hop neighbours", "/v1/nodes/{a}/neighbors?depth=2"),
+            ("paths", "/v1/paths?from={a}&to={b}"),
+        ):
+            script = Path(tmp) / "random.lua"
+            script.write_text(_LUA % {"seed": 5, "last": nodes - 1, "path": path})
+            http[name] = run_wrk(live.base + "/v1/meta", seconds=seconds, connections=1, script=script)
+            print(f"HTTP {name}: {http[name]}")
+        rss_after, peak = _rss_mib(live.pid)
+    print(f"server RSS {rss:.0f} MiB after start, {rss_after:.0f} MiB after load, peak {peak:.0f} MiB")
+
+    def verdict(value: float, target: float) -> str:
+        return "met" if value < target else "**missed**"
+
+    hood, paths = http["2-hop neighbours"], http["paths"]
+    return [
+        f"Synthetic graph: {nodes:,} content nodes, {edges:,} typed edges (+ derived `mentioned_in`), "
+        "generated by `bench/synthetic.py` and built by the same `graph.build.build`.",
+        "",
+        "| measure | value | target | |",
+        "|---|---:|---:|---|",
+        f"| generate content (bench only) | {generate_s:.2f} s | | |",
+        f"| `graph.build` (indexes, content_version) | {build_s:.2f} s | < 10 s | {verdict(build_s, 10)} |",
+        f"| server RSS after serving (peak) | {rss_after:.0f} MiB ({peak:.0f}) | < 600 MiB "
+        f"| {verdict(max(rss_after, peak), 600)} |",
+        f"| 2-hop neighbours, in process, p50 / p99 | {n2[0]:.2f} / {n2[1]:.2f} ms | p99 < 5 ms "
+        f"| {verdict(n2[1], 5)} |",
+        f"| paths, in process, p50 / p99 | {pa[0]:.2f} / {pa[1]:.2f} ms | p99 < 5 ms | {verdict(pa[1], 5)} |",
+        f"| paths cut by the step budget (`truncated`, no path returned) | "
+        f"{float(measured['paths_truncated_share']):.0%} of random pairs | | |",  # type: ignore[arg-type]
+        f"| 2-hop neighbours over HTTP (1 connection, random node, cache miss), p50 / p99 "
+        f"| {hood.p50:.2f} / {hood.p99:.2f} ms ({hood.rps:.0f} req/s) | p99 < 5 ms | {verdict(hood.p99, 5)} |",
+        f"| paths over HTTP (1 connection, random pair, cache miss), p50 / p99 "
+        f"| {paths.p50:.2f} / {paths.p99:.2f} ms ({paths.rps:.0f} req/s) | p99 < 5 ms | {verdict(paths.p99, 5)} |",
+        "| search, one query each (" + ", ".join(f"`{w}`" for w in words) + ") "
+        f"| {' / '.join(f'{ms:.0f}' for ms in search_ms)} ms | bounded | see below |",
+    ]
+
+
+def main() -> None:
+    """Print the measurements (RESULTS.md is written by `bench.run`)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--edges", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=5)
+    args = parser.parse_args()
+    print("\n".join(run(args.nodes, args.edges, args.seconds)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Drive a server with wrk and read its numbers; start and stop benchmark servers.
+
+wrk (from Debian) is the load generator: one thread and a fixed number of connections on
+this 2-core machine leave one core to the server, and it is written in C, so it is not the
+bottleneck for a Python server (the bare baseline shows its ceiling in the same run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Result", "Server", "free_port", "require_wrk", "run_wrk", "server"]
+
+ROOT = Path(__file__).resolve().parent.parent
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One wrk run: requests per second and latency percentiles in milliseconds."""
+
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+
+
+def require_wrk() -> str:
+    """The path of wrk, or exit with how to get it (`make bench` installs it)."""
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does this)")
+    return found
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * _UNITS[unit]
+
+
+def run_wrk(
+    url: str,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int = 1,
+    headers: Sequence[str] = (),
+    script: Path | None = None,
+) -> Result:
+    """Run wrk against `url` and parse req/s, p50, p99 and non-2xx/3xx answers."""
+    argv = [
+        require_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "5s",
+    ]
+    for header in headers:
+        argv += ["-H", header]
+    if script is not None:
+        argv += ["-s", str(script)]
+    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Result(rps, p50, p99, errors)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running benchmark server: its base URL and process id."""
+
+    base: str
+    pid: int
+
+
+@contextmanager
+def server(argv_tail: Sequence[str], *, env: dict[str, str] | None = None, ready: str = "/") -> Iterator[Server]:
+    """Start `python -m bench.serve ARGS --port P`, wait until `ready` answers, yield it; stop it after."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.serve", *argv_tail, "--port", str(port)]
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(base + ready, timeout=5) as response:
+                    response.read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise SystemExit(f"{' '.join(argv)} exited: {proc.stderr.read().decode()[-2000:]}") from None  # type: ignore[union-attr]
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{' '.join(argv)} did not answer {ready}") from None
+                time.sleep(0.1)
+        yield Server(base, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
