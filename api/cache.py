@@ -158,7 +158,17 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app({**scope, "method": "GET", "headers": headers}, receive, capture)
+        try:
+            await self.app({**scope, "method": "GET", "headers": headers}, receive, capture)
+        except Exception:
+            # Starlette's error middleware answers a fault with a 500, then re-raises it so
+            # the server and the front door log it: pass that answer on, then the fault.
+            if start is not None:
+                await send(start)
+                await send(
+                    {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else b"".join(chunks)}
+                )
+            raise
         assert start is not None, "the app finished without starting a response"
         body = b"".join(chunks)
         raw: _Headers = list(start.get("headers", []))

@@ -44,6 +44,9 @@ class KnowledgeGraph:
     by_source: Mapping[str, tuple[str, ...]]
     out_edges: Mapping[str, tuple[str, ...]]
     in_edges: Mapping[str, tuple[str, ...]]
+    # Every node's neighbours over hand-written edges in either direction, once each: what a
+    # path search walks by default, with no edge to look up per step.
+    near: Mapping[str, tuple[str, ...]]
     node_counts: Mapping[NodeType, int]
     edge_counts: Mapping[EdgeKind, int]
     content_version: str
@@ -136,9 +139,15 @@ def build(content: Content) -> KnowledgeGraph:
         by_type[node.type].append(node.id)
         for source in node.sources:
             by_source[source].append(node.id)
+    near_out: dict[str, list[str]] = defaultdict(list)
+    near_in: dict[str, list[str]] = defaultdict(list)
     for edge in edges.values():
         out_edges[edge.source].append(edge.id)
         in_edges[edge.target].append(edge.id)
+        if edge.basis != "derived":
+            near_out[edge.source].append(edge.target)
+            near_in[edge.target].append(edge.source)
+    near = {n: tuple(dict.fromkeys([*near_out.get(n, ()), *near_in.get(n, ())])) for n in nodes}
 
     def frozen(d: Mapping[Any, list[str]]) -> Mapping[Any, tuple[str, ...]]:
         return MappingProxyType({k: tuple(v) for k, v in d.items()})
@@ -151,6 +160,7 @@ def build(content: Content) -> KnowledgeGraph:
         by_source=frozen(by_source),
         out_edges=frozen(out_edges),
         in_edges=frozen(in_edges),
+        near=MappingProxyType(near),
         node_counts=MappingProxyType({t: len(v) for t, v in by_type.items()}),
         edge_counts=MappingProxyType(dict(Counter(e.kind for e in edges.values()))),
         content_version=_version(content, sorted_nodes, [e for e in ordered if e.basis != "derived"]),

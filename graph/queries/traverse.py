@@ -14,11 +14,13 @@ fewer edges to look at, so a hub is crossed at most once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise, product
 from typing import Literal
 
 from graph.build import KnowledgeGraph
+from graph.load import edge_id
 from graph.models import Edge, Node
 from graph.queries._checks import require_range
 from graph.queries.lookup import get_node
@@ -45,8 +47,9 @@ MAX_DEPTH = 3
 MAX_NEIGHBORS = 500
 MAX_HOPS = 6
 MAX_PATHS = 10
-# Edges one query may look at (~5 ms of Python); far above what the seed graph ever needs.
-STEP_BUDGET = 20_000
+# Edges (or neighbours) one query may look at: ~2-5 ms of Python; the seed graph never
+# comes near it, a hub-heavy 1M-edge graph does.
+STEP_BUDGET = 10_000
 DEFAULT_KINDS: tuple[EdgeKind, ...] = tuple(k for k, spec in EDGE_KINDS.items() if not spec.derived)
 
 
@@ -196,9 +199,11 @@ def paths(
     walk = frozenset(kinds or DEFAULT_KINDS)
     if from_id == to_id:
         return PathResult(source, target, [[]], False)
-    # Breadth first from both ends; each side keeps, per node it reached, every predecessor
-    # on a shortest path from its own end.
-    ahead, behind = _Side(kg, from_id), _Side(kg, to_id)
+    # Breadth first from both ends over node adjacency; each side keeps, per node it
+    # reached, every predecessor on a shortest path from its own end. Edges are looked up
+    # only for the paths returned.
+    near = _near(kg, walk)
+    ahead, behind = _Side(near, from_id), _Side(near, to_id)
     budget = STEP_BUDGET
     meeting: list[str] = []
     while not meeting and ahead.depth + behind.depth < max_hops:
@@ -208,69 +213,105 @@ def paths(
         budget -= side.cost
         if budget < 0:
             return PathResult(source, target, [], True)
-        side.grow(walk)
-        meeting = [n for n in side.frontier if n in other.level]
+        meeting = side.grow(other.level, limit)
     found: list[list[Hop]] = []
     for middle in meeting:
         for head in _unwind(ahead.parents, from_id, middle):
             for tail in _unwind(behind.parents, to_id, middle):
-                if len(found) == limit:
-                    return PathResult(source, target, found, True)
-                found.append([*head, *(Hop(h.target, h.source, h.edge, not h.forward) for h in reversed(tail))])
+                for hops in product(*(_hops(kg, a, b, walk) for a, b in pairwise([*head, *reversed(tail[:-1])]))):
+                    if len(found) == limit:
+                        return PathResult(source, target, found, True)
+                    found.append(list(hops))
     return PathResult(source, target, found, False)
 
 
-_Parent = tuple[str, Edge, bool]  # (the node walked from, the edge, whether along it)
+_DEFAULT_WALK = frozenset(DEFAULT_KINDS)
+
+
+def _near(kg: KnowledgeGraph, walk: frozenset[str]) -> Mapping[str, tuple[str, ...]]:
+    """Each node's neighbours over `walk`, either way: `kg.near` for the default kinds, else
+    worked out from a node's edges when first asked (and kept for the rest of this query)."""
+    if walk == _DEFAULT_WALK:
+        return kg.near
+    return _NearBy(kg, walk)
+
+
+class _NearBy(dict[str, tuple[str, ...]]):
+    """`kg.near` for other edge kinds, filled in as the search reaches nodes."""
+
+    def __init__(self, kg: KnowledgeGraph, walk: frozenset[str]) -> None:
+        super().__init__()
+        self.kg, self.walk = kg, walk
+
+    def __missing__(self, node: str) -> tuple[str, ...]:
+        found = self[node] = tuple(dict.fromkeys(hop.target for hop in _steps(self.kg, node, self.walk, "both")))
+        return found
+
+
+def _hops(kg: KnowledgeGraph, a: str, b: str, walk: frozenset[str]) -> list[Hop]:
+    """Every walkable edge between two adjacent nodes, as hops from `a` to `b`: the edges
+    along their direction first, each group in id order.
+
+    An edge's id is `from--kind--to`, so the candidates are looked up by id, one per kind,
+    rather than found by scanning the adjacency of what may be a hub with thousands of edges.
+    """
+    edges = kg.edges
+    along = sorted(i for i in (edge_id(a, k, b) for k in walk) if i in edges)
+    against = sorted(i for i in (edge_id(b, k, a) for k in walk) if i in edges)
+    return [Hop(a, b, edges[i], True) for i in along] + [Hop(a, b, edges[i], False) for i in against]
 
 
 class _Side:
-    """One end of a two-sided breadth-first search: depth per node reached, and parents."""
+    """One end of a two-sided breadth-first search: depth per node reached, and the
+    predecessors of each node on shortest paths from this end."""
 
-    def __init__(self, kg: KnowledgeGraph, start: str) -> None:
-        self.kg = kg
+    def __init__(self, near: Mapping[str, tuple[str, ...]], start: str) -> None:
+        self.near = near
         self.depth = 0
         self.level = {start: 0}
-        self.parents: dict[str, list[_Parent]] = {}
+        self.parents: dict[str, dict[str, None]] = {}
         self.frontier = [start]
         self.cost = self._cost()
 
     def _cost(self) -> int:
-        """Edges that growing this side by one level would look at."""
-        out, into = self.kg.out_edges, self.kg.in_edges
-        return sum(len(out.get(n, ())) + len(into.get(n, ())) for n in self.frontier)
+        """Neighbours that growing this side by one level would look at."""
+        return sum(map(len, map(self.near.__getitem__, self.frontier)))
 
-    def grow(self, walk: frozenset[str]) -> None:
-        """Reach one level further; the new frontier is what was first reached at it.
+    def grow(self, others: Mapping[str, int], enough: int) -> list[str]:
+        """Reach one level further; return the nodes reached that the other side knows.
 
-        The hot loop of a path search, so written flat: no per-edge objects but a tuple
-        for each shortest-path predecessor (Hops are made only for the paths returned).
+        The new frontier is what was first reached at this level. The level is cut short
+        once more than `enough` meeting nodes are known: each gives at least one shortest
+        path, so the answer is already a full, truncated page. The hot loop of a path
+        search, so written flat, over node ids only.
         """
         self.depth += 1
-        depth, level, parents, edges = self.depth, self.level, self.parents, self.kg.edges
-        out, into = self.kg.out_edges, self.kg.in_edges
+        depth, level, parents, near = self.depth, self.level, self.parents, self.near
         frontier: list[str] = []
-        for current in self.frontier:
-            for along, edge_ids in ((True, out.get(current, ())), (False, into.get(current, ()))):
-                for eid in edge_ids:
-                    edge = edges[eid]
-                    if edge.kind not in walk:
-                        continue
-                    other = edge.target if along else edge.source
-                    seen_at = level.get(other)
-                    if seen_at is None:
-                        level[other] = seen_at = depth
-                        frontier.append(other)
-                    if seen_at == depth:
-                        parents.setdefault(other, []).append((current, edge, along))
-        self.frontier = frontier
+        meeting: list[str] = []
+        self.frontier, old = frontier, self.frontier
+        for current in old:
+            for other in near[current]:
+                seen_at = level.get(other)
+                if seen_at is None:
+                    level[other] = seen_at = depth
+                    frontier.append(other)
+                    parents[other] = {current: None}
+                    if other in others:
+                        meeting.append(other)
+                        if len(meeting) > enough:  # even in the middle of a hub's list
+                            return meeting
+                elif seen_at == depth:
+                    parents[other][current] = None
         self.cost = self._cost()
+        return meeting
 
 
-def _unwind(parents: dict[str, list[_Parent]], start: str, node: str) -> Iterator[list[Hop]]:
-    """Every shortest path from `start` to `node`, built back from the predecessors."""
+def _unwind(parents: dict[str, dict[str, None]], start: str, node: str) -> Iterator[list[str]]:
+    """Every shortest path from `start` to `node` as node ids, built back from predecessors."""
     if node == start:
-        yield []
+        yield [start]
         return
-    for before, edge, along in parents.get(node, ()):
+    for before in parents.get(node, ()):
         for prefix in _unwind(parents, start, before):
-            yield [*prefix, Hop(before, node, edge, along)]
+            yield [*prefix, node]
