@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,6 +56,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
+        gc.freeze()  # the graph lives as long as it is served: no full collection walks it
         try:
             async with live_reload(app.state, settings.seeds_dir, watch=settings.watch):
                 yield

@@ -7,6 +7,7 @@ networkx view is built on first use, frozen; queries return new values and never
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -113,6 +114,18 @@ def build(content: Content) -> KnowledgeGraph:
     >>> kg.node_counts["sign"], kg.edge_counts["indicates"]
     (1, 1)
     """
+    # Building allocates millions of small containers that all live on; the cyclic collector
+    # would walk them again and again (a 1M-edge build runs ~2x faster without it).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(content)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(content: Content) -> KnowledgeGraph:
     derived = [
         Edge(
             id=edge_id(node.id, "mentioned_in", source),
