@@ -92,7 +92,49 @@ def main() -> None:
     print(f"wrote {RESULTS}")
 
 
-NOTES: list[str] = []
+NOTES = """\
+## How to read this, and what explains each gap
+
+- **The cache.** Every `/v1` answer with an ETag is a pure function of the graph, the URL and
+  two request facts (gzip accepted, `Origin` sent), so `api/cache.py` keeps finished responses
+  in a bounded LRU that hangs off the served graph (a reload starts an empty one) and sits right
+  inside the front door: a hit costs the front door (request id, access log) plus a dict lookup.
+  "Cache off" rows are the miss path: FastAPI routing, parameter validation, the query, orjson.
+  What is left between a hit and the bare app is uvicorn's per-request work for a bigger body,
+  the JSON access-log line and the request id (see `bench/frontdoor.py`).
+- **Workers.** Two uvicorn workers on this 2-core machine share the cores with wrk; compare
+  each row to its own baseline. uvicorn's multi-worker mode binds its shared socket so that
+  asyncio leaves Nagle's algorithm on for accepted connections: every keep-alive answer then
+  waited ~40 ms for the client's delayed ACK (2 workers gave a 44 ms median and a third of one
+  worker's throughput, the bare app included). `distance serve --workers N` (`api.cli.run_workers`)
+  labels the listener as TCP so connections get TCP_NODELAY; these rows run through it.
+- **granian** runs the same app (and baseline) far faster than uvicorn here; `distance serve`
+  stays on uvicorn (reload, graceful shutdown and the server header depend on it), and this
+  row shows what switching would buy.
+- **Paths on the 100k graph.** The synthetic graph has hubs of ~10,000 edges (targets are
+  drawn with a skew, as in real graphs). Paths search from both ends over a node-level
+  adjacency built once (`KnowledgeGraph.near`), always growing the side with fewer
+  neighbours to look at, and stop a level as soon as more than `limit` meeting nodes are
+  known. A query that would look at more than `STEP_BUDGET` (10,000) neighbours stops and
+  answers `truncated: true` with no paths: that bounds the worst case at ~10,000 dict steps.
+  cProfile of the slowest pairs shows all the time in `_Side.grow` (one dict lookup and a
+  comparison per neighbour) and in summing the next frontier's degree; on a shared, loaded
+  machine one such step costs 3-4x what it costs idle. What would close the remaining gap:
+  a compiled BFS over a CSR adjacency (scipy.sparse.csgraph or rustworkx; ~50x fewer
+  nanoseconds per step) or a smaller budget (more `truncated` answers).
+- **Search on the 100k graph** scores every indexed text (label, aliases, summary, quotes:
+  ~400,000 texts) with rapidfuzz per query, so one uncached query costs about a second; the
+  response cache makes a repeated query a hit. Bounding it properly needs a candidate index
+  (trigrams or tokens to pick a few thousand texts before fuzzy scoring, e.g. SQLite FTS5's
+  trigram tokenizer from the standard library); not done yet.
+- **Start-up.** The phase table shows where the time goes: importing FastAPI, pydantic and
+  Starlette dominates (`python -X importtime -c "import api.app"`: FastAPI's own modules,
+  `fastapi.openapi.models` building pydantic models, and FastAPI analysing every route at
+  registration, which also imports `pydantic.v1` for a compatibility check). The content
+  load is ~0.1-0.2 s since the YAML parser is libyaml's. The venv is byte-compiled at
+  install (`UV_COMPILE_BYTECODE=1` in the Makefile): with PYTHONDONTWRITEBYTECODE set, as in
+  this environment, every start otherwise recompiled all dependencies (~1 s more).
+""".splitlines()
 
 
 if __name__ == "__main__":

@@ -94,10 +94,14 @@ def main() -> None:
         return
     import uvicorn
 
-    from api.cli import uvicorn_options
+    from api.cli import run_workers, uvicorn_options
 
     # Exactly how `distance serve` runs uvicorn (its JSON access log included), for both apps.
-    uvicorn.run(target, factory=True, workers=args.workers, **uvicorn_options(Settings(port=args.port)))
+    options = uvicorn_options(Settings(port=args.port))
+    if args.workers > 1:
+        run_workers(target, args.workers, options)
+    else:
+        uvicorn.run(target, factory=True, **options)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
-from api.cli import ExportFormat
+from api.cli import ExportFormat, run_workers
 from api.cli import app as cli
 from graph.exports import EXPORT_FORMATS
 
@@ -69,3 +72,35 @@ def test_serve_names_a_bad_setting_and_exits_2(seeds: Path) -> None:
     )
     assert result.exit_code == 2
     assert "invalid setting max_concurrency (DISTANCE_MAX_CONCURRENCY)" in result.output
+
+
+def test_run_workers_listens_so_that_connections_get_tcp_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
+    handed: list[socket.socket] = []
+
+    class Supervisor:  # stands in for uvicorn's process supervisor: keeps the sockets, starts nothing
+        def __init__(self, config: object, sockets: list[socket.socket]) -> None:
+            handed.extend(sockets)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", Supervisor)
+    run_workers("api.asgi:create_default_app", 2, {"host": "127.0.0.1", "port": 0})
+    [listener] = handed
+
+    async def accepted_nodelay() -> int:
+        got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                accepted = transport.get_extra_info("socket")
+                got.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        with socket.create_connection(listener.getsockname()[:2]):
+            value = await asyncio.wait_for(got, 5)
+        server.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
