@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # containers) every start would otherwise re-compile FastAPI, pydantic and friends (~1 s).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: venv run test lint typecheck pytest openapi check bench clean
+.PHONY: venv run test lint lint-contract typecheck pytest openapi check bench clean clients browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -27,16 +27,38 @@ venv: $(VENV)/.synced  ## create .venv from uv.lock (every other target does thi
 run: $(VENV)/.synced  ## serve the embedded seed graph on http://$(HOST):$(PORT)
 	$(BIN)/distance serve --host $(HOST) --port $(PORT)
 
-test: lint typecheck pytest  ## ruff, mypy --strict, pytest with the branch-coverage gate
+test: lint lint-contract typecheck pytest  ## ruff, spectral, mypy --strict, pytest with the branch-coverage gate
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# npm tooling (openapi-typescript, tsc, spectral) pinned by clients/package-lock.json.
+clients/node_modules/.installed: clients/package.json clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clients: $(VENV)/.synced clients/node_modules/.installed  ## typed clients from openapi.yaml into build/clients
+	rm -rf build/clients
+	mkdir -p build/clients/typescript
+	clients/node_modules/.bin/openapi-typescript openapi.yaml -o build/clients/typescript/distance.ts
+	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path build/clients/python/distance_client \
+		--meta none --overwrite --config clients/openapi-python-client.yaml
+
+lint-contract: clients/node_modules/.installed  ## the committed contract must pass spectral with no error
+	clients/node_modules/.bin/spectral lint openapi.yaml --ruleset clients/.spectral.yaml --fail-severity error
+
+# The explorer's browser test needs Debian's chromium and its driver; install them when missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium chromium-driver; \
+	fi
+
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy
 
-pytest: $(VENV)/.synced
+pytest: $(VENV)/.synced clients browser
 	$(BIN)/pytest --cov --cov-report=term
 
 check: $(VENV)/.synced  ## validate the content and print counts
@@ -50,4 +72,4 @@ bench: $(VENV)/.synced  ## same-run HTTP ratios, the 100k-node graph and start-u
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) build .coverage
+	rm -rf $(VENV) build .coverage clients/node_modules

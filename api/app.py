@@ -15,7 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import HTMLResponse
+from starlette.responses import FileResponse, HTMLResponse
 from starlette.types import ASGIApp
 
 from api.accesslog import JsonLines
@@ -43,6 +43,7 @@ malformed, out-of-range or unknown query parameter is a 422 naming it, never sil
 """
 
 _DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
+_EXPLORER = Path(__file__).resolve().parent / "explorer"
 
 
 def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastAPI:
@@ -94,6 +95,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     for router in ROUTERS:
         app.include_router(router)
     _install_docs(app)
+    _install_explorer(app)
     app.openapi = lambda: _cached_openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
@@ -152,3 +154,13 @@ def _install_docs(app: FastAPI) -> None:
             swagger_css_url="/docs/static/swagger-ui.css",
             swagger_favicon_url="/docs/static/favicon.png",
         )
+
+
+def _install_explorer(app: FastAPI) -> None:
+    """The demo explorer at `/`: static files shipped in this package, no build step, using
+    only the public /v1 API. Not part of the contract (nothing here is in openapi.yaml)."""
+    app.mount("/explorer", StaticFiles(directory=_EXPLORER), name="explorer")
+
+    @app.get("/", include_in_schema=False)
+    async def explorer() -> FileResponse:
+        return FileResponse(_EXPLORER / "index.html", media_type="text/html")

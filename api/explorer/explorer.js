@@ -1,0 +1,255 @@
+// Distance explorer: a small client of the public /v1 API, no build step, no dependencies.
+// Views are addressed by the URL hash so the back button and shared links work:
+//   #/search/<q>  #/node/<id>  #/guide/<sign,sign>  #/disagreements
+"use strict";
+
+const API = "/v1";
+const $ = (id) => document.getElementById(id);
+const PANELS = ["results", "card", "guide", "disagreements", "welcome"];
+let signsLoaded = null;
+
+// Build an element from a tag, attributes and children (strings become text: nothing is parsed as HTML).
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  return fill(el, ...children);
+}
+
+// Put children (elements, strings, nested arrays; null and undefined skipped) into `el`, replacing what was there.
+function fill(el, ...children) {
+  el.replaceChildren();
+  for (const child of children.flat(Infinity)) {
+    if (child !== null && child !== undefined) el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+async function get(path) {
+  const response = await fetch(API + path, { headers: { Accept: "application/json" } });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.detail || `${response.status} ${body.title || ""}`);
+  return body;
+}
+
+function show(...visible) {
+  for (const id of PANELS) $(id).hidden = !visible.includes(id);
+  $("error").hidden = true;
+  const view = location.hash.split("/")[1] || "";
+  $("nav-guide").toggleAttribute("aria-current", false);
+  $("nav-disagreements").toggleAttribute("aria-current", false);
+  if (view === "guide") $("nav-guide").setAttribute("aria-current", "page");
+  if (view === "disagreements") $("nav-disagreements").setAttribute("aria-current", "page");
+}
+
+function fail(error) {
+  $("error").textContent = `Something went wrong: ${error.message}`;
+  $("error").hidden = false;
+}
+
+function typeBadge(node) {
+  const polarity = node.polarity === "dont" ? " dont" : "";
+  const text = node.type === "response" ? (node.polarity === "dont" ? "don't" : "do") : node.type;
+  return h("span", { class: `type ${node.type}${polarity}` }, text);
+}
+
+function nodeButton(node, extra) {
+  return h(
+    "button",
+    { type: "button", class: "chip", "data-node": node.id, onclick: () => go(`#/node/${node.id}`) },
+    typeBadge(node),
+    h("span", {}, node.label),
+    extra || null,
+  );
+}
+
+function citation(c) {
+  const by = c.author ? ` by ${c.author}` : "";
+  return h("blockquote", { class: "citation" }, h("p", {}, `“${c.quote}”`), h("cite", {}, `${c.title}${by} (article ${c.source})`));
+}
+
+// ---- views -------------------------------------------------------------------------------
+
+async function searchView(q) {
+  $("q").value = q;
+  const body = await get(`/search?q=${encodeURIComponent(q)}&limit=20`);
+  const list = $("result-list");
+  fill(
+    list,
+    body.items.map((hit) => h("li", {}, nodeButton(hit.node, h("span", { class: "snippet" }, hit.snippet)))),
+  );
+  if (!body.items.length) list.append(h("li", { class: "hint" }, `Nothing matches “${q}”.`));
+  show("results");
+  $("results").querySelector("h2").textContent = `Results for “${q}” (${body.total})`;
+}
+
+async function cardView(id) {
+  const card = await get(`/cards/${encodeURIComponent(id)}`);
+  const node = card.node;
+  const facts = [];
+  if (node.category) facts.push(`category: ${node.category}`);
+  if (node.group) facts.push(`group: ${node.group}`);
+  if (node.value) facts.push(`${node.value} ${node.unit || ""}`.trim());
+  if (node.aliases && node.aliases.length) facts.push(`also: ${node.aliases.join(", ")}`);
+  const section = $("card");
+  fill(
+    section,
+    h("p", {}, typeBadge(node)),
+    h("h2", { id: "card-title", tabindex: "-1" }, node.label),
+    h("p", { class: "summary" }, node.summary),
+    facts.length ? h("p", { class: "meta" }, facts.join(" · ")) : null,
+    h("h3", {}, `Cited from the articles (${card.citations.length})`),
+    h("div", { class: "citations" }, card.citations.map(citation)),
+    h("h3", {}, "Connected ideas"),
+    card.relations.length
+      ? h(
+          "div",
+          { class: "relations" },
+          card.relations.map((group) =>
+            h(
+              "section",
+              { class: "relation", "aria-label": group.label },
+              h("h4", {}, group.label),
+              h("ul", {}, group.items.map((item) => h("li", {}, nodeButton(item.node)))),
+            ),
+          ),
+        )
+      : h("p", { class: "hint" }, "No connections."),
+    node.type === "sign"
+      ? h("p", {}, h("a", { href: `#/guide/${node.id}` }, "What this sign may mean →"))
+      : null,
+  );
+  show("card");
+  document.title = `${node.label} · Distance explorer`;
+  $("card-title").focus();
+}
+
+async function loadSigns() {
+  if (!signsLoaded) {
+    signsLoaded = get("/signs?limit=200&sort=label").then((body) => {
+      fill(
+        $("sign-list"),
+        body.items.map((sign) =>
+          h(
+            "label",
+            { title: sign.summary },
+            h("input", { type: "checkbox", name: "sign", value: sign.id, "aria-describedby": `sign-${sign.id}` }),
+            h("span", { id: `sign-${sign.id}` }, sign.label),
+          ),
+        ),
+      );
+    });
+  }
+  return signsLoaded;
+}
+
+async function guideView(signs) {
+  show("guide");
+  await loadSigns();
+  const boxes = [...document.querySelectorAll("#sign-list input")];
+  for (const box of boxes) box.checked = signs.includes(box.value);
+  const out = $("guide-result");
+  if (!signs.length) {
+    out.replaceChildren();
+    return;
+  }
+  const body = await get(`/guide?signs=${signs.map(encodeURIComponent).join(",")}`);
+  const labels = Object.fromEntries(body.signs.map((s) => [s.id, s.label]));
+  fill(
+    out,
+    h("h3", {}, `What ${body.signs.length === 1 ? "this sign points" : "these signs point"} to`),
+    h("p", { class: "scoring" }, body.scoring),
+    body.reasons.length ? null : h("p", { class: "hint" }, "None of the articles ties these signs to a reason."),
+    body.reasons.map((r, i) =>
+      h(
+        "article",
+        { class: "reason", "aria-label": r.reason.label },
+        h(
+          "h3",
+          {},
+          h("span", {}, `${i + 1}.`),
+          h("a", { href: `#/node/${r.reason.id}` }, r.reason.label),
+          h("span", { class: "score", title: `${r.quotes} quotes` }, `score ${r.score}`),
+        ),
+        h("p", {}, r.reason.summary),
+        r.because.map((b) =>
+          h(
+            "div",
+            { class: "because" },
+            h("p", { class: "meta" }, `Because you noticed “${labels[b.sign]}”` + (b.note ? `: ${b.note}` : "")),
+            b.citations.map(citation),
+          ),
+        ),
+        r.addressed_by.length
+          ? h("div", { class: "helps" }, h("h4", {}, "What helps"), h("ul", {}, r.addressed_by.map((x) => h("li", {}, nodeButton(x.node)))))
+          : null,
+        r.backfired_by.length
+          ? h("div", { class: "backfires" }, h("h4", {}, "What backfires"), h("ul", {}, r.backfired_by.map((x) => h("li", {}, nodeButton(x.node)))))
+          : null,
+      ),
+    ),
+  );
+}
+
+async function disagreementsView() {
+  const body = await get("/disagreements");
+  fill(
+    $("disagreement-list"),
+    h("p", { class: "hint" }, `${body.total} places where the articles do not agree; both sides are quoted, neither is smoothed over.`),
+    body.items.map((d) =>
+      h(
+        "article",
+        { class: "versus" },
+        h("h3", {}, d.about),
+        h(
+          "div",
+          { class: "sides" },
+          d.sides.map((side) =>
+            h("div", { class: "side" }, nodeButton(side.node), h("p", {}, side.node.summary), side.citations.slice(0, 2).map(citation)),
+          ),
+        ),
+      ),
+    ),
+  );
+  show("disagreements");
+}
+
+// ---- routing -----------------------------------------------------------------------------
+
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+async function route() {
+  const [, view = "", ...rest] = location.hash.split("/");
+  const arg = decodeURIComponent(rest.join("/"));
+  try {
+    if (view === "search" && arg) await searchView(arg);
+    else if (view === "node" && arg) await cardView(arg);
+    else if (view === "guide") await guideView(arg ? arg.split(",") : []);
+    else if (view === "disagreements") await disagreementsView();
+    else show("welcome");
+  } catch (error) {
+    fail(error);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = $("q").value.trim();
+    if (q) go(`#/search/${encodeURIComponent(q)}`);
+  });
+  $("guide-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const picked = [...document.querySelectorAll("#sign-list input:checked")].map((box) => box.value).slice(0, 10);
+    go(`#/guide/${picked.join(",")}`);
+  });
+  window.addEventListener("hashchange", route);
+  route();
+});

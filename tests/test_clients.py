@@ -1,0 +1,97 @@
+"""The generated clients (`make clients`): TypeScript types type-check, the Python client talks to a live server.
+
+`make test` runs `make clients` first; without build/clients these tests fail, never skip.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.live import DISTANCE, ROOT, LiveServer, free_port, serve
+
+CLIENTS = ROOT / "build" / "clients"
+TSC = ROOT / "clients" / "node_modules" / ".bin" / "tsc"
+
+
+def _tsc(project: Path) -> subprocess.CompletedProcess[str]:
+    assert TSC.is_file(), "run `make clients` (it installs the pinned npm tooling)"
+    assert (CLIENTS / "typescript" / "distance.ts").is_file(), "run `make clients`"
+    return subprocess.run([str(TSC), "--noEmit", "-p", str(project)], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_typescript_usage_type_checks() -> None:
+    result = _tsc(ROOT / "clients" / "tsconfig.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_typescript_check_catches_a_wrong_field(tmp_path: Path) -> None:
+    """The same check fails on code the contract does not allow, so the pass above means something."""
+    generated = (CLIENTS / "typescript" / "distance.ts").as_posix()
+    (tmp_path / "wrong.ts").write_text(
+        f'import type {{ components }} from "{generated.removesuffix(".ts")}";\n'
+        'export const score = (g: components["schemas"]["GuideOut"]) => g.reasons[0].confidence;\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "tsconfig.json").write_text(
+        '{"compilerOptions": {"strict": true, "noEmit": true, "module": "ES2022", "moduleResolution": "bundler",'
+        ' "target": "ES2022"}, "files": ["wrong.ts"]}',
+        encoding="utf-8",
+    )
+    result = _tsc(tmp_path / "tsconfig.json")
+    assert result.returncode != 0
+    assert "confidence" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    command = [DISTANCE, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with serve(command, port, tmp_path_factory.mktemp("client-logs")) as live:
+        yield live
+
+
+def _client_module(name: str) -> ModuleType:
+    root = CLIENTS / "python"
+    assert (root / "distance_client" / "__init__.py").is_file(), "run `make clients`"
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module(f"distance_client.{name}")
+
+
+def test_python_client_against_a_live_server(server: LiveServer) -> None:
+    client_module = _client_module("client")
+    get_card = _client_module("api.front_ends.get_card")
+    get_guide = _client_module("api.front_ends.get_guide")
+    list_disagreements = _client_module("api.front_ends.list_disagreements")
+    search = _client_module("api.explore.search")
+    client: Any = client_module.Client(base_url=server.url, raise_on_unexpected_status=True)
+    with client:
+        hits = search.sync(client=client, q="oxytocin")
+        assert "oxytocin" in [hit.node.id for hit in hits.items]
+
+        card = get_card.sync(client=client, node_id="oxytocin")
+        assert card.node.label == "Oxytocin"
+        assert card.citations
+        assert all(c.title for c in card.citations)
+        assert card.relations[0].items[0].node.id
+
+        guide = get_guide.sync(client=client, signs="leaves-right-after-sex,hot-and-cold")
+        assert [s.id for s in guide.signs] == ["leaves-right-after-sex", "hot-and-cold"]
+        assert guide.reasons
+        assert guide.reasons[0].score >= guide.reasons[-1].score
+
+        refused = get_guide.sync_detailed(client=client, signs="not-a-sign")
+        assert refused.status_code == 422
+        assert refused.parsed.errors[0].parameter == "signs"
+
+        disagreements = list_disagreements.sync(client=client)
+        assert disagreements.total == len(disagreements.items) > 0
+        assert all(len(d.sides) == 2 for d in disagreements.items)

@@ -1,0 +1,157 @@
+"""The demo explorer in a real browser: search → card → neighbour → guide, against a live server.
+
+Debian's chromium and chromium-driver are installed by `make test` when missing; without them
+this test fails (it never skips). It saves build/explorer.png (a card with its citations) and
+build/explorer-guide.png (the guide) to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.live import DISTANCE, ROOT, LiveServer, free_port, serve
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SHOTS = ROOT / "build"
+# Flags that keep a headless Chromium quiet on a closed network: no background fetches at all.
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1600",
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    command = [DISTANCE, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with serve(command, port, tmp_path_factory.mktemp("explorer-logs")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    for program in (CHROMIUM, CHROMEDRIVER):
+        assert Path(program).is_file(), f"{program} is missing: `make test` installs chromium and chromium-driver"
+    profile = tempfile.mkdtemp(prefix="distance-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait(driver: webdriver.Chrome, css: str) -> WebElement:
+    element: WebElement = WebDriverWait(driver, 20).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+    return element
+
+
+def _title_is(driver: webdriver.Chrome, text: str) -> None:
+    WebDriverWait(driver, 20).until(ec.text_to_be_present_in_element((By.ID, "card-title"), text))
+
+
+def test_search_card_neighbour_guide(server: LiveServer, browser: webdriver.Chrome) -> None:
+    with httpx.Client(base_url=server.url, timeout=10) as api:
+        _click_through(api, browser, server)
+
+
+def _click_through(api: httpx.Client, browser: webdriver.Chrome, server: LiveServer) -> None:
+    browser.get(server.url + "/")
+    assert browser.title == "Distance explorer"
+
+    # Search, by keyboard: type and press Enter.
+    box = _wait(browser, "#q")
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=q]").text == "Search the graph"
+    box.send_keys("oxytocin", Keys.ENTER)
+    first = _wait(browser, "#result-list button[data-node]")
+    expected = api.get("/v1/search", params={"q": "oxytocin", "limit": 20}).json()["items"][0]["node"]
+    assert first.get_attribute("data-node") == expected["id"]
+
+    # The card, with citations and their article titles, exactly as the API has them.
+    first.click()
+    _title_is(browser, expected["label"])
+    card = api.get(f"/v1/cards/{expected['id']}").json()
+    quotes = browser.find_elements(By.CSS_SELECTOR, "#card .citations blockquote")
+    assert len(quotes) == len(card["citations"]) > 0
+    assert card["citations"][0]["quote"] in quotes[0].text
+    assert card["citations"][0]["title"] in quotes[0].text
+
+    # Click through to a neighbour: the first item of the first relation group.
+    group = card["relations"][0]
+    neighbour = group["items"][0]["node"]
+    heading = browser.find_element(By.CSS_SELECTOR, "#card .relation h4")
+    assert heading.text.lower() == group["label"].lower()
+    browser.find_element(By.CSS_SELECTOR, f"#card .relation button[data-node='{neighbour['id']}']").click()
+    _title_is(browser, neighbour["label"])
+    neighbour_card = api.get(f"/v1/cards/{neighbour['id']}").json()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#card .citations blockquote")) == len(
+        neighbour_card["citations"]
+    )
+    assert "null" not in browser.find_element(By.ID, "card").text
+    SHOTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(SHOTS / "explorer.png"))
+
+    # The guide: tick two signs, ask, and see the API's ranking.
+    browser.find_element(By.ID, "nav-guide").click()
+    signs = api.get("/v1/signs", params={"limit": 200, "sort": "label"}).json()["items"]
+    picked = [signs[0]["id"], signs[1]["id"]]
+    for sign_id in picked:
+        _wait(browser, f"#sign-list input[value='{sign_id}']").click()
+    browser.find_element(By.ID, "guide-submit").click()
+    ranked = api.get("/v1/guide", params={"signs": ",".join(picked)}).json()["reasons"]
+    assert ranked, "the chosen signs indicate no reason; pick others"
+    first_reason = _wait(browser, "#guide-result article.reason")
+    assert ranked[0]["reason"]["label"] in first_reason.text
+    assert f"score {ranked[0]['score']}" in first_reason.text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#guide-result article.reason")) == len(ranked)
+    assert browser.current_url.endswith("#/guide/" + ",".join(picked))
+    assert browser.save_screenshot(str(SHOTS / "explorer-guide.png"))
+
+
+def test_explorer_loads_nothing_from_elsewhere(server: LiveServer) -> None:
+    """Every asset the page names is served by us (no CDN, no fonts from the internet)."""
+    page = httpx.get(server.url + "/", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for asset in ("/explorer/explorer.css", "/explorer/explorer.js"):
+        assert asset in page.text
+        served = httpx.get(server.url + asset, timeout=10)
+        assert served.status_code == 200
+        assert "://" not in served.text
+    assert "://" not in page.text
+
+
+def test_explorer_is_served_in_process_and_kept_out_of_the_contract(client: TestClient) -> None:
+    page = client.get("/")
+    assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert '<label for="q">' in page.text
+    assert client.get("/explorer/explorer.js").headers["content-type"].startswith("text/javascript")
+    paths = client.get("/openapi.json").json()["paths"]
+    assert not [p for p in paths if not p.startswith("/v1")]
