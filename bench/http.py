@@ -41,19 +41,14 @@ ENDPOINTS = [
     Endpoint("2-hop neighbours", "/v1/nodes/oxytocin/neighbors?depth=2", 0.4),
     Endpoint("paths", "/v1/paths?from=leaves-right-after-sex&to=give-him-space", None),
     Endpoint("search", "/v1/search?q=space", 0.3),
+    Endpoint("guide (3 signs)", "/v1/guide?signs=leaves-right-after-sex,disappears,hot-and-cold", None),
 ]
-GUIDE = Endpoint("guide", "/v1/guide", None)
 
 
 def _etag(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         response.read()
         return str(response.headers["ETag"])
-
-
-def _has_route(base: str, path: str) -> bool:
-    with urllib.request.urlopen(base + "/openapi.json", timeout=10) as response:
-        return path.encode() in response.read()
 
 
 def _measure(
@@ -137,8 +132,6 @@ def run(seconds: float, rounds: int) -> list[str]:
             ),
         }
         endpoints = list(ENDPOINTS)
-        if _has_route(up["distance"].base, GUIDE.path):
-            endpoints.append(GUIDE)
         print(f"uvicorn, 1 worker; wrk -t1 -c{CONNECTIONS} -d{seconds}s, {rounds} rounds")
         main_results = _measure(up, endpoints, seconds=seconds, rounds=rounds)
     with ExitStack() as stack:

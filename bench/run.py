@@ -122,12 +122,26 @@ NOTES = """\
   machine one such step costs 3-4x what it costs idle. What would close the remaining gap:
   a compiled BFS over a CSR adjacency (scipy.sparse.csgraph or rustworkx; ~50x fewer
   nanoseconds per step) or a smaller budget (more `truncated` answers).
+- **Build on the 100k graph.** `graph.build` runs with the cyclic collector off (it was ~2x
+  slower with it) and hashes content_version from field rows (orjson writes tuples ~15x
+  faster than dataclasses; that was 4 s of a 15 s build). What is left is pure Python over
+  1.1M edges: one sort of the edge ids, the id-keyed mapping, the out/in/near adjacency and
+  the content_version rows. The target missed here was measured with a load average above 3 on
+  2 cores (everything ran ~2x slower than idle, see start-up below). Closing it for sure would
+  take fewer passes (fold `near` into the adjacency loop) or a columnar build (arrays of ints
+  instead of a million objects).
+- **Over HTTP, on the 100k graph,** a request adds the uncached path (routing, validation,
+  serializing up to 100 nodes and their edges: 2-3 ms here) to the query time, and wrk's p99
+  with one connection also catches the machine's other load; the in-process rows are the
+  traversal itself.
 - **Search on the 100k graph** scores every indexed text (label, aliases, summary, quotes:
   ~400,000 texts) with rapidfuzz per query, so one uncached query costs about a second; the
   response cache makes a repeated query a hit. Bounding it properly needs a candidate index
   (trigrams or tokens to pick a few thousand texts before fuzzy scoring, e.g. SQLite FTS5's
   trigram tokenizer from the standard library); not done yet.
-- **Start-up.** The phase table shows where the time goes: importing FastAPI, pydantic and
+- **Start-up.** It scales with the machine's load: the same `bench/startup.py` gave a
+  0.92 s median (3 runs) earlier the same day at a load average near 1, and the run above
+  was at ~3.9. The phase table shows where the time goes: importing FastAPI, pydantic and
   Starlette dominates (`python -X importtime -c "import api.app"`: FastAPI's own modules,
   `fastapi.openapi.models` building pydantic models, and FastAPI analysing every route at
   registration, which also imports `pydantic.v1` for a compatibility check). The content

@@ -83,7 +83,7 @@ print(t1 - t0, t2 - t1, t3 - t2, t5 - t4)
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     total = time.perf_counter() - started
-    imports, load, app, first = map(float, out.stdout.split())
+    imports, load, app, first = map(float, out.stdout.splitlines()[-1].split())  # after the access log
     return {
         "interpreter + imports": imports,
         "load + validate + build": load,

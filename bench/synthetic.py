@@ -10,6 +10,7 @@ come on top of `edges`). Node ids are `n0`, `n1`, …, so a load script can pick
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Sequence
 
@@ -79,6 +80,17 @@ def synthetic_graph(*, nodes: int = 100_000, edges: int = 1_000_000, seed: int =
 
 def synthetic_content(*, nodes: int = 100_000, edges: int = 1_000_000, seed: int = 7) -> Content:
     """Validated-looking Content of `nodes` content nodes (+ 5 sources) and `edges` typed edges."""
+    # Millions of long-lived objects: without the cyclic collector this runs ~2x faster.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _content(nodes, edges, seed)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _content(nodes: int, edges: int, seed: int) -> Content:
     rng = random.Random(seed)
     types: list[NodeType] = rng.choices(list(_TYPE_WEIGHTS), weights=list(_TYPE_WEIGHTS.values()), k=nodes)
     ids = [f"n{i}" for i in range(nodes)]
