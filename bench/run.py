@@ -110,7 +110,9 @@ NOTES = """\
   labels the listener as TCP so connections get TCP_NODELAY; these rows run through it.
 - **granian** runs the same app (and baseline) far faster than uvicorn here; `distance serve`
   stays on uvicorn (reload, graceful shutdown and the server header depend on it), and this
-  row shows what switching would buy.
+  row shows what switching would buy. uvicorn runs here on its pure-Python parts (h11, the
+  asyncio loop: httptools and uvloop are not installed), which is much of the gap to granian;
+  installing them would raise both baseline and Distance, and has not been measured yet.
 - **Paths on the 100k graph.** The synthetic graph has hubs of ~10,000 edges (targets are
   drawn with a skew, as in real graphs). Paths search from both ends over a node-level
   adjacency built once (`KnowledgeGraph.near`), always growing the side with fewer
@@ -126,10 +128,9 @@ NOTES = """\
   slower with it) and hashes content_version from field rows (orjson writes tuples ~15x
   faster than dataclasses; that was 4 s of a 15 s build). What is left is pure Python over
   1.1M edges: one sort of the edge ids, the id-keyed mapping, the out/in/near adjacency and
-  the content_version rows. The target missed here was measured with a load average above 3 on
-  2 cores (everything ran ~2x slower than idle, see start-up below). Closing it for sure would
-  take fewer passes (fold `near` into the adjacency loop) or a columnar build (arrays of ints
-  instead of a million objects).
+  the content_version rows. It stays over 10 s on a nearly idle machine too (13.2 s at a load
+  average of 0.5), so this gap is not noise. Closing it would take fewer passes (fold `near`
+  into the adjacency loop) or a columnar build (arrays of ints instead of a million objects).
 - **Over HTTP, on the 100k graph,** a request adds the uncached path (routing, validation,
   serializing up to 100 nodes and their edges: 2-3 ms here) to the query time, and wrk's p99
   with one connection also catches the machine's other load; the in-process rows are the
@@ -139,9 +140,9 @@ NOTES = """\
   response cache makes a repeated query a hit. Bounding it properly needs a candidate index
   (trigrams or tokens to pick a few thousand texts before fuzzy scoring, e.g. SQLite FTS5's
   trigram tokenizer from the standard library); not done yet.
-- **Start-up.** It scales with the machine's load: the same `bench/startup.py` gave a
-  0.92 s median (3 runs) earlier the same day at a load average near 1, and the run above
-  was at ~3.9. The phase table shows where the time goes: importing FastAPI, pydantic and
+- **Start-up.** It scales with the machine's load: `bench/startup.py` has given medians from
+  0.92 s (load average near 1) to 2.6 s (near 3.9) on this machine; compare the load average
+  printed at the top of this file. The phase table shows where the time goes: importing FastAPI, pydantic and
   Starlette dominates (`python -X importtime -c "import api.app"`: FastAPI's own modules,
   `fastapi.openapi.models` building pydantic models, and FastAPI analysing every route at
   registration, which also imports `pydantic.v1` for a compatibility check). The content
