@@ -131,6 +131,11 @@ NOTES = """\
   the content_version rows. It stays over 10 s on a nearly idle machine too (13.2 s at a load
   average of 0.5), so this gap is not noise. Closing it would take fewer passes (fold `near`
   into the adjacency loop) or a columnar build (arrays of ints instead of a million objects).
+  cProfile of `build` on the synthetic content (19.7 s under the profiler, 10.3M calls): 6.4 s
+  in `_version` (1M `_edge_row` tuples 3.1 s, evidence rows 1.7 s, orjson 1.1 s), 4.9 s in
+  `_build`'s own loops (the out/in/near adjacency), 1.5 s the id-keyed edge mapping, 1.4 s the
+  two sorts. So a third is content_version: hashing each source file's bytes instead of the
+  built rows would remove most of it.
 - **Over HTTP, on the 100k graph,** a request adds the uncached path (routing, validation,
   serializing up to 100 nodes and their edges: 2-3 ms here) to the query time, and wrk's p99
   with one connection also catches the machine's other load; the in-process rows are the
