@@ -134,8 +134,9 @@ NOTES = """\
   cProfile of `build` on the synthetic content (19.7 s under the profiler, 10.3M calls): 6.4 s
   in `_version` (1M `_edge_row` tuples 3.1 s, evidence rows 1.7 s, orjson 1.1 s), 4.9 s in
   `_build`'s own loops (the out/in/near adjacency), 1.5 s the id-keyed edge mapping, 1.4 s the
-  two sorts. So a third is content_version: hashing each source file's bytes instead of the
-  built rows would remove most of it.
+  two sorts. So a third is content_version: hashing the seed files' bytes instead of the
+  built rows would remove most of it, at the price of a new version (and new ETags) after an
+  edit that changes only comments or layout, which is why it is not done.
 - **Over HTTP, on the 100k graph,** a request adds the uncached path (routing, validation,
   serializing up to 100 nodes and their edges: 2-3 ms here) to the query time, and wrk's p99
   with one connection also catches the machine's other load; the in-process rows are the
