@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # containers) every start would otherwise re-compile FastAPI, pydantic and friends (~1 s).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: venv run test lint lint-contract typecheck pytest openapi check bench clean clients browser
+.PHONY: venv run test lint lint-contract typecheck pytest openapi check bench soak clean clients browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,9 @@ openapi: $(VENV)/.synced  ## regenerate the committed contract
 bench: $(VENV)/.synced  ## same-run HTTP ratios, the 100k-node graph and start-up, into bench/RESULTS.md
 	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m bench.run
+
+soak: $(VENV)/.synced  ## >= 60 s of mixed loopback traffic: 0 errors and <= 10 % RSS growth, or exit 1
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) build .coverage clients/node_modules

@@ -1,6 +1,6 @@
 """What the front door costs per request: a bare ASGI app alone and behind FrontDoor.
 
-Run: `.venv/bin/python bench/frontdoor.py`
+Run: `.venv/bin/python -m bench.frontdoor`
 
 Calls the apps directly (no server, no sockets) so the figure is the layer's own cost:
 request id, URL and concurrency checks, header tagging and, in the last row, one JSON

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in one run, written to bench/RESULTS.md.
 
 Run: `.venv/bin/python -m bench.run [--seconds 3] [--rounds 2] [--nodes 100000] [--edges 1000000]`.
-HTTP ratios against the bare baseline (bench.http), the 100k-node graph (bench.scale) and
+HTTP ratios against the bare baseline (bench.throughput), the 100k-node graph (bench.scale) and
 start-up (bench.startup); each prints as it goes, and the file gets the machine, the command,
 the date and the tables. Takes about four minutes.
 """
@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import http, scale, startup
+from bench import scale, startup, throughput
 
 __all__ = ["main"]
 
@@ -50,7 +50,7 @@ def main() -> None:
     machine = _machine()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print("== HTTP, seed graph ==")
-    http_lines = http.run(args.seconds, args.rounds)
+    http_lines = throughput.run(args.seconds, args.rounds)
     print("== scale ==")
     scale_lines = scale.run(args.nodes, args.edges, seconds=5)
     print("== start-up ==")

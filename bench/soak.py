@@ -1,6 +1,6 @@
 """Soak: mixed traffic against a real `distance serve` on loopback, for a bounded time.
 
-Run: `.venv/bin/python bench/soak.py [--warmup 60] [--seconds 60] [--clients 8]`
+Run: `.venv/bin/python -m bench.soak [--warmup 60] [--seconds 60] [--clients 8]`
 
 Starts `distance serve` on a free 127.0.0.1 port (nothing leaves the machine), sends every
 kind of request a few times, then random mixed traffic from `--clients` concurrent clients:

@@ -1,6 +1,6 @@
 """HTTP throughput and latency of Distance against a bare ASGI baseline, in one run.
 
-Run: `.venv/bin/python -m bench.http [--seconds 3] [--rounds 2]`. Starts, on the same server
+Run: `.venv/bin/python -m bench.throughput [--seconds 3] [--rounds 2]`. Starts, on the same server
 software and settings (`bench.serve`): the bare baseline, Distance as shipped (response cache
 on), and Distance with the cache off (every request routed, validated and serialized: the
 miss path). Each endpoint is driven by wrk with the same settings on each server, the
