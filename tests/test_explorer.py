@@ -127,10 +127,10 @@ def _click_through(api: httpx.Client, browser: webdriver.Chrome, server: LiveSer
     browser.find_element(By.ID, "guide-submit").click()
     ranked = api.get("/v1/guide", params={"signs": ",".join(picked)}).json()["reasons"]
     assert ranked, "the chosen signs indicate no reason; pick others"
-    first_reason = _wait(browser, "#guide-result article.reason")
+    first_reason = _wait(browser, "#guide-result article.ranked")
     assert ranked[0]["reason"]["label"] in first_reason.text
     assert f"score {ranked[0]['score']}" in first_reason.text
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#guide-result article.reason")) == len(ranked)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#guide-result article.ranked")) == len(ranked)
     assert browser.current_url.endswith("#/guide/" + ",".join(picked))
     assert browser.save_screenshot(str(SHOTS / "explorer-guide.png"))
 

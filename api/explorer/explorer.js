@@ -167,7 +167,7 @@ async function guideView(signs) {
     body.reasons.map((r, i) =>
       h(
         "article",
-        { class: "reason", "aria-label": r.reason.label },
+        { class: "ranked", "aria-label": r.reason.label },
         h(
           "h3",
           {},
