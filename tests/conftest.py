@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny content folder, its graph, an app and a client on it."""
+"""Shared fixtures: a tiny content folder, its graph, an app and a client on it; a live server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
+from tests.live import DISTANCE, LiveServer, free_port, serve
 from tests.tiny import write_tiny_seeds
 
 
@@ -38,3 +39,12 @@ def tiny_text() -> str:
     from tests.tiny import ARTICLE_000
 
     return ARTICLE_000
+
+
+@pytest.fixture(scope="module")
+def shipped_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real `distance serve` on the shipped content and a free port, one per test module."""
+    port = free_port()
+    command = [DISTANCE, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with serve(command, port, tmp_path_factory.mktemp(f"{request.module.__name__.rsplit('.', 1)[-1]}-logs")) as live:
+        yield live

@@ -8,14 +8,11 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pytest
-
-from tests.live import DISTANCE, ROOT, LiveServer, free_port, serve
+from tests.live import ROOT, LiveServer
 
 CLIENTS = ROOT / "build" / "clients"
 TSC = ROOT / "clients" / "node_modules" / ".bin" / "tsc"
@@ -50,14 +47,6 @@ def test_typescript_check_catches_a_wrong_field(tmp_path: Path) -> None:
     assert "confidence" in result.stdout
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    port = free_port()
-    command = [DISTANCE, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with serve(command, port, tmp_path_factory.mktemp("client-logs")) as live:
-        yield live
-
-
 def _client_module(name: str) -> ModuleType:
     root = CLIENTS / "python"
     assert (root / "distance_client" / "__init__.py").is_file(), "run `make clients`"
@@ -66,13 +55,13 @@ def _client_module(name: str) -> ModuleType:
     return importlib.import_module(f"distance_client.{name}")
 
 
-def test_python_client_against_a_live_server(server: LiveServer) -> None:
+def test_python_client_against_a_live_server(shipped_server: LiveServer) -> None:
     client_module = _client_module("client")
     get_card = _client_module("api.front_ends.get_card")
     get_guide = _client_module("api.front_ends.get_guide")
     list_disagreements = _client_module("api.front_ends.list_disagreements")
     search = _client_module("api.explore.search")
-    client: Any = client_module.Client(base_url=server.url, raise_on_unexpected_status=True)
+    client: Any = client_module.Client(base_url=shipped_server.url, raise_on_unexpected_status=True)
     with client:
         hits = search.sync(client=client, q="oxytocin")
         assert "oxytocin" in [hit.node.id for hit in hits.items]

@@ -23,7 +23,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.live import DISTANCE, ROOT, LiveServer, free_port, serve
+from tests.live import ROOT, LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -41,14 +41,6 @@ FLAGS = (
     "--disable-dev-shm-usage",
     "--window-size=1280,1600",
 )
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    port = free_port()
-    command = [DISTANCE, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with serve(command, port, tmp_path_factory.mktemp("explorer-logs")) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +69,13 @@ def _title_is(driver: webdriver.Chrome, text: str) -> None:
     WebDriverWait(driver, 20).until(ec.text_to_be_present_in_element((By.ID, "card-title"), text))
 
 
-def test_search_card_neighbour_guide(server: LiveServer, browser: webdriver.Chrome) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as api:
-        _click_through(api, browser, server)
+def test_search_card_neighbour_guide(shipped_server: LiveServer, browser: webdriver.Chrome) -> None:
+    with httpx.Client(base_url=shipped_server.url, timeout=10) as api:
+        _click_through(api, browser, shipped_server)
 
 
-def _click_through(api: httpx.Client, browser: webdriver.Chrome, server: LiveServer) -> None:
-    browser.get(server.url + "/")
+def _click_through(api: httpx.Client, browser: webdriver.Chrome, shipped_server: LiveServer) -> None:
+    browser.get(shipped_server.url + "/")
     assert browser.title == "Distance explorer"
 
     # Search, by keyboard: type and press Enter.
@@ -135,14 +127,14 @@ def _click_through(api: httpx.Client, browser: webdriver.Chrome, server: LiveSer
     assert browser.save_screenshot(str(SHOTS / "explorer-guide.png"))
 
 
-def test_explorer_loads_nothing_from_elsewhere(server: LiveServer) -> None:
+def test_explorer_loads_nothing_from_elsewhere(shipped_server: LiveServer) -> None:
     """Every asset the page names is served by us (no CDN, no fonts from the internet)."""
-    page = httpx.get(server.url + "/", timeout=10)
+    page = httpx.get(shipped_server.url + "/", timeout=10)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     for asset in ("/explorer/explorer.css", "/explorer/explorer.js"):
         assert asset in page.text
-        served = httpx.get(server.url + asset, timeout=10)
+        served = httpx.get(shipped_server.url + asset, timeout=10)
         assert served.status_code == 200
         assert "://" not in served.text
     assert "://" not in page.text
