@@ -90,7 +90,9 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     app.state.settings = settings
     stdout = getattr(sys.stdout, "buffer", None)  # None where stdout is not a real stream
     app.state.access_log = JsonLines(stdout) if settings.access_log and stdout is not None else None
-    app.state.cache_control = f"public, max-age={settings.cache_max_age}"
+    # Browsers keep an answer for max-age; shared caches (nginx in `make cluster`, a CDN) for the
+    # shorter s-maxage, then revalidate it with its ETag (a cheap 304 while the content is the same).
+    app.state.cache_control = f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_shared_max_age}"
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

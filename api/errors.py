@@ -62,7 +62,15 @@ def problem_response(
 ) -> Response:
     """Build a problem+json response; `extra` adds members such as `errors`."""
     body = problem_body(status, slug, title, detail, self_url(request), **extra)
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    # A 4xx is as much a function of the URL and the content as a 200, so it may be kept as long;
+    # a 5xx reports a fault of the moment and must never be stored (the front door's 503s say so too).
+    cache_control = "no-store" if status >= 500 else request.app.state.cache_control
+    return Response(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Cache-Control": cache_control, **(headers or {})},
+    )
 
 
 def problem_body(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> bytes:

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=64)
     cache_max_age: int = Field(300, ge=0, le=86_400, description="Cache-Control max-age, seconds")
+    cache_shared_max_age: int = Field(
+        5,
+        ge=0,
+        le=86_400,
+        description="Cache-Control s-maxage, seconds: how long a shared cache (a proxy, a CDN) serves an answer "
+        "before revalidating it, so the longest it serves old content after a reload",
+    )
     gzip_min_bytes: int = Field(1024, ge=0)
     max_concurrency: int = Field(
         256, ge=1, le=100_000, description="Requests in flight per process; the next one is a 503 with Retry-After"

@@ -87,3 +87,20 @@ def test_error_bodies_name_no_version_of_anything(client: TestClient) -> None:
     versions = re.compile(r"\d+\.\d+\.\d+")
     assert versions.search(fastapi.__version__)
     assert not versions.search(client.get("/v1/nodes?limit=0").text)
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "cache_control"),
+    [
+        ("/v1/nodes/oxytocin", 500, "no-store"),
+        ("/v1/nodes/" + "a" * 8200, 414, "no-store"),
+        ("/v1/nowhere", 404, "public, max-age=300, s-maxage=5"),
+        ("/v1/nodes?limit=0", 422, "public, max-age=300, s-maxage=5"),
+    ],
+)
+def test_an_error_is_stored_only_while_it_stays_true(
+    faulty: TestClient, url: str, status: int, cache_control: str
+) -> None:
+    """A 4xx follows the content (the same lifetime as a 200); a fault of the moment never is stored."""
+    response = faulty.get(url)
+    assert (response.status_code, response.headers["cache-control"]) == (status, cache_control)

@@ -48,6 +48,16 @@ def test_if_none_match_revalidates_with_304(client: TestClient, path: str) -> No
     assert client.get(path, headers={"If-None-Match": '"stale"'}).status_code == 200
 
 
+def test_cache_control_gives_shared_caches_the_shorter_lifetime(seeds: Path) -> None:
+    """Browsers keep an answer for max-age, a proxy or CDN for s-maxage; a 304 says the same."""
+    settings = Settings(seeds_dir=seeds, cache_max_age=120, cache_shared_max_age=7)
+    with TestClient(create_app(settings)) as custom:
+        answer = custom.get("/v1/nodes/oxytocin")
+        again = custom.get("/v1/nodes/oxytocin", headers={"If-None-Match": answer.headers["etag"]})
+    assert answer.headers["cache-control"] == again.headers["cache-control"] == "public, max-age=120, s-maxage=7"
+    assert again.status_code == 304
+
+
 def test_unknown_query_parameter_is_a_422_naming_it(client: TestClient) -> None:
     response = client.get("/v1/meta?colour=red")
     assert response.status_code == 422
