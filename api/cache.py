@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import urls
+
 __all__ = ["CacheStats", "ResponseCache"]
 
-_PREFIX = "/v1"
 # Headers a 304 leaves out: they describe the body it does not carry (RFC 9110 §15.4.5).
 _BODY_HEADERS = frozenset({b"content-type", b"content-length", b"content-encoding"})
 
@@ -112,7 +113,7 @@ class ResponseCache:
             self.max_entries == 0
             or graph is None
             or method not in ("GET", "HEAD")
-            or not scope["path"].startswith(_PREFIX)
+            or not scope["path"].startswith(urls.API)
         ):
             await self.app(scope, receive, send)
             return

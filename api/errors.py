@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api.http import self_url
+from api import urls
 from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound
 
 __all__ = [
@@ -61,7 +61,7 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     """Build a problem+json response; `extra` adds members such as `errors`."""
-    body = problem_body(status, slug, title, detail, self_url(request), **extra)
+    body = problem_body(status, slug, title, detail, urls.request_url(request), **extra)
     # A 4xx is as much a function of the URL and the content as a 200, so it may be kept as long;
     # a 5xx reports a fault of the moment and must never be stored (the front door's 503s say so too).
     cache_control = "no-store" if status >= 500 else request.app.state.cache_control

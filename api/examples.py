@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from api import urls
+
 __all__ = ["EXAMPLES"]
 
 _NODE = {
@@ -17,7 +19,7 @@ _NODE = {
     "summary": "His messages come back later than they used to.",
     "aliases": ["texts less"],
     "sources": ["002"],
-    "links": {"self": "/v1/nodes/slower-replies", "neighbors": "/v1/nodes/slower-replies/neighbors"},
+    "links": {"self": urls.node("slower-replies"), "neighbors": urls.neighbors("slower-replies")},
 }
 _REASON = {
     "id": "needs-space",
@@ -26,7 +28,7 @@ _REASON = {
     "summary": "After a stretch of closeness he wants distance to feel like himself again.",
     "aliases": ["needs freedom"],
     "sources": ["003"],
-    "links": {"self": "/v1/nodes/needs-space", "neighbors": "/v1/nodes/needs-space/neighbors"},
+    "links": {"self": urls.node("needs-space"), "neighbors": urls.neighbors("needs-space")},
 }
 _EDGE = {
     "id": "slower-replies--indicates--needs-space",
@@ -41,9 +43,9 @@ _EDGE = {
     "note": None,
     "sources": ["002"],
     "links": {
-        "self": "/v1/edges/slower-replies--indicates--needs-space",
-        "from": "/v1/nodes/slower-replies",
-        "to": "/v1/nodes/needs-space",
+        "self": urls.edge("slower-replies--indicates--needs-space"),
+        "from": urls.node("slower-replies"),
+        "to": urls.node("needs-space"),
     },
 }
 
@@ -74,7 +76,7 @@ _RESPONSE = {
     "aliases": [],
     "sources": ["003"],
     "polarity": "do",
-    "links": {"self": "/v1/nodes/give-him-space", "neighbors": "/v1/nodes/give-him-space/neighbors"},
+    "links": {"self": urls.node("give-him-space"), "neighbors": urls.neighbors("give-him-space")},
 }
 
 
@@ -84,7 +86,7 @@ def _related(node: dict[str, Any], edge: str) -> dict[str, Any]:
 
 EXAMPLES: dict[str, Any] = {
     "schema": {
-        "node_types": [{"type": "sign", "count": 26, "links": {"nodes": "/v1/nodes?type=sign"}}],
+        "node_types": [{"type": "sign", "count": 26, "links": {"nodes": urls.api("/nodes?type=sign")}}],
         "edge_kinds": [
             {
                 "kind": "indicates",
@@ -99,21 +101,21 @@ EXAMPLES: dict[str, Any] = {
                 "count": 31,
             }
         ],
-        "links": {"self": "/v1/schema", "meta": "/v1/meta"},
+        "links": {"self": urls.api("/schema"), "meta": urls.api("/meta")},
     },  # fmt: skip
     "index": {
         "api_version": "1",
-        "links": {"self": "/v1", "nodes": "/v1/nodes", "search": "/v1/search{?q,type,limit,offset}"},
+        "links": {"self": urls.api(), "nodes": urls.api("/nodes"), "search": urls.api("/search{?q,type,limit,offset}")},
     },
-    "nodes": _page([_NODE], "/v1/signs"),
-    "edges": _page([_EDGE], "/v1/edges"),
+    "nodes": _page([_NODE], urls.api("/signs")),
+    "edges": _page([_EDGE], urls.api("/edges")),
     "neighbors": {
         "center": _NODE,
         "nodes": [_REASON],
         "edges": [_EDGE],
         "depth": 1,
         "truncated": False,
-        "links": {"self": "/v1/nodes/slower-replies/neighbors?kind=indicates&direction=out"},
+        "links": {"self": urls.api("/nodes/slower-replies/neighbors?kind=indicates&direction=out")},
     },
     "paths": {
         "from": _NODE,
@@ -125,9 +127,11 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
         "truncated": False,
-        "links": {"self": "/v1/paths?from=slower-replies&to=needs-space"},
+        "links": {"self": urls.api("/paths?from=slower-replies&to=needs-space")},
     },
-    "search": _page([{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Slower replies"}], "/v1/search"),
+    "search": _page(
+        [{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Slower replies"}], urls.api("/search")
+    ),
     "graph": {
         "directed": True,
         "multigraph": True,
@@ -158,7 +162,7 @@ EXAMPLES: dict[str, Any] = {
                 "backfired_by": [],
             }
         ],
-        "links": {"self": "/v1/guide?signs=slower-replies"},
+        "links": {"self": urls.api("/guide?signs=slower-replies")},
     },
     "card": {
         "node": {**_NODE, "evidence": [{k: _CITATION[k] for k in ("source", "quote", "start", "end")}]},
@@ -172,9 +176,9 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
         "links": {
-            "self": "/v1/cards/slower-replies",
-            "node": "/v1/nodes/slower-replies",
-            "neighbors": "/v1/nodes/slower-replies/neighbors",
+            "self": urls.card("slower-replies"),
+            "node": urls.node("slower-replies"),
+            "neighbors": urls.neighbors("slower-replies"),
         },
     },
     "disagreements": {
@@ -188,10 +192,10 @@ EXAMPLES: dict[str, Any] = {
                     {"node": {**_REASON, "id": "losing-interest", "label": "He is losing interest"}, "citations": []},
                 ],
                 "citations": [_CITATION],
-                "links": {"self": "/v1/edges/needs-space--contradicts--losing-interest"},
+                "links": {"self": urls.edge("needs-space--contradicts--losing-interest")},
             }
         ],
         "total": 1,
-        "links": {"self": "/v1/disagreements"},
+        "links": {"self": urls.api("/disagreements")},
     },
 }

@@ -10,13 +10,13 @@ import orjson
 from fastapi import Request
 from starlette.responses import Response
 
-from api.wire import link_header, page_links
+from api import urls
 from graph.build import KnowledgeGraph
 from graph.queries import Page
 
 T = TypeVar("T")
 
-__all__ = ["bytes_response", "etag_for", "json_response", "list_response", "not_modified", "self_url"]
+__all__ = ["bytes_response", "etag_for", "json_response", "list_response", "not_modified"]
 
 
 def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
@@ -52,17 +52,12 @@ def bytes_response(
     return Response(body, media_type=media_type, headers=cache)
 
 
-def self_url(request: Request) -> str:
-    """The request's path and query, as a shareable relative URL."""
-    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
-
-
 def list_response(
     request: Request, kg: KnowledgeGraph, page: Page[T], convert: Callable[[T], dict[str, Any]]
 ) -> Response:
     """The list envelope `{items, total, limit, offset, links}`, its links also in a `Link` header."""
     query = list(request.query_params.multi_items())
-    links = page_links(request.url.path, query, page.total, page.limit, page.offset)
+    links = urls.page_links(request.url.path, query, page.total, page.limit, page.offset)
     body = {
         "items": [convert(item) for item in page.items],
         "total": page.total,
@@ -70,4 +65,4 @@ def list_response(
         "offset": page.offset,
         "links": links,
     }
-    return json_response(request, kg, body, headers={"Link": link_header(links)})
+    return json_response(request, kg, body, headers={"Link": urls.link_header(links)})

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import yaml
 from fastapi import Path, Query
 
+from api import urls
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.queries.guide import MAX_SIGNS
 from graph.queries.listing import MAX_LIMIT, NodeSort
@@ -168,7 +169,7 @@ Signs = Annotated[
     Query(
         min_length=1,
         max_length=(MAX_SIGNS * 201),
-        description=f"Comma list of 1–{MAX_SIGNS} sign ids (see /v1/signs); repeats count once.",
+        description=f"Comma list of 1–{MAX_SIGNS} sign ids (see {urls.api('/signs')}); repeats count once.",
         examples=["leaves-right-after-sex"],
         json_schema_extra={"pattern": _signs_pattern()},
     ),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from api.views import neighborhood_body, paths_body
+from api.shapes import neighborhood_body, paths_body
 from bench.synthetic import synthetic_content
 from bench.wrk import Result, run_wrk, server
 from graph import queries

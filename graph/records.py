@@ -1,11 +1,12 @@
 """Plain-dict records of nodes and edges: the one field layout every output shares.
 
-The API adds `links` to these; exports (node-link, and later other formats) use them as
-they are. Keeping one layout here means an exported node and a served node never drift.
+The API adds `links` to these; every export format uses them as they are. Keeping one
+layout here means an exported node and a served node never drift.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from graph.build import KnowledgeGraph
@@ -20,22 +21,38 @@ def evidence_record(ev: Evidence) -> dict[str, Any]:
     return {"source": ev.source, "quote": ev.quote, "start": ev.start, "end": ev.end}
 
 
-def node_record(node: Node) -> dict[str, Any]:
+def node_record(node: Node, *, evidence: bool = True, fields: Container[str] | None = None) -> dict[str, Any]:
     """A node as a flat dict: common fields first, then its type-specific fields.
+
+    `evidence=False` leaves the quotes out (list items); `fields` keeps only the fields it
+    names (`id` and `type` always come). Either way the dict is built once, never trimmed.
 
     >>> node_record(tiny_graph().nodes["slower-replies"])["type"]
     'sign'
+    >>> node_record(tiny_graph().nodes["slower-replies"], fields={"label", "evidence"}, evidence=False)
+    {'id': 'slower-replies', 'type': 'sign', 'label': 'Slower replies'}
     """
-    record: dict[str, Any] = {
-        "id": node.id,
-        "type": node.type,
-        "label": node.label,
-        "summary": node.summary,
-        "aliases": list(node.aliases),
-        "evidence": [evidence_record(ev) for ev in node.evidence],
-        "sources": list(node.sources),
-    }
-    record.update(node.attributes)
+    record: dict[str, Any] = {"id": node.id, "type": node.type}
+    if fields is None:
+        record["label"] = node.label
+        record["summary"] = node.summary
+        record["aliases"] = list(node.aliases)
+        if evidence:
+            record["evidence"] = [evidence_record(ev) for ev in node.evidence]
+        record["sources"] = list(node.sources)
+        record.update(node.attributes)
+        return record
+    if "label" in fields:
+        record["label"] = node.label
+    if "summary" in fields:
+        record["summary"] = node.summary
+    if "aliases" in fields:
+        record["aliases"] = list(node.aliases)
+    if evidence and "evidence" in fields:
+        record["evidence"] = [evidence_record(ev) for ev in node.evidence]
+    if "sources" in fields:
+        record["sources"] = list(node.sources)
+    record.update((k, v) for k, v in node.attributes.items() if k in fields)
     return record
 
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
 from api.params import EdgeIdPath, FromFilter, Kinds, Limit, Offset, SourceFilter, ToFilter
 from api.schemas import EdgeListOut, EdgeOut
-from api.wire import edge_out
+from api.shapes import edge_out
 from graph import queries
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["edges"])
+router = APIRouter(prefix=urls.API, tags=["edges"])
 
 
 @router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut, example=EXAMPLES["edges"]))

@@ -5,18 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import json_response, list_response, self_url
+from api.http import json_response, list_response
 from api.openapi import declare
 from api.params import FromNode, Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, ToNode, Types
 from api.schemas import PathsOut, SearchOut
-from api.views import paths_body, search_hit
+from api.shapes import paths_body, search_hit
 from graph import queries
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["explore"])
+router = APIRouter(prefix=urls.API, tags=["explore"])
 
 
 @router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404, example=EXAMPLES["paths"]))
@@ -31,7 +32,7 @@ async def find_paths(
 ) -> Response:
     """Shortest paths between two nodes, each hop with its edge's evidence."""
     result = queries.paths(kg, from_, to, max_hops=max_hops, kinds=kind or (), limit=limit)
-    return json_response(request, kg, paths_body(result, self_url(request)))
+    return json_response(request, kg, paths_body(result, urls.request_url(request)))
 
 
 @router.get("/search", operation_id="search", responses=declare(SearchOut, example=EXAMPLES["search"]))

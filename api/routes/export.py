@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import bytes_response
@@ -18,7 +19,7 @@ from graph.exports import MEDIA_TYPES, export
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["export"])
+router = APIRouter(prefix=urls.API, tags=["export"])
 
 # A graph's exports never change, so each is serialized once per graph and format.
 _BODIES: weakref.WeakKeyDictionary[KnowledgeGraph, dict[str, bytes]] = weakref.WeakKeyDictionary()

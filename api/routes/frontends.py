@@ -5,32 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import json_response, self_url
+from api.http import json_response
 from api.openapi import declare
 from api.params import NodeIdPath, Signs, parse_csv
 from api.schemas import CardOut, DisagreementsOut, GuideOut
-from api.views import card_body, disagreements_body, guide_body
+from api.shapes import card_body, disagreements_body, guide_body
 from graph import queries
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["front ends"])
+router = APIRouter(prefix=urls.API, tags=["front ends"])
 
 
 @router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, example=EXAMPLES["guide"]))
 async def get_guide(request: Request, kg: GraphDep, signs: Signs) -> Response:
     """Reasons ranked by how strongly the given signs point to them, why, and what helps or backfires."""
     result = queries.guide(kg, parse_csv(signs) or ())
-    return json_response(request, kg, guide_body(kg, result, self_url(request)))
+    return json_response(request, kg, guide_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/cards/{node_id}", operation_id="getCard", responses=declare(CardOut, 404, example=EXAMPLES["card"]))
 async def get_card(request: Request, kg: GraphDep, node_id: NodeIdPath) -> Response:
     """One node ready to render: citations with article titles, relations grouped by human label."""
     result = queries.card(kg, node_id)
-    return json_response(request, kg, card_body(kg, result, self_url(request)))
+    return json_response(request, kg, card_body(kg, result, urls.request_url(request)))
 
 
 @router.get(
@@ -40,4 +41,4 @@ async def get_card(request: Request, kg: GraphDep, node_id: NodeIdPath) -> Respo
 )
 async def list_disagreements(request: Request, kg: GraphDep) -> Response:
     """Every pair of claims the articles disagree on, both sides quoted, and what is at stake."""
-    return json_response(request, kg, disagreements_body(kg, queries.disagreements(kg), self_url(request)))
+    return json_response(request, kg, disagreements_body(kg, queries.disagreements(kg), urls.request_url(request)))

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response
@@ -19,26 +20,22 @@ from graph.types import NODE_TYPES
 __all__ = ["API_VERSION", "INDEX_LINKS", "meta", "router", "schema"]
 
 API_VERSION = "1"
-router = APIRouter(prefix="/v1", tags=["meta"])
+router = APIRouter(prefix=urls.API, tags=["meta"])
 
+_COLLECTIONS = (
+    "nodes", "concepts", "reasons", "signs", "responses", "questions", "statistics", "sources", "edges",
+)  # fmt: skip
+_NODES = urls.api("/nodes")
 INDEX_LINKS = {
-    "self": "/v1",
-    "meta": "/v1/meta",
-    "schema": "/v1/schema",
-    "nodes": "/v1/nodes",
-    "concepts": "/v1/concepts",
-    "reasons": "/v1/reasons",
-    "signs": "/v1/signs",
-    "responses": "/v1/responses",
-    "questions": "/v1/questions",
-    "statistics": "/v1/statistics",
-    "sources": "/v1/sources",
-    "edges": "/v1/edges",
-    "paths": "/v1/paths{?from,to,max_hops,kind,limit}",
-    "search": "/v1/search{?q,type,limit,offset}",
-    "graph": "/v1/graph{?format}",
-    "docs": "/docs",
-    "openapi": "/openapi.json",
+    "self": urls.api(),
+    "meta": urls.api("/meta"),
+    "schema": urls.api("/schema"),
+    **{name: urls.api(f"/{name}") for name in _COLLECTIONS},
+    "paths": urls.template(urls.api("/paths"), ["from", "to", "max_hops", "kind", "limit"]),
+    "search": urls.template(urls.api("/search"), ["q", "type", "limit", "offset"]),
+    "graph": urls.template(urls.api("/graph"), ["format"]),
+    "docs": urls.DOCS,
+    "openapi": urls.OPENAPI,
 }
 
 
@@ -53,7 +50,7 @@ def meta(kg: KnowledgeGraph) -> dict[str, Any]:
             "node_types": dict(kg.node_counts),
             "edge_kinds": {kind: kg.edge_counts.get(kind, 0) for kind in EDGE_KINDS},
         },
-        "links": {"self": "/v1/meta", "schema": "/v1/schema", "docs": "/docs", "openapi": "/openapi.json"},
+        "links": {"self": urls.api("/meta"), "schema": urls.api("/schema"), "docs": urls.DOCS, "openapi": urls.OPENAPI},
     }
 
 
@@ -61,7 +58,12 @@ def schema(kg: KnowledgeGraph) -> dict[str, Any]:
     """The body of /v1/schema: node types and the edge-kind registry, with counts."""
     return {
         "node_types": [
-            {"type": t, "count": kg.node_counts[t], "links": {"nodes": f"/v1/nodes?type={t}"}} for t in NODE_TYPES
+            {
+                "type": t,
+                "count": kg.node_counts[t],
+                "links": {"nodes": urls.with_query(urls.api("/nodes"), [("type", t)])},
+            }
+            for t in NODE_TYPES
         ],
         "edge_kinds": [
             {
@@ -78,7 +80,7 @@ def schema(kg: KnowledgeGraph) -> dict[str, Any]:
             }
             for spec in EDGE_KINDS.values()
         ],
-        "links": {"self": "/v1/schema", "meta": "/v1/meta"},
+        "links": {"self": urls.api("/schema"), "meta": urls.api("/meta")},
     }
 
 

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import json_response, list_response, self_url
+from api.http import json_response, list_response
 from api.openapi import declare
 from api.params import (
     Depth,
@@ -29,14 +30,14 @@ from api.params import (
     parse_csv,
 )
 from api.schemas import NeighborhoodOut, NodeListOut, NodeOut
-from api.views import neighborhood_body, node_body, node_item
+from api.shapes import neighborhood_body, node_body, node_item
 from graph import queries
 from graph.build import KnowledgeGraph
 from graph.types import NodeType
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["nodes"])
+router = APIRouter(prefix=urls.API, tags=["nodes"])
 
 
 def _node_page(request: Request, kg: KnowledgeGraph, **filters: Any) -> Response:
@@ -140,4 +141,4 @@ async def get_neighbors(
     hood = queries.neighbors(
         kg, node_id, depth=depth, kinds=kind or (), direction=direction, types=type or (), limit=limit
     )
-    return json_response(request, kg, neighborhood_body(hood, self_url(request)))
+    return json_response(request, kg, neighborhood_body(hood, urls.request_url(request)))

@@ -6,9 +6,10 @@ from graph.queries.guide import MAX_SIGNS, SCORING, GuideResult, RankedReason, g
 from graph.queries.listing import MAX_LIMIT, Page, list_edges, list_nodes
 from graph.queries.lookup import get_edge, get_node, suggest
 from graph.queries.search import SearchHit, search
-from graph.queries.traverse import Neighborhood, PathResult, neighbors, paths
+from graph.queries.traverse import ALL_KINDS, MAX_NEIGHBORS, Neighborhood, PathResult, neighbors, paths
 
 __all__ = [
+    "ALL_KINDS",
     "Card",
     "Disagreement",
     "GuideResult",
@@ -20,6 +21,7 @@ __all__ = [
     "disagreements",
     "guide",
     "MAX_LIMIT",
+    "MAX_NEIGHBORS",
     "Neighborhood",
     "Page",
     "PathResult",

@@ -28,6 +28,7 @@ from graph.registry import EDGE_KINDS
 from graph.types import EdgeKind, NodeType
 
 __all__ = [
+    "ALL_KINDS",
     "DEFAULT_KINDS",
     "Direction",
     "Hop",
@@ -51,6 +52,7 @@ MAX_PATHS = 10
 # comes near it, a hub-heavy 1M-edge graph does.
 STEP_BUDGET = 10_000
 DEFAULT_KINDS: tuple[EdgeKind, ...] = tuple(k for k, spec in EDGE_KINDS.items() if not spec.derived)
+ALL_KINDS: tuple[EdgeKind, ...] = tuple(EDGE_KINDS)
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,34 @@
-"""Composite bodies: query results turned into wire dicts, one converter per shape."""
+"""The one shaping layer: domain objects and query results to wire dicts, one function per shape.
+
+Each shape is built once from `graph.records` (the field layout exports share) plus its
+links from `api.urls`; nothing is built and then trimmed. Routes serialize what these return
+with `api.http`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from api.wire import API_PREFIX, edge_out, node_out
+from api import urls
+from graph import queries
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node
 from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
+from graph.records import edge_record, node_record
 
 __all__ = [
     "ALWAYS_FIELDS",
     "card_body",
     "citation",
     "disagreements_body",
+    "edge_out",
     "guide_body",
     "neighborhood_body",
     "node_body",
     "node_item",
+    "node_links",
+    "node_out",
     "paths_body",
     "search_hit",
 ]
@@ -26,31 +36,47 @@ __all__ = [
 ALWAYS_FIELDS = ("id", "type", "links")
 
 
+def node_links(node_id: str) -> dict[str, str]:
+    """Where a client goes next from a node."""
+    return {"self": urls.node(node_id), "neighbors": urls.neighbors(node_id)}
+
+
+def node_out(node: Node, *, evidence: bool = True, fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """The one way a Node reaches the wire: its record (cut to `fields` if given) and links."""
+    out = node_record(node, evidence=evidence, fields=fields)
+    out["links"] = node_links(node.id)
+    return out
+
+
+def edge_out(edge: Edge) -> dict[str, Any]:
+    """The one way an Edge reaches the wire."""
+    out = edge_record(edge)
+    out["links"] = {"self": urls.edge(edge.id), "from": urls.node(edge.source), "to": urls.node(edge.target)}
+    return out
+
+
 def node_item(node: Node) -> dict[str, Any]:
     """A node as a list item: everything but its evidence (fetch `links.self` for that)."""
-    out = node_out(node)
-    del out["evidence"]
-    return out
+    return node_out(node, evidence=False)
 
 
 def node_body(
     kg: KnowledgeGraph, node: Node, include: Sequence[str] | None, fields: Sequence[str] | None
 ) -> dict[str, Any]:
-    """One node with what `include` embeds (default: evidence), cut to `fields` if given."""
+    """One node with what `include` embeds (default: evidence), cut to `fields` if given.
+
+    Embedded edges and neighbours are the one-hop neighbourhood query over every edge kind,
+    the derived `mentioned_in` included: `/v1/nodes/{id}/neighbors?kind=...` with all kinds.
+    """
     wanted = set(include) if include is not None else {"evidence"}
-    out = node_out(node) if "evidence" in wanted else node_item(node)
-    if "edges" in wanted:
-        ids = [*kg.out_edges.get(node.id, ()), *kg.in_edges.get(node.id, ())]
-        out["edges"] = [edge_out(kg.edges[e]) for e in ids]
-    if "neighbors" in wanted:
-        others = dict.fromkeys(
-            [kg.edges[e].target for e in kg.out_edges.get(node.id, ())]
-            + [kg.edges[e].source for e in kg.in_edges.get(node.id, ())]
-        )
-        out["neighbors"] = [node_item(kg.nodes[o]) for o in others]
-    if fields is not None:
-        keep = {*ALWAYS_FIELDS, *fields}
-        out = {k: v for k, v in out.items() if k in keep}
+    out = node_out(node, evidence="evidence" in wanted, fields=fields)
+    keep = None if fields is None else set(fields)
+    if wanted & {"edges", "neighbors"} and (keep is None or keep & {"edges", "neighbors"}):
+        hood = queries.neighbors(kg, node.id, kinds=queries.ALL_KINDS, limit=queries.MAX_NEIGHBORS)
+        if "edges" in wanted and (keep is None or "edges" in keep):
+            out["edges"] = [edge_out(e) for e in hood.edges]
+        if "neighbors" in wanted and (keep is None or "neighbors" in keep):
+            out["neighbors"] = [node_item(n) for n in hood.nodes]
     return out
 
 
@@ -180,7 +206,7 @@ def disagreements_body(kg: KnowledgeGraph, found: list[Disagreement], self_url: 
                     for side in d.sides
                 ],
                 "citations": [citation(kg, ev) for ev in d.edge.evidence],
-                "links": {"self": f"{API_PREFIX}/edges/{d.edge.id}"},
+                "links": {"self": urls.edge(d.edge.id)},
             }
             for d in found
         ],

@@ -1,0 +1,99 @@
+"""The one URL builder: every link in a body and every `Link` header is made here.
+
+Routers mount under `API`, and bodies, headers, examples and the cache's path test all
+build their URLs from these functions, so moving the API (a `/v2` beside it) or changing a
+route's path is one edit. URLs are relative (path and query): an answer never depends on
+the `Host` the client sent, so it can be cached and shared as it is. Ids are slugs (the
+loader refuses anything else), so they go into paths as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Final
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+__all__ = [
+    "API",
+    "DOCS",
+    "OPENAPI",
+    "api",
+    "card",
+    "edge",
+    "link_header",
+    "neighbors",
+    "node",
+    "page_links",
+    "request_url",
+    "template",
+    "with_query",
+]
+
+API: Final = "/v1"
+DOCS: Final = "/docs"
+OPENAPI: Final = "/openapi.json"
+
+
+def api(path: str = "") -> str:
+    """A path under the API root: `api("/meta")` is `/v1/meta`."""
+    return API + path
+
+
+def node(node_id: str) -> str:
+    """One node."""
+    return f"{API}/nodes/{node_id}"
+
+
+def neighbors(node_id: str) -> str:
+    """A node's neighbourhood."""
+    return f"{API}/nodes/{node_id}/neighbors"
+
+
+def edge(edge_id: str) -> str:
+    """One edge."""
+    return f"{API}/edges/{edge_id}"
+
+
+def card(node_id: str) -> str:
+    """A node's card."""
+    return f"{API}/cards/{node_id}"
+
+
+def with_query(path: str, params: Iterable[tuple[str, str]]) -> str:
+    """`path` with `params` as its query string (none: the bare path)."""
+    query = urlencode(list(params))
+    return f"{path}?{query}" if query else path
+
+
+def template(path: str, names: Sequence[str]) -> str:
+    """An RFC 6570 form-style query template: `template("/v1/search", ["q"])` is `/v1/search{?q}`."""
+    return f"{path}{{?{','.join(names)}}}"
+
+
+def request_url(request: Request) -> str:
+    """The request's own path and query, as a shareable relative URL."""
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+def page_links(path: str, query: list[tuple[str, str]], total: int, limit: int, offset: int) -> dict[str, str | None]:
+    """`self`, `next` and `prev` URLs for a page: the same query with another offset."""
+
+    def at(new_offset: int) -> str:
+        params = [(k, v) for k, v in query if k != "offset"]
+        if new_offset:
+            params.append(("offset", str(new_offset)))
+        return with_query(path, params)
+
+    return {
+        "self": at(offset),
+        "next": at(offset + limit) if offset + limit < total else None,
+        "prev": at(max(0, offset - limit)) if offset > 0 else None,
+    }
+
+
+def link_header(links: dict[str, str | None]) -> str:
+    """An RFC 8288 `Link` header from named links (`None` ones are left out)."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url is not None)
