@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # containers) every start would otherwise re-compile FastAPI, pydantic and friends (~1 s).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: venv run test lint lint-contract typecheck pytest openapi check bench soak clean clients browser
+.PHONY: venv run cluster test lint lint-contract typecheck pytest openapi check bench soak clean clients browser nginx
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ venv: $(VENV)/.synced  ## create .venv from uv.lock (every other target does thi
 
 run: $(VENV)/.synced  ## serve the embedded seed graph on http://$(HOST):$(PORT)
 	$(BIN)/distance serve --host $(HOST) --port $(PORT)
+
+# PORT, when given, moves the proxy too; the cluster's own default is 8080, beside `make run`'s 8000.
+REPLICAS ?= 2
+CLUSTER_DIR ?= build/cluster
+CLUSTER_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),8080)
+
+cluster: $(VENV)/.synced nginx  ## REPLICAS (2) replicas behind nginx proxy_cache on http://127.0.0.1:$(CLUSTER_PORT); Ctrl-C stops all
+	$(BIN)/python -m deploy.cluster --replicas $(REPLICAS) --port $(CLUSTER_PORT) --run-dir $(CLUSTER_DIR)
 
 test: lint lint-contract typecheck pytest  ## ruff, spectral, mypy --strict, pytest with the branch-coverage gate
 
@@ -55,10 +63,17 @@ browser:
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium chromium-driver; \
 	fi
 
+# The cluster (make cluster, tests/test_cluster.py) needs Debian's nginx; install it when missing.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends nginx-light; \
+	fi
+
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy
 
-pytest: $(VENV)/.synced clients browser
+pytest: $(VENV)/.synced clients browser nginx
 	$(BIN)/pytest --cov --cov-report=term
 
 check: $(VENV)/.synced  ## validate the content and print counts

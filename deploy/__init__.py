@@ -1,0 +1,1 @@
+"""Running Distance for real traffic: replicas behind nginx's proxy_cache (`make cluster`)."""

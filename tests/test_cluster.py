@@ -1,0 +1,348 @@
+"""`make cluster` for real: two `distance serve` replicas behind nginx's proxy_cache, on loopback.
+
+Checked through the proxy: a HIT, a 304, keys that follow `Vary`, revalidation once s-maxage is
+up, a 503 never stored, no failed request while a replica is killed or the replicas reload one
+after another, old content gone within the stated bound, and no process left after a stop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from deploy.cluster import spawn
+from deploy.nginx import find_nginx, nginx_command, write_config
+from tests.live import ROOT, free_port, serve, wait_for
+from tests.slow_server import IN_FLIGHT
+from tests.test_serve import NEW_SUMMARY, OLD_SUMMARY
+from tests.tiny import write_tiny_seeds
+
+# s-maxage for these clusters; nginx counts whole seconds, so an entry may live up to 1 s more.
+SHARED_MAX_AGE = 2
+BOUND = SHARED_MAX_AGE + 1
+HOT = ["/v1/meta", "/v1/nodes/oxytocin", "/v1/concepts", "/v1/edges"]
+
+
+@dataclass
+class Cluster:
+    """A running `python -m deploy.cluster` (or `make cluster`) and what its cluster.json says."""
+
+    process: subprocess.Popen[bytes]
+    run_dir: Path
+    seeds: Path
+    stderr: Path
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return str(self.state["url"])
+
+    def replica_pids(self) -> list[int]:
+        self.state = json.loads((self.run_dir / "cluster.json").read_text(encoding="utf-8"))
+        return [int(r["pid"]) for r in self.state["replicas"]]
+
+    def log(self) -> str:
+        return self.stderr.read_text(encoding="utf-8", errors="replace")
+
+
+def _start(tmp: Path, *, via_make: bool = False) -> Cluster:
+    seeds, run_dir, stderr = write_tiny_seeds(tmp), tmp / "run", tmp / "cluster.log"
+    port = free_port()
+    if via_make:
+        argv = ["make", "-s", "cluster", f"PORT={port}", "REPLICAS=2", f"CLUSTER_DIR={run_dir}"]
+        env = {**os.environ, "DISTANCE_SEEDS_DIR": str(seeds)}
+    else:
+        argv = [sys.executable, "-m", "deploy.cluster", "--port", str(port), "--run-dir", str(run_dir)]
+        argv += ["--seeds", str(seeds)]
+        env = dict(os.environ)
+    env["DISTANCE_CACHE_SHARED_MAX_AGE"] = str(SHARED_MAX_AGE)
+    with stderr.open("wb") as err:
+        # Its own session, as a terminal's foreground job is: Ctrl-C is a SIGINT to the group.
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=err, stderr=err, start_new_session=True)
+    cluster = Cluster(process, run_dir, seeds, stderr)
+
+    def ready() -> bool:
+        assert process.poll() is None, f"the cluster exited early:\n{cluster.log()}"
+        return (run_dir / "cluster.json").exists()
+
+    wait_for(ready, timeout=120, what="cluster.json")
+    cluster.replica_pids()
+    return cluster
+
+
+def _family(pid: int) -> set[int]:
+    """`pid` and every process below it (nginx's workers and cache processes included)."""
+    found = {pid}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found |= _family(int(child))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+def _stop(cluster: Cluster) -> None:
+    if cluster.process.poll() is None:
+        cluster.process.send_signal(signal.SIGTERM)
+        cluster.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    running = _start(tmp_path_factory.mktemp("cluster"))
+    try:
+        yield running
+    finally:
+        _stop(running)
+
+
+class Load:
+    """Client threads asking through the proxy for hot (cached) and fresh (uncached) URLs."""
+
+    def __init__(self, url: str, threads: int = 3) -> None:
+        self.url = url
+        self.answers: list[tuple[float, str, str]] = []  # (when, ETag, X-Cache-Status)
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)]
+
+    def _run(self, n: int) -> None:
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            i = 0
+            while not self._stop.is_set():
+                i += 1
+                path = HOT[i % len(HOT)] if i % 3 else f"/v1/search?q=space&offset={n}{i}"
+                try:
+                    response = client.get(path)
+                except httpx.HTTPError as exc:
+                    self.failures.append(f"{path}: {exc!r}")
+                    continue
+                if response.status_code != 200:
+                    self.failures.append(f"{path}: {response.status_code} {response.text[:200]}")
+                    continue
+                self.answers.append((time.monotonic(), response.headers["etag"], response.headers["x-cache-status"]))
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        self.more(20)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def more(self, count: int) -> None:
+        mark = len(self.answers)
+        wait_for(lambda: len(self.answers) >= mark + count, what=f"{count} more answers")
+
+
+def test_answers_carry_their_cache_status_and_repeats_are_hits(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url) as client:
+        first, again = client.get("/v1/nodes/needs-space"), client.get("/v1/nodes/needs-space")
+        head = client.head("/v1/nodes/needs-space")
+        missing = [client.get("/v1/nodes/no-such-node") for _ in range(2)]
+        preflight = client.options("/v1/meta", headers={"Origin": "http://a", "Access-Control-Request-Method": "GET"})
+    assert (first.headers["x-cache-status"], again.headers["x-cache-status"]) == ("MISS", "HIT")
+    assert (again.content, again.headers["etag"]) == (first.content, first.headers["etag"])
+    assert (head.headers["x-cache-status"], head.content) == ("HIT", b"")
+    # A 404 is as true as a 200 for this content, so it may be kept as long.
+    assert [(r.status_code, r.headers["x-cache-status"]) for r in missing] == [(404, "MISS"), (404, "HIT")]
+    assert missing[1].headers["content-type"] == "application/problem+json"
+    assert (preflight.status_code, preflight.headers["x-cache-status"]) == (200, "BYPASS")
+
+
+def test_a_conditional_request_gets_a_304_through_the_proxy(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url) as client:
+        etag = client.get("/v1/concepts").headers["etag"]
+        cached = client.get("/v1/concepts", headers={"If-None-Match": etag})
+        other = client.get("/v1/concepts", headers={"If-None-Match": '"not-this-one"'})
+        fresh = client.get("/v1/signs", headers={"If-None-Match": '"x"'})  # a miss: the replica must send 200
+    assert (cached.status_code, cached.content, cached.headers["etag"]) == (304, b"", etag)
+    assert cached.headers["x-cache-status"] == "HIT"
+    assert (other.status_code, other.headers["etag"]) == (200, etag)
+    assert (fresh.status_code, fresh.headers["x-cache-status"]) == (200, "MISS")
+
+
+def test_the_proxy_keys_on_what_the_app_varies_on(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url) as client:
+        # Each variant is asked for twice, after another variant has filled the cache.
+        plain = [client.get("/v1/schema", headers={"Accept-Encoding": "identity"}) for _ in range(2)]
+        gzip = [client.get("/v1/schema", headers={"Accept-Encoding": "gzip, br"}) for _ in range(2)]
+        cors = [client.get("/v1/schema", headers={"Origin": "http://app.example"}) for _ in range(2)]
+        plain_again = client.get("/v1/schema", headers={"Accept-Encoding": "identity"})
+        # Beyond the key, nginx honours Vary itself: another Origin value is another variant.
+        other_origin = client.get("/v1/schema", headers={"Origin": "http://other.example"})
+    assert "Accept-Encoding" in plain[0].headers["vary"]
+    assert "Origin" in plain[0].headers["vary"]
+    assert [r.headers["x-cache-status"] for r in (*plain, *gzip, *cors)] == ["MISS", "HIT"] * 3
+    assert all("content-encoding" not in r.headers for r in (*plain, plain_again))
+    assert all(r.headers["content-encoding"] == "gzip" for r in gzip)
+    assert gzip[1].json() == plain[1].json()  # httpx decodes the gzip body
+    assert all(r.headers["access-control-allow-origin"] == "*" for r in cors)
+    assert "access-control-allow-origin" not in plain_again.headers
+    assert plain_again.headers["x-cache-status"] == "HIT"
+    assert other_origin.headers["x-cache-status"] == "MISS"
+
+
+def test_an_expired_entry_is_revalidated_with_its_etag(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url) as client:
+        first = client.get("/v1/sources")
+        time.sleep(BOUND + 0.2)
+        later, then = client.get("/v1/sources"), client.get("/v1/sources")
+    assert first.headers["cache-control"] == f"public, max-age=300, s-maxage={SHARED_MAX_AGE}"
+    assert [r.headers["x-cache-status"] for r in (first, later, then)] == ["MISS", "REVALIDATED", "HIT"]
+    assert later.headers["etag"] == first.headers["etag"]
+
+
+def test_killing_a_replica_under_load_fails_no_request(cluster: Cluster) -> None:
+    victim = cluster.replica_pids()[0]
+    with Load(cluster.url) as load:
+        os.kill(victim, signal.SIGKILL)
+        load.more(300)
+        # The supervisor starts it again on its port; the proxy uses it once it answers.
+        wait_for(lambda: cluster.replica_pids()[0] != victim, timeout=20, what="the replica's restart")
+        restarted = cluster.state["replicas"][0]["url"]
+        wait_for(lambda: _answers(restarted + "/v1/meta"), timeout=60, what="the restart")
+        load.more(100)
+    assert load.failures == []
+    assert "replica 1 (pid" in cluster.log()
+    assert "exited with -9" in cluster.log()
+
+    def retried() -> bool:  # the proof the kill was felt: a request nginx sent on to the other replica
+        lines = (cluster.run_dir / "access.log").read_text(encoding="utf-8").splitlines()
+        return any(", " in json.loads(line)["upstream"] for line in lines)
+
+    wait_for(retried, timeout=5, what="a retried request in nginx's access log")
+
+
+def test_a_rolling_reload_fails_no_request_and_old_content_ends_within_the_bound(cluster: Cluster) -> None:
+    replicas = [r["url"] for r in cluster.state["replicas"]]
+    old = httpx.get(cluster.url + "/v1/meta").json()["content_version"]
+    concepts = cluster.seeds / "graph" / "concepts.yaml"
+    with Load(cluster.url) as load:
+        concepts.write_text(concepts.read_text(encoding="utf-8").replace(OLD_SUMMARY, NEW_SUMMARY), encoding="utf-8")
+        os.kill(cluster.process.pid, signal.SIGHUP)  # the supervisor reloads one replica, then the next
+        for url in replicas:
+            wait_for(lambda u=url: httpx.get(u + "/v1/meta").json()["content_version"] != old, timeout=30)
+        all_new = time.monotonic()
+        time.sleep(BOUND + 1)
+        load.more(50)
+    assert load.failures == []
+    old_answers = [when for when, etag, _ in load.answers if etag.startswith(f'"{old[:16]}')]
+    assert old_answers, "the load saw no answer from before the reload"
+    assert max(old_answers) - all_new <= BOUND, f"old content served {max(old_answers) - all_new:.2f} s after"
+    assert not load.answers[-1][1].startswith(f'"{old[:16]}')
+    reloads = [line for line in cluster.log().splitlines() if "reload (SIGHUP): now serving content" in line]
+    assert [line.split(":")[1].strip() for line in reloads] == ["replica 1", "replica 2"]
+
+
+def test_an_overload_503_is_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """nginx in front of one replica that takes one request at a time and holds it (X-Slow)."""
+    seeds, port, proxy_port = write_tiny_seeds(tmp_path), free_port(), free_port()
+    monkeypatch.setenv("DISTANCE_MAX_CONCURRENCY", "1")
+    command = [sys.executable, "-m", "tests.slow_server", str(seeds), str(port)]
+    with serve(command, port, tmp_path / "replica") as replica:
+        run_dir = tmp_path / "proxy"
+        write_config(run_dir, port=proxy_port, upstreams=[port])
+        nginx = spawn(nginx_command(find_nginx(), run_dir), run_dir / "out.log", run_dir / "err.log")
+        try:
+            base = f"http://127.0.0.1:{proxy_port}"
+            wait_for(lambda: _answers(base + "/v1/schema"), what="nginx")
+            slow = threading.Thread(target=httpx.get, args=(base + "/v1/meta",), kwargs={"headers": {"X-Slow": "2"}})
+            slow.start()
+            wait_for(lambda: IN_FLIGHT in replica.out(), what="the slow request")
+            refused = httpx.get(base + "/v1/nodes/oxytocin")
+            slow.join()
+            after = [httpx.get(base + "/v1/nodes/oxytocin") for _ in range(2)]
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=30)
+    assert (refused.status_code, refused.headers["cache-control"]) == (503, "no-store")
+    assert refused.headers["x-cache-status"] == "MISS"
+    assert [(r.status_code, r.headers["x-cache-status"]) for r in after] == [(200, "MISS"), (200, "HIT")]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("via_make", "stop"),
+    [(True, "ctrl-c"), (True, "sigterm"), (False, "sigkill")],
+    ids=["make-ctrl-c", "make-sigterm", "supervisor-sigkill"],
+)
+def test_a_stop_leaves_no_process_behind(tmp_path: Path, via_make: bool, stop: str) -> None:
+    cluster = _start(tmp_path, via_make=via_make)
+    family = _family(cluster.process.pid)
+    assert len(family) >= 1 + 2 + 2 + (2 if via_make else 1), family  # replicas, nginx master + worker(s)
+    if stop == "ctrl-c":
+        os.killpg(cluster.process.pid, signal.SIGINT)  # what a terminal sends its foreground job
+    elif stop == "sigterm":
+        cluster.process.send_signal(signal.SIGTERM)
+    else:  # the supervisor dies without a word: the kernel still stops its children
+        cluster.process.kill()
+    cluster.process.wait(timeout=60)
+    wait_for(lambda: not any(_alive(pid) for pid in family), timeout=30, what="every process to exit")
+    if stop != "sigkill":  # make itself ends by the signal, as make does; the supervisor said goodbye
+        assert "stopped: nginx and 2 replicas" in cluster.log()
+
+
+def test_a_cluster_that_cannot_start_says_why_and_leaves_nothing(tmp_path: Path) -> None:
+    seeds = write_tiny_seeds(tmp_path)
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace("  label: Oxytocin\n", ""), encoding="utf-8")
+    argv = [sys.executable, "-m", "deploy.cluster", "--port", str(free_port()), "--run-dir", str(tmp_path / "run")]
+    broken = subprocess.run([*argv, "--seeds", str(seeds)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert broken.returncode == 1
+    assert "replica 1 exited with 1 before answering" in broken.stderr
+    assert "concepts.yaml:" in broken.stderr
+    assert not any(str(seeds) in _cmdline(pid) for pid in _pids())
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        taken = subprocess.run(
+            [sys.executable, "-m", "deploy.cluster", "--port", str(port), "--run-dir", str(tmp_path / "run")],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert taken.returncode == 1
+    assert f"port {port} is in use" in taken.stderr
+
+
+def _pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _alive(int(p.name))]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
