@@ -94,11 +94,11 @@ def _evidence_rows(evidence: tuple[Evidence, ...]) -> list[tuple[str, str, int, 
 
 
 def _node_row(n: Node) -> tuple[Any, ...]:
-    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), n.attributes)
+    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), n.attributes, n.hub)
 
 
 def _edge_row(e: Edge) -> tuple[Any, ...]:
-    return (e.id, e.kind, e.source, e.target, _evidence_rows(e.evidence), e.basis, e.note)
+    return (e.id, e.kind, e.source, e.target, _evidence_rows(e.evidence), e.basis, e.note, e.about)
 
 
 _CHUNK = 10_000

@@ -210,7 +210,7 @@ def _load_nodes(
             seed = _validate(model, item, path, out)
             if seed is None:
                 continue
-            data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence"})
+            data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence", "hub"})
             evidence = _locate_all(seed.evidence, item, path, articles, out)
             nodes.append(
                 Node(
@@ -221,6 +221,7 @@ def _load_nodes(
                     aliases=seed.aliases,
                     evidence=evidence,
                     attributes={k: v for k, v in data.items() if v is not None},
+                    hub=getattr(seed, "hub", False),
                 )
             )
     return nodes
@@ -269,6 +270,12 @@ def _load_edges(
         elif not seed.evidence:
             out.add(path, item.line, "edge has no evidence: quote it, or set basis: editorial with a note")
             ok = False
+        if seed.kind == "contradicts" and seed.about is None:
+            out.add(path, item.line, "a contradicts edge needs `about`: one sentence on what the two sides disagree on")
+            ok = False
+        elif seed.kind != "contradicts" and seed.about is not None:
+            out.add(path, item.line_of("about"), "only a contradicts edge carries `about`")
+            ok = False
         evidence = _locate_all(seed.evidence, item, path, articles, out)
         if not ok or spec is None:
             continue
@@ -287,6 +294,7 @@ def _load_edges(
                 evidence=evidence,
                 basis=seed.basis,
                 note=seed.note,
+                about=seed.about,
             )
         )
     return edges

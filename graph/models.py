@@ -81,10 +81,16 @@ class _NodeSeed(_Seed):
 
 
 class ConceptSeed(_NodeSeed):
-    """An idea, theory, hormone, attachment style, researcher, study or institution."""
+    """An idea, theory, hormone, attachment style, researcher, study or institution.
+
+    `hub: true` marks the phenomenon the articles explain (pulling away, and its
+    post-intimacy case): reasons are expected to reach a hub, and `Node.hub` carries the
+    flag so graph code reads one definition (`graph.hubs`).
+    """
 
     type: Literal["concept"] = "concept"
     category: Literal[CONCEPT_CATEGORIES] = "other"  # type: ignore[valid-type]
+    hub: bool = False
 
 
 class ReasonSeed(_NodeSeed):
@@ -146,7 +152,11 @@ SEED_MODELS: dict[str, type[_NodeSeed]] = {
 
 
 class EdgeSeed(_Seed):
-    """One edge as written: quoted evidence, or `basis: editorial` with a note."""
+    """One edge as written: quoted evidence, or `basis: editorial` with a note.
+
+    `about` belongs to `contradicts` edges only, and they need it: one sentence in our own
+    words on what the two sides disagree on (the loader enforces both).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -156,6 +166,7 @@ class EdgeSeed(_Seed):
     evidence: tuple[EvidenceSeed, ...] = ()
     basis: Literal["quoted", "editorial"] = "quoted"
     note: Text | None = None
+    about: Text | None = None
 
 
 # Built objects are frozen, slotted dataclasses rather than pydantic models: they are made
@@ -178,6 +189,8 @@ class Node:
 
     One class for every type keeps queries and indexes uniform; `attributes` holds
     `category`, `group`, `polarity`, `value`, `unit`, or a source's `title`, `author`, …
+    `hub` is kept out of `attributes` (which reach the wire as they are): it is a property
+    of the content's structure, read through `graph.hubs`.
     """
 
     id: str
@@ -187,6 +200,7 @@ class Node:
     aliases: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     attributes: dict[str, str | int | None] = field(default_factory=dict)
+    hub: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -196,7 +210,10 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """A built edge; its id `from--kind--to` is stable as long as its ends are."""
+    """A built edge; its id `from--kind--to` is stable as long as its ends are.
+
+    `about` is set on `contradicts` edges only: what the two sides disagree on, in our words.
+    """
 
     id: str
     kind: EdgeKind
@@ -205,6 +222,7 @@ class Edge:
     evidence: tuple[Evidence, ...] = ()
     basis: Literal["quoted", "editorial", "derived"] = "quoted"
     note: str | None = None
+    about: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:

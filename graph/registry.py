@@ -33,6 +33,10 @@ class EdgeKindSpec:
 
 
 _CAUSAL: Final[tuple[NodeType, ...]] = ("concept", "reason", "sign")
+# What a response is aimed at: a reason, a sign, or a pattern such as pulling away itself
+# (the articles' advice is mostly "when he pulls away, do this"; typing that pattern as a
+# reason to make the edge fit would misstate what the article says).
+_AIMED: Final[tuple[NodeType, ...]] = ("reason", "sign", "concept")
 
 EDGE_KINDS: Final[dict[EdgeKind, EdgeKindSpec]] = {
     spec.kind: spec
@@ -49,32 +53,32 @@ EDGE_KINDS: Final[dict[EdgeKind, EdgeKindSpec]] = {
             "indicates",
             "indicates",
             "indicated by",
-            "This sign points to that reason.",
+            "This sign points to that reason, or to the withdrawal pattern it belongs to.",
             ("sign",),
-            ("reason",),
+            ("reason", "concept"),
         ),
         EdgeKindSpec(
             "addresses",
             "addresses",
             "addressed by",
-            "This response helps with the reason or sign.",
+            "This response helps with the reason, sign or pattern.",
             ("response",),
-            ("reason", "sign"),
+            _AIMED,
         ),
         EdgeKindSpec(
             "backfires",
             "backfires on",
             "worsened by",
-            "This response makes the reason or sign worse.",
+            "This response makes the reason, sign or pattern worse.",
             ("response",),
-            ("reason", "sign"),
+            _AIMED,
         ),
         EdgeKindSpec(
             "leads_to",
             "leads to",
             "results from",
-            "A causal link claimed by a source.",
-            _CAUSAL,
+            "A causal link claimed by a source (a response may lead to an outcome).",
+            (*_CAUSAL, "response"),
             _CAUSAL,
         ),
         EdgeKindSpec(
@@ -138,6 +142,8 @@ def allowed(kind: EdgeKind, from_type: NodeType, to_type: NodeType) -> bool:
 
     >>> allowed("indicates", "sign", "reason"), allowed("indicates", "reason", "sign")
     (True, False)
+    >>> allowed("indicates", "sign", "concept"), allowed("addresses", "response", "concept")
+    (True, True)
     >>> allowed("is_a", "concept", "reason")
     False
     """

@@ -14,8 +14,9 @@ __all__ = ["Disagreement", "disagreements"]
 class Disagreement:
     """Two nodes a `contradicts` edge joins, the edge (its quotes, its note) and what is at stake.
 
-    `about` is the edge's note when the curator wrote one, else the two claims side by side;
-    it never merges them into one view.
+    `about` is the edge's own `about`, curated in the content (the loader requires one on
+    every `contradicts` edge): one sentence in our words naming the point of disagreement,
+    never a verdict that merges the two sides.
     """
 
     edge: Edge
@@ -36,6 +37,7 @@ def disagreements(kg: KnowledgeGraph) -> list[Disagreement]:
         if edge.kind != "contradicts":
             continue
         one, other = kg.nodes[edge.source], kg.nodes[edge.target]
-        about = edge.note or f"“{one.label}” against “{other.label}”"
+        # Built content always has `about` here; the fallback only serves hand-built graphs.
+        about = edge.about or f"“{one.label}” against “{other.label}”"
         found.append(Disagreement(edge, (one, other), about))
     return found

@@ -95,7 +95,9 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
     for sign in signs:
         for eid in kg.out_edges.get(sign.id, ()):
             edge = kg.edges[eid]
-            if edge.kind == "indicates":
+            # `indicates` also reaches concepts (the withdrawal patterns a sign belongs to);
+            # only reasons are ranked here.
+            if edge.kind == "indicates" and kg.nodes[edge.target].type == "reason":
                 because.setdefault(edge.target, []).append(edge)
     ranked = [
         RankedReason(

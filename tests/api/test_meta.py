@@ -26,7 +26,7 @@ def test_get_schema_serves_the_registry(client: TestClient) -> None:
     assert [k["kind"] for k in body["edge_kinds"]] == list(EDGE_KINDS)
     indicates = next(k for k in body["edge_kinds"] if k["kind"] == "indicates")
     assert (indicates["inverse_label"], indicates["from_types"], indicates["to_types"]) == (
-        "indicated by", ["sign"], ["reason"],
+        "indicated by", ["sign"], ["reason", "concept"],
     )  # fmt: skip
     assert {t["type"] for t in body["node_types"]} >= {"concept", "source"}
 

@@ -199,3 +199,46 @@ def test_every_problem_is_collected_in_one_pass(seeds: Path) -> None:
     found = problems(seeds)
     assert len(found) == 3
     assert [p.split(":")[0] for p in found] == sorted(p.split(":")[0] for p in found)
+
+
+CONTRADICTS = """\
+- from: needs-space
+  kind: contradicts
+  to: oxytocin
+{about}  evidence:
+    - {{source: "000", quote: they need space after closeness}}
+    - {{source: "001", quote: he simply needs space}}
+"""
+
+
+def test_contradicts_without_about_is_reported_at_its_entry(seeds: Path) -> None:
+    line = append_entry(seeds / "graph" / "edges.yaml", CONTRADICTS.format(about=""))
+    assert problems(seeds) == [
+        f"seeds/graph/edges.yaml:{line}: a contradicts edge needs `about`: "
+        "one sentence on what the two sides disagree on"
+    ]
+
+
+def test_contradicts_about_is_loaded_onto_the_edge(seeds: Path) -> None:
+    append_entry(seeds / "graph" / "edges.yaml", CONTRADICTS.format(about="  about: Whether he needs space.\n"))
+    edge = next(e for e in load_content(seeds).edges if e.kind == "contradicts")
+    assert (edge.about, edge.note) == ("Whether he needs space.", None)
+
+
+def test_about_on_another_kind_is_reported_at_its_line(seeds: Path) -> None:
+    line = replace(
+        seeds / "graph" / "edges.yaml",
+        "  kind: involves\n",
+        "  kind: involves\n  about: Not a disagreement.\n",
+    )
+    assert problems(seeds) == [f"seeds/graph/edges.yaml:{line + 1}: only a contradicts edge carries `about`"]
+
+
+def test_hub_flag_loads_on_a_concept_and_is_refused_elsewhere(seeds: Path) -> None:
+    replace(seeds / "graph" / "concepts.yaml", "  category: hormone\n", "  category: hormone\n  hub: true\n")
+    hubs = [n for n in load_content(seeds).nodes if n.hub]
+    assert [(n.id, n.attributes) for n in hubs] == [("oxytocin", {"category": "hormone"})]  # kept off the wire
+    line = replace(
+        seeds / "graph" / "reasons.yaml", "  label: He needs space\n", "  label: He needs space\n  hub: true\n"
+    )
+    assert problems(seeds) == [f"seeds/graph/reasons.yaml:{line + 1}: unknown key 'hub'"]
