@@ -37,9 +37,10 @@ cluster: $(VENV)/.synced nginx  ## REPLICAS (2) replicas behind nginx proxy_cach
 
 test: lint lint-contract typecheck pytest  ## ruff, spectral, mypy --strict, pytest with the branch-coverage gate
 
-lint: $(VENV)/.synced
+lint: $(VENV)/.synced  ## ruff, and the content's editorial lint (seeds/lint-allow.yaml lists accepted warnings)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/distance check --lint > /dev/null
 
 # npm tooling (openapi-typescript, tsc, spectral) pinned by clients/package-lock.json.
 clients/node_modules/.installed: clients/package.json clients/package-lock.json
@@ -76,8 +77,8 @@ typecheck: $(VENV)/.synced
 pytest: $(VENV)/.synced clients browser nginx
 	$(BIN)/pytest --cov --cov-report=term
 
-check: $(VENV)/.synced  ## validate the content and print counts
-	$(BIN)/distance check
+check: $(VENV)/.synced  ## validate the content, print counts, run the editorial lint
+	$(BIN)/distance check --lint
 
 openapi: $(VENV)/.synced  ## regenerate the committed contract
 	$(BIN)/distance openapi

@@ -77,6 +77,10 @@ def check(
     report: Annotated[
         bool, typer.Option("--report", help="Also print coverage: what cites each article, unlinked nodes.")
     ] = False,
+    lint: Annotated[
+        bool,
+        typer.Option("--lint", help="Also run the editorial lint; exit 1 on a warning not in seeds/lint-allow.yaml."),
+    ] = False,
 ) -> None:
     """Validate the content; print counts per node type and edge kind, or every error."""
     from rich.table import Table
@@ -101,6 +105,25 @@ def check(
     if report:
         _print_report(coverage_report(kg))
     out.print("content is valid")
+    if lint:
+        _lint_or_exit(kg, seeds)
+
+
+def _lint_or_exit(kg: KnowledgeGraph, seeds: Path) -> None:
+    """Print every editorial warning as `file:line: message`; exit 1 if one is not allowed."""
+    from graph.lint import ALLOW_FILE, lint
+
+    result = lint(kg, seeds)
+    out, err = _console(), _console(stderr=True)
+    failing = result.failing
+    for warning in failing:
+        err.print(str(warning), markup=False, soft_wrap=True)
+    allowed = f"{len(result.allowed)} allowed by {ALLOW_FILE}"
+    if failing:
+        noun = "warning" if len(failing) == 1 else "warnings"
+        err.print(f"lint: {len(failing)} {noun} ({allowed})", markup=False)
+        raise typer.Exit(1)
+    out.print(f"lint: no warnings ({allowed})", markup=False)
 
 
 def _print_report(report: Report) -> None:

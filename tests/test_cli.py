@@ -104,3 +104,24 @@ def test_run_workers_listens_so_that_connections_get_tcp_nodelay(monkeypatch: py
         return value
 
     assert asyncio.run(accepted_nodelay()) != 0
+
+
+def test_check_lint_prints_each_warning_as_file_line_and_exits_1(seeds: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds), "--lint"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "seeds/graph/concepts.yaml:1: node 'oxytocin' has a single edge" in result.stderr
+    assert "(0 allowed by lint-allow.yaml)" in result.stderr
+
+
+def test_check_lint_passes_when_the_allow_list_covers_every_warning(seeds: Path) -> None:
+    from graph.build import load_graph
+    from graph.lint import lint
+
+    warnings = lint(load_graph(seeds), seeds).warnings
+    entries = "".join(
+        f"- code: {w.code}\n  subject: {w.subject!r}\n  reason: Accepted in this test.\n" for w in warnings
+    )
+    (seeds / "lint-allow.yaml").write_text(entries, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds), "--lint"])
+    assert result.exit_code == 0, result.stderr
+    assert f"lint: no warnings ({len(warnings)} allowed by lint-allow.yaml)" in result.stdout

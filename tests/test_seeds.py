@@ -11,6 +11,8 @@ import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
+from graph.hubs import hubs
+from graph.lint import MAX_ALLOWED, lint
 from graph.report import coverage_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +84,25 @@ def test_installed_check_names_an_altered_quote_in_the_real_seeds(tmp_path: Path
     )
     assert result.returncode == 1
     assert f"seeds/graph/concepts.yaml:{index + 1}: quote not found" in result.stderr
+
+
+def test_shipped_content_passes_the_editorial_lint(shipped: KnowledgeGraph) -> None:
+    result = lint(shipped, DEFAULT_SEEDS_DIR)
+    assert [str(w) for w in result.failing] == []
+    assert len(result.allowed) <= MAX_ALLOWED
+
+
+def test_every_reason_explains_a_hub_within_two_hops(shipped: KnowledgeGraph) -> None:
+    assert set(hubs(shipped)) == {"pulling-away", "post-intimacy-withdrawal"}
+    for reason_id in shipped.by_type["reason"]:
+        near = {n for step in shipped.near[reason_id] for n in (step, *shipped.near[step])}
+        assert near & set(hubs(shipped)), reason_id
+
+
+def test_every_disagreement_says_what_it_is_about_in_our_own_words(shipped: KnowledgeGraph) -> None:
+    texts = [a.text for a in shipped.articles.values()]
+    for edge in shipped.edges.values():
+        if edge.kind == "contradicts":
+            assert edge.about is not None, edge.id
+            assert edge.about.endswith("."), edge.id
+            assert not any(edge.about[:60] in text for text in texts), edge.id
