@@ -185,7 +185,7 @@ EXAMPLES: dict[str, Any] = {
         "items": [
             {
                 "id": "needs-space--contradicts--losing-interest",
-                "about": "“He needs space” against “He is losing interest”",
+                "about": "Whether his distance means he needs space or that he is losing interest.",
                 "note": None,
                 "sides": [
                     {"node": _REASON, "citations": [_CITATION]},

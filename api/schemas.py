@@ -424,7 +424,7 @@ class DisagreementOut(_Out):
     """Two claims the articles disagree on: both sides, the edge's quotes, and what is at stake."""
 
     id: str = Field(description="The `contradicts` edge id.")
-    about: str = Field(description="The curator's note on the edge, else the two claims side by side.")
+    about: str = Field(description="What the two sides disagree on, one sentence in our own words (curated).")
     note: str | None
     sides: list[SideOut] = Field(min_length=2, max_length=2)
     citations: list[CitationOut] = Field(description="The quotes on the `contradicts` edge itself.")
