@@ -13,20 +13,19 @@ import fastapi_offline
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import FileResponse, HTMLResponse
 from starlette.types import ASGIApp
 
 from api.accesslog import JsonLines
-from api.cache import ResponseCache
+from api.cache import AnswerCache
 from api.deps import reject_unknown_parameters
 from api.errors import install_error_handlers
-from api.frontdoor import REQUEST_ID_HEADER, FrontDoor
-from api.middleware import MethodGate
+from api.frontdoor import FrontDoor
+from api.middleware import Options
 from api.openapi import build_openapi
 from api.reload import live_reload
-from api.routes import ROUTERS
+from api.representation import Representation
+from api.routes import PREBUILT, ROUTERS
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 
@@ -57,6 +56,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
+        await _warm(app, app.state.graph)
         gc.freeze()  # the graph lives as long as it is served: no full collection walks it
         try:
             async with live_reload(app.state, settings.seeds_dir, watch=settings.watch):
@@ -99,38 +99,41 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     _install_docs(app)
     _install_explorer(app)
     app.openapi = lambda: _cached_openapi(app)  # type: ignore[method-assign]
-
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
-    app.add_middleware(MethodGate)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_credentials=False,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["If-None-Match", "Accept", "Accept-Encoding"],
-        expose_headers=["ETag", "Link", "Deprecation", "Sunset", REQUEST_ID_HEADER, "Retry-After"],
-        max_age=86_400,
-    )
     return app
 
 
-class _Distance(FastAPI):
-    """FastAPI with the front door outside everything, Starlette's ServerErrorMiddleware
-    included: a 500 is then tagged and logged like any answer, and refused requests (414,
-    503) cost no routing at all.
+async def _warm(app: FastAPI, graph: KnowledgeGraph) -> None:
+    """Make the answers `PREBUILT` lists for `graph` before it serves (see Representation.warm)."""
+    if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
+        app.middleware_stack = app.build_middleware_stack()
+    await app.state.answers.warm(app, graph, (path for prebuilt in PREBUILT for path in prebuilt(graph)))
 
-    The response cache sits right inside the front door, outside everything that shapes a
-    response (so a hit replays the finished bytes) and outside Starlette's error and body
-    middlewares (a hit is a dict lookup that cannot fail; misses still go through them).
+
+class _Distance(FastAPI):
+    """FastAPI with Distance's layers around Starlette's own; the one place their order is set.
+
+    From the outside in, every request meets:
+
+    1. `FrontDoor`: request id, URL and concurrency bounds (414, 503 as problems), the headers
+       every answer carries (id, nosniff, CORS), the access log. Outside everything, Starlette's
+       error middleware included, so a 500 is tagged and logged like any answer and a refused
+       request costs no routing at all.
+    2. `Options`: OPTIONS and CORS preflights, answered at once.
+    3. `Representation`: for GET and HEAD, the graph pinned, the variant decided, the answer
+       from the response cache or from the app, gzip and `Vary`, then HEAD and 304 (the one
+       place). Outside Starlette's error and body layers, so a hit is a dict lookup that cannot
+       fail; misses still go through them.
+    4. Starlette's stack: ServerErrorMiddleware (a fault becomes a 500 problem), the exception
+       handlers of `api.errors`, the router; no user middleware.
     """
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        cache = ResponseCache(
-            super().build_middleware_stack(), max_entries=settings.cache_entries, max_bytes=settings.cache_bytes
-        )
+        cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
+        answers = Representation(super().build_middleware_stack(), cache=cache, gzip_min_bytes=settings.gzip_min_bytes)
+        self.state.answers = answers
         return FrontDoor(
-            cache,
+            Options(answers),
             max_url_bytes=settings.max_url_bytes,
             max_concurrency=settings.max_concurrency,
             access_log=self.state.access_log,

@@ -13,8 +13,9 @@ __all__ = ["GraphDep", "get_graph", "reject_unknown_parameters"]
 
 
 def get_graph(request: Request) -> KnowledgeGraph:
-    """The graph currently served; read per request so a reload can swap it."""
-    graph: KnowledgeGraph = request.app.state.graph
+    """The graph this request was pinned to when it entered (`api.representation`): a reload
+    swapping `app.state.graph` mid-request cannot give it half of each."""
+    graph: KnowledgeGraph = request.state.graph
     return graph
 
 

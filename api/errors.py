@@ -1,13 +1,15 @@
 """The one mapping from errors to RFC 9457 `application/problem+json` responses.
 
-Only this module knows status codes for domain errors. Domain errors, request validation
-errors, routing 404/405 and unexpected faults all go through `problem_response`, so every
-4xx and 5xx has the same shape and never carries a traceback.
+Only this module knows status codes and problem types. Domain errors, request validation
+errors, routing 404/405 and unexpected faults all go through `problem_response`, and the
+front door's refusals before routing through `problem_answer`: both take the type and title
+from the tables below, so every 4xx and 5xx has the same shape and never carries a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any, Final
 
 import orjson
@@ -17,13 +19,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api import urls
+from api.answer import Answer
 from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound
 
 __all__ = [
     "ALLOWED_METHODS",
+    "HTTP_PROBLEMS",
     "PROBLEM_MEDIA_TYPE",
     "PROBLEMS",
     "install_error_handlers",
+    "problem_answer",
     "problem_body",
     "problem_response",
 ]
@@ -41,36 +46,60 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
     InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
 }
 
-_HTTP_TITLES: Final = {
+# HTTP status -> (problem type slug, title), for answers that no domain error stands behind:
+# routing (404, 405), validation (422), faults (500), and the front door's refusals before
+# routing (414, 429, 431, 503). Every problem Distance sends takes its type and title here.
+HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
     400: ("bad-request", "Bad request"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
     414: ("uri-too-long", "URI too long"),
+    422: ("invalid-parameter", "Invalid parameter"),
+    429: ("too-many-requests", "Too many requests"),
+    431: ("header-fields-too-large", "Request header fields too large"),
+    500: ("internal-error", "Internal error"),
     503: ("overloaded", "Service overloaded"),
 }
+_NO_STORE: Final = "no-store"
 
 
 def problem_response(
     request: Request,
     status: int,
-    slug: str,
-    title: str,
     detail: str,
     *,
+    problem: tuple[str, str] | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    """Build a problem+json response; `extra` adds members such as `errors`."""
+    """A problem+json response; `problem` (slug, title) defaults to the status's row in
+    `HTTP_PROBLEMS`, and `extra` adds members such as `errors`."""
+    slug, title = problem or HTTP_PROBLEMS[status]
     body = problem_body(status, slug, title, detail, urls.request_url(request), **extra)
     # A 4xx is as much a function of the URL and the content as a 200, so it may be kept as long;
     # a 5xx reports a fault of the moment and must never be stored (the front door's 503s say so too).
-    cache_control = "no-store" if status >= 500 else request.app.state.cache_control
+    cache_control = _NO_STORE if status >= 500 else request.app.state.cache_control
     return Response(
         body,
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers={"Cache-Control": cache_control, **(headers or {})},
     )
+
+
+def problem_answer(status: int, detail: str, instance: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> Answer:
+    """A finished problem answer for layers that refuse a request before routing (the front
+    door). A refusal says something about this request at this moment, so it is never stored."""
+    slug, title = HTTP_PROBLEMS[status]
+    body = problem_body(status, slug, title, detail, instance)
+    fields = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", _NO_STORE.encode()),
+        *headers,
+    ]
+    return Answer(status, fields, body)
 
 
 def problem_body(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> bytes:
@@ -84,18 +113,19 @@ def _lookup(exc: DistanceError) -> tuple[int, str, str]:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
             return PROBLEMS[cls]
-    return (500, "internal-error", "Internal error")
+    return (500, *HTTP_PROBLEMS[500])
 
 
 async def _domain_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DistanceError)
     status, slug, title = _lookup(exc)
+    suggestions = list(exc.suggestions) or None
     if isinstance(exc, InvalidParameter):
         error = {"parameter": exc.parameter, "message": exc.message, "value": _text(exc.value)}
-        return problem_response(request, status, slug, title, str(exc), errors=[error])
-    suggestions = getattr(exc, "suggestions", None)
-    detail = str(exc) + (f"; did you mean {', '.join(suggestions)}?" if suggestions else "")
-    return problem_response(request, status, slug, title, detail, suggestions=list(suggestions or ()))
+        return problem_response(
+            request, status, str(exc), problem=(slug, title), errors=[error], suggestions=suggestions
+        )
+    return problem_response(request, status, str(exc), problem=(slug, title), suggestions=list(exc.suggestions))
 
 
 async def _validation_problem(request: Request, exc: Exception) -> Response:
@@ -110,12 +140,12 @@ async def _validation_problem(request: Request, exc: Exception) -> Response:
         for err in exc.errors()
     ]
     detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
-    return problem_response(request, 422, "invalid-parameter", "Invalid parameter", detail, errors=errors)
+    return problem_response(request, 422, detail, errors=errors)
 
 
 async def _http_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+    problem = HTTP_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ALLOWED_METHODS
@@ -123,14 +153,14 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
         404: f"no resource at {request.url.path}",
         405: f"{request.method} is not allowed here; use {ALLOWED_METHODS}",
     }.get(exc.status_code, str(exc.detail))
-    return problem_response(request, exc.status_code, slug, title, detail, headers=headers)
+    return problem_response(request, exc.status_code, detail, problem=problem, headers=headers)
 
 
 async def _unexpected_problem(request: Request, exc: Exception) -> Response:
     # The one broad catch: answer with a bare problem and log the fault for the operator.
     request_id = getattr(request.state, "request_id", None)
     log.error("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc)
-    return problem_response(request, 500, "internal-error", "Internal error", "the server met an unexpected fault")
+    return problem_response(request, 500, "the server met an unexpected fault")
 
 
 def _text(value: Any) -> str | None:

@@ -1,5 +1,5 @@
 """The first thing every request meets: an id, bounds on URL size and on concurrency, the
-headers every answer carries, and one JSON access-log line.
+headers every answer carries (the id, `nosniff`, CORS), and one JSON access-log line.
 
 It is one pure-ASGI layer rather than four, because it sits on the hot path of every
 request: one `send` wrapper, no per-request objects beyond a closure, a counter for the
@@ -16,9 +16,10 @@ from typing import Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.accesslog import JsonLines
-from api.errors import PROBLEM_MEDIA_TYPE, problem_body
+from api.answer import send_answer
+from api.errors import problem_answer
 
-__all__ = ["REQUEST_ID_HEADER", "FrontDoor"]
+__all__ = ["CORS_HEADERS", "REQUEST_ID_HEADER", "FrontDoor"]
 
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 _REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.lower().encode()
@@ -27,11 +28,19 @@ _REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.lower().encode()
 _SAFE_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _INSTANCE_CHARS: Final = 256
+_EXPOSED: Final = ("ETag", "Link", "Deprecation", "Sunset", REQUEST_ID_HEADER, "Retry-After")
+# CORS open to any origin, without credentials, on every answer: the same for every request,
+# so no answer varies on `Origin` (see api.variant) and a refusal is readable by a page too.
+CORS_HEADERS: Final = (
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", ", ".join(_EXPOSED).encode()),
+)
 
 
 class FrontDoor:
     """Give each request an id, refuse it early when the URL or the load is too large, add
-    `X-Request-Id` and `X-Content-Type-Options: nosniff` to every answer, and log it.
+    `X-Request-Id`, `X-Content-Type-Options: nosniff` and the CORS headers to every answer,
+    and log it.
 
     - A URL (path and query, as sent) longer than `max_url_bytes` is a 414 problem.
     - With `max_concurrency` requests already in flight (per process), the next one is a 503
@@ -67,7 +76,7 @@ class FrontDoor:
         started = time.perf_counter()
         request_id = self._request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id.decode()
-        extra = [(_REQUEST_ID_KEY, request_id), _NOSNIFF]
+        extra = [(_REQUEST_ID_KEY, request_id), _NOSNIFF, *CORS_HEADERS]
         status = 0
         sent = 0
 
@@ -84,11 +93,11 @@ class FrontDoor:
             url_bytes = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
             if url_bytes > self.max_url_bytes:
                 detail = f"the URL has {url_bytes} bytes; at most {self.max_url_bytes} are accepted"
-                await _refuse(send_tagged, scope, 414, "uri-too-long", "URI too long", detail)
+                await _refuse(send_tagged, scope, 414, detail)
             elif self.in_flight >= self.max_concurrency:
                 detail = f"{self.in_flight} requests are in flight, the most this server takes; retry shortly"
                 retry = [(b"retry-after", self.retry_after)]
-                await _refuse(send_tagged, scope, 503, "overloaded", "Service overloaded", detail, retry)
+                await _refuse(send_tagged, scope, 503, detail, retry)
             else:
                 self.in_flight += 1
                 try:
@@ -122,27 +131,14 @@ class FrontDoor:
                 "bytes": sent,
                 "ms": round((time.perf_counter() - started) * 1000, 3),
                 "client": client[0] if client else None,
+                "cache": scope.get("state", {}).get("cache"),
             }
         )
 
 
 async def _refuse(
-    send: Send,
-    scope: Scope,
-    status: int,
-    slug: str,
-    title: str,
-    detail: str,
-    headers: list[tuple[bytes, bytes]] | None = None,
+    send: Send, scope: Scope, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
     """Answer with a problem before routing; `instance` is the path, cut short if huge."""
-    instance = scope["path"][:_INSTANCE_CHARS]
-    body = problem_body(status, slug, title, detail, instance)
-    start_headers = [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"),
-        *(headers or ()),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": start_headers})
-    await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
+    answer = problem_answer(status, detail, scope["path"][:_INSTANCE_CHARS], headers or ())
+    await send_answer(send, answer, head=scope["method"] == "HEAD")

@@ -1,4 +1,8 @@
-"""Serialize once, tag, and answer conditional requests: the one way a body leaves."""
+"""Serialize once and tag: the one way a handler's body leaves.
+
+Conditional requests and HEAD are not answered here but by the answer layer
+(`api.representation`), for cached and fresh answers alike; a handler always makes the full 200.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from graph.queries import Page
 
 T = TypeVar("T")
 
-__all__ = ["bytes_response", "etag_for", "json_response", "list_response", "not_modified"]
+__all__ = ["bytes_response", "etag_for", "json_response", "list_response"]
 
 
 def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
@@ -24,32 +28,19 @@ def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
     return f'"{kg.content_version[:16]}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
 
 
-def not_modified(request: Request, etag: str) -> bool:
-    """Whether `If-None-Match` already names this representation (RFC 9110 weak compare)."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
-
-
 def json_response(
     request: Request, kg: KnowledgeGraph, payload: Any, *, headers: dict[str, str] | None = None
 ) -> Response:
-    """Serialize `payload` with orjson, tag it, and answer 304 when the client has it."""
+    """Serialize `payload` with orjson and tag it."""
     return bytes_response(request, kg, orjson.dumps(payload), "application/json", headers=headers)
 
 
 def bytes_response(
     request: Request, kg: KnowledgeGraph, body: bytes, media_type: str, *, headers: dict[str, str] | None = None
 ) -> Response:
-    """Tag an already serialized body, and answer 304 when the client has it."""
-    etag = etag_for(kg, body)
-    cache = {"ETag": etag, "Cache-Control": request.app.state.cache_control, **(headers or {})}
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=cache)
-    return Response(body, media_type=media_type, headers=cache)
+    """Tag an already serialized body."""
+    tags = {"ETag": etag_for(kg, body), "Cache-Control": request.app.state.cache_control, **(headers or {})}
+    return Response(body, media_type=media_type, headers=tags)
 
 
 def list_response(

@@ -24,11 +24,23 @@ __all__ = [
     "InvalidParameter",
     "NodeNotFound",
     "NotFound",
+    "did_you_mean",
 ]
 
 
+def did_you_mean(suggestions: Sequence[str]) -> str:
+    """The one way a message offers close matches: `; did you mean a, b?`, or nothing.
+
+    >>> did_you_mean(["oxytocin"]), did_you_mean([])
+    ('; did you mean oxytocin?', '')
+    """
+    return f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+
+
 class DistanceError(Exception):
-    """Base of every error the domain raises on purpose."""
+    """Base of every error the domain raises on purpose; `suggestions` are close matches, if any."""
+
+    suggestions: tuple[str, ...] = ()
 
 
 class NotFound(DistanceError):
@@ -39,24 +51,25 @@ class NodeNotFound(NotFound):
     """No node has this id; `suggestions` holds the closest existing ids."""
 
     def __init__(self, node_id: str, suggestions: Sequence[str] = ()) -> None:
-        super().__init__(f"no node with id {node_id!r}")
         self.node_id, self.suggestions = node_id, tuple(suggestions)
+        super().__init__(f"no node with id {node_id!r}{did_you_mean(self.suggestions)}")
 
 
 class EdgeNotFound(NotFound):
     """No edge has this id; `suggestions` holds the closest existing ids."""
 
     def __init__(self, edge_id: str, suggestions: Sequence[str] = ()) -> None:
-        super().__init__(f"no edge with id {edge_id!r}")
         self.edge_id, self.suggestions = edge_id, tuple(suggestions)
+        super().__init__(f"no edge with id {edge_id!r}{did_you_mean(self.suggestions)}")
 
 
 class InvalidParameter(DistanceError):
     """A query option is out of range or names something that does not exist."""
 
-    def __init__(self, parameter: str, message: str, value: object = None) -> None:
-        super().__init__(f"{parameter} {message}")
-        self.parameter, self.message, self.value = parameter, message, value
+    def __init__(self, parameter: str, message: str, value: object = None, suggestions: Sequence[str] = ()) -> None:
+        self.suggestions = tuple(suggestions)
+        self.parameter, self.message, self.value = parameter, message + did_you_mean(self.suggestions), value
+        super().__init__(f"{parameter} {self.message}")
 
 
 @dataclass(frozen=True, order=True)

@@ -17,7 +17,7 @@ from graph.build import KnowledgeGraph
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
-__all__ = ["API_VERSION", "INDEX_LINKS", "meta", "router", "schema"]
+__all__ = ["API_VERSION", "INDEX_LINKS", "meta", "prebuilt", "router", "schema"]
 
 API_VERSION = "1"
 router = APIRouter(prefix=urls.API, tags=["meta"])
@@ -37,6 +37,11 @@ INDEX_LINKS = {
     "docs": urls.DOCS,
     "openapi": urls.OPENAPI,
 }
+
+
+def prebuilt(kg: KnowledgeGraph) -> tuple[str, ...]:
+    """The answers made before a graph serves: what every client asks first."""
+    return (urls.api(), urls.api("/meta"), urls.api("/schema"))
 
 
 def meta(kg: KnowledgeGraph) -> dict[str, Any]:

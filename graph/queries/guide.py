@@ -55,8 +55,7 @@ def _require_signs(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> list[Node]:
         node = kg.nodes.get(sign_id)
         if node is None or node.type != "sign":
             close = suggest(sign_id, kg.by_type["sign"])
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise InvalidParameter("signs", f"{sign_id!r} is not a sign id{hint}", sign_id)
+            raise InvalidParameter("signs", f"{sign_id!r} is not a sign id", sign_id, suggestions=close)
         signs.append(node)
     return signs
 

@@ -1,18 +1,26 @@
-"""The response cache: identical bytes to the uncached app, 304s, HEAD, bounds, graph swaps."""
+"""The response cache: identical bytes to the uncached app, 304s, HEAD, bounds, graph swaps.
+
+Hits and misses are read where an operator reads them: the `cache` member of each access-log line.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from api.accesslog import JsonLines
+from api.answer import Answer
 from api.app import create_app
-from api.cache import CacheStats, ResponseCache
+from api.cache import AnswerCache
 from api.settings import Settings
+from api.variant import Variant
 from graph.build import KnowledgeGraph, load_graph
 
 URLS = [
@@ -31,160 +39,162 @@ URLS = [
     "/v1/search?q=oxytocn",
     "/v1/graph?format=node-link",
 ]
-HEADER_SETS = [{}, {"Accept-Encoding": "gzip"}, {"Origin": "https://example.org"}]
+HEADER_SETS = [{"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip"}, {"Origin": "https://example.org"}]
 
 
-def _cache_of(app: FastAPI) -> ResponseCache:
-    """The ResponseCache layer of a started app's middleware stack."""
-    layer = app.middleware_stack
-    while not isinstance(layer, ResponseCache):
-        layer = layer.app  # type: ignore[union-attr]
-    return layer
+class Logged:
+    """A client on an app whose access log goes to memory, so a test can read hit or miss."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.stream = io.BytesIO()
+        app.state.access_log = JsonLines(self.stream)
+        self.app = app
+        self.client = TestClient(app)
+
+    def caches(self) -> list[str | None]:
+        """The `cache` member of every access-log line so far: "hit", "miss" or None."""
+        self.app.state.access_log.flush()
+        return [orjson.loads(line)["cache"] for line in self.stream.getvalue().splitlines()]
 
 
-def _stats(client: TestClient) -> CacheStats:
-    app = client.app
-    assert isinstance(app, FastAPI)
-    return _cache_of(app).stats(app.state.graph)
-
-
-def _shape(response: Response) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Status, headers as a sorted list (less the per-request id), raw body."""
-    return response.status_code, _headers(response), response.content
-
-
-def _headers(response: Response, drop: tuple[str, ...] = ("x-request-id",)) -> list[tuple[str, str]]:
-    return sorted((k, v) for k, v in response.headers.multi_items() if k not in drop)
+def _logged(tiny: KnowledgeGraph, settings: Settings) -> Iterator[Logged]:
+    logged = Logged(create_app(settings, tiny))
+    with logged.client:
+        yield logged
 
 
 @pytest.fixture
-def cached(tiny: KnowledgeGraph, seeds: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(seeds_dir=seeds), tiny)) as client:
-        yield client
+def cached(tiny: KnowledgeGraph, seeds: Path) -> Iterator[Logged]:
+    yield from _logged(tiny, Settings(seeds_dir=seeds))
 
 
 @pytest.fixture
 def uncached(tiny: KnowledgeGraph, seeds: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(seeds_dir=seeds, cache_entries=0), tiny)) as client:
+    with TestClient(create_app(Settings(seeds_dir=seeds, cache_entries=0, access_log=False), tiny)) as client:
         yield client
 
 
-@pytest.mark.parametrize("headers", HEADER_SETS, ids=["plain", "gzip", "cors"])
+def _shape(response: Response) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers as a sorted list (less the per-request id), body."""
+    headers = sorted((k, v) for k, v in response.headers.multi_items() if k != "x-request-id")
+    return response.status_code, headers, response.content
+
+
+@pytest.mark.parametrize("headers", HEADER_SETS, ids=["identity", "gzip", "cors"])
 @pytest.mark.parametrize("url", URLS)
 def test_cache_hit_is_identical_to_the_uncached_response(
-    cached: TestClient, uncached: TestClient, url: str, headers: dict[str, str]
+    cached: Logged, uncached: TestClient, url: str, headers: dict[str, str]
 ) -> None:
     expected = _shape(uncached.get(url, headers=headers))
-    miss = _shape(cached.get(url, headers=headers))
-    hit = _shape(cached.get(url, headers=headers))
+    miss = _shape(cached.client.get(url, headers=headers))
+    hit = _shape(cached.client.get(url, headers=headers))
     assert expected[0] == 200
     assert miss == expected
     assert hit == expected
-    assert (_stats(cached).misses, _stats(cached).hits) == (1, 1)
+    warmed = url in ("/v1", "/v1/meta", "/v1/schema")  # made before the graph served
+    assert cached.caches() == (["hit", "hit"] if warmed else ["miss", "hit"])
 
 
-def test_cache_keeps_gzip_and_identity_bodies_apart(cached: TestClient) -> None:
-    plain = cached.get("/v1/graph", headers={"Accept-Encoding": "identity"})
-    gzipped = cached.get("/v1/graph", headers={"Accept-Encoding": "gzip"})
+def test_cache_keeps_gzip_and_identity_bodies_apart(cached: Logged) -> None:
+    plain = cached.client.get("/v1/graph", headers={"Accept-Encoding": "identity"})
+    gzipped = cached.client.get("/v1/graph", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in plain.headers
     assert gzipped.headers["content-encoding"] == "gzip"
-    assert plain.content == gzipped.content  # httpx decodes the gzip body
-    assert _stats(cached).entries == 2
+    assert plain.content == gzipped.content  # the client decodes the gzip body
+    assert plain.headers["vary"] == gzipped.headers["vary"] == "Accept-Encoding"
+    assert gzipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    assert cached.caches() == ["miss", "miss"]
+
+
+def test_a_client_that_refuses_gzip_never_gets_it_from_the_cache(cached: Logged) -> None:
+    url = "/v1/nodes?limit=37&sort=-label"
+    first = cached.client.get(url, headers=[("Accept-Encoding", "gzip"), ("Accept-Encoding", "identity")])
+    assert first.headers["content-encoding"] == "gzip"  # both fields are one list: gzip is acceptable
+    for refusal in ("identity", "gzip;q=0", "br", "", "*;q=0"):
+        again = cached.client.get(url, headers={"Accept-Encoding": refusal})
+        assert "content-encoding" not in again.headers, refusal
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_cache_answers_if_none_match_with_the_uncached_304(cached: TestClient, uncached: TestClient, url: str) -> None:
+def test_cache_answers_if_none_match_with_the_uncached_304(cached: Logged, uncached: TestClient, url: str) -> None:
     etag = uncached.get(url).headers["etag"]
     expected = uncached.get(url, headers={"If-None-Match": etag})
-    on_miss = cached.get(url, headers={"If-None-Match": etag})
-    on_hit = cached.get(url, headers={"If-None-Match": f'"other", W/{etag}'})
-    assert expected.status_code == on_miss.status_code == on_hit.status_code == 304
-    assert _shape(on_miss) == _shape(on_hit)
-    # RFC 9110 §15.4.5: a 304 carries the Vary of the 200 it stands for; the uncached app's
-    # 304 is too small for GZipMiddleware to add `Accept-Encoding` to it. All else is equal.
-    vary = ("vary", cached.get(url).headers["vary"])
-    assert _shape(on_hit)[1] == sorted([*_headers(expected, ("x-request-id", "vary")), vary])
+    on_first = cached.client.get(url, headers={"If-None-Match": etag})
+    on_hit = cached.client.get(url, headers={"If-None-Match": f'"other", W/{etag}'})
+    assert expected.status_code == on_first.status_code == on_hit.status_code == 304
+    assert _shape(on_first) == _shape(on_hit) == _shape(expected)  # one rule, cache or not
+    assert "vary" in dict(_shape(on_hit)[1]) or len(uncached.get(url).content) < 1024  # RFC 9110 §15.4.5
 
 
-def test_cache_serves_200_when_if_none_match_names_another_etag(cached: TestClient) -> None:
-    first = cached.get("/v1/meta")
-    stale = cached.get("/v1/meta", headers={"If-None-Match": '"stale"'})
-    star = cached.get("/v1/meta", headers={"If-None-Match": "*"})
+def test_cache_serves_200_when_if_none_match_names_another_etag(cached: Logged) -> None:
+    first = cached.client.get("/v1/meta")
+    stale = cached.client.get("/v1/meta", headers={"If-None-Match": '"stale"'})
+    star = cached.client.get("/v1/meta", headers={"If-None-Match": "*"})
     assert (stale.status_code, stale.content) == (200, first.content)
     assert star.status_code == 304
 
 
-def test_cache_answers_head_with_get_headers_and_no_body(cached: TestClient, uncached: TestClient) -> None:
+def test_cache_answers_head_with_get_headers_and_no_body(cached: Logged, uncached: TestClient) -> None:
     url = "/v1/nodes/oxytocin"
     expected = uncached.head(url)
-    miss, hit = cached.head(url), cached.head(url)
+    miss, hit = cached.client.head(url), cached.client.head(url)
     assert _shape(miss) == _shape(hit) == _shape(expected)
     assert hit.content == b""
-    assert hit.headers["content-length"] == str(len(cached.get(url).content))
-    assert (_stats(cached).misses, _stats(cached).hits) == (1, 2)
+    assert hit.headers["content-length"] == str(len(cached.client.get(url).content))
+    assert cached.caches() == ["miss", "hit", "hit"]
 
 
 @pytest.mark.parametrize("url", ["/v1/nodes/oxytocn", "/v1/nodes?limit=0", "/openapi.json", "/v1/nope"])
 def test_cache_passes_errors_and_untagged_answers_through_unstored(
-    cached: TestClient, uncached: TestClient, url: str
+    cached: Logged, uncached: TestClient, url: str
 ) -> None:
-    assert _shape(cached.get(url)) == _shape(uncached.get(url))
-    assert _shape(cached.head(url))[:2] == _shape(uncached.head(url))[:2]
-    assert _stats(cached).entries == 0
+    assert _shape(cached.client.get(url)) == _shape(uncached.get(url))
+    assert _shape(cached.client.head(url))[:2] == _shape(uncached.head(url))[:2]
+    assert "hit" not in cached.caches()
 
 
 def test_cache_evicts_the_least_recently_used_entry(tiny: KnowledgeGraph, seeds: Path) -> None:
-    with TestClient(create_app(Settings(seeds_dir=seeds, cache_entries=2), tiny)) as client:
-        for url in ("/v1/nodes/oxytocin", "/v1/nodes/needs-space", "/v1/nodes/oxytocin", "/v1/nodes/chase-him"):
-            client.get(url)
-        assert (_stats(client).entries, _stats(client).hits) == (2, 1)
-        client.get("/v1/nodes/oxytocin")  # kept: it was used after needs-space
-        client.get("/v1/nodes/needs-space")  # evicted: a miss again
-        assert (_stats(client).hits, _stats(client).misses) == (2, 4)
+    for logged in _logged(tiny, Settings(seeds_dir=seeds, cache_entries=2)):
+        for name in ("oxytocin", "needs-space", "oxytocin", "chase-him", "oxytocin", "needs-space"):
+            logged.client.get(f"/v1/nodes/{name}")
+        # needs-space was the least recently used when chase-him came, so it was evicted.
+        assert logged.caches() == ["miss", "miss", "hit", "miss", "hit", "miss"]
 
 
 def test_cache_stays_within_its_byte_budget(tiny: KnowledgeGraph, seeds: Path) -> None:
-    with TestClient(create_app(Settings(seeds_dir=seeds, cache_bytes=3000), tiny)) as client:
-        sizes = [len(client.get(f"/v1/nodes/{n}").content) for n in tiny.nodes]
-        stats = _stats(client)
-        assert 0 < stats.bytes <= 3000 < sum(sizes)
-        assert stats.entries < len(sizes)
+    for logged in _logged(tiny, Settings(seeds_dir=seeds, cache_bytes=3000)):
+        sizes = [len(logged.client.get(f"/v1/nodes/{n}").content) for n in tiny.nodes]
+        assert sum(sizes) > 3000
+        logged.client.get(f"/v1/nodes/{next(iter(tiny.nodes))}")  # the oldest: evicted to stay in budget
+        logged.client.get(f"/v1/nodes/{list(tiny.nodes)[-1]}")  # the newest: still kept
+        assert logged.caches()[-2:] == ["miss", "hit"]
 
 
-def test_cache_does_not_store_a_body_over_the_per_entry_cap(tiny: KnowledgeGraph) -> None:
-    seen: list[str] = []
-
-    async def app(scope: dict[str, object], receive: object, send: object) -> None:
-        seen.append(str(scope["path"]))
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"etag", b'"x"')]})  # type: ignore[operator]
-        await send({"type": "http.response.body", "body": b"x" * 100})  # type: ignore[operator]
-
-    outer = FastAPI()
-    outer.state.graph = tiny
-    cache = ResponseCache(app, max_entries=10, max_bytes=1000, max_body=50)  # type: ignore[arg-type]
-    outer.mount("/", cache)
-    with TestClient(outer) as client:
-        assert client.get("/v1/big").content == b"x" * 100
-        assert client.get("/v1/big", headers={"If-None-Match": '"x"'}).status_code == 304
-    assert (seen, cache.stats(tiny).entries) == (["/v1/big", "/v1/big"], 0)
+def test_cache_does_not_keep_a_body_over_the_per_entry_cap(tiny: KnowledgeGraph) -> None:
+    cache = AnswerCache(max_entries=10, max_bytes=1000, max_body=50)
+    key = ("/v1/big", b"", Variant())
+    cache.put(tiny, key, Answer(200, [(b"etag", b'"x"')], b"x" * 100))
+    cache.put(tiny, ("/v1/small", b"", Variant()), Answer(200, [(b"etag", b'"y"')], b"y"))
+    assert (cache.get(tiny, key), cache.get(tiny, ("/v1/small", b"", Variant())) is not None) == (None, True)
 
 
 def test_graph_swap_serves_the_new_graph_at_once(seeds: Path, tiny: KnowledgeGraph) -> None:
-    with TestClient(create_app(Settings(seeds_dir=seeds), tiny)) as client:
-        before = client.get("/v1/nodes/oxytocin")
-        assert client.get("/v1/nodes/oxytocin").headers["etag"] == before.headers["etag"]
+    for logged in _logged(tiny, Settings(seeds_dir=seeds)):
+        before = logged.client.get("/v1/nodes/oxytocin")
+        assert logged.client.get("/v1/nodes/oxytocin").headers["etag"] == before.headers["etag"]
         path = seeds / "graph" / "concepts.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("label: Oxytocin", "label: Oxytocin!"), "utf-8")
-        fresh = load_graph(seeds)
-        client.app.state.graph = fresh  # type: ignore[attr-defined]
-        after = client.get("/v1/nodes/oxytocin")
+        logged.app.state.graph = load_graph(seeds)
+        after = logged.client.get("/v1/nodes/oxytocin")
         assert after.json()["label"] == "Oxytocin!"
         assert after.headers["etag"] != before.headers["etag"]
-        assert client.get("/v1/nodes/oxytocin", headers={"If-None-Match": before.headers["etag"]}).status_code == 200
-        assert (_stats(client).misses, _stats(client).hits) == (1, 1)
+        stale = logged.client.get("/v1/nodes/oxytocin", headers={"If-None-Match": before.headers["etag"]})
+        assert stale.status_code == 200
+        assert logged.caches() == ["miss", "hit", "miss", "hit"]
 
 
-def test_cache_is_off_with_zero_entries(uncached: TestClient) -> None:
-    uncached.get("/v1/meta")
-    uncached.get("/v1/meta")
-    assert _stats(uncached) == CacheStats()
+def test_cache_is_off_with_zero_entries(tiny: KnowledgeGraph, seeds: Path) -> None:
+    for logged in _logged(tiny, Settings(seeds_dir=seeds, cache_entries=0)):
+        first, second = logged.client.get("/v1/meta"), logged.client.get("/v1/meta")
+        assert first.content == second.content
+        assert logged.caches() == [None, None]

@@ -76,6 +76,7 @@ def test_access_log_is_one_json_line_per_request_with_its_id(
     assert len(lines[2]["query"]) == 256  # a huge query is cut in the log
     assert lines[0]["bytes"] == len(ok.content)
     assert lines[0]["method"] == "GET"
+    assert [line["cache"] for line in lines] == ["miss", "miss", None]  # a 414 never reaches the cache
     assert lines[0]["ms"] >= 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", lines[0]["ts"])
 

@@ -79,12 +79,33 @@ def test_plain_options_lists_allowed_methods(client: TestClient) -> None:
     assert (response.status_code, response.headers["allow"]) == (204, "GET, HEAD, OPTIONS")
 
 
-def test_cors_is_open_without_credentials_and_exposes_etag(client: TestClient) -> None:
-    response = client.get("/v1/meta", headers={"Origin": "https://example.org"})
+@pytest.mark.parametrize("origin", [{"Origin": "https://example.org"}, {}], ids=["origin", "no-origin"])
+def test_cors_is_open_without_credentials_and_exposes_etag(client: TestClient, origin: dict[str, str]) -> None:
+    response = client.get("/v1/meta", headers=origin)
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
     assert "ETag" in response.headers["access-control-expose-headers"]
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert "origin" not in response.headers.get("vary", "").lower()  # the same for every origin
+
+
+@pytest.mark.parametrize("url", ["/v1/nowhere", "/v1/nodes?limit=0", "/v1/nodes/" + "a" * 8200])
+def test_errors_and_refusals_carry_cors_too(client: TestClient, url: str) -> None:
+    """So a page can read a problem, and a refusal's `Retry-After`."""
+    response = client.get(url, headers={"Origin": "https://example.org"})
+    assert response.status_code >= 400
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "Retry-After" in response.headers["access-control-expose-headers"]
+
+
+def test_a_cors_preflight_says_what_is_allowed(client: TestClient) -> None:
+    preflight = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    response = client.options("/v1/meta", headers={**preflight, "Access-Control-Request-Headers": "if-none-match"})
+    assert (response.status_code, response.content) == (204, b"")
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert "If-None-Match" in response.headers["access-control-allow-headers"]
+    assert response.headers["access-control-max-age"] == "86400"
 
 
 def test_unknown_route_is_a_404_problem(client: TestClient) -> None:

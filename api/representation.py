@@ -1,0 +1,129 @@
+"""The answer layer: every GET and HEAD passes here, whether or not the response cache is on.
+
+For each request it pins the graph being served, decides the `Variant` once
+(`api.variant.variant_of`), and then either replays a kept answer (`api.cache`) or runs the
+app as a plain GET (no `If-None-Match`, so the full 200 is made and can be kept), makes that
+answer into the variant (`api.variant.represent`: gzip and `Vary`), keeps it if the policy
+allows, and sends it through `api.answer.send_answer`, the one place HEAD and 304s are
+decided. Handlers therefore never answer HEAD or conditional requests themselves, and a hit
+and a miss leave through the same code.
+
+Only misses reach FastAPI. A cache hit skips routing, validation and serialization: a dict
+lookup and two `send` calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Final
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.answer import Answer, send_answer
+from api.cache import AnswerCache, cacheable_request
+from api.variant import Coding, Variant, represent, variant_of
+
+__all__ = ["Representation"]
+
+# Compressing this much or more would hold the event loop for milliseconds: it runs in a thread.
+_THREAD_BYTES: Final = 128 << 10
+_CODINGS: Final[tuple[Coding, ...]] = ("identity", "gzip")
+
+
+class Representation:
+    """Pin the graph, decide the variant, answer from the cache or the app, and send."""
+
+    def __init__(self, app: ASGIApp, *, cache: AnswerCache, gzip_min_bytes: int) -> None:
+        self.app = app
+        self.cache = cache
+        self.gzip_min_bytes = gzip_min_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        graph = state["graph"] = getattr(scope["app"].state, "graph", None)
+        variant = state["variant"] = variant_of(scope)
+        head = scope["method"] == "HEAD"
+        conditions = [value for name, value in scope["headers"] if name == b"if-none-match"]
+        if_none_match = b", ".join(conditions) if conditions else None
+        key = None
+        if graph is not None and self.cache.enabled and cacheable_request(scope["method"], scope["path"]):
+            key = (scope["path"], scope["query_string"], variant)
+            kept = self.cache.get(graph, key)
+            state["cache"] = "miss" if kept is None else "hit"
+            if kept is not None:
+                await send_answer(send, kept, head=head, if_none_match=if_none_match)
+                return
+        raw = await self._run(scope, receive, send, variant, head)
+        answer = await self._represent(raw, variant)
+        if key is not None:
+            self.cache.put(graph, key, answer)
+        await send_answer(send, answer, head=head, if_none_match=if_none_match)
+
+    async def warm(self, app: object, graph: object, paths: Iterable[str]) -> None:
+        """Make and keep the answers of `app` to `paths` (each a path and query) on `graph`, in
+        every coding, before `graph` serves: their first request is then a hit. The answers are
+        made through the app itself, so they are byte for byte what a miss would have made.
+        `api.routes.PREBUILT` lists the paths."""
+        if not self.cache.enabled:
+            return
+        for target in paths:
+            path, _, query = target.partition("?")
+            scope: Scope = {
+                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+                "root_path": "", "headers": [], "client": None, "server": None,
+                "state": {"graph": graph, "variant": Variant()}, "app": app,
+            }  # fmt: skip
+            raw = await self._run(scope, _no_body, _drop, Variant(), head=False)
+            for coding in _CODINGS:
+                variant = Variant(coding=coding)
+                self.cache.put(graph, (path, query.encode(), variant), await self._represent(raw, variant))
+
+    async def _represent(self, raw: Answer, variant: Variant) -> Answer:
+        make: Callable[[], Answer] = partial(represent, raw, variant, min_size=self.gzip_min_bytes)
+        if variant.coding != "identity" and len(raw.body) >= _THREAD_BYTES:
+            return await anyio.to_thread.run_sync(make)
+        return make()
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send, variant: Variant, head: bool) -> Answer:
+        """The app's whole answer to `scope` as a plain GET.
+
+        Starlette's error middleware answers a fault with a 500 and then re-raises it, so the
+        server and the front door log it: that 500 is sent on (as the variant, HEAD honoured),
+        then the fault goes on up.
+        """
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
+        headers = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
+        inner = {**scope, "method": "GET", "headers": headers, "extensions": extensions}
+        try:
+            await self.app(inner, receive, capture)
+        except Exception:
+            if start is not None:
+                fault = Answer(start["status"], list(start.get("headers", [])), b"".join(chunks))
+                await send_answer(send, await self._represent(fault, variant), head=head)
+            raise
+        assert start is not None, "the app finished without starting a response"
+        return Answer(start["status"], list(start.get("headers", [])), b"".join(chunks))
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _drop(message: Message) -> None:
+    """Where a warming request's own answer would go: there is no client to send it to."""

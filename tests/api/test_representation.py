@@ -1,0 +1,126 @@
+"""The answer layer: with the response cache on, every request is answered byte for byte as
+the uncached app answers it, whatever the request's codings, origin, validators and method."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.app import create_app
+from api.settings import Settings
+from graph.build import KnowledgeGraph
+
+# Small and large bodies (gzip applies from 1 KiB), lists, errors, untagged answers, exports.
+URLS = [
+    "/v1/meta",
+    "/v1/nodes/oxytocin",
+    "/v1/nodes?limit=37&sort=-label",
+    "/v1/nodes/give-him-space?include=edges,neighbors",
+    "/v1/graph?format=graphml",
+    "/v1/graph?format=node-link",
+    "/v1/nodes/oxytocn",
+    "/v1/nodes?limit=0",
+    "/openapi.json",
+    "/docs",
+]
+_CODINGS = ["gzip", "GZIP", "x-gzip", "identity", "*", "br", "deflate", ""]
+_WEIGHTS = ["", ";q=0", ";q=0.5", ";q=1", ";q=1.000", ";q=0.001", ";q=abc", ";q=2", " ; q=0 "]
+_MEMBER = st.builds(lambda c, w: c + w, st.sampled_from(_CODINGS), st.sampled_from(_WEIGHTS))
+# Zero fields (absent), one, or repeated fields, each a comma list of members.
+_ACCEPT_ENCODING = st.lists(st.lists(_MEMBER, max_size=3).map(", ".join), max_size=3)
+_VALIDATOR = st.sampled_from(["none", "*", "match", "weak-match", "other", "match-in-list"])
+
+
+@pytest.fixture(scope="module")
+def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, TestClient]]:
+    from tests.tiny import write_tiny_seeds
+
+    seeds = write_tiny_seeds(tmp_path_factory.mktemp("seeds"))
+    from graph.build import load_graph
+
+    kg: KnowledgeGraph = load_graph(seeds)
+    cached = TestClient(create_app(Settings(seeds_dir=seeds, access_log=False), kg))
+    uncached = TestClient(create_app(Settings(seeds_dir=seeds, access_log=False, cache_entries=0), kg))
+    with cached, uncached:
+        for client in (cached, uncached):
+            del client.headers["accept-encoding"]  # "absent" must be absent, not the client's default
+        yield cached, uncached
+
+
+def _raw(client: TestClient, method: str, url: str, headers: list[tuple[str, str]]) -> tuple[object, ...]:
+    """Status, headers (less the per-request id) and the body bytes exactly as sent."""
+    with client.stream(method, url, headers=headers) as response:
+        body = b"".join(response.iter_raw())
+        fields = sorted((k, v) for k, v in response.headers.multi_items() if k != "x-request-id")
+        return response.status_code, fields, body
+
+
+def _validator(kind: str, etag: str | None) -> list[tuple[str, str]]:
+    if kind == "none" or (etag is None and kind != "*"):
+        return []
+    forms = {
+        "*": "*",
+        "match": etag,
+        "weak-match": f"W/{etag}",
+        "other": '"0000"',
+        "match-in-list": f'"0000", {etag}',
+    }
+    return [("If-None-Match", str(forms[kind]))]
+
+
+CASES = 600
+
+
+@given(
+    url=st.sampled_from(URLS),
+    accept_encoding=_ACCEPT_ENCODING,
+    origin=st.sampled_from([None, "https://a.example", "null"]),
+    validator=_VALIDATOR,
+    method=st.sampled_from(["GET", "HEAD"]),
+)
+@settings(max_examples=CASES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_cached_app_answers_exactly_as_the_uncached_one(
+    clients: tuple[TestClient, TestClient],
+    url: str,
+    accept_encoding: list[str],
+    origin: str | None,
+    validator: str,
+    method: str,
+) -> None:
+    cached, uncached = clients
+    headers = [("Accept-Encoding", value) for value in accept_encoding]
+    if origin is not None:
+        headers.append(("Origin", origin))
+    # The validator the client would hold: the ETag of the variant these headers get.
+    etag = dict(_raw(uncached, "GET", url, headers)[1]).get("etag")  # type: ignore[call-overload]
+    headers += _validator(validator, etag)
+    # The cached app persists across examples, so earlier requests have filled its cache
+    # with other variants of the same URL: exactly what a poisoned key would serve wrongly.
+    assert _raw(cached, method, url, headers) == _raw(uncached, method, url, headers)
+
+
+def test_a_repeated_field_is_one_list_for_the_cache_and_the_coder(clients: tuple[TestClient, TestClient]) -> None:
+    """The reported poisoning: gzip then identity fields, then a plain request to the same URL."""
+    cached, _ = clients
+    url = "/v1/nodes?limit=37&sort=-label&q=e"
+    both = cached.get(url, headers=[("Accept-Encoding", "gzip"), ("Accept-Encoding", "identity")])
+    plain = cached.get(url)
+    assert both.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert plain.headers["vary"] == "Accept-Encoding"
+
+
+def test_the_first_request_for_a_prebuilt_answer_is_a_hit(seeds: Path, tiny: KnowledgeGraph) -> None:
+    from tests.api.test_cache import Logged
+
+    logged = Logged(create_app(Settings(seeds_dir=seeds), tiny))
+    with logged.client:
+        logged.client.get("/v1/meta", headers={"Accept-Encoding": "gzip"})
+        logged.client.get("/v1/schema", headers={"Accept-Encoding": "identity"})
+        logged.client.get("/v1/nodes/oxytocin")
+    assert logged.caches() == ["hit", "hit", "miss"]
