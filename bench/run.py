@@ -96,8 +96,8 @@ NOTES = """\
 ## How to read this, and what explains each gap
 
 - **The cache.** Every `/v1` answer with an ETag is a pure function of the graph, the URL and
-  two request facts (gzip accepted, `Origin` sent), so `api/cache.py` keeps finished responses
-  in a bounded LRU that hangs off the served graph (a reload starts an empty one) and sits right
+  the request's variant (`api/variant.py`: the content coding), so `api/cache.py` keeps finished
+  responses in a bounded LRU that hangs off the served graph (a reload starts an empty one), just
   inside the front door: a hit costs the front door (request id, access log) plus a dict lookup.
   "Cache off" rows are the miss path: FastAPI routing, parameter validation, the query, orjson.
   What is left between a hit and the bare app is uvicorn's per-request work for a bigger body,
