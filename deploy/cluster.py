@@ -92,7 +92,8 @@ def _answers(url: str) -> bool:
 
 def _tail(path: Path, lines: int = 20) -> str:
     try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(line[:300] for line in text.splitlines()[-lines:])
     except OSError:
         return ""
 
@@ -187,6 +188,8 @@ class Supervisor:
         if not _port_is_free(self.port):
             raise ClusterError(f"port {self.port} is in use on 127.0.0.1; choose another: `PORT=8081 make cluster`")
         shutil.rmtree(self.run_dir / "cache", ignore_errors=True)  # never serve a previous run's answers
+        for old_log in self.run_dir.glob("*.log"):  # each run starts its logs afresh
+            old_log.unlink()
         for replica in self.replicas:
             replica.start()
         for replica in self.replicas:

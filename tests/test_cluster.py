@@ -287,11 +287,50 @@ def test_an_overload_503_is_never_stored(tmp_path: Path, monkeypatch: pytest.Mon
     assert [(r.status_code, r.headers["x-cache-status"]) for r in after] == [(200, "MISS"), (200, "HIT")]
 
 
-def _answers(url: str) -> bool:
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "slug"),
+    [
+        ("/v1/nodes/" + "a" * 9000, {}, 414, "uri-too-long"),  # the app's own limit, passed through
+        ("/v1/nodes/" + "a" * 20000, {}, 414, "uri-too-long"),  # past nginx's buffers: nginx answers
+        ("/v1/meta", {"X-Big": "b" * 20000}, 400, "bad-request"),
+        ("/.problems/502", {}, 404, "not-found"),
+    ],
+)
+def test_refusals_are_problems_wherever_they_come_from(
+    cluster: Cluster, path: str, headers: dict[str, str], status: int, slug: str
+) -> None:
+    response = httpx.get(cluster.url + path, headers=headers)
+    assert (response.status_code, response.headers["content-type"]) == (status, "application/problem+json")
+    assert response.json()["type"] == f"/problems/{slug}"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-cache-status"] in {"MISS", "BYPASS"}
+
+
+def test_with_no_replica_to_answer_nginx_says_so_as_a_problem(tmp_path: Path) -> None:
+    proxy_port = free_port()
+    write_config(tmp_path, port=proxy_port, upstreams=[free_port()])  # nobody listens there
+    nginx = spawn(nginx_command(find_nginx(), tmp_path), tmp_path / "out.log", tmp_path / "err.log")
     try:
-        return httpx.get(url, timeout=1).status_code == 200
+        base = f"http://127.0.0.1:{proxy_port}/v1/meta"
+        wait_for(lambda: _status(base) is not None, what="nginx")
+        response = httpx.get(base)
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
+    assert (response.status_code, response.headers["content-type"]) == (502, "application/problem+json")
+    assert (response.headers["cache-control"], response.headers["x-cache-status"]) == ("no-store", "MISS")
+    assert response.json()["title"] == "Bad gateway"
+
+
+def _status(url: str) -> int | None:
+    try:
+        return httpx.get(url, timeout=1).status_code
     except httpx.HTTPError:
-        return False
+        return None
+
+
+def _answers(url: str) -> bool:
+    return _status(url) == 200
 
 
 @pytest.mark.parametrize(
