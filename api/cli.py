@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
 # rich, the report and the exporters are imported by the commands that use them: `distance
 # serve` must reach its first 200 fast, and each import here is paid before the port opens.
 
-__all__ = ["app", "main", "run_workers", "uvicorn_options"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     help="Distance: a headless content API over a knowledge graph of five articles.",
@@ -169,45 +167,16 @@ def serve(
     """Validate the content, then serve it; on bad content the port never opens.
 
     SIGHUP reloads the content (so does a file change with --watch); invalid new content is
-    refused, logged as `file:line`, and the old content goes on serving. SIGTERM lets requests
-    in flight finish (up to DISTANCE_SHUTDOWN_TIMEOUT seconds) before the process exits.
+    refused, logged as `file:line`, and the old content goes on serving, in every worker.
+    SIGTERM lets requests in flight finish (up to DISTANCE_SHUTDOWN_TIMEOUT seconds) before
+    the process exits. With --workers N, a worker that dies is replaced on the last good
+    content (see `api.serve`).
     """
-    import uvicorn
-
-    from api.app import create_app
+    from api.serve import serve as run_server
 
     kg = _load_or_exit(seeds)
     settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
-    if workers == 1:
-        uvicorn.run(create_app(settings, kg), **uvicorn_options(settings))
-        return
-    # Each worker process builds its own app (and graph) from the same, already checked, seeds.
-    # SIGHUP then goes to uvicorn's supervisor, which replaces the workers one by one; a new
-    # worker that finds invalid content fails to start and the old ones keep serving.
-    os.environ["DISTANCE_SEEDS_DIR"] = str(seeds)
-    os.environ["DISTANCE_WATCH"] = "true" if watch else "false"
-    run_workers("api.asgi:create_default_app", workers, uvicorn_options(settings))
-
-
-def run_workers(factory: str, workers: int, options: dict[str, Any]) -> None:
-    """uvicorn.run's multi-worker path, with TCP_NODELAY kept on accepted connections.
-
-    uvicorn binds the listening socket it shares with its workers with `proto` 0; accepted
-    sockets inherit it, and asyncio only turns Nagle's algorithm off when it sees
-    IPPROTO_TCP. Every keep-alive answer after the first then waits ~40 ms for the client's
-    delayed ACK (measured: 2 workers answered at a 44 ms median). Re-labelling the listener
-    as TCP fixes it; the rest is what uvicorn.run does for `workers > 1`.
-    """
-    import socket
-
-    from uvicorn import Config
-    from uvicorn.supervisors import Multiprocess
-
-    config = Config(factory, factory=True, workers=workers, **options)
-    sock = config.bind_socket()
-    if sock.family in (socket.AF_INET, socket.AF_INET6):
-        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-    Multiprocess(config, sockets=[sock]).run()
+    run_server(settings, kg)
 
 
 def _settings_or_exit(**given: Any) -> Settings:
@@ -220,25 +189,6 @@ def _settings_or_exit(**given: Any) -> Settings:
             name = str(error["loc"][0]) if error["loc"] else "?"
             err.print(f"invalid setting {name} (DISTANCE_{name.upper()}): {error['msg']}", markup=False)
         raise typer.Exit(2) from None
-
-
-def uvicorn_options(settings: Settings) -> dict[str, Any]:
-    """How `distance serve` runs uvicorn: no Server header, our JSON access log (on stdout)
-    instead of uvicorn's, our `distance.*` loggers (reload, faults) beside uvicorn's on
-    stderr, and a bounded graceful shutdown."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["loggers"]["distance"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return {
-        "host": settings.host,
-        "port": settings.port,
-        "server_header": False,
-        "access_log": False,
-        "log_config": log_config,
-        "log_level": "info",
-        "timeout_graceful_shutdown": settings.shutdown_timeout,
-    }
 
 
 @app.command()

@@ -5,6 +5,11 @@ swapped into `app.state.graph` in one assignment: a request sees the old graph o
 one, never half of either. Invalid content is refused with every `file:line` logged, and the
 old graph goes on serving. Unchanged content (same content_version) keeps the old graph
 object, so nothing keyed on it (ETags, cached bodies) changes.
+
+Under `distance serve --workers N` the supervisor does the loading: it validates the seeds,
+writes the built graph to a snapshot file and sends each worker SIGHUP; a worker whose
+`state.snapshot` names that file reloads from it (and never watches the seeds itself), so
+every worker swaps to the same validated graph without dropping a connection.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Literal
@@ -20,6 +25,7 @@ from typing import Literal
 from starlette.datastructures import State
 from watchfiles import awatch
 
+from api.snapshot import SnapshotError, read_snapshot
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
 
@@ -30,11 +36,12 @@ log = logging.getLogger("distance.reload")
 
 
 class ContentReloader:
-    """Rebuild the graph from `seeds_dir` and swap it into `state.graph`, one reload at a time."""
+    """Rebuild the graph with `load` and swap it into `state.graph`, one reload at a time."""
 
-    def __init__(self, state: State, seeds_dir: Path) -> None:
+    def __init__(self, state: State, seeds_dir: Path, load: Callable[[], KnowledgeGraph] | None = None) -> None:
         self.state = state
         self.seeds_dir = seeds_dir
+        self.load = load if load is not None else (lambda: load_graph(seeds_dir))
         # Reloads run one after another, so a slow older load never replaces a newer graph.
         self._lock = asyncio.Lock()
 
@@ -43,7 +50,7 @@ class ContentReloader:
         async with self._lock:
             current: KnowledgeGraph = self.state.graph
             try:
-                new = await asyncio.to_thread(load_graph, self.seeds_dir)
+                new = await asyncio.to_thread(self.load)
             except ContentError as exc:
                 for problem in exc.problems:
                     log.error("%s", problem)
@@ -52,7 +59,7 @@ class ContentReloader:
                     trigger, len(exc.problems), current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            except (OSError, UnicodeDecodeError) as exc:  # a file vanished or half-written mid-edit
+            except (OSError, UnicodeDecodeError, SnapshotError) as exc:  # a file vanished or half-written
                 log.error(
                     "reload (%s) refused: %s; still serving content %s", trigger, exc, current.content_version[:16]
                 )
@@ -75,8 +82,21 @@ class ContentReloader:
 
 @asynccontextmanager
 async def live_reload(state: State, seeds_dir: Path, *, watch: bool) -> AsyncIterator[ContentReloader]:
-    """While open: SIGHUP reloads (where signals can be handled), and with `watch` so do file changes."""
-    reloader = ContentReloader(state, seeds_dir)
+    """While open: SIGHUP reloads (where signals can be handled), and with `watch` so do file changes.
+
+    With `state.snapshot` set (a worker under the supervisor), SIGHUP reloads from that file
+    and `watch` is left to the supervisor.
+    """
+    snapshot: Path | None = getattr(state, "snapshot", None)
+    load = None
+    if snapshot is not None:
+        path = snapshot  # bound for the closure with its narrowed type
+
+        def load() -> KnowledgeGraph:
+            return read_snapshot(path)
+
+        watch = False
+    reloader = ContentReloader(state, seeds_dir, load)
     loop = asyncio.get_running_loop()
     pending: set[asyncio.Task[Outcome]] = set()
 

@@ -38,6 +38,20 @@ class Settings(BaseSettings):
     access_log: bool = Field(True, description="One JSON line per request on the distance.access logger")
     watch: bool = Field(False, description="Reload the content when a file under seeds_dir changes")
     shutdown_timeout: float = Field(30.0, gt=0, le=600, description="Seconds in-flight requests get on SIGTERM")
+    header_timeout: float = Field(
+        10.0, gt=0, le=300, description="Seconds a connection gets to send a request's headers; then it is closed"
+    )
+    keepalive_timeout: float = Field(5.0, gt=0, le=300, description="Seconds an idle keep-alive connection is kept")
+    send_timeout: float = Field(
+        30.0, gt=0, le=600, description="Seconds a client may leave an answer unread before it is cut off"
+    )
+    max_headers: int = Field(64, ge=8, le=1000, description="Most header fields in a request; more is a 431")
+    max_header_bytes: int = Field(
+        16_384, ge=1024, le=1 << 20, description="Most bytes of header fields in a request; more is a 431"
+    )
+    max_connections: int = Field(
+        0, ge=0, le=1_000_000, description="Open connections per worker; 0: the descriptor limit less 64"
+    )
     cache_entries: int = Field(4096, ge=0, le=1_000_000, description="Response cache size; 0 turns it off")
     cache_bytes: int = Field(64 << 20, ge=0, le=4 << 30, description="Response cache budget for bodies, bytes")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -62,12 +63,19 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def serve(command: Sequence[str], port: int, logs: Path, *, ready_path: str = "/v1/meta") -> Iterator[LiveServer]:
-    """Start `command` (which must listen on `port`), wait until it answers, stop it after."""
+def serve(
+    command: Sequence[str],
+    port: int,
+    logs: Path,
+    *,
+    ready_path: str = "/v1/meta",
+    env: dict[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """Start `command` (which must listen on `port`; `env` added to ours), wait until it answers, stop it after."""
     logs.mkdir(parents=True, exist_ok=True)
     stdout, stderr = logs / "stdout.log", logs / "stderr.log"
     with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(list(command), stdout=out, stderr=err, cwd=ROOT)
+        process = subprocess.Popen(list(command), stdout=out, stderr=err, cwd=ROOT, env={**os.environ, **(env or {})})
     server = LiveServer(process, f"http://127.0.0.1:{port}", stdout, stderr)
     try:
 

@@ -1,4 +1,4 @@
-"""`distance serve`'s app and uvicorn options, with one injected delay, for the shutdown test.
+"""`distance serve`'s app and server (`api.serve.serve_app`), with one injected delay, for the shutdown test.
 
 Run as `python -m tests.slow_server SEEDS PORT`. A request carrying `X-Slow: <seconds>`
 waits that long inside FastAPI's dependency resolution (an override of `get_graph`, the
@@ -12,12 +12,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-import uvicorn
 from fastapi import Request
 
 from api.app import create_app
-from api.cli import uvicorn_options
 from api.deps import get_graph
+from api.serve import serve_app
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 
@@ -42,7 +41,7 @@ def main(seeds: Path, port: int) -> None:
         return graph
 
     app.dependency_overrides[get_graph] = slow_graph
-    uvicorn.run(app, **uvicorn_options(settings))
+    serve_app(app, settings)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -179,3 +180,62 @@ def test_sigterm_lets_a_request_in_flight_finish(seeds: Path, tmp_path: Path) ->
     assert "content_version" in orjson.loads(str(result["text"]))  # the whole body came
     assert result["seconds"] >= 2  # type: ignore[operator]
     assert server.process.returncode in (0, -signal.SIGTERM)
+
+
+def _workers(server: LiveServer) -> list[int]:
+    """The pids of the supervisor's worker processes."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return sorted(int(child) for child in children)
+
+
+def _versions_on_new_connections(server: LiveServer, count: int = 12) -> set[str]:
+    """content_version as answered on `count` fresh connections (the kernel spreads them over workers)."""
+    versions = set()
+    for _ in range(count):
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            versions.add(client.get("/v1/meta").json()["content_version"])
+    return versions
+
+
+def test_workers_reload_in_place_and_refuse_bad_content_together(seeds: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", "2"]
+    with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
+        _headers_and_log_agree(server)
+        first = loop.version()
+        workers = _workers(server)
+        assert len(workers) == 2
+        _edit_summary(seeds)
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: loop.version() != first, what="the SIGHUP reload")
+        second = loop.version()
+        assert _versions_on_new_connections(server) == {second}  # every worker swapped
+        _break(seeds)
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "refused" in server.err(), what="the refusal to be logged")
+        loop.settle()
+        assert "seeds/graph/signs.yaml:7: quote not found in 000" in server.err()
+        assert _versions_on_new_connections(server) == {second}  # every worker kept the good content
+        assert _workers(server) == workers  # reloads replace no process
+    assert loop.failures == []  # one keep-alive connection through both reloads, nothing dropped
+    versions = [v for _, v in loop.answers]
+    assert versions.index(second) == len(versions) - versions[::-1].index(first)
+
+
+def test_a_killed_worker_is_replaced_on_the_last_good_content_while_the_seeds_are_bad(
+    seeds: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", "2"]
+    with serve(command, port, tmp_path / "logs") as server:
+        [good] = _versions_on_new_connections(server, 2)
+        _break(seeds)
+        for victim in _workers(server):  # one crash after another: each would stop the service before
+            os.kill(victim, signal.SIGKILL)
+            wait_for(lambda v=victim: v not in _workers(server) and len(_workers(server)) == 2, what="a replacement")
+            assert _versions_on_new_connections(server) == {good}
+        assert server.err().count("starting a replacement on content") == 2
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=30)
+    assert server.process.returncode == 0

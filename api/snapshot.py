@@ -1,0 +1,62 @@
+"""A built graph saved to a file and read back: how workers get content the supervisor validated.
+
+`distance serve --workers N` loads and validates the seeds once, in the supervisor, and
+writes the built `KnowledgeGraph` here with pickle; workers read it on SIGHUP instead of
+loading the seeds themselves. So every worker swaps to the same graph, and a worker that
+replaces a crashed one starts from the last good content even while the seeds on disk are
+invalid. The file lives in a private directory the supervisor made (mode 0700) and is
+only ever read by the processes that wrote it: pickle's trust model fits.
+
+Reading a snapshot takes ~15 ms on the shipped content, against ~0.2 s for loading and
+validating the seeds: a start-up path could use the same file, keyed on the seeds' bytes.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import os
+import pickle
+import types
+from pathlib import Path
+from typing import Any
+
+from graph.build import KnowledgeGraph
+
+__all__ = ["SnapshotError", "read_snapshot", "write_snapshot"]
+
+
+class SnapshotError(Exception):
+    """The snapshot file could not be read as a graph."""
+
+
+def _mapping_proxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(items)
+
+
+def _reduce_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# The graph's mappings are read-only views, which pickle cannot save on its own.
+copyreg.pickle(types.MappingProxyType, _reduce_proxy)
+
+
+def write_snapshot(graph: KnowledgeGraph, path: Path) -> None:
+    """Write `graph` to `path` atomically: a reader sees the old file or the new one."""
+    state = {k: v for k, v in vars(graph).items() if k != "g"}  # the networkx view is rebuilt on use
+    clone = object.__new__(KnowledgeGraph)
+    vars(clone).update(state)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(pickle.dumps(clone, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(partial, path)
+
+
+def read_snapshot(path: Path) -> KnowledgeGraph:
+    """The graph saved at `path`."""
+    try:
+        graph = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
+        raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
+    if not isinstance(graph, KnowledgeGraph):
+        raise SnapshotError(f"snapshot {path} holds a {type(graph).__name__}, not a graph")
+    return graph
