@@ -49,7 +49,7 @@ from api.snapshot import write_snapshot
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
 
-__all__ = ["log_config", "serve", "serve_app"]
+__all__ = ["bind_socket", "log_config", "serve", "serve_app"]
 
 log = logging.getLogger("distance.serve")
 _SUPERVISOR_SIGNALS: Final = {signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGUSR1}
@@ -132,7 +132,7 @@ class _Supervisor:
         app.state.snapshot = self.snapshot
 
     def run(self) -> None:
-        sock = _bind(self.settings)
+        sock = bind_socket(self.settings)
         signal.pthread_sigmask(signal.SIG_BLOCK, _SUPERVISOR_SIGNALS)
         try:
             write_snapshot(self.graph, self.snapshot)
@@ -250,7 +250,7 @@ class _Supervisor:
         return self.graph.content_version[:16]
 
 
-def _bind(settings: Settings) -> socket.socket:
+def bind_socket(settings: Settings) -> socket.socket:
     """The listening socket the workers share, labelled TCP so accepted connections get TCP_NODELAY.
 
     (A socket made with protocol 0 reads back as 0, and asyncio only turns Nagle's algorithm

@@ -3,7 +3,7 @@
 Run: `.venv/bin/python -m bench.scale [--nodes 100000] [--edges 1000000] [--seconds 5]`.
 In this process: generation and `graph.build` times, then per-query latency (p50/p99 over
 random nodes) of 2-hop neighbours, paths and search, query plus body serialization. Then
-the same graph is served by `bench.serve` (uvicorn, one worker) and driven by wrk with a
+the same graph is served by `bench.serve` (as `distance serve`, one worker) and driven by wrk with a
 script that asks for a random node each request, with the response cache off, which
 gives HTTP latency; the server's resident memory is read from /proc.
 """
@@ -123,7 +123,7 @@ def run(nodes: int, edges: int, seconds: float) -> list[str]:
     with (
         tempfile.TemporaryDirectory() as tmp,
         server(
-            ["--app", "distance", "--synthetic", str(nodes), "--edges", str(edges)],
+            ["--synthetic", str(nodes), "--edges", str(edges)],
             env={"DISTANCE_CACHE_ENTRIES": "0"},  # every request a real traversal
             ready="/v1/meta",
         ) as live,

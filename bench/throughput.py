@@ -1,11 +1,13 @@
-"""HTTP throughput and latency of Distance against a bare ASGI baseline, in one run.
+"""HTTP throughput and latency of Distance against the strict reference, in one run.
 
-Run: `.venv/bin/python -m bench.throughput [--seconds 3] [--rounds 2]`. Starts, on the same server
-software and settings (`bench.serve`): the bare baseline, Distance as shipped (response cache
-on), and Distance with the cache off (every request routed, validated and serialized: the
-miss path). Each endpoint is driven by wrk with the same settings on each server, the
-servers interleaved and their order rotated per round so drift hits all alike; the ratio
-of an endpoint is Distance's req/s over the baseline's measured next to it.
+Run: `.venv/bin/python -m bench.throughput [--seconds 3] [--rounds 2]`. Starts the bare
+reference app (bench/bare.py) on granian and on uvicorn with httptools and uvloop, each
+from a venv of its own (`bench.reference`), and Distance as `distance serve` runs it:
+response cache on, and off (every request routed, validated and serialized: the miss
+path), then 2 workers, and the same app on granian. The references are driven by wrk
+before and after Distance's rows; the faster one (mean of its two runs) is the strict
+baseline. Each row gives the ratio to it and to the bare app on the same server software.
+Distance's rows are interleaved, their order rotated per round, so drift hits all alike.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from bench.reference import REFERENCES, reference_server
 from bench.wrk import Result, Server, run_wrk, server
 
 __all__ = ["ENDPOINTS", "Endpoint", "main", "run"]
@@ -37,12 +40,16 @@ class Endpoint:
 ENDPOINTS = [
     Endpoint("node GET", "/v1/nodes/oxytocin", 0.6),
     Endpoint("304 revalidation", "/v1/nodes/oxytocin", 0.6, conditional=True),
-    Endpoint("list page (50)", "/v1/nodes?limit=50", 0.5),
-    Endpoint("2-hop neighbours", "/v1/nodes/oxytocin/neighbors?depth=2", 0.4),
+    Endpoint("list page (50)", "/v1/nodes?limit=50", 0.6),
+    Endpoint("2-hop neighbours", "/v1/nodes/oxytocin/neighbors?depth=2", 0.5),
     Endpoint("paths", "/v1/paths?from=leaves-right-after-sex&to=give-him-space", None),
-    Endpoint("search", "/v1/search?q=space", 0.3),
-    Endpoint("guide (3 signs)", "/v1/guide?signs=leaves-right-after-sex,disappears,hot-and-cold", None),
+    Endpoint("search", "/v1/search?q=space", 0.5),
+    Endpoint("guide (3 signs)", "/v1/guide?signs=leaves-right-after-sex,disappears,hot-and-cold", 0.5),
 ]
+MISS_TARGETS = {"node GET": 0.2}  # the miss path's targets (cache off)
+# Which reference runs the same server software as each Distance set-up.
+SAME_SERVER = {"distance": "uvicorn", "distance-nocache": "uvicorn", "distance-w2": "uvicorn",
+               "distance-granian": "granian"}  # fmt: skip
 
 
 def _etag(url: str) -> str:
@@ -54,7 +61,7 @@ def _etag(url: str) -> str:
 def _measure(
     servers: dict[str, Server], endpoints: Sequence[Endpoint], *, seconds: float, rounds: int
 ) -> dict[tuple[str, str], list[Result]]:
-    """wrk every endpoint on every server, interleaved, order rotated per round."""
+    """wrk every endpoint on every Distance server, interleaved, order rotated per round."""
     names = list(servers)
     results: dict[tuple[str, str], list[Result]] = {}
     for r in range(rounds):
@@ -62,18 +69,31 @@ def _measure(
         for endpoint in endpoints:
             for name in order:
                 base = servers[name].base
-                path = "/" if name.startswith("baseline") else endpoint.path
-                headers = []
-                if endpoint.conditional and not name.startswith("baseline"):
-                    headers.append(f"If-None-Match: {_etag(base + path)}")
+                headers = [f"If-None-Match: {_etag(base + endpoint.path)}"] if endpoint.conditional else []
                 if r == 0:  # warm up: fill caches, let the first-request costs pass
-                    run_wrk(base + path, seconds=1, connections=CONNECTIONS, headers=headers)
-                result = run_wrk(base + path, seconds=seconds, connections=CONNECTIONS, headers=headers)
-                if result.errors:
-                    raise SystemExit(f"{name} {endpoint.path}: {result.errors} failed requests")
+                    run_wrk(base + endpoint.path, seconds=1, connections=CONNECTIONS, headers=headers)
+                result = _checked(name, endpoint.path, run_wrk(
+                    base + endpoint.path, seconds=seconds, connections=CONNECTIONS, headers=headers
+                ))  # fmt: skip
                 results.setdefault((endpoint.name, name), []).append(result)
-                print(f"  round {r + 1} {endpoint.name:<18} {name:<22} {result.rps:9.0f} req/s")
+                print(f"  round {r + 1} {endpoint.name:<18} {name:<18} {result.rps:9.0f} req/s")
     return results
+
+
+def _references(refs: dict[str, Server], seconds: float, when: str) -> dict[str, Result]:
+    """One warm-up and one measured wrk run of the bare app on each reference server."""
+    measured = {}
+    for name, up in refs.items():
+        run_wrk(up.base + "/", seconds=1, connections=CONNECTIONS)
+        measured[name] = _checked(name, "/", run_wrk(up.base + "/", seconds=seconds, connections=CONNECTIONS))
+        print(f"  {when:<6} bare on {name:<9} {measured[name].rps:9.0f} req/s")
+    return measured
+
+
+def _checked(name: str, path: str, result: Result) -> Result:
+    if result.errors:
+        raise SystemExit(f"{name} {path}: {result.errors} failed requests")
+    return result
 
 
 def _mean(results: list[Result]) -> Result:
@@ -85,88 +105,78 @@ def _mean(results: list[Result]) -> Result:
     )
 
 
-def _baseline_of(name: str) -> str:
-    """The baseline measured on the same set-up: distance-w2 -> baseline-w2, distance-nocache -> baseline."""
-    return "baseline" + name.removeprefix("distance").removeprefix("-nocache")
+def _row(label: str, got: Result, strict: Result, same: Result, target: float | None) -> str:
+    ratio = got.rps / strict.rps
+    verdict = "" if target is None else f">= {target} {'met' if ratio >= target else '**missed**'}"
+    return (
+        f"| {label} | {got.rps:.0f} | {got.p50:.2f} | {got.p99:.2f} | **{ratio:.2f}** "
+        f"| {got.rps / same.rps:.2f} | {verdict} |"
+    )
 
 
-def _table(
-    results: dict[tuple[str, str], list[Result]], endpoints: Sequence[Endpoint], rows: Sequence[tuple[str, str]]
-) -> list[str]:
-    """Markdown rows: each (label, server) against the baseline measured beside it, then that baseline."""
-    lines = [
-        "| endpoint | server | req/s | p50 ms | p99 ms | ratio to baseline | target |",
-        "|---|---|---:|---:|---:|---:|---|",
-    ]
-    for endpoint in endpoints:
-        baselines: dict[str, None] = {}
-        for label, name in rows:
-            if (endpoint.name, name) not in results:
-                continue
-            baselines[_baseline_of(name)] = None
-            got, base = _mean(results[(endpoint.name, name)]), _mean(results[(endpoint.name, _baseline_of(name))])
-            ratio = got.rps / base.rps
-            target = ""
-            if endpoint.target is not None and not name.endswith("-nocache"):
-                target = f">= {endpoint.target} {'met' if ratio >= endpoint.target else '**missed**'}"
-            lines.append(
-                f"| {endpoint.name} | {label} | {got.rps:.0f} | {got.p50:.2f} | {got.p99:.2f} "
-                f"| {ratio:.2f} | {target} |"
-            )
-        for name in baselines:
-            base = _mean(results[(endpoint.name, name)])
-            lines.append(
-                f"| {endpoint.name} | {name} (bare ASGI) | {base.rps:.0f} | {base.p50:.2f} | {base.p99:.2f} | 1.00 | |"
-            )
-    return lines
+_HEAD = [
+    "| endpoint, server | req/s | p50 ms | p99 ms | × strict | × same server | target (× strict) |",
+    "|---|---:|---:|---:|---:|---:|---|",
+]
 
 
 def run(seconds: float, rounds: int) -> list[str]:
     """Every measurement of this module; returns the lines of the RESULTS.md section."""
     with ExitStack() as stack:
+        refs = {ref.name: stack.enter_context(reference_server(ref)) for ref in REFERENCES}
         up = {
-            "baseline": stack.enter_context(server(["--app", "baseline"])),
-            "distance": stack.enter_context(server(["--app", "distance"], ready="/v1/meta")),
-            "distance-nocache": stack.enter_context(
-                server(["--app", "distance"], env={"DISTANCE_CACHE_ENTRIES": "0"}, ready="/v1/meta")
-            ),
+            "distance": stack.enter_context(server([], ready="/v1/meta")),
+            "distance-nocache": stack.enter_context(server([], env={"DISTANCE_CACHE_ENTRIES": "0"}, ready="/v1/meta")),
         }
-        endpoints = list(ENDPOINTS)
-        print(f"uvicorn, 1 worker; wrk -t1 -c{CONNECTIONS} -d{seconds}s, {rounds} rounds")
-        main_results = _measure(up, endpoints, seconds=seconds, rounds=rounds)
-    with ExitStack() as stack:
         extra = {
-            "baseline-w2": stack.enter_context(server(["--app", "baseline", "--workers", "2"])),
-            "distance-w2": stack.enter_context(server(["--app", "distance", "--workers", "2"], ready="/v1/meta")),
-            "baseline-granian": stack.enter_context(server(["--app", "baseline", "--server", "granian"])),
-            "distance-granian": stack.enter_context(
-                server(["--app", "distance", "--server", "granian"], ready="/v1/meta")
-            ),
+            "distance-w2": stack.enter_context(server(["--workers", "2"], ready="/v1/meta")),
+            "distance-granian": stack.enter_context(server(["--server", "granian"], ready="/v1/meta")),
         }
-        print("2 uvicorn workers, and granian (1 worker)")
+        print(f"wrk -t1 -c{CONNECTIONS} -d{seconds}s, {rounds} rounds")
+        before = _references(refs, seconds, "before")
+        main_results = _measure(up, ENDPOINTS, seconds=seconds, rounds=rounds)
         more = _measure(extra, [ENDPOINTS[0], ENDPOINTS[5]], seconds=seconds, rounds=rounds)
+        after = _references(refs, seconds, "after")
+    bare = {name: _mean([before[name], after[name]]) for name in refs}
+    strict_name = max(bare, key=lambda name: bare[name].rps)
+    strict = bare[strict_name]
+    pins = {ref.name: " ".join(ref.pins()) for ref in REFERENCES}
     lines = [
-        f"wrk -t1 -c{CONNECTIONS} -d{seconds}s per run, {rounds} rounds interleaved (figures are means); "
-        "the baseline is a bare ASGI app returning a constant ~1 KB JSON body on the same server.",
+        f"wrk -t1 -c{CONNECTIONS} -d{seconds}s per run. The strict reference is the bare ASGI app "
+        "(`bench/bare.py`, a constant ~1 KB JSON body) on the faster of two servers, each from a venv of its "
+        "own, measured before and after Distance's rows; Distance's rows are means of "
+        f"{rounds} interleaved rounds.",
         "",
-        *_table(
-            main_results,
-            endpoints,
-            [("Distance (cache hit)", "distance"), ("Distance, cache off (miss path)", "distance-nocache")],
+        "| reference (bare app) | pinned | before req/s | after req/s | mean req/s | p99 ms |",
+        "|---|---|---:|---:|---:|---:|",
+        *(
+            f"| {name}{' (**strict**)' if name == strict_name else ''} | `{pins[name]}` | {before[name].rps:.0f} "
+            f"| {after[name].rps:.0f} | {bare[name].rps:.0f} | {bare[name].p99:.2f} |"
+            for name in refs
         ),
         "",
-        "Workers and server software (same wrk settings; each ratio is to the baseline on the same set-up):",
+        "Distance as `distance serve` runs it (uvicorn + httptools + uvloop, one worker); "
+        "× same server is against the bare app on uvicorn:",
         "",
-        *_table(
-            {**more, **main_results},
-            [ENDPOINTS[0], ENDPOINTS[5]],
-            [
-                ("Distance, uvicorn, 1 worker", "distance"),
-                ("Distance, uvicorn, 2 workers", "distance-w2"),
-                ("Distance, granian, 1 worker", "distance-granian"),
-            ],
-        ),
+        *_HEAD,
     ]
+    for endpoint in ENDPOINTS:
+        for label, name, target in (
+            ("cache hit", "distance", endpoint.target),
+            ("cache off (miss path)", "distance-nocache", MISS_TARGETS.get(endpoint.name)),
+        ):
+            got = _mean(main_results[(endpoint.name, name)])
+            lines.append(_row(f"{endpoint.name}, {label}", got, strict, bare[SAME_SERVER[name]], target))
+    lines += ["", "Workers and server software (cache hits; × same server against the bare app on that server):", ""]
+    lines += _HEAD
+    for endpoint in (ENDPOINTS[0], ENDPOINTS[5]):
+        for label, name in (
+            ("`distance serve`, 1 worker", "distance"),
+            ("`distance serve --workers 2`", "distance-w2"),
+            ("the same app on granian, 1 worker", "distance-granian"),
+        ):
+            got = _mean({**main_results, **more}[(endpoint.name, name)])
+            lines.append(_row(f"{endpoint.name}, {label}", got, strict, bare[SAME_SERVER[name]], endpoint.target))
     return lines
 
 

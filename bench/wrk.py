@@ -19,8 +19,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Result", "Server", "free_port", "require_wrk", "run_wrk", "server"]
+__all__ = ["Result", "Server", "free_port", "require_wrk", "run_wrk", "server", "started"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -34,6 +35,7 @@ class Result:
     p50: float
     p99: float
     errors: int
+    requests: int = 0
 
 
 def require_wrk() -> str:
@@ -89,7 +91,8 @@ def run_wrk(
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return Result(rps, p50, p99, errors)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Result(rps, p50, p99, errors, requests)
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,20 @@ def server(argv_tail: Sequence[str], *, env: dict[str, str] | None = None, ready
     """Start `python -m bench.serve ARGS --port P`, wait until `ready` answers, yield it; stop it after."""
     port = free_port()
     argv = [sys.executable, "-m", "bench.serve", *argv_tail, "--port", str(port)]
+    with started(argv, port, env={**os.environ, **(env or {})}, cwd=ROOT, ready=ready) as up:
+        yield up
+
+
+@contextmanager
+def started(
+    argv: Sequence[str], port: int, *, env: dict[str, str], cwd: Path, ready: str = "/", stderr: Any = None
+) -> Iterator[Server]:
+    """Run `argv` (which listens on `port`), wait until `ready` answers, yield it; stop it after.
+
+    Its stdout (the access log) is dropped; its stderr goes to `stderr` (a file), else to a pipe
+    read only if it fails to start."""
     proc = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if stderr is None else stderr
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -118,7 +133,8 @@ def server(argv_tail: Sequence[str], *, env: dict[str, str] | None = None, ready
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise SystemExit(f"{' '.join(argv)} exited: {proc.stderr.read().decode()[-2000:]}") from None  # type: ignore[union-attr]
+                    said = proc.stderr.read().decode()[-2000:] if proc.stderr else "(see its log)"
+                    raise SystemExit(f"{' '.join(argv)} exited: {said}") from None
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{' '.join(argv)} did not answer {ready}") from None
                 time.sleep(0.1)

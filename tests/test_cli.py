@@ -10,8 +10,10 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import ExportFormat, run_workers
+from api.cli import ExportFormat
 from api.cli import app as cli
+from api.serve import bind_socket
+from api.settings import Settings
 from graph.exports import EXPORT_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,19 +76,8 @@ def test_serve_names_a_bad_setting_and_exits_2(seeds: Path) -> None:
     assert "invalid setting max_concurrency (DISTANCE_MAX_CONCURRENCY)" in result.output
 
 
-def test_run_workers_listens_so_that_connections_get_tcp_nodelay(monkeypatch: pytest.MonkeyPatch) -> None:
-    handed: list[socket.socket] = []
-
-    class Supervisor:  # stands in for uvicorn's process supervisor: keeps the sockets, starts nothing
-        def __init__(self, config: object, sockets: list[socket.socket]) -> None:
-            handed.extend(sockets)
-
-        def run(self) -> None:
-            pass
-
-    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", Supervisor)
-    run_workers("api.asgi:create_default_app", 2, {"host": "127.0.0.1", "port": 0})
-    [listener] = handed
+def test_the_workers_shared_socket_gives_connections_tcp_nodelay() -> None:
+    listener = bind_socket(Settings(port=0))
 
     async def accepted_nodelay() -> int:
         got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -104,6 +95,7 @@ def test_run_workers_listens_so_that_connections_get_tcp_nodelay(monkeypatch: py
         return value
 
     assert asyncio.run(accepted_nodelay()) != 0
+    listener.close()
 
 
 def test_check_lint_prints_each_warning_as_file_line_and_exits_1(seeds: Path) -> None:

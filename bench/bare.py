@@ -1,0 +1,33 @@
+"""The strict reference app: bare ASGI, a constant ~1 KB JSON body for every request.
+
+Standard library only, so it runs in the reference venvs (`bench.reference`) that hold
+nothing but a server. `python -c "import bare"` from this folder is all a server needs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["BODY", "app"]
+
+# The shape of a small node, without any work behind it.
+BODY = json.dumps(
+    {"id": "baseline", "type": "concept", "label": "A constant body", "summary": "x" * 800, "links": {"self": "/"}},
+    separators=(",", ":"),
+).encode()
+_HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
+
+
+async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answer every HTTP request with BODY; accept the lifespan's startup and shutdown."""
+    if scope["type"] != "http":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
