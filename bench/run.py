@@ -66,7 +66,7 @@ def main() -> None:
             "",
             f"Machine: {machine}. Absolute numbers drift on a shared machine; the ratios are measured in one run.",
             "",
-            "## HTTP on the seed graph: Distance against a bare ASGI app",
+            "## HTTP on the seed graph: Distance against the strict reference",
             "",
             *http_lines,
             "",
@@ -102,17 +102,20 @@ NOTES = """\
   "Cache off" rows are the miss path: FastAPI routing, parameter validation, the query, orjson.
   What is left between a hit and the bare app is uvicorn's per-request work for a bigger body,
   the JSON access-log line and the request id (see `bench/frontdoor.py`).
-- **Workers.** Two uvicorn workers on this 2-core machine share the cores with wrk; compare
-  each row to its own baseline. uvicorn's multi-worker mode binds its shared socket so that
-  asyncio leaves Nagle's algorithm on for accepted connections: every keep-alive answer then
-  waited ~40 ms for the client's delayed ACK (2 workers gave a 44 ms median and a third of one
-  worker's throughput, the bare app included). `distance serve --workers N` (`api.cli.run_workers`)
-  labels the listener as TCP so connections get TCP_NODELAY; these rows run through it.
-- **granian** runs the same app (and baseline) far faster than uvicorn here; `distance serve`
-  stays on uvicorn (reload, graceful shutdown and the server header depend on it), and this
-  row shows what switching would buy. uvicorn runs here on its pure-Python parts (h11, the
-  asyncio loop: httptools and uvloop are not installed), which is much of the gap to granian;
-  installing them would raise both baseline and Distance, and has not been measured yet.
+- **The server.** `distance serve` runs uvicorn on httptools and uvloop (`api/serve.py`) with a
+  protocol subclass that adds header-read and send timeouts, header caps (431 problem+json),
+  a problem+json 400 for unparseable requests and a per-worker connection cap
+  (`api/httpproto.py`). granian runs the bare app faster (see the references) and Distance's
+  app somewhat faster too (the granian row), but it always sends `Server: granian` (no
+  option turns it off), answers its own 400/431 with empty bodies, has no send timeout and
+  leaves a connection that sends nothing open (its header-read timeout starts at the first
+  byte), and its SIGHUP respawns workers (dropping their keep-alive connections) rather
+  than swapping content in place. uvicorn's protocol is Python and can be extended where
+  those promises need it, so it ships; the gap between the two bare rows is what that costs.
+- **Workers.** `--workers 2` is a supervisor forking workers on one shared socket (labelled
+  TCP so accepted connections get TCP_NODELAY: otherwise every keep-alive answer waits ~40 ms
+  for a delayed ACK). On this 2-core machine the workers share the cores with wrk, so two
+  workers gain little or lose against one; compare their ratio, not their req/s.
 - **Paths on the 100k graph.** The synthetic graph has hubs of ~10,000 edges (targets are
   drawn with a skew, as in real graphs). Paths search from both ends over a node-level
   adjacency built once (`KnowledgeGraph.near`), always growing the side with fewer

@@ -7,7 +7,6 @@ import socket
 from pathlib import Path
 
 import orjson
-import pytest
 from typer.testing import CliRunner
 
 from api.cli import ExportFormat
