@@ -40,6 +40,7 @@ from typing import Any, Final
 import uvicorn
 import uvloop
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 from uvicorn.config import LOGGING_CONFIG
 
 from api.app import create_app
@@ -49,7 +50,7 @@ from api.snapshot import write_snapshot
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
 
-__all__ = ["bind_socket", "log_config", "serve", "serve_app"]
+__all__ = ["bind_socket", "log_config", "serve", "serve_app", "uvicorn_config"]
 
 log = logging.getLogger("distance.serve")
 _SUPERVISOR_SIGNALS: Final = {signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGUSR1}
@@ -63,7 +64,7 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def _uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+def uvicorn_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
     """No Server header, our JSON access log instead of uvicorn's, the hardened protocol."""
     limits = Limits(
         header_timeout=settings.header_timeout,
@@ -93,7 +94,7 @@ def _uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
 
 def serve_app(app: FastAPI, settings: Settings, sockets: list[socket.socket] | None = None) -> None:
     """Serve `app` in this process until SIGTERM or SIGINT (uvicorn's handlers drain)."""
-    server = uvicorn.Server(_uvicorn_config(app, settings))
+    server = uvicorn.Server(uvicorn_config(app, settings))
 
     async def main() -> None:
         fds = FdWatch()
