@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import pickle
 import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 
 import httpx
 import pytest
@@ -16,8 +18,9 @@ from fastapi.testclient import TestClient
 from starlette.datastructures import State
 
 from api.app import create_app
-from api.reload import ContentReloader
+from api.reload import ContentReloader, live_reload
 from api.settings import Settings
+from api.snapshot import SnapshotError, read_snapshot, write_snapshot
 from graph.build import KnowledgeGraph, load_graph
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
@@ -154,3 +157,57 @@ def test_watch_reloads_when_a_seed_file_changes(seeds: Path) -> None:
             time.sleep(0.05)
         assert client.get("/v1/nodes/oxytocin").json()["summary"] == "A hormone of touch and closeness."
     assert load_graph(seeds).content_version != before
+
+
+def test_a_snapshot_holds_the_same_graph(seeds: Path, tiny: KnowledgeGraph, tmp_path: Path) -> None:
+    path = tmp_path / "graph.pickle"
+    tiny.g  # noqa: B018 (a built networkx view is left out of the snapshot, and rebuilt on use)
+    write_snapshot(tiny, path)
+    again = read_snapshot(path)
+    assert again.content_version == tiny.content_version
+    assert dict(again.nodes) == dict(tiny.nodes)
+    assert isinstance(again.nodes, MappingProxyType)
+    assert "g" not in vars(again)
+    assert again.g.number_of_nodes() == len(tiny.nodes)
+
+
+def test_an_unreadable_snapshot_is_a_snapshot_error(tmp_path: Path) -> None:
+    garbage, other, missing = tmp_path / "garbage", tmp_path / "other", tmp_path / "missing"
+    garbage.write_bytes(b"not a pickle")
+    other.write_bytes(pickle.dumps({"a": 1}))
+    for path, words in ((garbage, "unreadable"), (other, "holds a dict"), (missing, "unreadable")):
+        with pytest.raises(SnapshotError, match=words):
+            read_snapshot(path)
+
+
+def test_with_a_snapshot_sighup_reloads_from_it_and_refuses_a_bad_one(
+    seeds: Path, tiny: KnowledgeGraph, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker under the supervisor: SIGHUP reads `state.snapshot`, never the seeds (even with watch)."""
+    _edit_summary(seeds, "Edited on disk.")
+    edited = load_graph(seeds)
+    snapshot = tmp_path / "graph.pickle"
+    state = State({"graph": tiny, "snapshot": snapshot})
+
+    async def hup_and_wait() -> None:
+        os.kill(os.getpid(), signal.SIGHUP)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if "reload (SIGHUP)" in caplog.text:
+                return
+
+    async def scenario() -> list[str]:
+        seen = []
+        async with live_reload(state, seeds, watch=True):
+            snapshot.write_bytes(b"torn")
+            await hup_and_wait()
+            seen.append(state.graph.content_version)
+            caplog.clear()
+            write_snapshot(edited, snapshot)
+            await hup_and_wait()
+            seen.append(state.graph.content_version)
+        return seen
+
+    with caplog.at_level(logging.INFO, logger="distance.reload"):
+        first, second = asyncio.run(scenario())
+    assert (first, second) == (tiny.content_version, edited.content_version)
