@@ -111,26 +111,33 @@ def serve_app(app: FastAPI, settings: Settings, sockets: list[socket.socket] | N
 
 def serve(settings: Settings, graph: KnowledgeGraph) -> None:
     """`distance serve`: the app on already validated content, in one process or N workers."""
-    app = create_app(settings, graph)
     if settings.workers == 1:
-        serve_app(app, settings)
+        serve_app(create_app(settings, graph), settings)
         return
     logging.config.dictConfig(log_config())
-    _Supervisor(app, settings, graph).run()
+    _Supervisor(settings, graph).run()
 
 
 class _Supervisor:
     """Forks the workers, replaces any that die, and validates every reload for them."""
 
-    def __init__(self, app: FastAPI, settings: Settings, graph: KnowledgeGraph) -> None:
-        self.app = app
+    def __init__(self, settings: Settings, graph: KnowledgeGraph) -> None:
         self.settings = settings
-        self.graph = graph  # the last good content: what a replacement worker serves
         self.workers: dict[int, float] = {}  # pid -> when it started
         self.stopping = False
         self._dir = Path(tempfile.mkdtemp(prefix="distance-serve-"))
         self.snapshot = self._dir / "graph.pickle"
-        app.state.snapshot = self.snapshot
+        self._adopt(graph)
+
+    def _adopt(self, graph: KnowledgeGraph) -> None:
+        """Make `graph` the last good content: what a replacement worker starts on.
+
+        The app is built anew around it (a few ms: routes are analysed, the rest is lazy),
+        since the lifespan serves the graph the app was made with.
+        """
+        self.graph = graph
+        self.app: FastAPI = create_app(self.settings, graph)
+        self.app.state.snapshot = self.snapshot
 
     def run(self) -> None:
         sock = bind_socket(self.settings)
@@ -166,7 +173,6 @@ class _Supervisor:
         code = 0
         try:  # the worker: default signal handling, then serve until told to stop
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _SUPERVISOR_SIGNALS)
-            self.app.state.graph = self.graph
             serve_app(self.app, self.settings, sockets=[sock])
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
@@ -214,7 +220,8 @@ class _Supervisor:
             log.info("reload (%s): content %s unchanged", trigger, self._version())
             return
         write_snapshot(new, self.snapshot)
-        old, self.graph = self._version(), new
+        old = self._version()
+        self._adopt(new)
         for pid in self.workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGHUP)

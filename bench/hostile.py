@@ -6,7 +6,8 @@ on a loopback port, each with wrk (`-t1 -c8`) asking for `/v1/meta` meanwhile:
 - slowloris: 500 connections sending a header byte a second, re-opened as soon as the
   server closes one;
 - the same with the server under `ulimit -n 1024` and 1,100 such connections;
-- non-readers: 20 clients pipelining 40 GraphML exports each and never reading.
+- non-readers: 20 clients pipelining 40 GraphML exports each and never reading, held 36 s
+  (past the 30 s send timeout).
 
 Each prints what wrk saw (req/s, p99, failed requests), what the server held (open
 descriptors at the end, from /proc), how often it closed a hostile connection, and how
@@ -104,7 +105,9 @@ def _run(name: str, seconds: float, *, ulimit: int | None, attack: str | None, c
         thread = None
         if attack is not None:
             hostile = _slowloris if attack == "slowloris" else _non_readers
-            thread = threading.Thread(target=lambda: asyncio.run(hostile(port, count, seconds + 2, tally)))
+            # Non-readers are held past the send timeout (30 s), to see the server cut them off.
+            length = seconds + 2 if attack == "slowloris" else max(seconds + 2, 36)
+            thread = threading.Thread(target=lambda: asyncio.run(hostile(port, count, length, tally)))
             thread.start()
             time.sleep(2)  # let the attack take hold before measuring
         result: Result = run_wrk(f"{server.base}/v1/meta", seconds=seconds, connections=8)

@@ -229,7 +229,11 @@ def test_a_killed_worker_is_replaced_on_the_last_good_content_while_the_seeds_ar
     port = free_port()
     command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", "2"]
     with serve(command, port, tmp_path / "logs") as server:
-        [good] = _versions_on_new_connections(server, 2)
+        [first] = _versions_on_new_connections(server, 2)
+        _edit_summary(seeds)
+        server.process.send_signal(signal.SIGHUP)  # the last good content is now the edited one
+        wait_for(lambda: _versions_on_new_connections(server, 4) != {first}, what="the reload")
+        [good] = _versions_on_new_connections(server)
         _break(seeds)
         for victim in _workers(server):  # one crash after another: each would stop the service before
             os.kill(victim, signal.SIGKILL)
