@@ -41,19 +41,16 @@ from typing import Any, Final
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from api.errors import PROBLEM_MEDIA_TYPE, problem_body
+from api.errors import problem_answer
+from api.frontdoor import CORS_HEADERS
 
 __all__ = ["FdWatch", "Limits", "protocol_class"]
 
 log = logging.getLogger("distance.http")
+_NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 # Descriptors a worker keeps for itself beyond client connections: the listener, logs,
 # the seeds when reloading, the loop's own.
 FD_RESERVE: Final = 64
-_TITLES: Final = {
-    400: ("bad-request", "Bad request"),
-    414: ("uri-too-long", "URI too long"),
-    431: ("request-header-fields-too-large", "Request header fields too large"),
-}
 
 
 @dataclass
@@ -194,22 +191,16 @@ class _Guarded(HttpToolsProtocol):
         self._refuse(400, "the request could not be parsed as HTTP/1.1")
 
     def _refuse(self, status: int, detail: str) -> None:
-        """Answer a problem the app never sees, then close the connection."""
-        slug, title = _TITLES[status]
-        body = problem_body(status, slug, title, detail, "/")
+        """Answer a problem the app never sees (from the one error table), then close."""
+        answer = problem_answer(status, detail, "/", [*CORS_HEADERS, _NOSNIFF, (b"connection", b"close")])
         head = [
             STATUS_LINE[status],
-            *(b"%s: %s\r\n" % pair for pair in self.server_state.default_headers),
-            b"content-type: " + PROBLEM_MEDIA_TYPE.encode() + b"\r\n",
-            b"content-length: %d\r\n" % len(body),
-            b"access-control-allow-origin: *\r\n",
-            b"x-content-type-options: nosniff\r\n",
-            b"cache-control: no-store\r\n",
-            b"connection: close\r\n\r\n",
+            *(b"%s: %s\r\n" % pair for pair in (*self.server_state.default_headers, *answer.headers)),
+            b"\r\n",
         ]
         self._stop_header_timer()
         if not self.transport.is_closing():
-            self.transport.write(b"".join(head) + body)
+            self.transport.write(b"".join(head) + answer.body)
             self.transport.close()
 
     # --- answers and the client's reading ------------------------------------------------

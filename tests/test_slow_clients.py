@@ -90,7 +90,7 @@ def test_too_many_or_too_large_headers_are_a_431_problem(strict_server: LiveServ
             sock.sendall(b"GET /v1/meta HTTP/1.1\r\nHost: x\r\n" + extra + b"\r\n")
             status, problem = _problem(_answer(sock))
         assert (status, problem["status"], problem["detail"]) == (431, 431, detail)
-        assert problem["type"] == "/problems/request-header-fields-too-large"
+        assert problem["type"] == "/problems/header-fields-too-large"
 
 
 def test_an_invalid_byte_in_the_request_line_is_a_400_problem(strict_server: LiveServer) -> None:
