@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["DISTANCE", "ROOT", "LiveServer", "free_port", "port_is_open", "serve", "wait_for"]
+__all__ = ["DISTANCE", "ROOT", "LiveServer", "closed_by_server", "free_port", "port_is_open", "serve", "wait_for"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTANCE = str(Path(sys.executable).parent / "distance")
@@ -35,6 +35,14 @@ def port_is_open(port: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server ended the connection without an answer (a reset or the end of the stream)."""
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
 
 
 def wait_for(condition: object, timeout: float = 30, what: str = "condition") -> None:

@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.live import DISTANCE, LiveServer, free_port, serve, wait_for
+from tests.live import DISTANCE, LiveServer, closed_by_server, free_port, serve, wait_for
 
 LIMITS = {
     "DISTANCE_HEADER_TIMEOUT": "1",
@@ -69,17 +69,9 @@ def _slowloris(server: LiveServer, silent: socket.socket, dribbling: socket.sock
         except OSError:
             break
     assert httpx.get(server.url + "/v1/meta").status_code == 200  # others are served meanwhile
-    assert _closed(silent)
-    assert _closed(dribbling)
+    assert closed_by_server(silent)
+    assert closed_by_server(dribbling)
     assert time.monotonic() - started < 5
-
-
-def _closed(sock: socket.socket) -> bool:
-    """Whether the server ended the connection without an answer (a reset or the end of the stream)."""
-    try:
-        return sock.recv(1) == b""
-    except ConnectionResetError:
-        return True
 
 
 def test_too_many_or_too_large_headers_are_a_431_problem(strict_server: LiveServer) -> None:

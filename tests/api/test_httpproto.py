@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from api.httpproto import FdWatch, connection_cap
 from api.serve import uvicorn_config
 from api.settings import Settings
+from tests.live import closed_by_server
 
 BIG = b"x" * 2_000_000
 
@@ -82,19 +83,12 @@ def running() -> Iterator[_Running]:
     listener.close()
 
 
-def _closed(sock: socket.socket) -> bool:
-    try:
-        return sock.recv(1) == b""
-    except ConnectionResetError:
-        return True
-
-
 def test_a_connection_is_closed_when_its_headers_do_not_come_in_time(running: _Running) -> None:
     with running.connect() as silent, running.connect() as partial:
         partial.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n")
         started = time.monotonic()
-        assert _closed(silent)
-        assert _closed(partial)
+        assert closed_by_server(silent)
+        assert closed_by_server(partial)
         assert 0.4 < time.monotonic() - started < 3
 
 
@@ -103,7 +97,7 @@ def test_after_an_answer_the_header_timer_runs_again(running: _Running) -> None:
         sock.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         assert sock.recv(65536).endswith(b"ok")
         sock.sendall(b"GET / HTTP/1.1\r\n")  # the next request, never finished
-        assert _closed(sock)
+        assert closed_by_server(sock)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +153,7 @@ def test_past_the_connection_cap_the_longest_waiting_connection_makes_room(
         held = [running.connect() for _ in range(16)]
         time.sleep(0.1)
         assert running.get().endswith(b"ok")  # the 17th connection is served
-        assert _closed(held[0])  # the oldest idle one made room
+        assert closed_by_server(held[0])  # the oldest idle one made room
         for sock in held:
             sock.close()
     assert [r.message for r in caplog.records if "connection cap reached" in r.message]
