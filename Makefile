@@ -83,7 +83,7 @@ check: $(VENV)/.synced  ## validate the content, print counts, run the editorial
 openapi: $(VENV)/.synced  ## regenerate the committed contract
 	$(BIN)/distance openapi
 
-bench: $(VENV)/.synced  ## same-run HTTP ratios, the 100k-node graph and start-up, into bench/RESULTS.md
+bench: $(VENV)/.synced nginx  ## same-run HTTP ratios, the cluster, the 100k-node graph and start-up, into bench/RESULTS.md
 	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python -m bench.run
 
