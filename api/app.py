@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import FileResponse, HTMLResponse
@@ -18,7 +18,6 @@ from starlette.types import ASGIApp
 
 from api.accesslog import JsonLines
 from api.cache import AnswerCache
-from api.deps import reject_unknown_parameters
 from api.errors import install_error_handlers
 from api.frontdoor import FrontDoor
 from api.middleware import Options
@@ -72,7 +71,6 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(reject_unknown_parameters)],
         # Distance exports no OpenTelemetry; off, FastAPI skips asking the providers on every
         # request (~15 % of a cached answer's time).
         telemetry={"tracing": False, "metrics": False, "logs": False},

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from graph.build import KnowledgeGraph
-from graph.errors import InvalidParameter
 
-__all__ = ["GraphDep", "get_graph", "reject_unknown_parameters"]
+__all__ = ["GraphDep", "get_graph"]
 
 
 def get_graph(request: Request) -> KnowledgeGraph:
@@ -20,20 +19,3 @@ def get_graph(request: Request) -> KnowledgeGraph:
 
 
 GraphDep = Annotated[KnowledgeGraph, Depends(get_graph)]
-
-
-def reject_unknown_parameters(request: Request) -> None:
-    """A query parameter the route does not declare is a 422, never silently ignored."""
-    route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return
-    known = {p.alias for p in dependant.query_params}
-    for dep in dependant.dependencies:
-        known.update(p.alias for p in dep.query_params)
-    for name in request.query_params:
-        if name not in known:
-            allowed = ", ".join(sorted(known)) or "none"
-            raise InvalidParameter(
-                name, f"is not a parameter of this route (allowed: {allowed})", request.query_params[name]
-            )

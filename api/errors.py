@@ -130,15 +130,15 @@ async def _domain_problem(request: Request, exc: Exception) -> Response:
 
 async def _validation_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            # loc is ("query", name) or ("query", name, index) for a repeated parameter.
-            "parameter": str(err["loc"][1]) if len(err["loc"]) > 1 else str(err["loc"][0]),
-            "message": err["msg"],
-            "value": _text(err.get("input")),
-        }
-        for err in exc.errors()
-    ]
+    errors = []
+    for err in exc.errors():
+        # loc is ("query", name) or ("query", name, index) for a repeated parameter; an error
+        # about the whole query model (an unknown parameter) names its parameter in ctx.
+        ctx, loc = err.get("ctx") or {}, err["loc"]
+        named = "parameter" in ctx
+        parameter = ctx["parameter"] if named else str(loc[1]) if len(loc) > 1 else str(loc[0])
+        value = ctx["value"] if named else err.get("input")
+        errors.append({"parameter": str(parameter), "message": err["msg"], "value": _text(value)})
     detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
     return problem_response(request, 422, detail, errors=errors)
 

@@ -1,176 +1,310 @@
-"""Query parameters declared once: their bounds, examples and descriptions live here."""
+"""Query parameters, one pydantic model per route: names, bounds, examples and docs declared once.
+
+A route takes its model as `p: Annotated[NodeListQuery, query(NodeListQuery)]`; FastAPI reads
+the model's fields as the query parameters (and documents them), and the model refuses what
+the contract does not take, each refusal a 422 naming the parameter:
+
+- a parameter the route does not have (`extra="forbid"`, with the names it does have);
+- a single-valued parameter given twice (`?limit=5&limit=7`): never a silent last-one-wins;
+- a number not written as plain digits (`1_0`, `+5`, `1.0`, ` 5`): `Digits`;
+- a value outside its bounds, which come from the queries (`MAX_LIMIT`, …), named once there.
+
+List parameters (`kind`, `type`, `signs`, `include`, `fields`) take both repetition and commas:
+`signs=a&signs=b` is `signs=a,b`. Field names are the query functions' keyword names (the
+query-string names are aliases), so a handler passes `**p.model_dump()` straight through.
+Nothing here depends on the content: a sign id is any slug (`format: sign-id`), judged
+against the served graph by the guide query.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path as FilePath
-from typing import Annotated, Literal
+import inspect
+import re
+from collections import Counter
+from typing import Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
 
-import yaml
-from fastapi import Path, Query
+from fastapi import Depends, Path, Query, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from api import urls
-from api.settings import DEFAULT_SEEDS_DIR
-from graph.queries.guide import MAX_SIGNS
-from graph.queries.listing import MAX_LIMIT, NodeSort
+from graph.errors import InvalidParameter
+from graph.exports import EXPORT_FORMATS
+from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
+from graph.queries.listing import MAX_OFFSET, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
-from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_NEIGHBORS, MAX_PATHS
+from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_PATHS, Direction
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = [
-    "Depth",
-    "DirectionParam",
-    "EdgeIdPath",
-    "Fields",
-    "FromFilter",
-    "FromNode",
-    "Include",
-    "Kinds",
-    "Limit",
-    "MaxHops",
-    "NeighborLimit",
-    "NodeIdPath",
-    "Offset",
-    "PathLimit",
-    "SearchLimit",
-    "SearchQuery",
-    "Signs",
-    "Sort",
-    "SourceFilter",
-    "Substring",
-    "ToFilter",
-    "ToNode",
-    "Types",
     "INCLUDES",
     "NODE_FIELDS",
-    "parse_csv",
-    "shipped_sign_ids",
+    "EdgeIdPath",
+    "EdgeListQuery",
+    "ExportQuery",
+    "GuideQuery",
+    "NeighborQuery",
+    "NoQuery",
+    "NodeIdPath",
+    "NodeListQuery",
+    "NodeQuery",
+    "PathQuery",
+    "QueryModel",
+    "ResponseListQuery",
+    "SearchQuery",
+    "TypedListQuery",
+    "query",
 ]
 
-_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+Q = TypeVar("Q", bound="QueryModel")
 
-INCLUDES = ("edges", "evidence", "neighbors")
-NODE_FIELDS = (
-    "label", "summary", "aliases", "evidence", "sources", "category", "group", "polarity", "value", "unit",
-    "title", "author", "file", "characters", "body_end", "edges", "neighbors",
-)  # fmt: skip
+_ID: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+_MAX_ID: Final = 200
+_DIGITS: Final = re.compile(r"-?[0-9]{1,20}")
 
 
-def _csv_pattern(names: tuple[str, ...]) -> str:
-    """A regex for a comma list of `names`, so the contract itself says what is allowed."""
-    one = "|".join(names)
-    return f"^({one})(,({one}))*$"
+def _digits(value: object) -> object:
+    """A number as the query string gives it: plain decimal digits, an optional minus, nothing else."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise PydanticCustomError("digits", "must be a whole number written in plain digits")
+    return value
+
+
+def _split(value: object) -> object:
+    """Every value of a repeated parameter, each split on commas: `a&b,c` is `[a, b, c]`."""
+    if isinstance(value, list):
+        return [part for item in value for part in (item.split(",") if isinstance(item, str) else [item])]
+    return value
+
+
+# Put last in an Annotated int, after its bounds, so the bounds stay in the contract's schema.
+Digits: Final = BeforeValidator(_digits)
+ExportFormat = Literal["node-link", "cytoscape", "graphml", "jsonld", "jsonl"]
+Slug = Annotated[str, Field(min_length=1, max_length=_MAX_ID, pattern=_ID)]
+# The contract says what a sign id is (a slug, `format: sign-id`), never which ones exist: the
+# served graph says that, and the fuzzers learn the ids from it (tests/schemathesis_hooks.py).
+SignId = Annotated[str, Field(min_length=1, max_length=_MAX_ID, pattern=_ID, json_schema_extra={"format": "sign-id"})]
+
+
+# Every list parameter says it, so a reader of /docs knows both forms work.
+_LIST: Final = " Repeat it or separate with commas."
+
+
+class QueryModel(BaseModel):
+    """Base of every route's query model: unknown parameters refused, naming the ones it takes."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = sorted(f.alias or name for name, f in cls.model_fields.items())
+            for name in data:
+                if name not in known:
+                    raise PydanticCustomError(
+                        "unknown_parameter",
+                        "is not a parameter of this route (allowed: {allowed})",
+                        {"parameter": name, "allowed": ", ".join(known) or "none", "value": data[name]},
+                    )
+        return data
+
+    @classmethod
+    def single_valued(cls) -> frozenset[str]:
+        """The query-string names that take one value."""
+        return frozenset(
+            f.alias or name for name, f in cls.model_fields.items() if get_origin(_bare(f.annotation)) is not list
+        )
+
+
+def _bare(annotation: Any) -> Any:
+    """`list[X] | None` as `list[X]`: what a field holds when it is given."""
+    args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+    return args[0] if get_origin(annotation) is not list and len(args) == 1 else annotation
+
+
+def query(model: type[Q]) -> Any:
+    """The dependency that reads `model` from the query string.
+
+    FastAPI parses and documents the model's fields; this then refuses a single-valued
+    parameter given more than once, which FastAPI would otherwise read as its last value.
+    """
+    single = model.single_valued()
+
+    def read(request: Request, params: Any) -> Any:
+        counts = Counter(name for name, _ in request.query_params.multi_items())
+        for name in sorted(n for n, c in counts.items() if c > 1 and n in single):
+            values = ",".join(request.query_params.getlist(name))
+            raise InvalidParameter(name, f"is given {counts[name]} times; give it once", values)
+        return params
+
+    read.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+            inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[model, Query()]),
+        ]
+    )
+    return Depends(read)
 
 
 NodeIdPath = Annotated[
-    str, Path(description="A node's stable slug.", examples=["oxytocin"], max_length=200, pattern=_ID)
+    str, Path(description="A node's stable slug.", examples=["oxytocin"], max_length=_MAX_ID, pattern=_ID)
 ]
 EdgeIdPath = Annotated[
     str,
     Path(
         description="An edge id, `from--kind--to`.",
         examples=["give-him-space--addresses--needs-space"],
-        max_length=420,
+        max_length=2 * _MAX_ID + 20,
         pattern=_ID,
     ),
 ]
-FromNode = Annotated[str, Query(alias="from", max_length=200, description="Start node id.", examples=["oxytocin"])]
-ToNode = Annotated[str, Query(max_length=200, description="End node id.", examples=["needs-space"])]
-FromFilter = Annotated[str | None, Query(alias="from", max_length=200, description="Start node id.")]
-ToFilter = Annotated[str | None, Query(max_length=200, description="End node id.")]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}.")]
-Offset = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
-# Repeatable parameters are bounded by the size of their closed set: naming a value twice adds nothing.
-Types = Annotated[
-    list[NodeType] | None,
-    Query(alias="type", max_length=len(NODE_TYPES), description="Node types to keep (repeatable)."),
+
+_Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}."), Digits]
+_Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Items to skip."), Digits]
+# Lists are bounded by the size of their closed set: naming a value twice adds nothing.
+_Types = Annotated[
+    list[NodeType],
+    BeforeValidator(_split),
+    Field(alias="type", max_length=len(NODE_TYPES), description="Node types to keep." + _LIST),
 ]
-Kinds = Annotated[
-    list[EdgeKind] | None,
-    Query(alias="kind", max_length=len(EDGE_KINDS), description="Edge kinds to keep or walk (repeatable)."),
+_Kinds = Annotated[
+    list[EdgeKind],
+    BeforeValidator(_split),
+    Field(alias="kind", max_length=len(EDGE_KINDS), description="Edge kinds to keep or walk." + _LIST),
 ]
-SourceFilter = Annotated[
+_Include = Literal["edges", "evidence", "neighbors"]
+_NodeField = Literal[
+    "label", "summary", "aliases", "evidence", "sources", "category", "group", "polarity", "value", "unit",
+    "title", "author", "file", "characters", "body_end", "edges", "neighbors",
+]  # fmt: skip
+_Source = Annotated[
     str | None,
-    Query(
+    Field(
         pattern=r"^[0-9]{3}$",
         max_length=3,
         description="Keep what quotes this article; an unknown id matches nothing.",
         examples=["001"],
     ),
 ]
-Substring = Annotated[
+_Substring = Annotated[
     str | None,
-    Query(min_length=1, max_length=MAX_QUERY, description="Case-insensitive substring of label, aliases, summary."),
+    Field(min_length=1, max_length=MAX_QUERY, description="Case-insensitive substring of label, aliases, summary."),
 ]
-Sort = Annotated[NodeSort, Query(description="Sort key; `-` for descending.")]
-Include = Annotated[
-    str | None,
-    Query(
-        max_length=64,
-        pattern=_csv_pattern(INCLUDES),
-        description="Comma list of `edges`, `neighbors`, `evidence` to embed (default: evidence).",
-        examples=["evidence,edges"],
-    ),
-]
-Fields = Annotated[
-    str | None,
-    Query(
-        max_length=256,
-        pattern=_csv_pattern(NODE_FIELDS),
-        description="Comma list of fields to return (sparse); id, type and links always come.",
-        examples=["label,summary"],
-    ),
-]
-Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"Hops to walk, 1–{MAX_DEPTH}.")]
-DirectionParam = Annotated[Literal["out", "in", "both"], Query(description="Walk edges as written, against, or both.")]
-NeighborLimit = Annotated[int, Query(ge=1, le=MAX_NEIGHBORS, description=f"Cap on returned nodes, 1–{MAX_NEIGHBORS}.")]
-MaxHops = Annotated[int, Query(ge=1, le=MAX_HOPS, description=f"Longest path considered, 1–{MAX_HOPS} hops.")]
-PathLimit = Annotated[int, Query(ge=1, le=MAX_PATHS, description=f"Paths to return, 1–{MAX_PATHS}.")]
-SearchQuery = Annotated[
-    str,
-    Query(
+
+
+class NoQuery(QueryModel):
+    """A route without query parameters: any parameter is refused."""
+
+
+class TypedListQuery(QueryModel):
+    """The typed shortcuts (`/v1/concepts`, …): filters, sort and page."""
+
+    source: _Source = None
+    q: _Substring = None
+    sort: NodeSort = Field("id", description="Sort key; `-` for descending.")
+    limit: _Limit = 50
+    offset: _Offset = 0
+
+
+class NodeListQuery(TypedListQuery):
+    """`/v1/nodes`: the shortcuts' parameters and the node types to keep."""
+
+    types: _Types = []
+
+
+class ResponseListQuery(TypedListQuery):
+    """`/v1/responses`: the shortcuts' parameters and `polarity`."""
+
+    polarity: Literal["do", "dont"] | None = Field(None, description="`do` or `dont`.")
+
+
+class NodeQuery(QueryModel):
+    """`/v1/nodes/{id}`: what to embed, and which fields to return."""
+
+    include: Annotated[
+        list[_Include],
+        BeforeValidator(_split),
+        Field(max_length=len(get_args(_Include)), description="What to embed (default: evidence)." + _LIST),
+    ] = []
+    fields: Annotated[
+        list[_NodeField],
+        BeforeValidator(_split),
+        Field(
+            max_length=len(get_args(_NodeField)),
+            description="Fields to return (default: all); id, type and links always come." + _LIST,
+        ),
+    ] = []
+
+
+class NeighborQuery(QueryModel):
+    """`/v1/nodes/{id}/neighbors`."""
+
+    depth: Annotated[int, Field(ge=1, le=MAX_DEPTH, description=f"Hops to walk, 1–{MAX_DEPTH}."), Digits] = 1
+    kinds: _Kinds = []
+    direction: Direction = Field("both", description="Walk edges as written (`out`), against them (`in`), or both.")
+    types: _Types = []
+    limit: Annotated[
+        int, Field(ge=1, le=MAX_NEIGHBORS, description=f"Cap on returned nodes, 1–{MAX_NEIGHBORS}."), Digits
+    ] = 100
+
+
+class EdgeListQuery(QueryModel):
+    """`/v1/edges`."""
+
+    kinds: _Kinds = []
+    from_id: Slug | None = Field(None, alias="from", description="Start node id.")
+    to_id: Slug | None = Field(None, alias="to", description="End node id.")
+    source: _Source = None
+    limit: _Limit = 50
+    offset: _Offset = 0
+
+
+class PathQuery(QueryModel):
+    """`/v1/paths`."""
+
+    from_id: Slug = Field(alias="from", description="Start node id.", examples=["oxytocin"])
+    to_id: Slug = Field(alias="to", description="End node id.", examples=["needs-space"])
+    max_hops: Annotated[
+        int, Field(ge=1, le=MAX_HOPS, description=f"Longest path considered, 1–{MAX_HOPS} hops."), Digits
+    ] = 4
+    kinds: _Kinds = []
+    limit: Annotated[int, Field(ge=1, le=MAX_PATHS, description=f"Paths to return, 1–{MAX_PATHS}."), Digits] = 3
+
+
+class SearchQuery(QueryModel):
+    """`/v1/search`."""
+
+    q: str = Field(
         min_length=1, max_length=MAX_QUERY, description="What to look for; typos are tolerated.", examples=["oxytocin"]
-    ),
-]
-SearchLimit = Annotated[int, Query(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}.")]
+    )
+    types: _Types = []
+    limit: Annotated[int, Field(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}."), Digits] = 20
+    offset: _Offset = 0
 
 
-def parse_csv(value: str | None) -> tuple[str, ...] | None:
-    """Split a comma list that its Query pattern has already checked."""
-    return None if value is None else tuple(value.split(","))
+class GuideQuery(QueryModel):
+    """`/v1/guide`."""
+
+    sign_ids: Annotated[
+        list[SignId],
+        BeforeValidator(_split),
+        Field(
+            alias="signs",
+            min_length=1,
+            max_length=MAX_SIGNS,
+            description=f"1–{MAX_SIGNS} sign ids (see {urls.api('/signs')}); repeats count once." + _LIST,
+            examples=[["leaves-right-after-sex"]],
+        ),
+    ]
 
 
-@cache
-def shipped_sign_ids(seeds_dir: FilePath = DEFAULT_SEEDS_DIR) -> tuple[str, ...]:
-    """The sign ids of the embedded content, sorted: the closed set the contract admits for `signs`.
+class ExportQuery(QueryModel):
+    """`/v1/graph`."""
 
-    Read straight from signs.yaml (no validation, no articles) so the contract costs no load.
-    """
-    entries = yaml.load((seeds_dir / "graph" / "signs.yaml").read_text(encoding="utf-8"), Loader=_Loader) or []
-    return tuple(sorted(str(entry["id"]) for entry in entries))
+    format: ExportFormat = Field("node-link", description="The export format: " + ", ".join(EXPORT_FORMATS) + ".")
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _signs_pattern() -> str:
-    """A comma list of 1 to MAX_SIGNS shipped sign ids: a schema-valid value is always answered.
-
-    Only the contract carries it; at run time the served graph decides (an unknown sign is a
-    422 naming it), so reloaded content with new signs is not refused by a stale pattern.
-    """
-    one = "|".join(shipped_sign_ids())  # kebab-case slugs: nothing to escape
-    return f"^({one})(,({one})){{0,{MAX_SIGNS - 1}}}$"
-
-
-Signs = Annotated[
-    str,
-    Query(
-        min_length=1,
-        max_length=(MAX_SIGNS * 201),
-        description=f"Comma list of 1–{MAX_SIGNS} sign ids (see {urls.api('/signs')}); repeats count once.",
-        examples=["leaves-right-after-sex"],
-        json_schema_extra={"pattern": _signs_pattern()},
-    ),
-]
+INCLUDES: Final = get_args(_Include)
+NODE_FIELDS: Final = get_args(_NodeField)

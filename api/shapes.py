@@ -7,7 +7,7 @@ with `api.http`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from api import urls
@@ -41,7 +41,7 @@ def node_links(node_id: str) -> dict[str, str]:
     return {"self": urls.node(node_id), "neighbors": urls.neighbors(node_id)}
 
 
-def node_out(node: Node, *, evidence: bool = True, fields: Sequence[str] | None = None) -> dict[str, Any]:
+def node_out(node: Node, *, evidence: bool = True, fields: Collection[str] | None = None) -> dict[str, Any]:
     """The one way a Node reaches the wire: its record (cut to `fields` if given) and links."""
     out = node_record(node, evidence=evidence, fields=fields)
     out["links"] = node_links(node.id)
@@ -63,14 +63,14 @@ def node_item(node: Node) -> dict[str, Any]:
 def node_body(
     kg: KnowledgeGraph, node: Node, include: Sequence[str] | None, fields: Sequence[str] | None
 ) -> dict[str, Any]:
-    """One node with what `include` embeds (default: evidence), cut to `fields` if given.
+    """One node with what `include` embeds (none given: evidence), cut to `fields` (none given: all).
 
     Embedded edges and neighbours are the one-hop neighbourhood query over every edge kind,
     the derived `mentioned_in` included: `/v1/nodes/{id}/neighbors?kind=...` with all kinds.
     """
-    wanted = set(include) if include is not None else {"evidence"}
-    out = node_out(node, evidence="evidence" in wanted, fields=fields)
-    keep = None if fields is None else set(fields)
+    wanted = set(include) if include else {"evidence"}
+    keep = set(fields) if fields else None
+    out = node_out(node, evidence="evidence" in wanted, fields=keep)
     if wanted & {"edges", "neighbors"} and (keep is None or keep & {"edges", "neighbors"}):
         hood = queries.neighbors(kg, node.id, kinds=queries.ALL_KINDS, limit=queries.MAX_NEIGHBORS)
         if "edges" in wanted and (keep is None or "edges" in keep):

@@ -7,8 +7,9 @@ type Disagreements = paths["/v1/disagreements"]["get"]["responses"][200]["conten
 type Problem = components["schemas"]["Problem"];
 
 export async function guide(base: string, signs: string[]): Promise<Guide | Problem> {
-  const query: paths["/v1/guide"]["get"]["parameters"]["query"] = { signs: signs.join(",") };
-  const response = await fetch(`${base}/v1/guide?signs=${encodeURIComponent(query.signs)}`);
+  const query: paths["/v1/guide"]["get"]["parameters"]["query"] = { signs };
+  const params = new URLSearchParams(query.signs.map((sign) => ["signs", sign]));  // repeated, as the contract says
+  const response = await fetch(`${base}/v1/guide?${params}`);
   return (await response.json()) as Guide | Problem;
 }
 

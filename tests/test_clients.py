@@ -72,12 +72,12 @@ def test_python_client_against_a_live_server(shipped_server: LiveServer) -> None
         assert all(c.title for c in card.citations)
         assert card.relations[0].items[0].node.id
 
-        guide = get_guide.sync(client=client, signs="leaves-right-after-sex,hot-and-cold")
+        guide = get_guide.sync(client=client, signs=["leaves-right-after-sex", "hot-and-cold"])
         assert [s.id for s in guide.signs] == ["leaves-right-after-sex", "hot-and-cold"]
         assert guide.reasons
         assert guide.reasons[0].score >= guide.reasons[-1].score
 
-        refused = get_guide.sync_detailed(client=client, signs="not-a-sign")
+        refused = get_guide.sync_detailed(client=client, signs=["not-a-sign"])
         assert refused.status_code == 422
         assert refused.parsed.errors[0].parameter == "signs"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -52,3 +54,28 @@ def test_every_operation_has_a_response_example() -> None:
             content = op["responses"]["200"]["content"]["application/json"]
             ref = content["schema"].get("$ref", "").split("/")[-1]
             assert "example" in content or schemas.get(ref, {}).get("examples"), f"{method} {path}"
+
+
+def test_the_contract_does_not_depend_on_the_content(seeds: Path) -> None:
+    """Other content (other signs, other counts) gives the very same contract."""
+    from graph.build import load_graph
+
+    shipped, tiny = create_app(Settings()), create_app(Settings(seeds_dir=seeds))
+    assert set(load_graph(seeds).by_type["sign"]) != set(load_graph(Settings().seeds_dir).by_type["sign"])
+    assert openapi_yaml(tiny) == openapi_yaml(shipped)
+
+
+def test_building_the_contract_reads_no_content_file() -> None:
+    """Importing api/ and writing the contract opens nothing under seeds/ (audited in a fresh interpreter)."""
+    probe = (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
+        "from api.app import create_app\n"
+        "from api.openapi import openapi_yaml\n"
+        "from api.settings import Settings\n"
+        "openapi_yaml(create_app(Settings()))\n"
+        "print('\\n'.join(p for p in opened if '/seeds/' in p))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == ""

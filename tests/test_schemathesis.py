@@ -15,14 +15,37 @@ from hypothesis import HealthCheck, settings
 from api.app import create_app
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import load_graph
+from tests.schemathesis_hooks import register_sign_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 
+SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
+register_sign_ids(SHIPPED.by_type["sign"])  # valid sign ids are the served graph's own
 schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml")
-schema.app = create_app(Settings(), load_graph(DEFAULT_SEEDS_DIR))  # the shipped content
+schema.app = create_app(Settings(), SHIPPED)
 
 
 @schema.parametrize()
 @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_honours_the_contract(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate()
+
+
+def test_the_hooks_drop_only_valid_guide_cases_with_made_up_signs() -> None:
+    from types import SimpleNamespace
+
+    from tests.schemathesis_hooks import filter_case
+
+    def case(path: str, signs: object, positive: bool) -> SimpleNamespace:
+        mode = SimpleNamespace(is_positive=positive)
+        return SimpleNamespace(
+            operation=SimpleNamespace(path=path),
+            query={"signs": signs},
+            meta=SimpleNamespace(generation=SimpleNamespace(mode=mode)),
+        )
+
+    real = sorted(SHIPPED.by_type["sign"])[:2]
+    assert filter_case(None, case("/v1/guide", real, positive=True))
+    assert not filter_case(None, case("/v1/guide", [real[0], "0000"], positive=True))
+    assert filter_case(None, case("/v1/guide", ["0000"], positive=False))  # invalid data: always kept
+    assert filter_case(None, case("/v1/nodes", ["0000"], positive=True))

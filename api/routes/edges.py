@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -10,7 +12,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
-from api.params import EdgeIdPath, FromFilter, Kinds, Limit, Offset, SourceFilter, ToFilter
+from api.params import EdgeIdPath, EdgeListQuery, NoQuery, query
 from api.schemas import EdgeListOut, EdgeOut
 from api.shapes import edge_out
 from graph import queries
@@ -21,22 +23,14 @@ router = APIRouter(prefix=urls.API, tags=["edges"])
 
 
 @router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut, example=EXAMPLES["edges"]))
-async def list_edges(
-    request: Request,
-    kg: GraphDep,
-    kind: Kinds = None,
-    from_: FromFilter = None,
-    to: ToFilter = None,
-    source: SourceFilter = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Response:
+async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery, query(EdgeListQuery)]) -> Response:
     """Edges filtered by kind, ends and quoted article; paginated."""
-    page = queries.list_edges(kg, kinds=kind or (), from_id=from_, to_id=to, source=source, limit=limit, offset=offset)
-    return list_response(request, kg, page, edge_out)
+    return list_response(request, kg, queries.list_edges(kg, **p.model_dump()), edge_out)
 
 
 @router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404))
-async def get_edge(request: Request, kg: GraphDep, edge_id: EdgeIdPath) -> Response:
+async def get_edge(
+    request: Request, kg: GraphDep, edge_id: EdgeIdPath, _: Annotated[NoQuery, query(NoQuery)]
+) -> Response:
     """One edge, its evidence (quote, article, offsets) and its labels in both directions."""
     return json_response(request, kg, edge_out(queries.get_edge(kg, edge_id)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -10,7 +12,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
-from api.params import FromNode, Kinds, MaxHops, Offset, PathLimit, SearchLimit, SearchQuery, ToNode, Types
+from api.params import PathQuery, SearchQuery, query
 from api.schemas import PathsOut, SearchOut
 from api.shapes import paths_body, search_hit
 from graph import queries
@@ -21,28 +23,13 @@ router = APIRouter(prefix=urls.API, tags=["explore"])
 
 
 @router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404, example=EXAMPLES["paths"]))
-async def find_paths(
-    request: Request,
-    kg: GraphDep,
-    from_: FromNode,
-    to: ToNode,
-    max_hops: MaxHops = 4,
-    kind: Kinds = None,
-    limit: PathLimit = 3,
-) -> Response:
+async def find_paths(request: Request, kg: GraphDep, p: Annotated[PathQuery, query(PathQuery)]) -> Response:
     """Shortest paths between two nodes, each hop with its edge's evidence."""
-    result = queries.paths(kg, from_, to, max_hops=max_hops, kinds=kind or (), limit=limit)
+    result = queries.paths(kg, **p.model_dump())
     return json_response(request, kg, paths_body(result, urls.request_url(request)))
 
 
 @router.get("/search", operation_id="search", responses=declare(SearchOut, example=EXAMPLES["search"]))
-async def search(
-    request: Request,
-    kg: GraphDep,
-    q: SearchQuery,
-    type: Types = None,
-    limit: SearchLimit = 20,
-    offset: Offset = 0,
-) -> Response:
+async def search(request: Request, kg: GraphDep, p: Annotated[SearchQuery, query(SearchQuery)]) -> Response:
     """Ranked, typo-tolerant search over labels, aliases, summaries and quotes, with snippets."""
-    return list_response(request, kg, queries.search(kg, q, types=type or (), limit=limit, offset=offset), search_hit)
+    return list_response(request, kg, queries.search(kg, **p.model_dump()), search_hit)

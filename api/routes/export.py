@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api import urls
@@ -13,6 +13,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import bytes_response
 from api.openapi import declare
+from api.params import ExportQuery, query
 from api.schemas import GraphExportOut
 from graph.build import KnowledgeGraph
 from graph.exports import MEDIA_TYPES, export
@@ -32,9 +33,6 @@ def _body(kg: KnowledgeGraph, fmt: str) -> bytes:
     return bodies[fmt]
 
 
-Format = Literal["node-link", "cytoscape", "graphml", "jsonld", "jsonl"]
-
-
 @router.get(
     "/graph",
     operation_id="exportGraph",
@@ -44,12 +42,6 @@ Format = Literal["node-link", "cytoscape", "graphml", "jsonld", "jsonl"]
         extra_media_types=sorted(set(MEDIA_TYPES.values()) - {"application/json"}),
     ),
 )
-async def export_graph(
-    request: Request,
-    kg: GraphDep,
-    format: Annotated[
-        Format, Query(description="node-link (networkx), cytoscape, graphml, jsonld (SKOS) or jsonl.")
-    ] = "node-link",
-) -> Response:
+async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery, query(ExportQuery)]) -> Response:
     """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version."""
-    return bytes_response(request, kg, _body(kg, format), MEDIA_TYPES[format])
+    return bytes_response(request, kg, _body(kg, p.format), MEDIA_TYPES[p.format])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -10,7 +12,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response
 from api.openapi import declare
-from api.params import NodeIdPath, Signs, parse_csv
+from api.params import GuideQuery, NodeIdPath, NoQuery, query
 from api.schemas import CardOut, DisagreementsOut, GuideOut
 from api.shapes import card_body, disagreements_body, guide_body
 from graph import queries
@@ -21,14 +23,16 @@ router = APIRouter(prefix=urls.API, tags=["front ends"])
 
 
 @router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, example=EXAMPLES["guide"]))
-async def get_guide(request: Request, kg: GraphDep, signs: Signs) -> Response:
+async def get_guide(request: Request, kg: GraphDep, p: Annotated[GuideQuery, query(GuideQuery)]) -> Response:
     """Reasons ranked by how strongly the given signs point to them, why, and what helps or backfires."""
-    result = queries.guide(kg, parse_csv(signs) or ())
+    result = queries.guide(kg, **p.model_dump())
     return json_response(request, kg, guide_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/cards/{node_id}", operation_id="getCard", responses=declare(CardOut, 404, example=EXAMPLES["card"]))
-async def get_card(request: Request, kg: GraphDep, node_id: NodeIdPath) -> Response:
+async def get_card(
+    request: Request, kg: GraphDep, node_id: NodeIdPath, _: Annotated[NoQuery, query(NoQuery)]
+) -> Response:
     """One node ready to render: citations with article titles, relations grouped by human label."""
     result = queries.card(kg, node_id)
     return json_response(request, kg, card_body(kg, result, urls.request_url(request)))
@@ -39,6 +43,6 @@ async def get_card(request: Request, kg: GraphDep, node_id: NodeIdPath) -> Respo
     operation_id="listDisagreements",
     responses=declare(DisagreementsOut, example=EXAMPLES["disagreements"]),
 )
-async def list_disagreements(request: Request, kg: GraphDep) -> Response:
+async def list_disagreements(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """Every pair of claims the articles disagree on, both sides quoted, and what is at stake."""
     return json_response(request, kg, disagreements_body(kg, queries.disagreements(kg), urls.request_url(request)))

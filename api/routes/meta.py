@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -12,6 +12,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response
 from api.openapi import declare
+from api.params import NoQuery, query
 from api.schemas import IndexOut, MetaOut, SchemaOut
 from graph.build import KnowledgeGraph
 from graph.registry import EDGE_KINDS
@@ -90,18 +91,18 @@ def schema(kg: KnowledgeGraph) -> dict[str, Any]:
 
 
 @router.get("/meta", operation_id="getMeta", responses=declare(MetaOut))
-async def get_meta(request: Request, kg: GraphDep) -> Response:
+async def get_meta(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """API version, content version and counts of what is served."""
     return json_response(request, kg, meta(kg))
 
 
 @router.get("/schema", operation_id="getSchema", responses=declare(SchemaOut, example=EXAMPLES["schema"]))
-async def get_schema(request: Request, kg: GraphDep) -> Response:
+async def get_schema(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """Node types and the edge-kind registry: labels, allowed endpoint types, symmetry."""
     return json_response(request, kg, schema(kg))
 
 
 @router.get("", operation_id="getIndex", responses=declare(IndexOut, example=EXAMPLES["index"]))
-async def get_index(request: Request, kg: GraphDep) -> Response:
+async def get_index(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """Where to start: links to every collection and tool."""
     return json_response(request, kg, {"api_version": API_VERSION, "links": INDEX_LINKS})

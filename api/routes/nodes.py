@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api import urls
@@ -13,22 +13,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
-from api.params import (
-    Depth,
-    DirectionParam,
-    Fields,
-    Include,
-    Kinds,
-    Limit,
-    NeighborLimit,
-    NodeIdPath,
-    Offset,
-    Sort,
-    SourceFilter,
-    Substring,
-    Types,
-    parse_csv,
-)
+from api.params import NeighborQuery, NodeIdPath, NodeListQuery, NodeQuery, ResponseListQuery, TypedListQuery, query
 from api.schemas import NeighborhoodOut, NodeListOut, NodeOut
 from api.shapes import neighborhood_body, node_body, node_item
 from graph import queries
@@ -46,33 +31,16 @@ def _node_page(request: Request, kg: KnowledgeGraph, **filters: Any) -> Response
 
 
 @router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))
-async def list_nodes(
-    request: Request,
-    kg: GraphDep,
-    type: Types = None,
-    source: SourceFilter = None,
-    q: Substring = None,
-    sort: Sort = "id",
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Response:
+async def list_nodes(request: Request, kg: GraphDep, p: Annotated[NodeListQuery, query(NodeListQuery)]) -> Response:
     """Nodes of any type, filtered by type, article and substring; paginated."""
-    return _node_page(request, kg, types=type or (), source=source, q=q, sort=sort, limit=limit, offset=offset)
+    return _node_page(request, kg, **p.model_dump())
 
 
 def _typed_list(node_type: NodeType) -> Callable[..., Awaitable[Response]]:
     """A list route fixed to one node type (the typed shortcuts share one body)."""
 
-    async def handler(
-        request: Request,
-        kg: GraphDep,
-        source: SourceFilter = None,
-        q: Substring = None,
-        sort: Sort = "id",
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> Response:
-        return _node_page(request, kg, types=[node_type], source=source, q=q, sort=sort, limit=limit, offset=offset)
+    async def handler(request: Request, kg: GraphDep, p: Annotated[TypedListQuery, query(TypedListQuery)]) -> Response:
+        return _node_page(request, kg, types=[node_type], **p.model_dump())
 
     return handler
 
@@ -99,27 +67,18 @@ for _type, _path, _doc in _SHORTCUTS:
 
 @router.get("/responses", operation_id="listResponses", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))
 async def list_responses(
-    request: Request,
-    kg: GraphDep,
-    polarity: Annotated[Literal["do", "dont"] | None, Query(description="`do` or `dont`.")] = None,
-    source: SourceFilter = None,
-    q: Substring = None,
-    sort: Sort = "id",
-    limit: Limit = 50,
-    offset: Offset = 0,
+    request: Request, kg: GraphDep, p: Annotated[ResponseListQuery, query(ResponseListQuery)]
 ) -> Response:
     """What a reader can do, and the don'ts, filtered by `polarity`."""
-    filters = {"source": source, "q": q, "sort": sort, "limit": limit, "offset": offset}
-    return _node_page(request, kg, types=["response"], polarity=polarity, **filters)
+    return _node_page(request, kg, types=["response"], **p.model_dump())
 
 
 @router.get("/nodes/{node_id}", operation_id="getNode", responses=declare(NodeOut, 404))
 async def get_node(
-    request: Request, kg: GraphDep, node_id: NodeIdPath, include: Include = None, fields: Fields = None
+    request: Request, kg: GraphDep, node_id: NodeIdPath, p: Annotated[NodeQuery, query(NodeQuery)]
 ) -> Response:
     """One node: summary, aliases, type-specific fields, evidence; `include` embeds edges or neighbours."""
-    node = queries.get_node(kg, node_id)
-    return json_response(request, kg, node_body(kg, node, parse_csv(include), parse_csv(fields)))
+    return json_response(request, kg, node_body(kg, queries.get_node(kg, node_id), p.include, p.fields))
 
 
 @router.get(
@@ -128,17 +87,8 @@ async def get_node(
     responses=declare(NeighborhoodOut, 404, example=EXAMPLES["neighbors"]),
 )
 async def get_neighbors(
-    request: Request,
-    kg: GraphDep,
-    node_id: NodeIdPath,
-    depth: Depth = 1,
-    kind: Kinds = None,
-    direction: DirectionParam = "both",
-    type: Types = None,
-    limit: NeighborLimit = 100,
+    request: Request, kg: GraphDep, node_id: NodeIdPath, p: Annotated[NeighborQuery, query(NeighborQuery)]
 ) -> Response:
     """Nodes within `depth` hops, by edge kind, direction and node type; capped, with `truncated`."""
-    hood = queries.neighbors(
-        kg, node_id, depth=depth, kinds=kind or (), direction=direction, types=type or (), limit=limit
-    )
+    hood = queries.neighbors(kg, node_id, **p.model_dump())
     return json_response(request, kg, neighborhood_body(hood, urls.request_url(request)))

@@ -11,10 +11,12 @@ from graph.models import Edge, Node
 from graph.queries._checks import require_range
 from graph.types import EdgeKind, NodeType
 
-__all__ = ["MAX_LIMIT", "NodeSort", "Page", "list_edges", "list_nodes"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "NodeSort", "Page", "list_edges", "list_nodes"]
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+# Far past any real list, and small enough that a page offset never costs a big-integer compare.
+MAX_OFFSET = 10**9
 NodeSort = Literal["id", "-id", "label", "-label", "type", "-type"]
 
 
@@ -51,7 +53,7 @@ def list_nodes(
     (['give-him-space', 'chase-him'], 2)
     """
     require_range("limit", limit, 1, MAX_LIMIT)
-    require_range("offset", offset, 0, 10**9)
+    require_range("offset", offset, 0, MAX_OFFSET)
     ids: Sequence[str] = [i for t in types for i in kg.by_type[t]] if types else list(kg.nodes)
     nodes = [kg.nodes[i] for i in ids]
     if source is not None:
@@ -90,7 +92,7 @@ def list_edges(
     ['chase-him--backfires--needs-space']
     """
     require_range("limit", limit, 1, MAX_LIMIT)
-    require_range("offset", offset, 0, 10**9)
+    require_range("offset", offset, 0, MAX_OFFSET)
     if from_id is not None:
         candidates = [kg.edges[e] for e in kg.out_edges.get(from_id, ())]
     elif to_id is not None:

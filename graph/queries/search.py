@@ -17,7 +17,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.models import Node
 from graph.queries._checks import require_range
-from graph.queries.listing import Page
+from graph.queries.listing import MAX_OFFSET, Page
 from graph.types import NodeType
 
 __all__ = ["FIELD_WEIGHTS", "MAX_QUERY", "MAX_RESULTS", "SearchHit", "search"]
@@ -78,7 +78,7 @@ def search(
     if not q.strip() or len(q) > MAX_QUERY:
         raise InvalidParameter("q", f"must be 1 to {MAX_QUERY} characters and not blank", q[:40])
     require_range("limit", limit, 1, MAX_RESULTS)
-    require_range("offset", offset, 0, 10**9)
+    require_range("offset", offset, 0, MAX_OFFSET)
     index = _index(kg)
     query = utils.default_process(q)
     wanted = frozenset(types)

@@ -134,7 +134,7 @@ def test_large_bodies_are_gzipped(client: TestClient) -> None:
 def test_graph_route_offers_exactly_the_export_formats() -> None:
     from typing import get_args
 
-    from api.routes.export import Format
+    from api.params import ExportFormat
     from graph.exports import EXPORT_FORMATS
 
-    assert get_args(Format) == EXPORT_FORMATS
+    assert get_args(ExportFormat) == EXPORT_FORMATS

@@ -1,0 +1,63 @@
+"""What schemathesis needs to know beyond the contract: which strings are sign ids today.
+
+The contract says what a sign id looks like (a slug, `format: sign-id`) and never which ones
+exist, so it does not change when the content does. A fuzzer drawing random slugs would then
+meet the guide's (correct) 422 for an unknown sign and call the contract broken. So:
+
+- the `sign-id` format is taught from the graph being fuzzed: valid data draws real ids;
+- a case meant to be valid whose signs are not all ids of that graph (the coverage phase's
+  boundary slugs, which ignore custom formats) is dropped: no schema can say it is valid.
+  Cases meant to be invalid are all kept, so negative-data rejection is checked as before.
+
+The in-process test registers the ids of the graph it serves (`register_sign_ids`). The live
+fuzz in `.ci/run` loads this module with `SCHEMATHESIS_HOOKS=tests.schemathesis_hooks` and
+`DISTANCE_FUZZ_URL` set, and reads the ids from the live server's `/v1/signs`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+
+__all__ = ["filter_case", "live_sign_ids", "register_sign_ids"]
+
+_GUIDE = "/v1/guide"
+_KNOWN: set[str] = set()
+
+
+def register_sign_ids(ids: Iterable[str]) -> None:
+    """Draw `format: sign-id` strings from `ids`, and judge valid guide cases against them."""
+    _KNOWN.clear()
+    _KNOWN.update(ids)
+    schemathesis.openapi.format("sign-id", st.sampled_from(sorted(_KNOWN)))
+
+
+@schemathesis.hook
+def filter_case(ctx: Any, case: Any) -> bool:
+    """Keep every case but a valid-by-schema guide case naming a sign the graph does not have."""
+    if case.operation.path != _GUIDE or case.meta is None or not case.meta.generation.mode.is_positive:
+        return True
+    signs = (case.query or {}).get("signs")
+    return all(isinstance(s, str) and s in _KNOWN for s in (signs if isinstance(signs, list) else [signs]))
+
+
+def live_sign_ids(base_url: str) -> list[str]:
+    """Every sign id a running Distance serves, following `/v1/signs` page by page."""
+    ids: list[str] = []
+    url: str | None = "/v1/signs?limit=200"
+    while url is not None:
+        with urllib.request.urlopen(base_url.rstrip("/") + url, timeout=10) as response:
+            page = json.load(response)
+        ids += [item["id"] for item in page["items"]]
+        url = page["links"]["next"]
+    return ids
+
+
+if _url := os.environ.get("DISTANCE_FUZZ_URL"):
+    register_sign_ids(live_sign_ids(_url))
