@@ -128,9 +128,11 @@ NOTES = """\
   both replicas (and anything else running), a second replica adds little, because there is no
   idle core for it; on a machine with a core per replica it would scale with the replicas.
   Varnish 7 (`python -m bench.cluster --varnish`, after `apt-get install varnish`) served hits
-  at about nginx's rate here; nginx ships because it retries the next replica on its own
-  (`proxy_next_upstream`), revalidates with `If-None-Match`, has no grace period to turn off
-  for the reload bound, and Debian's nginx-light is a small package.
+  at about three quarters of nginx's rate here (19.9k against 27.1k req/s, 5 interleaved wrk
+  rounds in front of the same replicas, load average 2.2-3.5); nginx also retries the next
+  replica on its own (`proxy_next_upstream`; Varnish needs VCL for that), has no grace period
+  to turn off for the reload bound (Varnish serves stale for 10 s by default), and Debian's
+  nginx-light is a small package. So nginx ships.
 - **Paths on the 100k graph.** The synthetic graph has hubs of ~10,000 edges (targets are
   drawn with a skew, as in real graphs). Paths search from both ends over a node-level
   adjacency built once (`KnowledgeGraph.near`), always growing the side with fewer
