@@ -43,11 +43,9 @@ copyreg.pickle(types.MappingProxyType, _reduce_proxy)
 
 def write_snapshot(graph: KnowledgeGraph, path: Path) -> None:
     """Write `graph` to `path` atomically: a reader sees the old file or the new one."""
-    state = {k: v for k, v in vars(graph).items() if k != "g"}  # the networkx view is rebuilt on use
-    clone = object.__new__(KnowledgeGraph)
-    vars(clone).update(state)
     partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(pickle.dumps(clone, protocol=pickle.HIGHEST_PROTOCOL))
+    # What was derived from the graph (search index, export bodies) is left out: see __getstate__.
+    partial.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(partial, path)
 
 

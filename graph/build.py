@@ -1,8 +1,9 @@
 """Build the frozen knowledge graph and its indexes from validated content.
 
-Everything a reader needs is computed here, once: derived `mentioned_in` edges, indexes by
-type and source, adjacency by edge id, counts and the canonical `content_version`. The
-networkx view is built on first use, frozen; queries return new values and never write into it.
+Everything every reader needs is computed here, once: derived `mentioned_in` edges, indexes by
+type and source, adjacency by edge id, counts and the canonical `content_version`. What only
+some readers need (the search index, export bodies) is made on first use and kept on the
+graph through `KnowledgeGraph.derived`; queries return new values and never write into it.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -27,15 +27,15 @@ from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = ["KnowledgeGraph", "build", "content_version", "load_graph"]
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, eq=False)
 class KnowledgeGraph:
     """The immutable graph every query and route reads.
 
-    The mappings are read-only views; queries walk `out_edges`/`in_edges`. `g` is the same
-    graph as a frozen `nx.MultiDiGraph` (edge keys are edge ids; symmetric kinds stored once,
-    as written), built on first use: only exports need it, and skipping it saves start-up
-    time, and seconds and hundreds of MB on a large graph.
+    The mappings are read-only views; queries walk `out_edges`/`in_edges`. Data derived from
+    the graph that only some readers need lives in one registry, `derived`.
     """
 
     nodes: Mapping[str, Node]
@@ -51,16 +51,31 @@ class KnowledgeGraph:
     node_counts: Mapping[NodeType, int]
     edge_counts: Mapping[EdgeKind, int]
     content_version: str
+    _derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
-    @cached_property
-    def g(self) -> Any:
-        """The frozen networkx view of this graph (networkx is imported only here)."""
-        import networkx as nx
+    def derived(self, make: Callable[..., T], *args: Any) -> T:
+        """`make(self, *args)`, made on first use and kept for as long as this graph lives.
 
-        g = nx.MultiDiGraph(content_version=self.content_version)
-        g.add_nodes_from((n.id, {"node": n}) for n in self.nodes.values())
-        g.add_edges_from((e.source, e.target, e.id, {"edge": e}) for e in self.edges.values())
-        return nx.freeze(g)
+        The one home of per-graph derived data (the search index, export bodies): it goes
+        when the graph goes (a reload builds a new graph, and so new data), it is never
+        pickled into a snapshot, and nothing keeps it in module globals. `make` is a
+        module-level function of the graph, so `(make, *args)` names the data.
+
+        >>> def labels(g): return sorted(n.label for n in g.nodes.values())
+        >>> kg = tiny_graph()
+        >>> kg.derived(labels) is kg.derived(labels), len(kg.derived(labels))
+        (True, 9)
+        """
+        key = (make, *args)
+        try:
+            value: T = self._derived[key]
+        except KeyError:
+            value = self._derived[key] = make(self, *args)
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling keeps: the graph, not what was derived from it (made again on use)."""
+        return {**vars(self), "_derived": {}}
 
 
 def content_version(content: Content) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -15,22 +14,11 @@ from api.http import bytes_response
 from api.openapi import declare
 from api.params import ExportQuery, query
 from api.schemas import GraphExportOut
-from graph.build import KnowledgeGraph
 from graph.exports import MEDIA_TYPES, export
 
 __all__ = ["router"]
 
 router = APIRouter(prefix=urls.API, tags=["export"])
-
-# A graph's exports never change, so each is serialized once per graph and format.
-_BODIES: weakref.WeakKeyDictionary[KnowledgeGraph, dict[str, bytes]] = weakref.WeakKeyDictionary()
-
-
-def _body(kg: KnowledgeGraph, fmt: str) -> bytes:
-    bodies = _BODIES.setdefault(kg, {})
-    if fmt not in bodies:
-        bodies[fmt] = export(kg, fmt)
-    return bodies[fmt]
 
 
 @router.get(
@@ -44,4 +32,5 @@ def _body(kg: KnowledgeGraph, fmt: str) -> bytes:
 )
 async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery, query(ExportQuery)]) -> Response:
     """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version."""
-    return bytes_response(request, kg, _body(kg, p.format), MEDIA_TYPES[p.format])
+    body = kg.derived(export, p.format)  # a graph's export never changes: made once per graph
+    return bytes_response(request, kg, body, MEDIA_TYPES[p.format])

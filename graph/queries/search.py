@@ -7,7 +7,6 @@ best weighted text, and the snippet is cut from that text around the match.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,23 +44,17 @@ class _Index:
     owners: list[tuple[str, str]]  # (node id, field) for each text
 
 
-_INDEXES: weakref.WeakKeyDictionary[KnowledgeGraph, _Index] = weakref.WeakKeyDictionary()
-
-
 def _index(kg: KnowledgeGraph) -> _Index:
-    """The flat text index of a graph, built on first use and kept while the graph lives."""
-    found = _INDEXES.get(kg)
-    if found is None:
-        texts: list[str] = []
-        owners: list[tuple[str, str]] = []
-        for node in kg.nodes.values():
-            fields = [("label", node.label), *(("alias", a) for a in node.aliases), ("summary", node.summary)]
-            fields += [("quote", ev.quote) for ev in node.evidence]
-            for field, text in fields:
-                texts.append(text)
-                owners.append((node.id, field))
-        found = _INDEXES[kg] = _Index(texts, owners)
-    return found
+    """The flat text index of a graph; kept on the graph (`kg.derived(_index)`) once built."""
+    texts: list[str] = []
+    owners: list[tuple[str, str]] = []
+    for node in kg.nodes.values():
+        fields = [("label", node.label), *(("alias", a) for a in node.aliases), ("summary", node.summary)]
+        fields += [("quote", ev.quote) for ev in node.evidence]
+        for field, text in fields:
+            texts.append(text)
+            owners.append((node.id, field))
+    return _Index(texts, owners)
 
 
 def search(
@@ -79,7 +72,7 @@ def search(
         raise InvalidParameter("q", f"must be 1 to {MAX_QUERY} characters and not blank", q[:40])
     require_range("limit", limit, 1, MAX_RESULTS)
     require_range("offset", offset, 0, MAX_OFFSET)
-    index = _index(kg)
+    index = kg.derived(_index)
     query = utils.default_process(q)
     wanted = frozenset(types)
     best: dict[str, tuple[float, str, str]] = {}

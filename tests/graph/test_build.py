@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from graph.build import load_graph
+from graph.build import KnowledgeGraph, load_graph
 from graph.records import node_link
+from graph.types import EdgeKind
 
 
 def test_content_version_is_stable_for_the_same_content(seeds: Path, tmp_path: Path) -> None:
@@ -49,11 +51,18 @@ def test_build_derives_mentioned_in_edges_from_evidence(seeds: Path) -> None:
     assert kg.by_source["001"] == ("needs-space",)
 
 
-def test_build_freezes_the_networkx_graph(seeds: Path) -> None:
-    kg = load_graph(seeds)
-    assert nx.is_frozen(kg.g)
-    with pytest.raises(nx.NetworkXError):
-        kg.g.add_node("intruder")
+def test_derived_data_is_made_once_per_graph_and_never_pickled(seeds: Path) -> None:
+    made: list[str] = []
+
+    def count(g: KnowledgeGraph, kind: EdgeKind) -> int:
+        made.append(kind)
+        return g.edge_counts.get(kind, 0)
+
+    kg, other = load_graph(seeds), load_graph(seeds)
+    assert (kg.derived(count, "indicates"), kg.derived(count, "indicates"), kg.derived(count, "addresses")) == (1, 1, 1)
+    assert other.derived(count, "indicates") == 1
+    assert made == ["indicates", "addresses", "indicates"]  # once per graph and argument
+    assert pickle.loads(pickle.dumps(kg))._derived == {}
 
 
 def test_build_indexes_adjacency_by_edge_id(seeds: Path) -> None:
