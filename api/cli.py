@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
+from graph.exports import EXPORT_FORMATS
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
@@ -46,14 +46,17 @@ SeedsOption = Annotated[
 ]
 
 
-class ExportFormat(StrEnum):
-    """Formats `distance export` writes; the same names as `graph.exports.EXPORT_FORMATS`."""
+def _export_format(value: str) -> str:
+    """`--format` takes exactly the registry's names (graph.exports.FORMATS)."""
+    if value not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    return value
 
-    node_link = "node-link"
-    cytoscape = "cytoscape"
-    graphml = "graphml"
-    jsonld = "jsonld"
-    jsonl = "jsonl"
+
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Export format.", parser=_export_format, metavar="|".join(EXPORT_FORMATS)),
+]
 
 
 def _load_or_exit(seeds: Path) -> KnowledgeGraph:
@@ -216,14 +219,19 @@ def openapi(
 @app.command()
 def export(
     seeds: SeedsOption = DEFAULT_SEEDS_DIR,
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Export format.")] = ExportFormat.node_link,
+    format: FormatOption = EXPORT_FORMATS[0],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
+    list_formats: Annotated[bool, typer.Option("--list", help="Print the formats as a table and exit.")] = False,
 ) -> None:
-    """Export the whole graph (node-link, Cytoscape, GraphML, JSON-LD or JSON lines), with content_version."""
+    """Export the whole graph in one of the formats `--list` shows, with content_version."""
     from graph.exports import export as export_graph
+    from graph.exports import formats_table
 
+    if list_formats:
+        sys.stdout.write(formats_table())
+        return
     kg = _load_or_exit(seeds)
-    body = export_graph(kg, format.value, indent=True)
+    body = export_graph(kg, format, indent=True)
     if output is None:
         sys.stdout.buffer.write(body)
     else:

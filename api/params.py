@@ -21,7 +21,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections import Counter
-from typing import Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from api import urls
 from graph.errors import InvalidParameter
-from graph.exports import EXPORT_FORMATS
+from graph.exports import EXPORT_FORMATS, FORMATS
 from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
 from graph.queries.listing import MAX_OFFSET, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
@@ -80,7 +80,12 @@ def _split(value: object) -> object:
 
 # Put last in an Annotated int, after its bounds, so the bounds stay in the contract's schema.
 Digits: Final = BeforeValidator(_digits)
-ExportFormat = Literal["node-link", "cytoscape", "graphml", "jsonld", "jsonl"]
+# The export formats are the registry's (graph.exports.FORMATS): a format added there is a
+# value here, in the contract and in the CLI, with no edit in api/.
+if TYPE_CHECKING:
+    ExportFormat = str
+else:
+    ExportFormat = Literal[EXPORT_FORMATS]
 Slug = Annotated[str, Field(min_length=1, max_length=_MAX_ID, pattern=_ID)]
 # The contract says what a sign id is (a slug, `format: sign-id`), never which ones exist: the
 # served graph says that, and the fuzzers learn the ids from it (tests/schemathesis_hooks.py).
@@ -303,7 +308,10 @@ class GuideQuery(QueryModel):
 class ExportQuery(QueryModel):
     """`/v1/graph`."""
 
-    format: ExportFormat = Field("node-link", description="The export format: " + ", ".join(EXPORT_FORMATS) + ".")
+    format: ExportFormat = Field(
+        EXPORT_FORMATS[0],
+        description="The export format: " + "; ".join(f"`{f.name}`, {f.description}" for f in FORMATS.values()) + ".",
+    )
 
 
 INCLUDES: Final = get_args(_Include)

@@ -1,4 +1,9 @@
-"""The whole graph in the formats other tools read: node-link, Cytoscape, GraphML, JSON-LD, JSON lines.
+"""The whole graph in the formats other tools read, and the one registry of those formats.
+
+`FORMATS` lists each format once: its name, media type, file extension, a line saying what
+it is for, and its writer. The API's `format` values and media types, the CLI's choices, the
+contract's text and the README's table are all read from it, so adding a format is a writer
+and a registry entry here (and its tests), nothing in api/.
 
 Every format is built from the same records (`graph.records`), so an exported node carries the
 fields a served node does, and every format carries `content_version`, so a file on disk can be
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
@@ -19,17 +25,7 @@ from graph.models import Edge, Node
 from graph.records import edge_record, evidence_record, node_link, node_record
 from graph.registry import EDGE_KINDS
 
-__all__ = ["EXPORT_FORMATS", "MEDIA_TYPES", "export"]
-
-EXPORT_FORMATS: Final[tuple[str, ...]] = ("node-link", "cytoscape", "graphml", "jsonld", "jsonl")
-
-MEDIA_TYPES: Final[dict[str, str]] = {
-    "node-link": "application/json",
-    "cytoscape": "application/json",
-    "graphml": "application/graphml+xml",
-    "jsonld": "application/ld+json",
-    "jsonl": "application/x-ndjson",
-}
+__all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "export", "formats_table"]
 
 # GraphML values are scalars: lists are joined with this, so a reader splits them back.
 LIST_SEPARATOR: Final = " | "
@@ -57,7 +53,7 @@ def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
     kg
         The built graph.
     fmt
-        A name from `EXPORT_FORMATS`; `MEDIA_TYPES[fmt]` is the media type of the result.
+        A name from `EXPORT_FORMATS`; `FORMATS[fmt].media_type` is the media type of the result.
     indent
         Indent JSON documents for people reading them (node-link, cytoscape, jsonld). JSON lines
         stay one object per line and GraphML is always indented, so they ignore it.
@@ -77,14 +73,14 @@ def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
     >>> lines = export(tiny_graph(), "jsonl").splitlines()
     >>> orjson.loads(lines[0])["record"], len(lines) == 1 + 9 + 14
     ('graph', True)
-    >>> export(tiny_graph(), "gexf")
+    >>> export(tiny_graph(), "gexf")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.errors.InvalidParameter: format must be one of node-link, cytoscape, graphml, jsonld, jsonl
+    graph.errors.InvalidParameter: format must be one of node-link, cytoscape, ...
     """
-    if fmt not in _WRITERS:
+    if fmt not in FORMATS:
         raise InvalidParameter("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
-    return _WRITERS[fmt](kg, indent)
+    return FORMATS[fmt].write(kg, indent)
 
 
 def _json(document: Any, indent: bool) -> bytes:
@@ -225,10 +221,35 @@ def _jsonl(kg: KnowledgeGraph, indent: bool) -> bytes:
     return b"".join(orjson.dumps(line) + b"\n" for line in lines)
 
 
-_WRITERS: Final[dict[str, Callable[[KnowledgeGraph, bool], bytes]]] = {
-    "node-link": _node_link,
-    "cytoscape": _cytoscape,
-    "graphml": _graphml,
-    "jsonld": _jsonld,
-    "jsonl": _jsonl,
-}
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way to write the whole graph."""
+
+    name: str  # the `?format=` and `--format` value
+    media_type: str
+    extension: str  # of a file holding it, without the dot
+    description: str  # one line: what it is and what reads it
+    write: Callable[[KnowledgeGraph, bool], bytes]  # (graph, indent) -> the bytes
+
+
+FORMATS: Final[dict[str, ExportFormat]] = {
+    f.name: f
+    for f in (
+        ExportFormat("node-link", "application/json", "json", "networkx node-link JSON", _node_link),
+        ExportFormat("cytoscape", "application/json", "cyjs", "Cytoscape.js elements", _cytoscape),
+        ExportFormat("graphml", "application/graphml+xml", "graphml", "GraphML for Gephi, yEd, networkx", _graphml),
+        ExportFormat("jsonld", "application/ld+json", "jsonld", "JSON-LD with SKOS concepts", _jsonld),
+        ExportFormat("jsonl", "application/x-ndjson", "jsonl", "JSON lines: one per node and per edge", _jsonl),
+    )
+}  # fmt: skip
+EXPORT_FORMATS: Final[tuple[str, ...]] = tuple(FORMATS)
+
+
+def formats_table() -> str:
+    """The export formats as a Markdown table: the README's, and `distance export --list`.
+
+    >>> formats_table().splitlines()[2]
+    '| `node-link` | `application/json` | `.json` | networkx node-link JSON |'
+    """
+    rows = [f"| `{f.name}` | `{f.media_type}` | `.{f.extension}` | {f.description} |" for f in FORMATS.values()]
+    return "\n".join(["| format | media type | file | what |", "|---|---|---|---|", *rows]) + "\n"

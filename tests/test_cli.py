@@ -9,7 +9,6 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from api.cli import ExportFormat
 from api.cli import app as cli
 from api.serve import bind_socket
 from api.settings import Settings
@@ -52,8 +51,13 @@ def test_export_jsonld_to_stdout_carries_content_version(seeds: Path) -> None:
     assert len(scheme["dcterms:hasVersion"]) == 64
 
 
-def test_export_format_choices_match_graph_exports() -> None:
-    assert tuple(ExportFormat) == EXPORT_FORMATS
+def test_export_takes_exactly_the_registry_formats(seeds: Path) -> None:
+    listed = CliRunner().invoke(cli, ["export", "--list"])
+    assert listed.exit_code == 0
+    assert [line.split("`")[1] for line in listed.stdout.splitlines()[2:]] == list(EXPORT_FORMATS)
+    refused = CliRunner().invoke(cli, ["export", "--seeds", str(seeds), "--format", "gexf"])
+    assert refused.exit_code == 2
+    assert "gexf" in refused.output
 
 
 def test_check_report_prints_coverage_tables(seeds: Path) -> None:

@@ -14,7 +14,7 @@ from api.http import bytes_response
 from api.openapi import declare
 from api.params import ExportQuery, query
 from api.schemas import GraphExportOut
-from graph.exports import MEDIA_TYPES, export
+from graph.exports import FORMATS, export
 
 __all__ = ["router"]
 
@@ -27,10 +27,12 @@ router = APIRouter(prefix=urls.API, tags=["export"])
     responses=declare(
         GraphExportOut,
         example=EXAMPLES["graph"],
-        extra_media_types=sorted(set(MEDIA_TYPES.values()) - {"application/json"}),
+        extra_media_types=sorted({f.media_type for f in FORMATS.values()} - {"application/json"}),
     ),
 )
 async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery, query(ExportQuery)]) -> Response:
     """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version."""
     body = kg.derived(export, p.format)  # a graph's export never changes: made once per graph
-    return bytes_response(request, kg, body, MEDIA_TYPES[p.format])
+    fmt = FORMATS[p.format]
+    disposition = f'inline; filename="distance-{fmt.name}.{fmt.extension}"'  # a download gets a fitting name
+    return bytes_response(request, kg, body, fmt.media_type, headers={"Content-Disposition": disposition})

@@ -131,10 +131,14 @@ def test_large_bodies_are_gzipped(client: TestClient) -> None:
     assert "content-encoding" not in small.headers
 
 
-def test_graph_route_offers_exactly_the_export_formats() -> None:
-    from typing import get_args
+def test_graph_route_offers_exactly_the_export_formats(client: TestClient) -> None:
+    from graph.exports import FORMATS
 
-    from api.params import ExportFormat
-    from graph.exports import EXPORT_FORMATS
-
-    assert get_args(ExportFormat) == EXPORT_FORMATS
+    doc = client.get("/openapi.json").json()["paths"]["/v1/graph"]["get"]
+    (param,) = doc["parameters"]
+    assert param["schema"]["enum"] == list(FORMATS)
+    assert set(doc["responses"]["200"]["content"]) == {f.media_type for f in FORMATS.values()}
+    for fmt in FORMATS.values():
+        response = client.get(f"/v1/graph?format={fmt.name}")
+        assert response.headers["content-type"].startswith(fmt.media_type)
+        assert response.headers["content-disposition"] == f'inline; filename="distance-{fmt.name}.{fmt.extension}"'

@@ -12,7 +12,7 @@ import pytest
 
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
-from graph.exports import EXPORT_FORMATS, LIST_SEPARATOR, MEDIA_TYPES, SCHEME_IRI, VOCAB, export
+from graph.exports import EXPORT_FORMATS, FORMATS, LIST_SEPARATOR, SCHEME_IRI, VOCAB, export, formats_table
 from tests.tiny import append_entry
 
 SUBTYPE_CONCEPT = """\
@@ -53,8 +53,8 @@ def _jsonld_graph(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
 
 
 def test_export_formats_all_have_a_media_type() -> None:
-    assert set(MEDIA_TYPES) == set(EXPORT_FORMATS)
-    assert MEDIA_TYPES["jsonld"] == "application/ld+json"
+    assert set(FORMATS) == set(EXPORT_FORMATS)
+    assert FORMATS["jsonld"].media_type == "application/ld+json"
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
@@ -159,3 +159,8 @@ def test_export_jsonl_has_a_header_then_one_line_per_node_and_edge(tiny: Knowled
     assert [r["id"] for r in records if r["record"] == "edge"] == list(tiny.edges)
     edge = next(r for r in records if r["id"] == "a-few-days--measures--needs-space")
     assert (edge["kind"], edge["from"], edge["to"]) == ("measures", "a-few-days", "needs-space")
+
+
+def test_the_readme_lists_exactly_the_registry_formats() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert formats_table() in readme, "paste `distance export --list` into the README's export table"
