@@ -1,5 +1,7 @@
 """The whole graph in the formats other tools read, and the one registry of those formats.
 
+Node-link, Cytoscape.js, GraphML, JSON-LD, JSON lines, and CSV (a file of nodes, a file of edges).
+
 `FORMATS` lists each format once: its name, media type, file extension, a line saying what
 it is for, and its writer. The API's `format` values and media types, the CLI's choices, the
 contract's text and the README's table are all read from it, so adding a format is a writer
@@ -12,8 +14,9 @@ matched to the content (and the ETag) it came from. Pure functions of the frozen
 
 from __future__ import annotations
 
+import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -56,7 +59,7 @@ def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
         A name from `EXPORT_FORMATS`; `FORMATS[fmt].media_type` is the media type of the result.
     indent
         Indent JSON documents for people reading them (node-link, cytoscape, jsonld). JSON lines
-        stay one object per line and GraphML is always indented, so they ignore it.
+        stay one object per line, GraphML is always indented and CSV never, so they ignore it.
 
     Returns
     -------
@@ -132,6 +135,59 @@ def _graphml(kg: KnowledgeGraph, indent: bool) -> bytes:
     # key ids must be unique in the document, so networkx's d0, d1, … are the safe choice.
     nx.write_graphml(g, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue().rstrip(b"\n") + b"\n"
+
+
+# The CSV exports (RFC 4180: CRLF rows, a header row, fields quoted when they hold a comma,
+# a quote or a line break, UTF-8): one row per node or per edge, lists joined as in GraphML,
+# evidence as its count and its first quote, and content_version on every row so each file
+# names the content it came from. No byte-order mark: RFC 4180 readers (pandas, DuckDB, csv)
+# would take it as part of the first column's name.
+_CSV: Final = "text/csv; charset=utf-8; header=present"
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else ("true" if v else "false") if isinstance(v, bool) else v for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _evidence_cells(item: Node | Edge) -> list[Any]:
+    first = item.evidence[0] if item.evidence else None
+    return [len(item.evidence), first.quote if first else None, first.source if first else None]
+
+
+_EVIDENCE_COLUMNS: Final = ["evidence_count", "first_quote", "first_quote_source"]
+
+
+def _nodes_csv(kg: KnowledgeGraph, indent: bool) -> bytes:
+    # Type-specific fields are columns of their own, empty on the other types' rows.
+    extra = sorted({key for node in kg.nodes.values() for key in node.attributes})
+    header = ["id", "type", "label", "summary", "aliases", "sources", *_EVIDENCE_COLUMNS, *extra, "content_version"]
+    rows = (
+        [
+            node.id, node.type, node.label, node.summary,
+            LIST_SEPARATOR.join(node.aliases), LIST_SEPARATOR.join(node.sources), *_evidence_cells(node),
+            *(node.attributes.get(key) for key in extra), kg.content_version,
+        ]
+        for node in kg.nodes.values()
+    )  # fmt: skip
+    return _csv(header, rows)
+
+
+def _edges_csv(kg: KnowledgeGraph, indent: bool) -> bytes:
+    header = ["id", "kind", "label", "inverse_label", "symmetric", "from", "to", "basis", "note", "sources"]
+    rows = (
+        [
+            edge.id, edge.kind, EDGE_KINDS[edge.kind].label, EDGE_KINDS[edge.kind].inverse_label,
+            EDGE_KINDS[edge.kind].symmetric, edge.source, edge.target, edge.basis, edge.note,
+            LIST_SEPARATOR.join(edge.sources), *_evidence_cells(edge), kg.content_version,
+        ]
+        for edge in kg.edges.values()
+    )  # fmt: skip
+    return _csv([*header, *_EVIDENCE_COLUMNS, "content_version"], rows)
 
 
 def _iri(node_id: str) -> str:
@@ -240,6 +296,8 @@ FORMATS: Final[dict[str, ExportFormat]] = {
         ExportFormat("graphml", "application/graphml+xml", "graphml", "GraphML for Gephi, yEd, networkx", _graphml),
         ExportFormat("jsonld", "application/ld+json", "jsonld", "JSON-LD with SKOS concepts", _jsonld),
         ExportFormat("jsonl", "application/x-ndjson", "jsonl", "JSON lines: one per node and per edge", _jsonl),
+        ExportFormat("nodes-csv", _CSV, "csv", "CSV, a row per node (spreadsheets, pandas, DuckDB)", _nodes_csv),
+        ExportFormat("edges-csv", _CSV, "csv", "CSV, a row per edge (spreadsheets, pandas, DuckDB)", _edges_csv),
     )
 }  # fmt: skip
 EXPORT_FORMATS: Final[tuple[str, ...]] = tuple(FORMATS)

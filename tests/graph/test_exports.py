@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
 from graph.exports import EXPORT_FORMATS, FORMATS, LIST_SEPARATOR, SCHEME_IRI, VOCAB, export, formats_table
+from graph.models import Edge, Node
 from tests.tiny import append_entry
 
 SUBTYPE_CONCEPT = """\
@@ -164,3 +167,62 @@ def test_export_jsonl_has_a_header_then_one_line_per_node_and_edge(tiny: Knowled
 def test_the_readme_lists_exactly_the_registry_formats() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert formats_table() in readme, "paste `distance export --list` into the README's export table"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeGraph:
+    from api.settings import DEFAULT_SEEDS_DIR
+
+    return load_graph(DEFAULT_SEEDS_DIR)
+
+
+@pytest.mark.parametrize(("fmt", "kind"), [("nodes-csv", "nodes"), ("edges-csv", "edges")])
+def test_csv_is_rfc_4180_one_row_per_item(shipped: KnowledgeGraph, fmt: str, kind: str) -> None:
+    body = export(shipped, fmt)
+    items = shipped.nodes if kind == "nodes" else shipped.edges
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert body.endswith(b"\r\n")
+    assert body.count(b"\r\n") == len(items) + 1  # every record ends in CRLF; a quote's own line breaks are quoted
+    assert not body.startswith(codecs.BOM_UTF8)
+    assert [row[0] for row in rows[1:]] == list(items)
+    assert {len(row) for row in rows} == {len(rows[0])}
+    assert {row[-1] for row in rows[1:]} == {shipped.content_version}
+
+
+@pytest.mark.parametrize(("fmt", "kind"), [("nodes-csv", "nodes"), ("edges-csv", "edges")])
+def test_csv_loads_in_pandas_with_every_quote_intact(shipped: KnowledgeGraph, fmt: str, kind: str) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(io.BytesIO(export(shipped, fmt)), keep_default_na=False, dtype=str)
+    items: dict[str, Node | Edge] = {**(shipped.nodes if kind == "nodes" else shipped.edges)}
+    assert len(frame) == len(items)
+    for row in frame.itertuples(index=False):
+        item = items[row.id]
+        assert (row.first_quote, int(row.evidence_count)) == (
+            item.evidence[0].quote if item.evidence else "",
+            len(item.evidence),
+        )
+
+
+def test_csv_loads_in_duckdb_with_typed_columns(shipped: KnowledgeGraph, tmp_path: Path) -> None:
+    import duckdb
+
+    nodes, edges = tmp_path / "nodes.csv", tmp_path / "edges.csv"
+    nodes.write_bytes(export(shipped, "nodes-csv"))
+    edges.write_bytes(export(shipped, "edges-csv"))
+    db = duckdb.connect()
+    assert db.sql(f"SELECT count(*) FROM read_csv('{nodes}')").fetchall() == [(len(shipped.nodes),)]
+    assert db.sql(f"SELECT count(*) FROM read_csv('{edges}')").fetchall() == [(len(shipped.edges),)]
+    types = {row[0]: row[1] for row in db.sql(f"DESCRIBE SELECT * FROM read_csv('{edges}')").fetchall()}
+    assert (types["symmetric"], types["evidence_count"]) == ("BOOLEAN", "BIGINT")
+    joined = db.sql(
+        f"SELECT e.kind, count(*) FROM read_csv('{edges}') e JOIN read_csv('{nodes}') n ON e.\"from\" = n.id "
+        "WHERE n.type = 'sign' GROUP BY e.kind ORDER BY e.kind"
+    ).fetchall()
+    expected = sorted(
+        (kind, sum(1 for e in shipped.edges.values() if e.kind == kind and shipped.nodes[e.source].type == "sign"))
+        for kind in {e.kind for e in shipped.edges.values() if shipped.nodes[e.source].type == "sign"}
+    )
+    assert joined == expected
+    quotes = dict(db.sql(f"SELECT id, first_quote FROM read_csv('{nodes}')").fetchall())
+    assert quotes == {n.id: (n.evidence[0].quote if n.evidence else None) for n in shipped.nodes.values()}
