@@ -140,7 +140,7 @@ class _Distance(FastAPI):
 
 def _cached_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
-        app.openapi_schema = build_openapi(app)
+        app.openapi_schema = build_openapi(app, [route for router in ROUTERS for route in router.routes])
     return app.openapi_schema
 
 

@@ -85,6 +85,25 @@ def _related(node: dict[str, Any], edge: str) -> dict[str, Any]:
 
 
 EXAMPLES: dict[str, Any] = {
+    "node": {
+        **_NODE,
+        "evidence": [{"source": "002", "quote": "…verbatim words…", "start": 1200, "end": 1216}],
+    },
+    "edge": _EDGE,
+    "meta": {
+        "api_version": "1",
+        "content_version": "5f2c…",
+        "counts": {"nodes": 180, "edges": 420, "node_types": {"sign": 26}, "edge_kinds": {"indicates": 31}},
+        "links": {"self": urls.api("/meta"), "schema": urls.api("/schema"), "docs": urls.DOCS},
+    },
+    "problem": {
+        "type": "/problems/invalid-parameter",
+        "title": "Invalid parameter",
+        "status": 422,
+        "detail": "limit: Input should be less than or equal to 200",
+        "instance": urls.api("/nodes?limit=500"),
+        "errors": [{"parameter": "limit", "message": "Input should be less than or equal to 200", "value": "500"}],
+    },
     "schema": {
         "node_types": [{"type": "sign", "count": 26, "links": {"nodes": urls.api("/nodes?type=sign")}}],
         "edge_kinds": [

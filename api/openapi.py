@@ -7,6 +7,7 @@ schema, so the generated document is rewritten to say exactly that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.routing import BaseRoute
 
 from api.schemas import Problem
 
@@ -59,8 +61,9 @@ def declare(
     return responses
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with every error as `application/problem+json`."""
+def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
+    """The OpenAPI document, with every error as `application/problem+json`; `routes` are the
+    API's own (the routers' routes), whose declared examples are restored as written."""
     doc = get_openapi(
         title=app.title,
         version=app.version,
@@ -74,19 +77,17 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {"application/problem+json": {"schema": problem_ref}}
-    _restore_examples(doc)
+    _restore_examples(doc, routes)
     schemas = doc.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return doc
 
 
-def _restore_examples(doc: dict[str, Any]) -> None:
+def _restore_examples(doc: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
     """Put each declared 200 example back as written: FastAPI drops `null` members from the
     document, which leaves examples missing required nullable fields (a linter rightly flags it)."""
-    from api.routes import ROUTERS  # imported here: the route modules import `declare` from this one
-
-    for route in (r for router in ROUTERS for r in router.routes):
+    for route in routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         example = route.responses.get(200, {}).get("content", {}).get("application/json", {}).get("example")

@@ -1,6 +1,6 @@
 """What the wire carries, for the OpenAPI contract.
 
-Handlers build plain dicts (`api/wire.py`) and serialize them once with orjson; these models
+Handlers build plain dicts (`api/shapes.py`) and serialize them once with orjson; these models
 describe those dicts in the contract, and the schemathesis tests check every response
 against them. They are separate from graph/models.py on purpose: internal fields never leak.
 """
@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from api.examples import EXAMPLES
 from graph.types import EdgeKind, NodeType
 
 __all__ = [
@@ -58,24 +59,7 @@ class NodeLinks(_Out):
 class NodeOut(_Out):
     """One node; type-specific fields appear only on their type."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "oxytocin",
-                    "type": "concept",
-                    "label": "Oxytocin",
-                    "summary": "A hormone released during closeness that the articles tie to bonding.",
-                    "aliases": ["bonding hormone", "cuddle hormone"],
-                    "evidence": [{"source": "000", "quote": "Oxytocin", "start": 412, "end": 420}],
-                    "sources": ["000"],
-                    "category": "hormone",
-                    "links": {"self": "/v1/nodes/oxytocin", "neighbors": "/v1/nodes/oxytocin/neighbors"},
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLES["node"]]})
 
     id: str
     type: NodeType
@@ -108,31 +92,7 @@ class EdgeLinks(_Out):
 class EdgeOut(_Out):
     """One typed, evidenced edge with its registry labels for both directions."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "give-him-space--addresses--needs-space",
-                    "kind": "addresses",
-                    "label": "addresses",
-                    "inverse_label": "addressed by",
-                    "symmetric": False,
-                    "from": "give-him-space",
-                    "to": "needs-space",
-                    "evidence": [{"source": "003", "quote": "Leave him alone.", "start": 6120, "end": 6136}],
-                    "basis": "quoted",
-                    "note": None,
-                    "sources": ["003"],
-                    "links": {
-                        "self": "/v1/edges/give-him-space--addresses--needs-space",
-                        "from": "/v1/nodes/give-him-space",
-                        "to": "/v1/nodes/needs-space",
-                    },
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLES["edge"]]})
 
     id: str
     kind: EdgeKind
@@ -158,24 +118,7 @@ class Counts(_Out):
 class MetaOut(_Out):
     """What is being served: API and content versions and how much content there is."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "api_version": "1",
-                    "content_version": "5f2c…",
-                    "counts": {
-                        "nodes": 180,
-                        "edges": 420,
-                        "node_types": {"concept": 40},
-                        "edge_kinds": {"indicates": 30},
-                    },
-                    "links": {"self": "/v1/meta", "schema": "/v1/schema", "docs": "/docs"},
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLES["meta"]]})
 
     api_version: str
     content_version: str = Field(description="sha256 over the canonical content; the ETag base")
@@ -219,23 +162,7 @@ class ParamError(_Out):
 class Problem(_Out):
     """An RFC 9457 problem; 422s name each offending parameter in `errors`."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "/problems/invalid-parameter",
-                    "title": "Invalid parameter",
-                    "status": 422,
-                    "detail": "limit: Input should be less than or equal to 200",
-                    "instance": "/v1/nodes?limit=500",
-                    "errors": [
-                        {"parameter": "limit", "message": "Input should be less than or equal to 200", "value": "500"}
-                    ],
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLES["problem"]]})
 
     type: str
     title: str

@@ -30,3 +30,35 @@ def test_graph_never_imports_http() -> None:
 def test_the_walker_sees_imports() -> None:
     # Guards the test above against passing vacuously.
     assert "fastapi" in imported_top_level_names(ROOT / "api")["api/app.py"]
+
+
+def _api_imports() -> dict[str, set[str]]:
+    """Each api module's imports of other api modules, function-level imports included."""
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "api").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("api"):
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names if a.name.startswith("api"))
+        graph[module] = found
+    return {m: {i for i in imports if i in graph and i != m} for m, imports in graph.items()}
+
+
+def test_api_modules_import_no_circle() -> None:
+    graph = _api_imports()
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path, module))
+        if module not in done:
+            for imported in graph[module]:
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())
+    assert "api.routes" in graph["api.app"]  # the walk sees imports
