@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from graph.build import KnowledgeGraph
-from graph.types import NODE_TYPES, NodeId, NodeType, SourceId
+from graph.types import NODE_TYPES, NodeType, SourceId
 
 __all__ = ["Report", "SourceCoverage", "coverage_report"]
 
@@ -37,11 +37,13 @@ class SourceCoverage:
 
 @dataclass(frozen=True)
 class Report:
-    """Coverage of the whole graph: one entry per article, loose nodes, quoted versus editorial."""
+    """Coverage of the whole graph: one entry per article, quoted versus editorial edges.
+
+    (Nodes with no hand-written edge are not counted: the loader refuses them as orphans.)
+    """
 
     content_version: str
     sources: tuple[SourceCoverage, ...]
-    unlinked: tuple[NodeId, ...]
     quoted_edges: int
     editorial_edges: int
 
@@ -59,10 +61,10 @@ class Report:
 
 
 def coverage_report(kg: KnowledgeGraph) -> Report:
-    """Count, per article, the nodes and edges that cite it, and find nodes with no real edge.
+    """Count, per article, the nodes and edges that cite it, and the quoted and editorial edges.
 
     Derived `mentioned_in` edges are left out of every edge count: they restate node evidence,
-    so counting them would credit each article twice and would make every node look linked.
+    so counting them would credit each article twice.
 
     Parameters
     ----------
@@ -73,21 +75,19 @@ def coverage_report(kg: KnowledgeGraph) -> Report:
     -------
     Report
         `sources` in article-id order, each with its title, the content nodes quoting it (in
-        total and per node type) and the hand-written edges whose evidence quotes it;
-        `unlinked`, the ids of content nodes with no hand-written edge, sorted; and the number
-        of hand-written edges that are quoted and editorial.
+        total and per node type) and the hand-written edges whose evidence quotes it; and the
+        number of hand-written edges that are quoted and editorial.
 
     Examples
     --------
     >>> report = coverage_report(tiny_graph())
     >>> [(s.source_id, s.nodes, s.edges) for s in report.sources]
     [('000', 7, 4), ('001', 1, 0)]
-    >>> report.sources[1].node_types, report.unlinked, report.quoted_edges, report.editorial_edges
-    (('reason',), (), 4, 2)
+    >>> report.sources[1].node_types, report.quoted_edges, report.editorial_edges
+    (('reason',), 4, 2)
     """
     written = [edge for edge in kg.edges.values() if edge.basis != "derived"]
     edges_citing = Counter(source for edge in written for source in edge.sources)
-    linked = {end for edge in written for end in (edge.source, edge.target)}
 
     sources = []
     for source_id in kg.by_type["source"]:
@@ -102,12 +102,10 @@ def coverage_report(kg: KnowledgeGraph) -> Report:
                 edges=edges_citing[source_id],
             )
         )
-    unlinked = sorted(node.id for node in kg.nodes.values() if node.type != "source" and node.id not in linked)
     quoted = sum(1 for edge in written if edge.basis == "quoted")
     return Report(
         content_version=kg.content_version,
         sources=tuple(sources),
-        unlinked=tuple(unlinked),
         quoted_edges=quoted,
         editorial_edges=len(written) - quoted,
     )
