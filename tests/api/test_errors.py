@@ -104,3 +104,29 @@ def test_an_error_is_stored_only_while_it_stays_true(
     """A 4xx follows the content (the same lifetime as a 200); a fault of the moment never is stored."""
     response = faulty.get(url)
     assert (response.status_code, response.headers["cache-control"]) == (status, cache_control)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_other_methods_get_405_with_allow(client: TestClient, method: str) -> None:
+    response = client.request(method, "/v1/meta")
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, HEAD, OPTIONS")
+    assert response.json()["type"] == "/problems/method-not-allowed"
+
+
+def test_unknown_route_is_a_404_problem(client: TestClient) -> None:
+    response = client.get("/v2/nothing")
+    assert (response.status_code, response.headers["content-type"]) == (404, "application/problem+json")
+    assert response.json() == {
+        "type": "/problems/not-found", "title": "Not found", "status": 404,
+        "detail": "no resource at /v2/nothing", "instance": "/v2/nothing",
+    }  # fmt: skip
+
+
+def test_an_unexpected_fault_is_a_500_problem_without_internals(seeds: Path) -> None:
+    app = create_app(Settings(seeds_dir=seeds))
+    with TestClient(app, raise_server_exceptions=False) as raw:
+        app.state.graph = None  # injected fault: every graph read now fails inside a handler
+        response = raw.get("/v1/meta")
+    assert (response.status_code, response.headers["content-type"]) == (500, "application/problem+json")
+    assert "Traceback" not in response.text
+    assert response.json()["detail"] == "the server met an unexpected fault"

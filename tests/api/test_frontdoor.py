@@ -199,3 +199,22 @@ def test_a_fault_releases_its_concurrency_slot(
     with TestClient(app, raise_server_exceptions=False) as raw:
         assert [raw.get("/v1/nodes/oxytocin").status_code for _ in range(3)] == [500, 500, 500]
         assert raw.get("/v1/meta").status_code == 200
+
+
+@pytest.mark.parametrize("origin", [{"Origin": "https://example.org"}, {}], ids=["origin", "no-origin"])
+def test_cors_is_open_without_credentials_and_exposes_etag(client: TestClient, origin: dict[str, str]) -> None:
+    response = client.get("/v1/meta", headers=origin)
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+    assert "ETag" in response.headers["access-control-expose-headers"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "origin" not in response.headers.get("vary", "").lower()  # the same for every origin
+
+
+@pytest.mark.parametrize("url", ["/v1/nowhere", "/v1/nodes?limit=0", "/v1/nodes/" + "a" * 8200])
+def test_errors_and_refusals_carry_cors_too(client: TestClient, url: str) -> None:
+    """So a page can read a problem, and a refusal's `Retry-After`."""
+    response = client.get(url, headers={"Origin": "https://example.org"})
+    assert response.status_code >= 400
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "Retry-After" in response.headers["access-control-expose-headers"]

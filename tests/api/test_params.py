@@ -90,3 +90,12 @@ def test_models_know_which_parameters_take_one_value() -> None:
     assert NodeListQuery.single_valued() == {"source", "q", "sort", "limit", "offset"}
     assert NeighborQuery.single_valued() == {"depth", "direction", "limit"}
     assert NoQuery.single_valued() == frozenset()
+
+
+def test_unknown_query_parameter_is_a_422_naming_it(client: TestClient) -> None:
+    response = client.get("/v1/meta?colour=red")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"parameter": "colour", "message": "is not a parameter of this route (allowed: none)", "value": "red"}
+    ]

@@ -124,3 +124,10 @@ def test_the_first_request_for_a_prebuilt_answer_is_a_hit(seeds: Path, tiny: Kno
         logged.client.get("/v1/schema", headers={"Accept-Encoding": "identity"})
         logged.client.get("/v1/nodes/oxytocin")
     assert logged.caches() == ["hit", "hit", "miss"]
+
+
+def test_large_bodies_are_gzipped(client: TestClient) -> None:
+    response = client.get("/v1/graph", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    small = client.get("/v1/edges/chase-him--backfires--needs-space", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers
