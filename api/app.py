@@ -6,6 +6,7 @@ import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,8 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         await _warm(app, app.state.graph)
         gc.freeze()  # the graph lives as long as it is served: no full collection walks it
         try:
-            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch):
+            prepare = partial(_warm, app)  # a reloaded graph's prebuilt answers are made before it serves
+            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch, prepare=prepare):
                 yield
         finally:
             if app.state.access_log is not None:

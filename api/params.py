@@ -28,6 +28,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from pydantic_core import PydanticCustomError
 
 from api import urls
+from api.schemas import NodeOut
+from api.shapes import ALWAYS_FIELDS
 from graph.errors import InvalidParameter
 from graph.exports import EXPORT_FORMATS, FORMATS
 from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
@@ -180,10 +182,12 @@ _Kinds = Annotated[
     Field(alias="kind", max_length=len(EDGE_KINDS), description="Edge kinds to keep or walk." + _LIST),
 ]
 _Include = Literal["edges", "evidence", "neighbors"]
-_NodeField = Literal[
-    "label", "summary", "aliases", "evidence", "sources", "category", "group", "polarity", "value", "unit",
-    "title", "author", "file", "characters", "body_end", "edges", "neighbors",
-]  # fmt: skip
+# `fields` takes the node shape's own fields (api.schemas.NodeOut): a field a node type adds
+# there is selectable at once.
+if TYPE_CHECKING:
+    _NodeField = str
+else:
+    _NodeField = Literal[tuple(name for name in NodeOut.model_fields if name not in ALWAYS_FIELDS)]
 _Source = Annotated[
     str | None,
     Field(

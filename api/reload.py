@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Literal
@@ -38,10 +38,18 @@ log = logging.getLogger("distance.reload")
 class ContentReloader:
     """Rebuild the graph with `load` and swap it into `state.graph`, one reload at a time."""
 
-    def __init__(self, state: State, seeds_dir: Path, load: Callable[[], KnowledgeGraph] | None = None) -> None:
+    def __init__(
+        self,
+        state: State,
+        seeds_dir: Path,
+        load: Callable[[], KnowledgeGraph] | None = None,
+        prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
+    ) -> None:
         self.state = state
         self.seeds_dir = seeds_dir
         self.load = load if load is not None else (lambda: load_graph(seeds_dir))
+        # Run on a new graph before it is swapped in: the app makes its prebuilt answers here.
+        self.prepare = prepare
         # Reloads run one after another, so a slow older load never replaces a newer graph.
         self._lock = asyncio.Lock()
 
@@ -67,6 +75,8 @@ class ContentReloader:
             if new.content_version == current.content_version:
                 log.info("reload (%s): content %s unchanged", trigger, current.content_version[:16])
                 return "unchanged"
+            if self.prepare is not None:
+                await self.prepare(new)
             self.state.graph = new  # the one assignment that switches every later request
             log.info(
                 "reload (%s): now serving content %s (was %s)",
@@ -81,7 +91,13 @@ class ContentReloader:
 
 
 @asynccontextmanager
-async def live_reload(state: State, seeds_dir: Path, *, watch: bool) -> AsyncIterator[ContentReloader]:
+async def live_reload(
+    state: State,
+    seeds_dir: Path,
+    *,
+    watch: bool,
+    prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
+) -> AsyncIterator[ContentReloader]:
     """While open: SIGHUP reloads (where signals can be handled), and with `watch` so do file changes.
 
     With `state.snapshot` set (a worker under the supervisor), SIGHUP reloads from that file
@@ -96,7 +112,7 @@ async def live_reload(state: State, seeds_dir: Path, *, watch: bool) -> AsyncIte
             return read_snapshot(path)
 
         watch = False
-    reloader = ContentReloader(state, seeds_dir, load)
+    reloader = ContentReloader(state, seeds_dir, load, prepare)
     loop = asyncio.get_running_loop()
     pending: set[asyncio.Task[Outcome]] = set()
 

@@ -3,6 +3,7 @@ the uncached app answers it, whatever the request's codings, origin, validators 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,3 +132,19 @@ def test_large_bodies_are_gzipped(client: TestClient) -> None:
     assert response.headers["content-encoding"] == "gzip"
     small = client.get("/v1/edges/chase-him--backfires--needs-space", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
+
+
+def test_a_reloaded_graph_serves_its_prebuilt_answers_as_hits(seeds: Path, tiny: KnowledgeGraph) -> None:
+    from tests.api.test_cache import Logged
+
+    logged = Logged(create_app(Settings(seeds_dir=seeds, watch=True), tiny))
+    with logged.client:
+        before = logged.client.get("/v1/meta").json()["content_version"]
+        path = seeds / "graph" / "concepts.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("label: Oxytocin", "label: Oxytocin!"), "utf-8")
+        deadline = time.monotonic() + 20
+        while logged.client.get("/v1/meta").json()["content_version"] == before:
+            assert time.monotonic() < deadline, "the edit was never picked up"
+            time.sleep(0.05)
+    # Every /v1/meta, before and after the reload, was made before its graph served.
+    assert set(logged.caches()) == {"hit"}
