@@ -10,21 +10,20 @@ come on top of `edges`). Node ids are `n0`, `n1`, …, so a load script can pick
 
 from __future__ import annotations
 
-import gc
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from graph.build import KnowledgeGraph, build
-from graph.load import Article, Content, edge_id
+from graph.load import Article, Content, collector_paused, edge_id
 from graph.models import Edge, Evidence, Node
-from graph.registry import EDGE_KINDS
-from graph.types import EdgeKind, NodeType
+from graph.registry import EDGE_KINDS, EdgeKindSpec
+from graph.types import NodeType
 
-__all__ = ["ARTICLES", "synthetic_content", "synthetic_graph"]
+__all__ = ["ARTICLES", "TYPE_WEIGHTS", "WORDS", "draw_edges", "synthetic_content", "synthetic_graph"]
 
 ARTICLES = 5
 # Roughly the seed graph's mix of node types.
-_TYPE_WEIGHTS: dict[NodeType, int] = {
+TYPE_WEIGHTS: dict[NodeType, int] = {
     "concept": 30,
     "reason": 25,
     "sign": 15,
@@ -32,7 +31,7 @@ _TYPE_WEIGHTS: dict[NodeType, int] = {
     "question": 8,
     "statistic": 7,
 }
-_WORDS = [
+WORDS = [
     "space",
     "distance",
     "closeness",
@@ -70,7 +69,7 @@ _WORDS = [
 
 
 def _sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choices(_WORDS, k=words))
+    return " ".join(rng.choices(WORDS, k=words))
 
 
 def synthetic_graph(*, nodes: int = 100_000, edges: int = 1_000_000, seed: int = 7) -> KnowledgeGraph:
@@ -80,19 +79,13 @@ def synthetic_graph(*, nodes: int = 100_000, edges: int = 1_000_000, seed: int =
 
 def synthetic_content(*, nodes: int = 100_000, edges: int = 1_000_000, seed: int = 7) -> Content:
     """Validated-looking Content of `nodes` content nodes (+ 5 sources) and `edges` typed edges."""
-    # Millions of long-lived objects: without the cyclic collector this runs ~2x faster.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _content(nodes, edges, seed)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _content(nodes: int, edges: int, seed: int) -> Content:
     rng = random.Random(seed)
-    types: list[NodeType] = rng.choices(list(_TYPE_WEIGHTS), weights=list(_TYPE_WEIGHTS.values()), k=nodes)
+    types: list[NodeType] = rng.choices(list(TYPE_WEIGHTS), weights=list(TYPE_WEIGHTS.values()), k=nodes)
     ids = [f"n{i}" for i in range(nodes)]
     # Each article is a run of sentences; node i quotes sentence i of article i % 5.
     per_article = nodes // ARTICLES + 1
@@ -114,38 +107,47 @@ def _content(nodes: int, edges: int, seed: int) -> Content:
             attributes["polarity"] = "do" if i % 3 else "dont"
         elif node_type == "statistic":
             attributes |= {"value": str(i % 97), "unit": "%"}
-        first, second = rng.choices(_WORDS, k=2)
+        first, second = rng.choices(WORDS, k=2)
         label = f"{first.capitalize()} {second} {i}"
         built.append(Node(node_id, node_type, label, _sentence(rng, 14) + ".", (), ev, attributes))
     sources = [
         Node(a, "source", f"Article {a}", f"Source article {a}.", attributes={"title": f"Article {a}"})
         for a in articles
     ]
-    by_type: dict[NodeType, list[int]] = {t: [] for t in _TYPE_WEIGHTS}
+    made: dict[str, Edge] = {}
+    for spec, a, b in draw_edges(rng, types):
+        if len(made) == edges:
+            break
+        ends = sorted((ids[a], ids[b])) if spec.symmetric else [ids[a], ids[b]]
+        key = edge_id(ends[0], spec.kind, ends[1])
+        if key not in made:
+            made[key] = Edge(edge_id(ids[a], spec.kind, ids[b]), spec.kind, ids[a], ids[b], evidence[a], "quoted")
+    return Content(articles=articles, nodes=(*sources, *built), edges=tuple(made.values()))
+
+
+def draw_edges(rng: random.Random, types: Sequence[NodeType]) -> Iterator[tuple[EdgeKindSpec, int, int]]:
+    """Endless draws of (kind, from, to) node indexes that the registry allows, no self-loops.
+
+    Targets are skewed towards the start of each type's pool, so the first few nodes of a
+    type become hubs with thousands of edges. Duplicates are the caller's to drop.
+    """
+    by_type: dict[NodeType, list[int]] = {}
     for i, t in enumerate(types):
-        by_type[t].append(i)
+        by_type.setdefault(t, []).append(i)
     kinds = [
         (spec, _present(spec.from_types, by_type), _present(spec.to_types, by_type))
         for spec in EDGE_KINDS.values()
         if not spec.derived
     ]
-    made: dict[str, Edge] = {}
     rand = rng.random  # one C call per draw: random.choice costs ~5x more at a million edges
-    while len(made) < edges:
+    while True:
         spec, from_types, to_types = kinds[int(rand() * len(kinds))]
-        kind: EdgeKind = spec.kind
         pool = by_type[from_types[int(rand() * len(from_types))]]
         a = pool[int(rand() * len(pool))]
         pool = by_type[types[a] if spec.same_type else to_types[int(rand() * len(to_types))]]
-        # Skewed towards the start of each pool: the first few nodes become hubs.
         b = pool[int(len(pool) * rand() ** 3)]
-        if a == b:
-            continue
-        ends = sorted((ids[a], ids[b])) if spec.symmetric else [ids[a], ids[b]]
-        key = edge_id(ends[0], kind, ends[1])
-        if key not in made:
-            made[key] = Edge(edge_id(ids[a], kind, ids[b]), kind, ids[a], ids[b], evidence[a], "quoted")
-    return Content(articles=articles, nodes=(*sources, *built), edges=tuple(made.values()))
+        if a != b:
+            yield spec, a, b
 
 
 def _present(wanted: Sequence[NodeType], by_type: dict[NodeType, list[int]]) -> list[NodeType]:

@@ -1,17 +1,26 @@
-"""YAML loading that remembers where each mapping and key came from.
+"""YAML loading that remembers where each mapping and key came from, and a fast reader.
 
 Content errors must point at `file:line`, so mappings load as `LineDict`: a dict that
 also knows the line of its opening and of each of its keys. Lines are 1-based.
+
+Knowing every line costs: PyYAML builds a Python node and mark for each scalar, ~1 MB/s
+here, so a 130 MB content folder took minutes. `read_plain` reads a file with yaml-rs
+(Rust, ~15x faster) and no lines, for the common case where nothing is wrong: the loader
+validates on it and, at its first problem, starts again on `load_yaml` to name every
+`file:line`. yaml-rs reads YAML 1.2 and PyYAML 1.1, so `read_plain` answers only where the
+two mean the same (see `_typed_strings`) and returns None otherwise, and the caller takes PyYAML.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml_rs
 
-__all__ = ["LineDict", "LineList", "YamlProblem", "load_yaml"]
+__all__ = ["LineDict", "LineList", "Unplaced", "YamlProblem", "load_yaml", "read_plain"]
 
 
 class LineDict(dict[str, Any]):
@@ -23,6 +32,13 @@ class LineDict(dict[str, Any]):
     def line_of(self, key: object) -> int:
         """The line of `key`, or of the mapping itself when the key is absent."""
         return self.key_lines.get(str(key), self.line)
+
+
+class Unplaced(LineDict):
+    """A mapping read without lines (`read_plain`): every line is 0, and nothing reports one."""
+
+    line = 0
+    key_lines: dict[str, int] = {}  # noqa: RUF012 - read only, shared by every instance
 
 
 class LineList(list[Any]):
@@ -90,3 +106,110 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise YamlProblem(line, f"invalid YAML: {exc.problem or exc}") from exc
+
+
+# Where YAML 1.1 (PyYAML) and 1.2 (yaml-rs) could read the same text differently, or where
+# only PyYAML refuses it: a byte-order mark, directives and document markers, tags (`!x`),
+# and a last line without its newline (block scalars chomp it differently at the very end).
+# Searched for as plain substrings: Python's regular expressions take seconds to try a
+# pattern at every position of a 100 MB file.
+_MARKERS = ("\n%", "\n---", "\n...")
+_BEFORE_TAG = frozenset(" \t\r\n,[]{}")
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_TYPED_START = frozenset(_IMPLICIT)  # first characters PyYAML may read as a non-string
+
+
+def read_plain(path: Path) -> Any | None:
+    """The data of one YAML file without lines, or None when only PyYAML can say what it means.
+
+    None for text PyYAML reads differently or refuses (yaml-rs errors included: duplicate
+    keys too): the caller then reads the file with `load_yaml`, which reports the problem.
+    """
+    text = path.read_text(encoding="utf-8")
+    if text and _only_pyyaml(text):
+        return None
+    try:
+        data = yaml_rs.loads(text, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except (yaml_rs.YAMLDecodeError, ValueError, RecursionError):
+        return None
+    typed = _typed_strings([data])
+    if typed is None or (typed and _written_plain(typed, text)):
+        return None
+    return data
+
+
+# Past this many distinct strings that YAML 1.1 could read as something else, the file is
+# left to PyYAML rather than searched for each of them.
+_MAX_TYPED = 1000
+
+
+def _typed_strings(data: Any) -> set[str] | None:
+    """Strings and keys of `data` that YAML 1.1 would read as a bool, number, date or null if
+    written plain, such as `"001"`; None when `data` holds numbers or dates, or keys that are
+    not strings (YAML 1.1 and 1.2 read some of them differently), or too many such strings.
+    Booleans and nulls are fine: what YAML 1.2 reads as one, YAML 1.1 does too."""
+    typed: set[str] = set()
+    seen: set[str] = set()  # strings already looked at: keys, ids and sources repeat a lot
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is dict:
+            for key in value:
+                if type(key) is not str:
+                    return None
+                if key not in seen:
+                    seen.add(key)
+                    if key[:1] in _TYPED_START and _yaml11_typed(key):
+                        typed.add(key)
+            value = value.values()
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                if item[:1] in _TYPED_START and item not in seen:
+                    seen.add(item)
+                    if _yaml11_typed(item):
+                        typed.add(item)
+            elif kind is dict or kind is list:
+                stack.append(item)
+            elif item is not None and kind is not bool:
+                return None
+    return typed if len(typed) <= _MAX_TYPED else None
+
+
+def _only_pyyaml(text: str) -> bool:
+    """Whether `text` uses YAML that only PyYAML reads as PyYAML does (see `_MARKERS`)."""
+    if not text.endswith("\n") or text.startswith(("\ufeff", "%", "---", "...", "!")):
+        return True
+    if any(marker in text for marker in _MARKERS):
+        return True
+    at = text.find("!")
+    while at >= 0:
+        if text[at - 1] in _BEFORE_TAG:
+            return True
+        at = text.find("!", at + 1)
+    return False
+
+
+# Where a plain scalar may start: the line's start, or after `: `, `- `, `? `, `[`, `{`, `,`
+# or an anchor; checked on the text before a candidate, on its line.
+_PLAIN_BEFORE = re.compile(r"(?:^[ \t]*|[:?-][ \t]+|[\[{,][ \t]*|&\S+[ \t]+)\Z")
+
+
+def _written_plain(typed: set[str], text: str) -> bool:
+    """Whether any of `typed` may stand in `text` as a whole plain scalar: where a plain
+    scalar may start (`_PLAIN_BEFORE`), and before the end of the line, a comment, `,`, `]`,
+    `}` or `: `. A string found only inside quotes or sentences means the same in both
+    readings; a false match only sends the file to PyYAML.
+    """
+    words = "|".join(map(re.escape, sorted(typed, key=len, reverse=True)))
+    candidates = re.compile(rf"(?:{words})(?=[ \t]*(?:[\r\n#,\]}}]|:[ \t\r\n]|\Z))")
+    for found in candidates.finditer(text):
+        start = found.start()
+        if _PLAIN_BEFORE.search(text[text.rfind("\n", 0, start) + 1 : start]):
+            return True
+    return False
+
+
+def _yaml11_typed(text: str) -> bool:
+    """Whether a plain scalar with this text is something other than a string in YAML 1.1."""
+    return any(regexp.match(text) for _, regexp in (*_IMPLICIT.get(text[:1], ()), *_IMPLICIT.get(None, ())))

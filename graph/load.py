@@ -8,14 +8,16 @@ server never starts on half a graph.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from graph._yaml import LineDict, LineList, YamlProblem, load_yaml
+from graph._yaml import LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain
 from graph.errors import ContentError, ContentProblem
 from graph.models import (
     SEED_MODELS,
@@ -29,7 +31,7 @@ from graph.models import (
 from graph.registry import EDGE_KINDS, allowed
 from graph.types import EdgeKind
 
-__all__ = ["Article", "Content", "edge_id", "load_content"]
+__all__ = ["Article", "Content", "collector_paused", "edge_id", "load_content"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,18 +65,51 @@ def edge_id(source: str, kind: str, target: str) -> str:
     return f"{source}--{kind}--{target}"
 
 
+class _NeedsLines(Exception):
+    """A problem was found on the fast path, which knows no lines: load again with them."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run a block with Python's cyclic garbage collector off (and restore it after).
+
+    Loading and building allocate millions of small containers that all live on; the
+    collector would walk them again and again (a 1M-edge build runs ~2x faster without it,
+    and reading a 100 MB content folder ~2.5x faster). They hold no reference cycles.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 @dataclass
 class _Collector:
-    """Accumulates problems; `where` names files relative to the seeds folder's parent."""
+    """Accumulates problems; `where` names files relative to the seeds folder's parent.
+
+    With `fast`, files are read without lines where that reads the same (`read_plain`), and
+    the first problem stops the load with `_NeedsLines`, so that `load_content` starts over
+    with lines and reports every problem as before. Valid content, the common case, is read
+    once, fast, through the very same checks.
+    """
 
     root: Path
+    fast: bool = False
     problems: list[ContentProblem] = field(default_factory=list)
+    # One Evidence per distinct (source, quote): a large graph quotes the same sentences
+    # again and again, and a frozen Evidence is safely shared.
+    located: dict[tuple[str, str], Evidence] = field(default_factory=dict)
     broken_sources: set[str] = field(default_factory=set)
     # When a content file cannot be read, the ids it declares are unknown: edge ends that
     # are not found then say nothing, rather than one false report per edge.
     unreadable: bool = False
 
     def add(self, path: Path, line: int, message: str) -> None:
+        if self.fast:
+            raise _NeedsLines
         self.problems.append(ContentProblem(self.name(path), line, message))
 
     def name(self, path: Path) -> str:
@@ -103,7 +138,14 @@ def load_content(seeds_dir: Path) -> Content:
         With every problem found, each as `file:line: message`.
     """
     seeds_dir = seeds_dir.resolve()
-    out = _Collector(root=seeds_dir.parent)
+    with collector_paused():
+        try:
+            return _load(seeds_dir, _Collector(root=seeds_dir.parent, fast=True))
+        except _NeedsLines:
+            return _load(seeds_dir, _Collector(root=seeds_dir.parent))
+
+
+def _load(seeds_dir: Path, out: _Collector) -> Content:
     # Every id an entry declares, valid or not, with where and what type: later checks use it
     # so one broken node is reported once, not again as a dangling end of each of its edges.
     declared: dict[str, _Declared] = {}
@@ -123,6 +165,7 @@ def load_content(seeds_dir: Path) -> Content:
 class _Declared:
     """Where an id was declared, its node type, and whether any edge entry names it."""
 
+    id: str
     path: Path
     line: int
     type: str
@@ -139,7 +182,7 @@ def _declare(
     if first is not None:
         out.add(path, line, f"duplicate id {node_id!r} (first at {out.name(first.path)}:{first.line})")
         return False
-    declared[node_id] = _Declared(path, line, node_type)
+    declared[node_id] = _Declared(node_id, path, line, node_type)
     return True
 
 
@@ -279,7 +322,9 @@ def _load_edges(
         evidence = _locate_all(seed.evidence, item, path, articles, out)
         if not ok or spec is None:
             continue
-        ends = sorted((seed.from_, seed.to)) if spec.symmetric else [seed.from_, seed.to]
+        # The declared id strings, not the edge's own copies: one string per node id in memory.
+        a, b = declared[seed.from_].id, declared[seed.to].id
+        ends = sorted((a, b)) if spec.symmetric else [a, b]
         key = edge_id(ends[0], spec.kind, ends[1])
         if key in seen:
             out.add(path, item.line, f"duplicate edge {key!r} (first at line {seen[key]})")
@@ -287,10 +332,10 @@ def _load_edges(
         seen[key] = item.line
         edges.append(
             Edge(
-                id=edge_id(seed.from_, spec.kind, seed.to),
+                id=edge_id(a, spec.kind, b),
                 kind=spec.kind,
-                source=seed.from_,
-                target=seed.to,
+                source=a,
+                target=b,
                 evidence=evidence,
                 basis=seed.basis,
                 note=seed.note,
@@ -302,6 +347,14 @@ def _load_edges(
 
 def _items(path: Path, out: _Collector) -> Iterator[LineDict]:
     """The mappings of a YAML list file; anything else is reported at its line."""
+    if out.fast and path.is_file():
+        plain = read_plain(path)
+        if isinstance(plain, list) and all(type(item) is dict for item in plain):
+            # Entries are handed on one at a time and dropped: the raw data goes as it is used.
+            plain.reverse()
+            while plain:
+                yield Unplaced(plain.pop())
+            return
     try:
         data: Any = load_yaml(path)
     except FileNotFoundError:
@@ -371,7 +424,11 @@ def _locate_all(
     for index, seed in enumerate(seeds):
         entry = raw[index] if index < len(raw) else item
         line = entry.line_of("quote") if isinstance(entry, LineDict) else item.line
-        found = _locate(seed, articles, out.broken_sources, lambda msg, line=line: out.add(path, line, msg))
+        found = out.located.get((seed.source, seed.quote))
+        if found is None:
+            found = _locate(seed, articles, out.broken_sources, lambda msg, line=line: out.add(path, line, msg))
+            if found is not None:
+                out.located[found.source, found.quote] = found
         if found is not None:
             located.append(found)
     return tuple(located)

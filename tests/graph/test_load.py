@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import DEFAULT_SEEDS_DIR
+from graph.build import build, load_graph
 from graph.errors import ContentError
 from graph.load import load_content
 from tests.tiny import append_entry
@@ -242,3 +244,16 @@ def test_hub_flag_loads_on_a_concept_and_is_refused_elsewhere(seeds: Path) -> No
         seeds / "graph" / "reasons.yaml", "  label: He needs space\n", "  label: He needs space\n  hub: true\n"
     )
     assert problems(seeds) == [f"seeds/graph/reasons.yaml:{line + 1}: unknown key 'hub'"]
+
+
+def test_fast_read_and_line_aware_read_load_the_same_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = load_content(DEFAULT_SEEDS_DIR)
+    monkeypatch.setattr("graph.load.read_plain", lambda path: None)  # every file through PyYAML, with lines
+    assert load_content(DEFAULT_SEEDS_DIR) == fast
+    assert load_graph(DEFAULT_SEEDS_DIR).content_version == build(fast).content_version
+
+
+def test_a_yaml_1_1_scalar_means_what_pyyaml_says(seeds: Path) -> None:
+    # `yes` is a string to a YAML 1.2 reader, a bool to PyYAML: the label is refused as before.
+    line = replace(seeds / "graph" / "signs.yaml", "label: Slower replies", "label: yes")
+    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: label: Input should be a valid string"]
