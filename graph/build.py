@@ -8,21 +8,25 @@ graph through `KnowledgeGraph.derived`; queries return new values and never writ
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 
-from graph.load import Article, Content, edge_id, load_content
+from graph.adjacency import Adjacency, Near
+from graph.load import Article, Content, collector_paused, edge_id, load_content
 from graph.models import Edge, Evidence, Node
+from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = ["KnowledgeGraph", "build", "content_version", "load_graph"]
@@ -45,13 +49,19 @@ class KnowledgeGraph:
     by_source: Mapping[str, tuple[str, ...]]
     out_edges: Mapping[str, tuple[str, ...]]
     in_edges: Mapping[str, tuple[str, ...]]
-    # Every node's neighbours over hand-written edges in either direction, once each: what a
-    # path search walks by default, with no edge to look up per step.
-    near: Mapping[str, tuple[str, ...]]
+    # Every pair of nodes an edge joins, as numpy rows with the kinds joining them: what a
+    # path search walks (`graph.adjacency`).
+    adjacency: Adjacency
     node_counts: Mapping[NodeType, int]
     edge_counts: Mapping[EdgeKind, int]
     content_version: str
+
     _derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def near(self) -> Mapping[str, tuple[str, ...]]:
+        """Every node's neighbours over hand-written edges in either direction, once each."""
+        return Near(self.adjacency)
 
     def derived(self, make: Callable[..., T], *args: Any) -> T:
         """`make(self, *args)`, made on first use and kept for as long as this graph lives.
@@ -84,23 +94,41 @@ def content_version(content: Content) -> str:
     Sorted keys and sorted ids: the version must not depend on YAML order or dict insertion
     order, only on what the content says (article texts included, through their hashes).
     """
-    return _version(content, sorted(content.nodes, key=_by_id), sorted(content.edges, key=_by_id))
+    return build(content).content_version
 
 
-def _version(content: Content, nodes: Sequence[Node], edges: Sequence[Edge]) -> str:
-    """content_version over nodes and hand-written edges already sorted by id."""
+def _digest(content: Content, nodes: Sequence[Node], ids: Sequence[str], columns: _Columns) -> str:
+    """The sha256 of the articles, then the node rows by id, then the edge rows by id.
+
+    Each node and edge is written as a row of its fields in a fixed order (orjson writes
+    tuples ~15x faster than dataclasses) and hashed a chunk at a time, so a million edges
+    never sit in memory as one serialized document. An edge's id stands for its ends and
+    kind (`from--kind--to`; slugs hold no `--`); its evidence is serialized once per
+    distinct evidence tuple (a large graph shares them), and the few notes and `about`s come
+    last, by id. Derived edges are hashed too: they follow from the nodes, so they change
+    nothing about when the version changes.
+    """
     articles = {
         a.source_id: {"sha256": hashlib.sha256(a.text.encode()).hexdigest(), "body_end": a.body_end}
         for a in content.articles.values()
     }
-    # Each node and edge is written as a row of its fields in a fixed order (orjson writes
-    # tuples ~15x faster than dataclasses), and hashed a chunk at a time, so a million edges
-    # never sit in memory as one serialized document.
     digest = hashlib.sha256(orjson.dumps(articles, option=orjson.OPT_SORT_KEYS))
-    for rows in (map(_node_row, nodes), map(_edge_row, edges)):
-        digest.update(b"|")
-        while chunk := list(islice(rows, _CHUNK)):
-            digest.update(orjson.dumps(chunk, option=orjson.OPT_SORT_KEYS))
+    digest.update(b"|")
+    for at in range(0, len(nodes), _CHUNK):
+        digest.update(orjson.dumps([_node_row(n) for n in nodes[at : at + _CHUNK]]))
+    digest.update(b"|")
+    basis = columns.basis.tolist()
+    evidence = columns.evidence.tolist()
+    for at in range(0, len(ids), _CHUNK):
+        rows = zip(
+            ids[at : at + _CHUNK],
+            map(_BASES.__getitem__, basis[at : at + _CHUNK]),
+            map(columns.quoted.__getitem__, evidence[at : at + _CHUNK]),
+            strict=True,
+        )
+        digest.update(orjson.dumps(list(rows)))
+    digest.update(b"|")
+    digest.update(orjson.dumps(sorted(columns.notes)))
     return digest.hexdigest()
 
 
@@ -109,15 +137,64 @@ def _evidence_rows(evidence: tuple[Evidence, ...]) -> list[tuple[str, str, int, 
 
 
 def _node_row(n: Node) -> tuple[Any, ...]:
-    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), n.attributes, n.hub)
+    attributes = sorted(n.attributes.items())
+    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), attributes, n.hub)
 
 
-def _edge_row(e: Edge) -> tuple[Any, ...]:
-    return (e.id, e.kind, e.source, e.target, _evidence_rows(e.evidence), e.basis, e.note, e.about)
-
-
-_CHUNK = 10_000
+_CHUNK = 20_000
 _by_id = attrgetter("id")
+_source, _target, _kind, _basis = attrgetter("source"), attrgetter("target"), attrgetter("kind"), attrgetter("basis")
+_evidence_of, _note, _about = attrgetter("evidence"), attrgetter("note"), attrgetter("about")
+_KINDS: tuple[EdgeKind, ...] = tuple(EDGE_KINDS)
+_KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
+_BASES = ("quoted", "editorial", "derived")
+_BASIS_CODES = {basis: code for code, basis in enumerate(_BASES)}
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The fields of every edge as arrays, read once in the order the edges were made.
+
+    Reading a million objects in any other order costs cache misses on each, so fields are
+    read here, in C (map, numpy), and only the arrays are put in id order (`order`).
+    Evidence and basis become small codes; `quoted` holds each distinct evidence tuple
+    serialized once; `notes` the (id, note, about) of the edges that have either.
+    """
+
+    order: npt.NDArray[np.intp]
+    sources: npt.NDArray[np.int32]
+    targets: npt.NDArray[np.int32]
+    kinds: npt.NDArray[np.int8]
+    basis: npt.NDArray[np.int8]
+    evidence: npt.NDArray[np.intp]
+    quoted: list[orjson.Fragment]
+    notes: list[tuple[str, str | None, str | None]]
+
+    @classmethod
+    def read(cls, made: Sequence[Edge], ids: list[str], index: Mapping[str, int]) -> _Columns:
+        count = len(made)
+        order = np.argsort(np.array(ids), kind="stable") if count else np.zeros(0, np.intp)
+
+        def codes(values: Iterator[int], dtype: type[np.generic]) -> Any:
+            return np.fromiter(values, dtype, count)[order]
+
+        owners = np.fromiter(map(id, map(_evidence_of, made)), np.int64, count)
+        distinct, first, inverse = np.unique(owners, return_index=True, return_inverse=True)
+        # Kept as str: orjson's bytes keep their ~4 KB working buffer, 20x a short row.
+        quoted = [orjson.Fragment(orjson.dumps(_evidence_rows(made[i].evidence)).decode()) for i in first.tolist()]
+        noted = compress(range(count), map(operator.truth, map(_note, made))) if count else ()
+        about = compress(range(count), map(operator.truth, map(_about, made))) if count else ()
+        notes = [(made[i].id, made[i].note, made[i].about) for i in sorted({*noted, *about})]
+        return cls(
+            order=order,
+            sources=codes(map(index.__getitem__, map(_source, made)), np.int32),
+            targets=codes(map(index.__getitem__, map(_target, made)), np.int32),
+            kinds=codes(map(_KIND_CODES.__getitem__, map(_kind, made)), np.int8),
+            basis=codes(map(_BASIS_CODES.__getitem__, map(_basis, made)), np.int8),
+            evidence=inverse.reshape(-1)[order] if count else np.zeros(0, np.intp),
+            quoted=quoted,
+            notes=notes,
+        )
 
 
 def build(content: Content) -> KnowledgeGraph:
@@ -129,15 +206,8 @@ def build(content: Content) -> KnowledgeGraph:
     >>> kg.node_counts["sign"], kg.edge_counts["indicates"]
     (1, 1)
     """
-    # Building allocates millions of small containers that all live on; the cyclic collector
-    # would walk them again and again (a 1M-edge build runs ~2x faster without it).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _build(content)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _build(content: Content) -> KnowledgeGraph:
@@ -153,48 +223,61 @@ def _build(content: Content) -> KnowledgeGraph:
         for node in content.nodes
         for source in node.sources
     ]
-    # One sort of all edges by id gives the id-ordered mapping, adjacency and version.
-    ordered = sorted((*content.edges, *derived), key=_by_id)
-    edges = {e.id: e for e in ordered}
     sorted_nodes = sorted(content.nodes, key=_by_id)
-    nodes = {n.id: n for n in sorted_nodes}
+    node_ids = tuple(map(_by_id, sorted_nodes))
+    index = {node_id: i for i, node_id in enumerate(node_ids)}
+    made = (*content.edges, *derived)
+    made_ids = list(map(_by_id, made))
+    columns = _Columns.read(made, made_ids, index)
+    positions = columns.order.tolist()
+    ids = _permuted(made_ids, positions)
+    edges = dict(zip(ids, _permuted(made, positions), strict=True))
+    nodes = dict(zip(node_ids, sorted_nodes, strict=True))
 
     by_type: dict[NodeType, list[str]] = {t: [] for t in NODE_TYPES}
     by_source: dict[str, list[str]] = defaultdict(list)
-    out_edges: dict[str, list[str]] = defaultdict(list)
-    in_edges: dict[str, list[str]] = defaultdict(list)
-    for node in nodes.values():
+    for node in sorted_nodes:
         by_type[node.type].append(node.id)
         for source in node.sources:
             by_source[source].append(node.id)
-    near_out: dict[str, list[str]] = defaultdict(list)
-    near_in: dict[str, list[str]] = defaultdict(list)
-    for edge in edges.values():
-        out_edges[edge.source].append(edge.id)
-        in_edges[edge.target].append(edge.id)
-        if edge.basis != "derived":
-            near_out[edge.source].append(edge.target)
-            near_in[edge.target].append(edge.source)
-    near = {n: tuple(dict.fromkeys([*near_out.get(n, ()), *near_in.get(n, ())])) for n in nodes}
 
-    def frozen(d: Mapping[Any, list[str]]) -> Mapping[Any, tuple[str, ...]]:
-        return MappingProxyType({k: tuple(v) for k, v in d.items()})
+    def grouped(at: npt.NDArray[np.int32]) -> Mapping[str, tuple[str, ...]]:
+        """Edge ids per node at this end, each node's in id order (a stable sort keeps it)."""
+        bounds = np.zeros(len(node_ids) + 1, np.int64)
+        np.cumsum(np.bincount(at, minlength=len(node_ids)), out=bounds[1:])
+        by_end = _permuted(ids, np.argsort(at, kind="stable").tolist())
+        limits = bounds.tolist()
+        return MappingProxyType(
+            {node_ids[i]: by_end[limits[i] : limits[i + 1]] for i in np.flatnonzero(np.diff(bounds)).tolist()}
+        )
 
+    counted = np.bincount(columns.kinds, minlength=len(_KINDS)).tolist()
     return KnowledgeGraph(
         nodes=MappingProxyType(nodes),
         edges=MappingProxyType(edges),
         articles=MappingProxyType(dict(content.articles)),
-        by_type=frozen(by_type),
-        by_source=frozen(by_source),
-        out_edges=frozen(out_edges),
-        in_edges=frozen(in_edges),
-        near=MappingProxyType(near),
+        by_type=MappingProxyType({k: tuple(v) for k, v in by_type.items()}),
+        by_source=MappingProxyType({k: tuple(v) for k, v in by_source.items()}),
+        out_edges=grouped(columns.sources),
+        in_edges=grouped(columns.targets),
+        adjacency=Adjacency.from_edges(
+            node_ids, MappingProxyType(index), columns.sources, columns.targets, columns.kinds
+        ),
         node_counts=MappingProxyType({t: len(v) for t, v in by_type.items()}),
-        edge_counts=MappingProxyType(dict(Counter(e.kind for e in edges.values()))),
-        content_version=_version(content, sorted_nodes, [e for e in ordered if e.basis != "derived"]),
+        edge_counts=MappingProxyType({k: n for k, n in zip(_KINDS, counted, strict=True) if n}),
+        content_version=_digest(content, sorted_nodes, ids, columns),
     )
+
+
+def _permuted(values: Sequence[Any], order: list[int]) -> tuple[Any, ...]:
+    """`values` in `order` (positions), copied in C."""
+    if len(order) < 2:
+        return tuple(values[i] for i in order)
+    picked: tuple[Any, ...] = itemgetter(*order)(values)
+    return picked
 
 
 def load_graph(seeds_dir: Path) -> KnowledgeGraph:
     """Load, validate and build in one step; raises ContentError on bad content."""
-    return build(load_content(seeds_dir))
+    with collector_paused():
+        return build(load_content(seeds_dir))

@@ -14,11 +14,15 @@ fewer edges to look at, so a hub is crossed at most once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise, product
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
+from graph.adjacency import Adjacency, kind_mask
 from graph.build import KnowledgeGraph
 from graph.load import edge_id
 from graph.models import Edge, Node
@@ -201,53 +205,34 @@ def paths(
     walk = frozenset(kinds or DEFAULT_KINDS)
     if from_id == to_id:
         return PathResult(source, target, [[]], False)
-    # Breadth first from both ends over node adjacency; each side keeps, per node it
-    # reached, every predecessor on a shortest path from its own end. Edges are looked up
+    # Breadth first from both ends over the compiled adjacency (`graph.adjacency`), a whole
+    # level at a time, always growing the side with fewer neighbours to look at; each side
+    # keeps the level at which it reached each node. Predecessors and edges are looked up
     # only for the paths returned.
-    near = _near(kg, walk)
-    ahead, behind = _Side(near, from_id), _Side(near, to_id)
+    adjacency, mask = kg.adjacency, kind_mask(walk)
+    ahead = _Side(adjacency, mask, adjacency.index[from_id])
+    behind = _Side(adjacency, mask, adjacency.index[to_id])
     budget = STEP_BUDGET
-    meeting: list[str] = []
+    meeting: list[int] = []
     while not meeting and ahead.depth + behind.depth < max_hops:
         side, other = (ahead, behind) if ahead.cost <= behind.cost else (behind, ahead)
-        if not side.frontier:
+        if not len(side.frontier):
             break
         budget -= side.cost
         if budget < 0:
             return PathResult(source, target, [], True)
-        meeting = side.grow(other.level, limit)
+        meeting = side.grow(other.level)
     found: list[list[Hop]] = []
+    ids = adjacency.ids
     for middle in meeting:
-        for head in _unwind(ahead.parents, from_id, middle):
-            for tail in _unwind(behind.parents, to_id, middle):
-                for hops in product(*(_hops(kg, a, b, walk) for a, b in pairwise([*head, *reversed(tail[:-1])]))):
+        for head in ahead.unwind(middle):
+            for tail in behind.unwind(middle):
+                chain = [ids[i] for i in (*head, *reversed(tail[:-1]))]
+                for hops in product(*(_hops(kg, a, b, walk) for a, b in pairwise(chain))):
                     if len(found) == limit:
                         return PathResult(source, target, found, True)
                     found.append(list(hops))
     return PathResult(source, target, found, False)
-
-
-_DEFAULT_WALK = frozenset(DEFAULT_KINDS)
-
-
-def _near(kg: KnowledgeGraph, walk: frozenset[str]) -> Mapping[str, tuple[str, ...]]:
-    """Each node's neighbours over `walk`, either way: `kg.near` for the default kinds, else
-    worked out from a node's edges when first asked (and kept for the rest of this query)."""
-    if walk == _DEFAULT_WALK:
-        return kg.near
-    return _NearBy(kg, walk)
-
-
-class _NearBy(dict[str, tuple[str, ...]]):
-    """`kg.near` for other edge kinds, filled in as the search reaches nodes."""
-
-    def __init__(self, kg: KnowledgeGraph, walk: frozenset[str]) -> None:
-        super().__init__()
-        self.kg, self.walk = kg, walk
-
-    def __missing__(self, node: str) -> tuple[str, ...]:
-        found = self[node] = tuple(dict.fromkeys(hop.target for hop in _steps(self.kg, node, self.walk, "both")))
-        return found
 
 
 def _hops(kg: KnowledgeGraph, a: str, b: str, walk: frozenset[str]) -> list[Hop]:
@@ -264,56 +249,36 @@ def _hops(kg: KnowledgeGraph, a: str, b: str, walk: frozenset[str]) -> list[Hop]
 
 
 class _Side:
-    """One end of a two-sided breadth-first search: depth per node reached, and the
-    predecessors of each node on shortest paths from this end."""
+    """One end of a two-sided breadth-first search: the level at which it reached each node
+    (-1: not reached), and its last level's nodes."""
 
-    def __init__(self, near: Mapping[str, tuple[str, ...]], start: str) -> None:
-        self.near = near
+    def __init__(self, adjacency: Adjacency, mask: int, start: int) -> None:
+        self.adjacency, self.mask = adjacency, mask
         self.depth = 0
-        self.level = {start: 0}
-        self.parents: dict[str, dict[str, None]] = {}
-        self.frontier = [start]
-        self.cost = self._cost()
+        self.level = np.full(len(adjacency.ids), -1, np.int8)
+        self.level[start] = 0
+        self.start = start
+        self.frontier = np.array([start], np.int32)
+        self.cost = adjacency.cost(self.frontier, mask)
 
-    def _cost(self) -> int:
-        """Neighbours that growing this side by one level would look at."""
-        return sum(map(len, map(self.near.__getitem__, self.frontier)))
-
-    def grow(self, others: Mapping[str, int], enough: int) -> list[str]:
-        """Reach one level further; return the nodes reached that the other side knows.
-
-        The new frontier is what was first reached at this level. The level is cut short
-        once more than `enough` meeting nodes are known: each gives at least one shortest
-        path, so the answer is already a full, truncated page. The hot loop of a path
-        search, so written flat, over node ids only.
-        """
+    def grow(self, others: npt.NDArray[np.int8]) -> list[int]:
+        """Reach one level further; return the nodes reached that the other side knows."""
         self.depth += 1
-        depth, level, parents, near = self.depth, self.level, self.parents, self.near
-        frontier: list[str] = []
-        meeting: list[str] = []
-        self.frontier, old = frontier, self.frontier
-        for current in old:
-            for other in near[current]:
-                seen_at = level.get(other)
-                if seen_at is None:
-                    level[other] = seen_at = depth
-                    frontier.append(other)
-                    parents[other] = {current: None}
-                    if other in others:
-                        meeting.append(other)
-                        if len(meeting) > enough:  # even in the middle of a hub's list
-                            return meeting
-                elif seen_at == depth:
-                    parents[other][current] = None
-        self.cost = self._cost()
+        reached = self.adjacency.reach(self.frontier, self.mask)
+        fresh = np.unique(reached[self.level[reached] < 0])
+        self.level[fresh] = self.depth
+        self.frontier = fresh
+        self.cost = self.adjacency.cost(fresh, self.mask)
+        meeting: list[int] = fresh[others[fresh] >= 0].tolist()
         return meeting
 
-
-def _unwind(parents: dict[str, dict[str, None]], start: str, node: str) -> Iterator[list[str]]:
-    """Every shortest path from `start` to `node` as node ids, built back from predecessors."""
-    if node == start:
-        yield [start]
-        return
-    for before in parents.get(node, ()):
-        for prefix in _unwind(parents, start, before):
-            yield [*prefix, node]
+    def unwind(self, node: int) -> Iterator[list[int]]:
+        """Every shortest path from this side's start to `node`, as node indexes: back
+        through the neighbours one level nearer the start, in index (= id) order."""
+        if node == self.start:
+            yield [node]
+            return
+        near = self.adjacency.row(node, self.mask)
+        for before in near[self.level[near] == self.level[node] - 1].tolist():
+            for prefix in self.unwind(before):
+                yield [*prefix, node]
