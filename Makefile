@@ -85,7 +85,7 @@ openapi: $(VENV)/.synced  ## regenerate the committed contract
 
 bench: $(VENV)/.synced nginx  ## same-run HTTP ratios, the cluster, the 100k-node graph and start-up, into bench/RESULTS.md
 	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 soak: $(VENV)/.synced  ## >= 60 s of mixed loopback traffic: 0 errors and <= 10 % RSS growth, or exit 1
 	$(BIN)/python -m bench.soak

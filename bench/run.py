@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python -m bench.run [--seconds 3] [--rounds 2] [--nodes 100000] [--edges 1000000]`.
 HTTP ratios against the bare baseline (bench.throughput), the cluster behind nginx (bench.cluster),
-the 100k-node graph (bench.scale) and start-up (bench.startup); each prints as it goes, and the
+the 100k-node graph (bench.scale), with `--folder` a 100k-node YAML content folder served end to
+end (bench.folder, a few minutes more), and start-up (bench.startup); each prints as it goes, and the
 file gets the machine, the command, the date and the tables. Takes about six minutes.
 """
 
@@ -17,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cluster, scale, startup, throughput
+from bench import cluster, folder, scale, startup, throughput
 
 __all__ = ["main"]
 
@@ -45,6 +46,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument(
+        "--folder", action="store_true", help="Also serve a 100k-node YAML content folder end to end (minutes more)."
+    )
     args = parser.parse_args()
     began = time.perf_counter()
     machine = _machine()
@@ -55,6 +59,10 @@ def main() -> None:
     cluster_lines = cluster.run(args.seconds, args.rounds)
     print("== scale ==")
     scale_lines = scale.run(args.nodes, args.edges, seconds=5)
+    folder_lines = ["Not run: `python -m bench.run --folder` adds it (it takes a few minutes more)."]
+    if args.folder:
+        print("== content folder ==")
+        folder_lines = folder.run(None, args.nodes, args.edges // 2, seconds=5)
     print("== start-up ==")
     runs, phases = startup.measure(args.startup_runs)
     median = statistics.median(runs)
@@ -79,6 +87,10 @@ def main() -> None:
             "## Scale: 100k nodes, 1M edges",
             "",
             *scale_lines,
+            "",
+            "## Scale: a 100k-node content folder served end to end",
+            "",
+            *folder_lines,
             "",
             "## Start-up on the seed graph",
             "",
@@ -134,29 +146,41 @@ NOTES = """\
   to turn off for the reload bound (Varnish serves stale for 10 s by default), and Debian's
   nginx-light is a small package. So nginx ships.
 - **Paths on the 100k graph.** The synthetic graph has hubs of ~10,000 edges (targets are
-  drawn with a skew, as in real graphs). Paths search from both ends over a node-level
-  adjacency built once (`KnowledgeGraph.near`), always growing the side with fewer
-  neighbours to look at, and stop a level as soon as more than `limit` meeting nodes are
-  known. A query that would look at more than `STEP_BUDGET` (10,000) neighbours stops and
-  answers `truncated: true` with no paths: that bounds the worst case at ~10,000 dict steps.
-  cProfile of the slowest pairs shows all the time in `_Side.grow` (one dict lookup and a
-  comparison per neighbour) and in summing the next frontier's degree; on a shared, loaded
-  machine one such step costs 3-4x what it costs idle. What would close the remaining gap:
-  a compiled BFS over a CSR adjacency (scipy.sparse.csgraph or rustworkx; ~50x fewer
-  nanoseconds per step) or a smaller budget (more `truncated` answers).
-- **Build on the 100k graph.** `graph.build` runs with the cyclic collector off (it was ~2x
-  slower with it) and hashes content_version from field rows (orjson writes tuples ~15x
-  faster than dataclasses; that was 4 s of a 15 s build). What is left is pure Python over
-  1.1M edges: one sort of the edge ids, the id-keyed mapping, the out/in/near adjacency and
-  the content_version rows. It stays over 10 s on a nearly idle machine too (13.2 s at a load
-  average of 0.5), so this gap is not noise. Closing it would take fewer passes (fold `near`
-  into the adjacency loop) or a columnar build (arrays of ints instead of a million objects).
-  cProfile of `build` on the synthetic content (19.7 s under the profiler, 10.3M calls): 6.4 s
-  in `_version` (1M `_edge_row` tuples 3.1 s, evidence rows 1.7 s, orjson 1.1 s), 4.9 s in
-  `_build`'s own loops (the out/in/near adjacency), 1.5 s the id-keyed edge mapping, 1.4 s the
-  two sorts. So a third is content_version: hashing the seed files' bytes instead of the
-  built rows would remove most of it, at the price of a new version (and new ETags) after an
-  edit that changes only comments or layout, which is why it is not done.
+  drawn with a skew, as in real graphs). Paths search from both ends over a compressed (CSR)
+  adjacency in numpy arrays (`graph/adjacency.py`, built with the graph: every pair of nodes
+  an edge joins, with a bitmask of the kinds joining them), a whole breadth-first level at a
+  time in C, always growing the side with fewer neighbours to look at; predecessors and edges
+  are looked up only for the paths returned. The same `STEP_BUDGET` (10,000 neighbours looked
+  at) still bounds a query: past it the answer is `truncated: true` with no paths. A numpy
+  level costs ~15 array operations (a few microseconds each) plus ~10 ns per neighbour, so
+  the budget costs ~0.2 ms where the Python loop over dicts took ~10 ms. Chosen over
+  scipy.sparse.csgraph (its BFS and Dijkstra walk from one source over the whole component:
+  no meeting in the middle, no per-level budget, ~50 MB more to install) and rustworkx
+  (`all_shortest_paths` has no hop bound or limit, and would hold a second copy of the graph).
+- **Build on the 100k graph.** `graph.build` reads each edge's fields once, in the order the
+  edges were made, with `map`/`zip` in C, and sorts arrays (numpy argsort of the ids) rather
+  than objects: on this machine one pass over a million objects in another order than they
+  were allocated costs ~1 µs per object in cache misses, so the old build's passes in id
+  order (sort, mapping, out/in/near loops, version rows) were most of its time. content_version
+  hashes rows of (id, basis, evidence) with each distinct evidence tuple serialized once (an
+  edge id stands for its ends and kind), then the notes and `about`s. cProfile of what is
+  left: numpy.fromiter over the edges' fields (~2 s, those object reads), the argsorts (~1.4
+  s), itemgetter gathers of ids and edges in id order (~1.3 s), the version (~2.7 s).
+- **A content folder served end to end.** Before, `distance check` took 155 s on 123 MiB of
+  YAML, 90 % of it in PyYAML: libyaml's C parser builds a Python node, two marks and a
+  resolver call per scalar (~1 MB/s here) before our line-aware constructor runs. The loader
+  now reads each file with yaml-rs (Rust, `graph/_yaml.read_plain`, ~15x faster) where YAML
+  1.1 and 1.2 read it alike (no tags, directives, numbers or dates, no string that YAML 1.1
+  would type if written plain, and a final newline), with the same checks; at the first
+  problem it starts over on PyYAML with lines, so bad content is still named `file:line`, every
+  problem at once. Chosen over rapidyaml (its Python API hands back untyped strings and its
+  JSON emitter leaves aliases unresolved and writes invalid JSON for `+1`) and over keeping
+  PyYAML's event API (its Python event objects alone cost ~3 µs each: ~30 s for this folder).
+  py-spy of `distance check` on the folder after the change (~65 s, load average ~2.5): yaml-rs
+  25 %, `graph.build` 21 %, pydantic validation 10 %, imports and the report 7 %, the YAML
+  1.1 check 4 %, the rest the loader's own checks. Memory: equal quotes share one `Evidence`
+  and edge ends share the node's id string; the peak is yaml-rs's whole-file parse of
+  edges.yaml (~1.3 GiB of Python objects for 105 MB of YAML), freed before serving.
 - **Over HTTP, on the 100k graph,** a request adds the uncached path (routing, validation,
   serializing up to 100 nodes and their edges: 2-3 ms here) to the query time, and wrk's p99
   with one connection also catches the machine's other load; the in-process rows are the
