@@ -11,9 +11,10 @@ from graph.build import KnowledgeGraph
 __all__ = ["GraphDep", "get_graph"]
 
 
-def get_graph(request: Request) -> KnowledgeGraph:
+async def get_graph(request: Request) -> KnowledgeGraph:
     """The graph this request was pinned to when it entered (`api.representation`): a reload
-    swapping `app.state.graph` mid-request cannot give it half of each."""
+    swapping `app.state.graph` mid-request cannot give it half of each.
+    `async`, so FastAPI calls it inline rather than in its thread pool."""
     graph: KnowledgeGraph = request.state.graph
     return graph
 

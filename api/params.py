@@ -139,7 +139,7 @@ def query(model: type[Q]) -> Any:
     """
     single = model.single_valued()
 
-    def read(request: Request, params: Any) -> Any:
+    async def read(request: Request, params: Any) -> Any:  # async: inline, not a thread-pool hop
         counts = Counter(name for name, _ in request.query_params.multi_items())
         for name in sorted(n for n, c in counts.items() if c > 1 and n in single):
             values = ",".join(request.query_params.getlist(name))
