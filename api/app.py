@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager, suppress
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from api.middleware import Options
 from api.openapi import build_openapi
 from api.reload import live_reload
 from api.representation import Representation
-from api.routes import PREBUILT, ROUTERS
+from api.routes import ROUTERS, per_item_paths, prebuilt_paths
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 
@@ -55,14 +57,20 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
-        await _warm(app, app.state.graph)
+        served = app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
+        await _warm(app, served, prebuilt_paths(served))
         gc.freeze()  # the graph lives as long as it is served: no full collection walks it
+        # Every node, card and edge once the port is open, so they do not delay the first 200.
+        per_item = app.state.prebuilding = asyncio.create_task(
+            _warm(app, served, per_item_paths(served), background=True)
+        )
         try:
-            prepare = partial(_warm, app)  # a reloaded graph's prebuilt answers are made before it serves
-            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch, prepare=prepare):
+            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch, prepare=partial(_prepare, app)):
                 yield
         finally:
+            per_item.cancel()
+            with suppress(asyncio.CancelledError):
+                await per_item
             if app.state.access_log is not None:
                 app.state.access_log.flush()
 
@@ -102,11 +110,16 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     return app
 
 
-async def _warm(app: FastAPI, graph: KnowledgeGraph) -> None:
-    """Make the answers `PREBUILT` lists for `graph` before it serves (see Representation.warm)."""
+async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str], *, background: bool = False) -> None:
+    """Make the prebuilt answers at `paths` for `graph` (see `api.routes` and Representation.warm)."""
     if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
         app.middleware_stack = app.build_middleware_stack()
-    await app.state.answers.warm(app, graph, (path for prebuilt in PREBUILT for path in prebuilt(graph)))
+    await app.state.answers.warm(app, graph, paths, background=background)
+
+
+async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:
+    """A reloaded graph's prebuilt answers, every one, made before it is swapped in."""
+    await _warm(app, graph, chain(prebuilt_paths(graph), per_item_paths(graph)))
 
 
 class _Distance(FastAPI):

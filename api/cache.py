@@ -8,11 +8,16 @@ module what to do; everything about caching policy lives here, so changing it is
 The store hangs off the graph being served: when a reload swaps `app.state.graph`, the next
 request sees another graph and starts an empty store, so an answer from old content is never
 served. A request pins its graph when it enters (`scope["state"]["graph"]`), so its answer
-is stored under the graph that made it.
+is stored under the graph that made it; a graph once replaced is retired, so a request on it
+that finishes after the swap cannot put its store back.
+
+Prebuilt answers (`api.routes.PREBUILT`, made before a graph serves) are kept beside the LRU,
+outside its bounds: traffic never evicts them, and the list of paths bounds them instead.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -37,9 +42,10 @@ def _cacheable_answer(answer: Answer) -> bool:
 
 @dataclass(slots=True)
 class _Store:
-    """The LRU of one graph, bounded by entry count and by total body bytes."""
+    """The prebuilt answers of one graph, and its LRU, bounded by entry count and by total body bytes."""
 
     graph: object
+    prebuilt: dict[CacheKey, Answer] = field(default_factory=dict)
     entries: OrderedDict[CacheKey, Answer] = field(default_factory=OrderedDict)
     size: int = 0
 
@@ -55,14 +61,20 @@ class AnswerCache:
         self.max_bytes = max_bytes
         self.max_body = max_body
         self._store: _Store | None = None
+        self._retired: weakref.WeakSet[object] = weakref.WeakSet()
 
     @property
     def enabled(self) -> bool:
         return self.max_entries > 0
 
-    def _for(self, graph: object) -> _Store:
+    def _for(self, graph: object) -> _Store | None:
+        """The store of `graph`, started when `graph` is new; None for a retired graph."""
         store = self._store
         if store is None or store.graph is not graph:
+            if graph in self._retired:
+                return None
+            if store is not None:
+                self._retired.add(store.graph)
             store = self._store = _Store(graph)
         return store
 
@@ -71,16 +83,28 @@ class AnswerCache:
         store = self._store
         if store is None or store.graph is not graph:
             return None
-        answer = store.entries.get(key)
-        if answer is not None:
-            store.entries.move_to_end(key)
+        answer = store.prebuilt.get(key)
+        if answer is None:
+            answer = store.entries.get(key)
+            if answer is not None:
+                store.entries.move_to_end(key)
         return answer
+
+    def put_prebuilt(self, graph: object, key: CacheKey, answer: Answer) -> None:
+        """Keep `answer` for as long as `graph` is served, outside the LRU and its bounds."""
+        if not self.enabled or not _cacheable_answer(answer):
+            return
+        store = self._for(graph)
+        if store is not None:
+            store.prebuilt[key] = answer
 
     def put(self, graph: object, key: CacheKey, answer: Answer) -> None:
         """Keep `answer` when the policy allows, evicting the least recently used past a bound."""
         if not self.enabled or not _cacheable_answer(answer) or len(answer.body) > self.max_body:
             return
         store = self._for(graph)
+        if store is None or key in store.prebuilt:
+            return
         old = store.entries.pop(key, None)
         if old is not None:
             store.size -= len(old.body)

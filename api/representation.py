@@ -14,9 +14,10 @@ lookup and two `send` calls.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Final
+from typing import Any, Final
 
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,14 +65,22 @@ class Representation:
             self.cache.put(graph, key, answer)
         await send_answer(send, answer, head=head, if_none_match=if_none_match)
 
-    async def warm(self, app: object, graph: object, paths: Iterable[str]) -> None:
+    async def warm(self, app: Any, graph: object, paths: Iterable[str], *, background: bool = False) -> None:
         """Make and keep the answers of `app` to `paths` (each a path and query) on `graph`, in
-        every coding, before `graph` serves: their first request is then a hit. The answers are
-        made through the app itself, so they are byte for byte what a miss would have made.
-        `api.routes.PREBUILT` lists the paths."""
+        every coding: their first request is then a hit. The answers are made through the app
+        itself, so they are byte for byte what a miss would have made. `api.routes` lists the
+        paths and says where the line is.
+
+        In the `background` (while `graph` serves), it lets other requests run between two
+        answers and stops once `graph` is no longer the one served.
+        """
         if not self.cache.enabled:
             return
         for target in paths:
+            if background:
+                await asyncio.sleep(0)
+                if app.state.graph is not graph:
+                    return
             path, _, query = target.partition("?")
             scope: Scope = {
                 "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
@@ -79,10 +88,13 @@ class Representation:
                 "root_path": "", "headers": [], "client": None, "server": None,
                 "state": {"graph": graph, "variant": Variant()}, "app": app,
             }  # fmt: skip
-            raw = await self._run(scope, _no_body, _drop, Variant(), head=False)
+            try:
+                raw = await self._run(scope, _no_body, _drop, Variant(), head=False)
+            except Exception:  # noqa: BLE001 - logged by the error layer; a request there meets it again
+                continue
             for coding in _CODINGS:
                 variant = Variant(coding=coding)
-                self.cache.put(graph, (path, query.encode(), variant), await self._represent(raw, variant))
+                self.cache.put_prebuilt(graph, (path, query.encode(), variant), await self._represent(raw, variant))
 
     async def _represent(self, raw: Answer, variant: Variant) -> Answer:
         make: Callable[[], Answer] = partial(represent, raw, variant, min_size=self.gzip_min_bytes)

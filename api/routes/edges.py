@@ -16,10 +16,21 @@ from api.params import EdgeIdPath, EdgeListQuery, NoQuery, query
 from api.schemas import EdgeListOut, EdgeOut
 from api.shapes import edge_out
 from graph import queries
+from graph.build import KnowledgeGraph
 
-__all__ = ["router"]
+__all__ = ["per_item", "prebuilt", "router"]
 
 router = APIRouter(prefix=urls.API, tags=["edges"])
+
+
+def prebuilt(kg: KnowledgeGraph) -> tuple[str, ...]:
+    """The first page of the edge list."""
+    return (urls.api("/edges"),)
+
+
+def per_item(kg: KnowledgeGraph) -> list[str]:
+    """Every edge, derived ones included, as `/v1/edges/{id}` serves it."""
+    return [urls.api(f"/edges/{edge_id}") for edge_id in kg.edges]
 
 
 @router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut, example=EXAMPLES["edges"]))

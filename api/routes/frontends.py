@@ -16,10 +16,16 @@ from api.params import GuideQuery, NodeIdPath, NoQuery, query
 from api.schemas import CardOut, DisagreementsOut, GuideOut
 from api.shapes import card_body, disagreements_body, guide_body
 from graph import queries
+from graph.build import KnowledgeGraph
 
-__all__ = ["router"]
+__all__ = ["per_item", "router"]
 
 router = APIRouter(prefix=urls.API, tags=["front ends"])
+
+
+def per_item(kg: KnowledgeGraph) -> list[str]:
+    """Every node's card."""
+    return [urls.api(f"/cards/{node_id}") for node_id in kg.nodes]
 
 
 @router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, example=EXAMPLES["guide"]))

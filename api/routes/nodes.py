@@ -20,7 +20,7 @@ from graph import queries
 from graph.build import KnowledgeGraph
 from graph.types import NodeType
 
-__all__ = ["router"]
+__all__ = ["per_item", "prebuilt", "router"]
 
 router = APIRouter(prefix=urls.API, tags=["nodes"])
 
@@ -43,6 +43,16 @@ def _typed_list(node_type: NodeType) -> Callable[..., Awaitable[Response]]:
         return _node_page(request, kg, types=[node_type], **p.model_dump())
 
     return handler
+
+
+def prebuilt(kg: KnowledgeGraph) -> tuple[str, ...]:
+    """The first page of every node list, as a client asks for it (no parameters)."""
+    return (urls.api("/nodes"), *(urls.api(f"/{path}") for _, path, _ in _SHORTCUTS), urls.api("/responses"))
+
+
+def per_item(kg: KnowledgeGraph) -> list[str]:
+    """Every node, sources included, as `/v1/nodes/{id}` serves it."""
+    return [urls.api(f"/nodes/{node_id}") for node_id in kg.nodes]
 
 
 _SHORTCUTS: tuple[tuple[NodeType, str, str], ...] = (

@@ -6,6 +6,7 @@ Hits and misses are read where an operator reads them: the `cache` member of eac
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from api.accesslog import JsonLines
 from api.answer import Answer
 from api.app import create_app
 from api.cache import AnswerCache
+from api.routes import per_item_paths, prebuilt_paths
 from api.settings import Settings
 from api.variant import Variant
 from graph.build import KnowledgeGraph, load_graph
@@ -60,6 +62,8 @@ class Logged:
 def _logged(tiny: KnowledgeGraph, settings: Settings) -> Iterator[Logged]:
     logged = Logged(create_app(settings, tiny))
     with logged.client:
+        while not logged.app.state.prebuilding.done():  # every node, card and edge, made once the port opens
+            time.sleep(0.001)
         yield logged
 
 
@@ -83,7 +87,7 @@ def _shape(response: Response) -> tuple[int, list[tuple[str, str]], bytes]:
 @pytest.mark.parametrize("headers", HEADER_SETS, ids=["identity", "gzip", "cors"])
 @pytest.mark.parametrize("url", URLS)
 def test_cache_hit_is_identical_to_the_uncached_response(
-    cached: Logged, uncached: TestClient, url: str, headers: dict[str, str]
+    cached: Logged, uncached: TestClient, tiny: KnowledgeGraph, url: str, headers: dict[str, str]
 ) -> None:
     expected = _shape(uncached.get(url, headers=headers))
     miss = _shape(cached.client.get(url, headers=headers))
@@ -91,7 +95,7 @@ def test_cache_hit_is_identical_to_the_uncached_response(
     assert expected[0] == 200
     assert miss == expected
     assert hit == expected
-    warmed = url in ("/v1", "/v1/meta", "/v1/schema")  # made before the graph served
+    warmed = url in {*prebuilt_paths(tiny), *per_item_paths(tiny)}  # made before the first request
     assert cached.caches() == (["hit", "hit"] if warmed else ["miss", "hit"])
 
 
@@ -135,7 +139,7 @@ def test_cache_serves_200_when_if_none_match_names_another_etag(cached: Logged) 
 
 
 def test_cache_answers_head_with_get_headers_and_no_body(cached: Logged, uncached: TestClient) -> None:
-    url = "/v1/nodes/oxytocin"
+    url = "/v1/nodes/oxytocin?fields=label,summary"  # not prebuilt
     expected = uncached.head(url)
     miss, hit = cached.client.head(url), cached.client.head(url)
     assert _shape(miss) == _shape(hit) == _shape(expected)
@@ -156,17 +160,17 @@ def test_cache_passes_errors_and_untagged_answers_through_unstored(
 def test_cache_evicts_the_least_recently_used_entry(tiny: KnowledgeGraph, seeds: Path) -> None:
     for logged in _logged(tiny, Settings(seeds_dir=seeds, cache_entries=2)):
         for name in ("oxytocin", "needs-space", "oxytocin", "chase-him", "oxytocin", "needs-space"):
-            logged.client.get(f"/v1/nodes/{name}")
+            logged.client.get(f"/v1/nodes/{name}/neighbors")
         # needs-space was the least recently used when chase-him came, so it was evicted.
         assert logged.caches() == ["miss", "miss", "hit", "miss", "hit", "miss"]
 
 
 def test_cache_stays_within_its_byte_budget(tiny: KnowledgeGraph, seeds: Path) -> None:
     for logged in _logged(tiny, Settings(seeds_dir=seeds, cache_bytes=3000)):
-        sizes = [len(logged.client.get(f"/v1/nodes/{n}").content) for n in tiny.nodes]
+        sizes = [len(logged.client.get(f"/v1/nodes/{n}/neighbors").content) for n in tiny.nodes]
         assert sum(sizes) > 3000
-        logged.client.get(f"/v1/nodes/{next(iter(tiny.nodes))}")  # the oldest: evicted to stay in budget
-        logged.client.get(f"/v1/nodes/{list(tiny.nodes)[-1]}")  # the newest: still kept
+        logged.client.get(f"/v1/nodes/{next(iter(tiny.nodes))}/neighbors")  # the oldest: evicted to stay in budget
+        logged.client.get(f"/v1/nodes/{list(tiny.nodes)[-1]}/neighbors")  # the newest: still kept
         assert logged.caches()[-2:] == ["miss", "hit"]
 
 
@@ -180,15 +184,15 @@ def test_cache_does_not_keep_a_body_over_the_per_entry_cap(tiny: KnowledgeGraph)
 
 def test_graph_swap_serves_the_new_graph_at_once(seeds: Path, tiny: KnowledgeGraph) -> None:
     for logged in _logged(tiny, Settings(seeds_dir=seeds)):
-        before = logged.client.get("/v1/nodes/oxytocin")
-        assert logged.client.get("/v1/nodes/oxytocin").headers["etag"] == before.headers["etag"]
+        before = logged.client.get("/v1/nodes/oxytocin?include=edges")  # not prebuilt
+        assert logged.client.get("/v1/nodes/oxytocin?include=edges").headers["etag"] == before.headers["etag"]
         path = seeds / "graph" / "concepts.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("label: Oxytocin", "label: Oxytocin!"), "utf-8")
         logged.app.state.graph = load_graph(seeds)
-        after = logged.client.get("/v1/nodes/oxytocin")
+        after = logged.client.get("/v1/nodes/oxytocin?include=edges")
         assert after.json()["label"] == "Oxytocin!"
         assert after.headers["etag"] != before.headers["etag"]
-        stale = logged.client.get("/v1/nodes/oxytocin", headers={"If-None-Match": before.headers["etag"]})
+        stale = logged.client.get("/v1/nodes/oxytocin?include=edges", headers={"If-None-Match": before.headers["etag"]})
         assert stale.status_code == 200
         assert logged.caches() == ["miss", "hit", "miss", "hit"]
 
@@ -198,3 +202,26 @@ def test_cache_is_off_with_zero_entries(tiny: KnowledgeGraph, seeds: Path) -> No
         first, second = logged.client.get("/v1/meta"), logged.client.get("/v1/meta")
         assert first.content == second.content
         assert logged.caches() == [None, None]
+
+
+def test_prebuilt_answers_stay_whatever_the_traffic(tiny: KnowledgeGraph) -> None:
+    cache = AnswerCache(max_entries=1, max_bytes=1000)
+    kept, other = ("/v1/meta", b"", Variant()), ("/v1/other", b"", Variant())
+    cache.put_prebuilt(tiny, kept, Answer(200, [(b"etag", b'"m"')], b"m"))
+    cache.put(tiny, kept, Answer(200, [(b"etag", b'"late"')], b"late"))  # a miss never replaces it
+    for n in range(3):
+        cache.put(tiny, (f"/v1/x{n}", b"", Variant()), Answer(200, [(b"etag", b'"x"')], b"x"))
+    assert cache.get(tiny, kept) == Answer(200, [(b"etag", b'"m"')], b"m")
+    assert cache.get(tiny, other) is None
+    cache.put_prebuilt(tiny, other, Answer(404, [], b""))  # only a tagged 200 is kept
+    assert cache.get(tiny, other) is None
+
+
+def test_a_replaced_graph_cannot_put_its_answers_back(tiny: KnowledgeGraph, seeds: Path) -> None:
+    new = load_graph(seeds)
+    cache = AnswerCache(max_entries=10, max_bytes=1000)
+    key = ("/v1/meta", b"", Variant())
+    cache.put(tiny, key, Answer(200, [(b"etag", b'"old"')], b"old"))
+    cache.put_prebuilt(new, key, Answer(200, [(b"etag", b'"new"')], b"new"))
+    cache.put(tiny, key, Answer(200, [(b"etag", b'"old"')], b"old"))  # a request on the old graph, ending late
+    assert (cache.get(new, key), cache.get(tiny, key)) == (Answer(200, [(b"etag", b'"new"')], b"new"), None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -117,14 +118,26 @@ def test_a_repeated_field_is_one_list_for_the_cache_and_the_coder(clients: tuple
 
 
 def test_the_first_request_for_a_prebuilt_answer_is_a_hit(seeds: Path, tiny: KnowledgeGraph) -> None:
-    from tests.api.test_cache import Logged
+    from tests.api.test_cache import _logged
 
-    logged = Logged(create_app(Settings(seeds_dir=seeds), tiny))
-    with logged.client:
+    for logged in _logged(tiny, Settings(seeds_dir=seeds)):
         logged.client.get("/v1/meta", headers={"Accept-Encoding": "gzip"})
         logged.client.get("/v1/schema", headers={"Accept-Encoding": "identity"})
-        logged.client.get("/v1/nodes/oxytocin")
-    assert logged.caches() == ["hit", "hit", "miss"]
+        logged.client.get("/v1/signs")  # the first page of a list
+        logged.client.get("/v1/nodes/oxytocin")  # every node, card and edge, once the port is open
+        logged.client.get("/v1/cards/oxytocin")
+        logged.client.get("/v1/edges/chase-him--backfires--needs-space")
+        logged.client.get("/v1/nodes/oxytocin/neighbors")  # not prebuilt
+        assert logged.caches() == ["hit"] * 6 + ["miss"]
+
+
+def test_a_large_graph_makes_its_per_item_answers_on_first_use(tiny: KnowledgeGraph, monkeypatch: Any) -> None:
+    from api import routes
+
+    assert len(list(routes.per_item_paths(tiny))) == 2 * len(tiny.nodes) + len(tiny.edges)
+    monkeypatch.setattr(routes, "PER_ITEM_LIMIT", len(tiny.nodes) + len(tiny.edges) - 1)
+    assert list(routes.per_item_paths(tiny)) == []
+    assert "/v1/signs" in set(routes.prebuilt_paths(tiny))
 
 
 def test_large_bodies_are_gzipped(client: TestClient) -> None:
@@ -146,5 +159,7 @@ def test_a_reloaded_graph_serves_its_prebuilt_answers_as_hits(seeds: Path, tiny:
         while logged.client.get("/v1/meta").json()["content_version"] == before:
             assert time.monotonic() < deadline, "the edit was never picked up"
             time.sleep(0.05)
+        card = logged.client.get("/v1/cards/oxytocin").json()  # made before the swap too
     # Every /v1/meta, before and after the reload, was made before its graph served.
     assert set(logged.caches()) == {"hit"}
+    assert card["node"]["label"] == "Oxytocin!"
