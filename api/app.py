@@ -25,6 +25,7 @@ from api.errors import install_error_handlers
 from api.frontdoor import FrontDoor
 from api.middleware import Options
 from api.openapi import build_openapi
+from api.ratelimit import RateLimiter
 from api.reload import live_reload
 from api.representation import Representation
 from api.routes import ROUTERS, per_item_paths, prebuilt_paths
@@ -127,7 +128,7 @@ class _Distance(FastAPI):
 
     From the outside in, every request meets:
 
-    1. `FrontDoor`: request id, URL and concurrency bounds (414, 503 as problems), the headers
+    1. `FrontDoor`: request id, URL, per-client rate and concurrency bounds (414, 429, 503 as problems), the headers
        every answer carries (id, nosniff, CORS), the access log. Outside everything, Starlette's
        error middleware included, so a 500 is tagged and logged like any answer and a refused
        request costs no routing at all.
@@ -150,6 +151,9 @@ class _Distance(FastAPI):
             max_url_bytes=settings.max_url_bytes,
             max_concurrency=settings.max_concurrency,
             access_log=self.state.access_log,
+            limiter=RateLimiter(settings.rate_limit, settings.rate_burst, client_header=settings.client_header)
+            if settings.rate_limit > 0
+            else None,
         )
 
 

@@ -36,8 +36,10 @@ def cacheable_request(method: str, path: str) -> bool:
 
 
 def _cacheable_answer(answer: Answer) -> bool:
-    """Only a tagged 200 is kept: errors and untagged answers (docs, openapi.json) are made anew."""
-    return answer.status == 200 and answer.header(b"etag") is not None
+    """A tagged 200 is kept, and a 404 (an unknown id is a function of the URL and the content
+    like any answer, so a flood of them costs a lookup each); other errors and untagged
+    answers (docs, openapi.json) are made anew."""
+    return (answer.status == 200 and answer.header(b"etag") is not None) or answer.status == 404
 
 
 @dataclass(slots=True)

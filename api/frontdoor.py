@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.accesslog import JsonLines
 from api.answer import send_answer
 from api.errors import problem_answer
+from api.ratelimit import RateLimiter
 
 __all__ = ["CORS_HEADERS", "REQUEST_ID_HEADER", "FrontDoor"]
 
@@ -28,7 +29,16 @@ _REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.lower().encode()
 _SAFE_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _INSTANCE_CHARS: Final = 256
-_EXPOSED: Final = ("ETag", "Link", "Deprecation", "Sunset", REQUEST_ID_HEADER, "Retry-After")
+_EXPOSED: Final = (
+    "ETag",
+    "Link",
+    "Deprecation",
+    "Sunset",
+    REQUEST_ID_HEADER,
+    "Retry-After",
+    "RateLimit",
+    "RateLimit-Policy",
+)
 # CORS open to any origin, without credentials, on every answer: the same for every request,
 # so no answer varies on `Origin` (see api.variant) and a refusal is readable by a page too.
 CORS_HEADERS: Final = (
@@ -43,6 +53,8 @@ class FrontDoor:
     and log it.
 
     - A URL (path and query, as sent) longer than `max_url_bytes` is a 414 problem.
+    - A client past its `limiter`'s rate is a 429 problem with `Retry-After` and the
+      `RateLimit` fields (`api.ratelimit`), before it costs anything else.
     - With `max_concurrency` requests already in flight (per process), the next one is a 503
       problem with `Retry-After` at once: excess load is shed, never queued without bound.
     - With an `access_log`, one JSON line per request goes to it.
@@ -58,12 +70,14 @@ class FrontDoor:
         max_url_bytes: int,
         max_concurrency: int,
         access_log: JsonLines | None = None,
+        limiter: RateLimiter | None = None,
         retry_after: int = 1,
     ) -> None:
         self.app = app
         self.max_url_bytes = max_url_bytes
         self.max_concurrency = max_concurrency
         self.access_log = access_log
+        self.limiter = limiter
         self.retry_after = str(retry_after).encode()
         self.in_flight = 0
         self._id_prefix = secrets.token_hex(4)
@@ -94,6 +108,8 @@ class FrontDoor:
             if url_bytes > self.max_url_bytes:
                 detail = f"the URL has {url_bytes} bytes; at most {self.max_url_bytes} are accepted"
                 await _refuse(send_tagged, scope, 414, detail)
+            elif self.limiter is not None and (limited := self.limiter.check(scope)) is not None:
+                await _refuse(send_tagged, scope, 429, self.limiter.detail(), limited)
             elif self.in_flight >= self.max_concurrency:
                 detail = f"{self.in_flight} requests are in flight, the most this server takes; retry shortly"
                 retry = [(b"retry-after", self.retry_after)]

@@ -26,11 +26,24 @@ ERROR_DESCRIPTIONS = {
     404: "No resource with this id; `suggestions` lists close matches.",
     414: "The URL (path and query) is longer than the server takes.",
     422: "A parameter is malformed, out of range or unknown; `errors` names it.",
+    429: "This client sent more than its rate limit allows: retry after `Retry-After` seconds.",
     503: "Too many requests in flight: retry after `Retry-After` seconds.",
 }
 # What any operation may answer: an unknown query parameter is refused everywhere, and the
-# URL-size and concurrency bounds stand in front of every route.
-ALWAYS_ERRORS = (414, 422, 503)
+# URL-size, per-client rate and concurrency bounds stand in front of every route.
+ALWAYS_ERRORS = (414, 422, 429, 503)
+_RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+_RATE_LIMIT_HEADERS = {
+    "Retry-After": _RETRY_AFTER,
+    "RateLimit-Policy": {
+        "description": "The policy (draft-ietf-httpapi-ratelimit-headers): `q` requests per `w` seconds.",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": "The quota left (`r`) and the seconds (`t`) until it is whole again.",
+        "schema": {"type": "string"},
+    },
+}
 
 
 def declare(
@@ -55,9 +68,8 @@ def declare(
         )
     for status in sorted({*errors, *ALWAYS_ERRORS}):
         responses[status] = {"model": Problem, "description": ERROR_DESCRIPTIONS[status]}
-    responses[503]["headers"] = {
-        "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
-    }
+    responses[503]["headers"] = {"Retry-After": _RETRY_AFTER}
+    responses[429]["headers"] = _RATE_LIMIT_HEADERS
     return responses
 
 

@@ -83,6 +83,7 @@ def uvicorn_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
         ws="none",
         lifespan="on",
         server_header=False,
+        proxy_headers=False,  # the peer is the client; behind a proxy, settings.client_header says who is
         access_log=False,
         log_config=log_config(),
         log_level="info",

@@ -52,6 +52,20 @@ class Settings(BaseSettings):
     max_connections: int = Field(
         0, ge=0, le=1_000_000, description="Open connections per worker; 0: the descriptor limit less 64"
     )
+    rate_limit: float = Field(
+        100.0,
+        ge=0,
+        le=1_000_000,
+        description="Requests a second each client may sustain (a token bucket); past it, a 429. 0 turns it off",
+    )
+    rate_burst: int = Field(1000, ge=1, le=1_000_000, description="Requests a client may send at once, above the rate")
+    client_header: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9-]*$",
+        description="Behind a proxy: the header it sets to the client's address (e.g. X-Forwarded-For), whose "
+        "last element keys the rate limit; empty: the peer address. Set it only when every request comes "
+        "through that proxy",
+    )
     cache_entries: int = Field(4096, ge=0, le=1_000_000, description="Response cache size; 0 turns it off")
     cache_bytes: int = Field(64 << 20, ge=0, le=4 << 30, description="Response cache budget for bodies, bytes")
 

@@ -66,12 +66,16 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def spawn(argv: Sequence[str], stdout: Path, stderr: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    argv: Sequence[str], stdout: Path, stderr: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start a child in its own session (a Ctrl-C reaches only the supervisor, which stops
-    children in order) that dies with the supervisor, its output appended to two files."""
+    children in order) that dies with the supervisor, its output appended to two files;
+    `env` is added to ours."""
     with stdout.open("ab") as out, stderr.open("ab") as err:
         return subprocess.Popen(
             list(argv),
+            env={**os.environ, **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
@@ -79,6 +83,11 @@ def spawn(argv: Sequence[str], stdout: Path, stderr: Path) -> subprocess.Popen[b
             start_new_session=True,
             preexec_fn=_die_with_parent,  # safe: the supervisor starts no threads
         )
+
+
+# Every request reaches a replica through nginx, which sets X-Forwarded-For to the client's
+# address (deploy/nginx.conf), so each client has its own rate limit, not one for nginx.
+REPLICA_ENV: Final = {"DISTANCE_CLIENT_HEADER": "X-Forwarded-For"}
 
 
 def _answers(url: str) -> bool:
@@ -137,7 +146,7 @@ class Replica:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        self.process = spawn(self.command, self.access_log, self.log)
+        self.process = spawn(self.command, self.access_log, self.log, REPLICA_ENV)
         self.started = time.monotonic()
         self.restart_at = None
 
@@ -196,7 +205,8 @@ class Supervisor:
             assert replica.process is not None
             self._await(replica.url + "/v1/meta", replica.process, f"replica {replica.index}", replica.log)
         write_config(self.run_dir, port=self.port, upstreams=[r.port for r in self.replicas])
-        self.nginx = spawn(nginx_command(self.nginx_binary, self.run_dir), *[self.run_dir / "nginx.log"] * 2)
+        nginx_log = self.run_dir / "nginx.log"
+        self.nginx = spawn(nginx_command(self.nginx_binary, self.run_dir), nginx_log, nginx_log)
         self._await(self.url + "/v1/meta", self.nginx, "nginx", self.run_dir / "error.log")
         self._write_state()
         log.info(

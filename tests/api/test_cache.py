@@ -148,7 +148,15 @@ def test_cache_answers_head_with_get_headers_and_no_body(cached: Logged, uncache
     assert cached.caches() == ["miss", "hit", "hit"]
 
 
-@pytest.mark.parametrize("url", ["/v1/nodes/oxytocn", "/v1/nodes?limit=0", "/openapi.json", "/v1/nope"])
+@pytest.mark.parametrize("url", ["/v1/nodes/oxytocn", "/v1/nope"])
+def test_cache_keeps_unknown_id_answers_like_the_others(cached: Logged, uncached: TestClient, url: str) -> None:
+    first, second = cached.client.get(url), cached.client.get(url)
+    assert first.status_code == 404
+    assert _shape(first) == _shape(second) == _shape(uncached.get(url))
+    assert cached.caches() == ["miss", "hit"]
+
+
+@pytest.mark.parametrize("url", ["/v1/nodes?limit=0", "/openapi.json"])
 def test_cache_passes_errors_and_untagged_answers_through_unstored(
     cached: Logged, uncached: TestClient, url: str
 ) -> None:
