@@ -25,7 +25,7 @@ from typing import Literal
 from starlette.datastructures import State
 from watchfiles import awatch
 
-from api.snapshot import SnapshotError, read_snapshot
+from api.snapshot import read_snapshot
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError
 
@@ -67,10 +67,11 @@ class ContentReloader:
                     trigger, len(exc.problems), current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            except (OSError, UnicodeDecodeError, SnapshotError) as exc:  # a file vanished or half-written
+            except Exception as exc:  # noqa: BLE001 - a vanished file, a bad snapshot, a fault: never fatal
                 log.error(
-                    "reload (%s) refused: %s; still serving content %s", trigger, exc, current.content_version[:16]
-                )
+                    "reload (%s) refused: %s: %s; still serving content %s",
+                    trigger, type(exc).__name__, exc, current.content_version[:16],
+                )  # fmt: skip
                 return "rejected"
             if new.content_version == current.content_version:
                 log.info("reload (%s): content %s unchanged", trigger, current.content_version[:16])
@@ -85,9 +86,18 @@ class ContentReloader:
             return "reloaded"
 
     async def watch(self, stop: asyncio.Event) -> None:
-        """Reload after each burst of file changes under the seeds, until `stop` is set."""
-        async for _changes in awatch(self.seeds_dir, stop_event=stop, debounce=300, step=50):
-            await self.reload("files changed")
+        """Reload after each burst of file changes under the seeds, until `stop` is set.
+
+        Nothing ends it but `stop`: a reload that fails is logged (`reload`), and a watch that
+        fails (the folder moved away, say) is logged and started again."""
+        while not stop.is_set():
+            try:
+                async for _changes in awatch(self.seeds_dir, stop_event=stop, debounce=300, step=50):
+                    await self.reload("files changed")
+            except Exception as exc:  # noqa: BLE001 - the watcher outlives any one failure
+                log.error("watching %s failed: %s: %s; watching again", self.seeds_dir, type(exc).__name__, exc)
+            with suppress(TimeoutError):  # a pause before watching again, so a lasting fault never spins
+                await asyncio.wait_for(stop.wait(), 1.0)
 
 
 @asynccontextmanager

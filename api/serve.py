@@ -214,8 +214,11 @@ class _Supervisor:
                 trigger, len(exc.problems), self._version(),
             )  # fmt: skip
             return
-        except (OSError, UnicodeDecodeError) as exc:
-            log.error("reload (%s) refused: %s; every worker still serves content %s", trigger, exc, self._version())
+        except Exception as exc:  # noqa: BLE001 - a fault in one load never stops the service or its watching
+            log.error(
+                "reload (%s) refused: %s: %s; every worker still serves content %s",
+                trigger, type(exc).__name__, exc, self._version(),
+            )  # fmt: skip
             return
         if new.content_version == self.graph.content_version:
             log.info("reload (%s): content %s unchanged", trigger, self._version())
@@ -252,8 +255,15 @@ class _Supervisor:
         """Turn each burst of changes under the seeds into a reload (SIGUSR1 to this process)."""
         from watchfiles import watch
 
-        for _changes in watch(self.settings.seeds_dir, debounce=300, step=50):
-            os.kill(os.getpid(), signal.SIGUSR1)
+        while not self.stopping:
+            try:
+                for _changes in watch(self.settings.seeds_dir, debounce=300, step=50):
+                    os.kill(os.getpid(), signal.SIGUSR1)
+            except Exception as exc:  # noqa: BLE001 - e.g. the seeds folder moved away: watch it again
+                log.error(
+                    "watching %s failed: %s: %s; watching again", self.settings.seeds_dir, type(exc).__name__, exc
+                )
+                time.sleep(_RESTART_PAUSE)
 
     def _version(self) -> str:
         return self.graph.content_version[:16]

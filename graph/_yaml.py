@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 import yaml_rs
 
-__all__ = ["LineDict", "LineList", "Unplaced", "YamlProblem", "load_yaml", "read_plain"]
+__all__ = ["FileProblem", "LineDict", "LineList", "Unplaced", "YamlProblem", "load_yaml", "read_plain", "read_text"]
 
 
 class LineDict(dict[str, Any]):
@@ -47,12 +47,59 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class YamlProblem(Exception):
-    """The file is not well-formed YAML; carries the 1-based line of the fault."""
+class FileProblem(Exception):
+    """The file cannot be read as content; carries the 1-based line of the fault and a sentence."""
 
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
         self.line, self.message = line, message
+
+
+class YamlProblem(FileProblem):
+    """The file is UTF-8 text but not well-formed YAML."""
+
+
+# Deeper than this, nested collections are refused with the line where they pass it (content
+# nests a few levels; PyYAML's constructor recurses once per level and would overflow).
+MAX_DEPTH = 100
+_SNIFF = 8192
+
+
+def read_text(path: Path) -> str:
+    """The UTF-8 text of a content file.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is nothing at `path`.
+    FileProblem
+        For anything else that keeps it from being text: a directory, an unreadable file,
+        a binary file, bytes that are not UTF-8 (a file cut in the middle of a character
+        among them), each at the line where it shows.
+    """
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise FileProblem(1, "a directory where a file should be") from None
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise FileProblem(1, f"the file cannot be read: {exc.strerror or exc}") from None
+    nul = raw.find(b"\0", 0, _SNIFF)
+    if nul >= 0:
+        raise FileProblem(_line_at(raw, nul), "a binary file, not UTF-8 text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_at(raw, exc.start)
+        if exc.end == len(raw) and exc.reason == "unexpected end of data":
+            raise FileProblem(line, "the file is cut short in the middle of a UTF-8 character") from None
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise FileProblem(line, f"byte 0x{raw[exc.start]:02x} at column {column} is not UTF-8 text") from None
+
+
+def _line_at(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
 
 
 # libyaml's parser (CSafeLoader, shipped in PyYAML's wheels) is ~4x faster than the
@@ -99,13 +146,34 @@ def load_yaml(path: Path) -> Any:
     YamlProblem
         When the file is not valid YAML, with the line of the fault.
     """
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise YamlProblem(line, f"invalid YAML: {exc.problem or exc}") from exc
+        raise YamlProblem(line, f"invalid YAML: {exc.problem or exc}") from None
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
+        line = text.count("\n", 0, exc.position) + 1
+        character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        raise YamlProblem(line, f"invalid YAML: the character {character!r} is not allowed") from None
+    except RecursionError:
+        line = _too_deep(text)
+        raise YamlProblem(line, f"collections are nested more than {MAX_DEPTH} deep") from None
+
+
+def _too_deep(text: str) -> int:
+    """The line where collections first nest deeper than MAX_DEPTH (read as a flat stream of
+    events, which does not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1 if event.start_mark is not None else 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return 1
 
 
 # Where YAML 1.1 (PyYAML) and 1.2 (yaml-rs) could read the same text differently, or where
@@ -123,9 +191,13 @@ def read_plain(path: Path) -> Any | None:
     """The data of one YAML file without lines, or None when only PyYAML can say what it means.
 
     None for text PyYAML reads differently or refuses (yaml-rs errors included: duplicate
-    keys too): the caller then reads the file with `load_yaml`, which reports the problem.
+    keys too, and files that are not UTF-8 text): the caller then reads the file with
+    `load_yaml`, which reports the problem.
     """
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path)
+    except (OSError, FileProblem):
+        return None
     if text and _only_pyyaml(text):
         return None
     try:

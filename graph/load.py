@@ -12,12 +12,12 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
-from pydantic import BaseModel, ValidationError
-
-from graph._yaml import LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain
+from graph._checks import Declared, declare, evidence_of, ids_in_text, locate, validate
+from graph._yaml import FileProblem, LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain, read_text
 from graph.errors import ContentError, ContentProblem
 from graph.models import (
     SEED_MODELS,
@@ -32,8 +32,6 @@ from graph.registry import EDGE_KINDS, allowed
 from graph.types import EdgeKind
 
 __all__ = ["Article", "Content", "collector_paused", "edge_id", "load_content"]
-
-M = TypeVar("M", bound=BaseModel)
 
 EDGES_FILE = "edges.yaml"
 
@@ -103,9 +101,12 @@ class _Collector:
     # again and again, and a frozen Evidence is safely shared.
     located: dict[tuple[str, str], Evidence] = field(default_factory=dict)
     broken_sources: set[str] = field(default_factory=set)
-    # When a content file cannot be read, the ids it declares are unknown: edge ends that
-    # are not found then say nothing, rather than one false report per edge.
+    # When a content file cannot be read at all, the ids it declares are unknown: edge ends
+    # that are not found then say nothing, rather than one false report per edge. A file that
+    # is text but not YAML gives its ids by a plain scan instead (`recovered`), so an edge
+    # that names none of them is still reported.
     unreadable: bool = False
+    recovered: dict[Path, list[tuple[str, int]]] = field(default_factory=dict)
 
     def add(self, path: Path, line: int, message: str) -> None:
         if self.fast:
@@ -148,63 +149,42 @@ def load_content(seeds_dir: Path) -> Content:
 def _load(seeds_dir: Path, out: _Collector) -> Content:
     # Every id an entry declares, valid or not, with where and what type: later checks use it
     # so one broken node is reported once, not again as a dangling end of each of its edges.
-    declared: dict[str, _Declared] = {}
+    declared: dict[str, Declared] = {}
     articles, source_nodes = _load_sources(seeds_dir / "sources", declared, out)
     nodes = _load_nodes(seeds_dir / "graph", articles, declared, out)
     edges = _load_edges(seeds_dir / "graph" / EDGES_FILE, articles, declared, out)
-    for node in nodes:
-        where = declared[node.id]
-        if not where.linked:
-            out.add(where.path, where.line, f"orphan node {node.id!r}: no edge starts or ends here")
+    for where in declared.values():  # entries refused for another reason included
+        if not where.linked and not where.recovered:
+            out.add(where.path, where.line, f"orphan node {where.id!r}: no edge starts or ends here")
     if out.problems:
         raise ContentError(out.problems)
     return Content(articles=articles, nodes=(*source_nodes, *nodes), edges=tuple(edges))
 
 
-@dataclass
-class _Declared:
-    """Where an id was declared, its node type, and whether any edge entry names it."""
-
-    id: str
-    path: Path
-    line: int
-    type: str
-    linked: bool = False
-
-
-def _declare(
-    declared: dict[str, _Declared], node_id: object, node_type: str, path: Path, line: int, out: _Collector
-) -> bool:
-    """Record an id; report a duplicate (at the second entry). False when it is a duplicate."""
-    if not isinstance(node_id, str):
-        return True
-    first = declared.get(node_id)
-    if first is not None:
-        out.add(path, line, f"duplicate id {node_id!r} (first at {out.name(first.path)}:{first.line})")
-        return False
-    declared[node_id] = _Declared(node_id, path, line, node_type)
-    return True
-
-
 def _load_sources(
-    folder: Path, declared: dict[str, _Declared], out: _Collector
+    folder: Path, declared: dict[str, Declared], out: _Collector
 ) -> tuple[dict[str, Article], list[Node]]:
     path = folder / "sources.yaml"
     articles: dict[str, Article] = {}
     nodes: list[Node] = []
     for item in _items(path, out):
-        seed = _validate(SourceSeed, item, path, out)
+        seed = validate(SourceSeed, item, path, out)
         if seed is None:
             continue
-        if not _declare(declared, seed.id, "source", path, item.line, out):
+        if not declare(declared, seed.id, "source", path, item.line, out):
             continue
         declared[seed.id].linked = True  # sources are linked by mentioned_in edges
         article_path = folder / seed.file
-        if not article_path.is_file():
+        try:
+            text = read_text(article_path)
+        except FileNotFoundError:
             out.add(path, item.line_of("file"), f"article file {seed.file!r} not found")
             out.broken_sources.add(seed.id)
             continue
-        text = article_path.read_text(encoding="utf-8")
+        except FileProblem as exc:
+            out.add(article_path, exc.line, exc.message)
+            out.broken_sources.add(seed.id)
+            continue
         lines = text.splitlines(keepends=True)
         if seed.body_end_line is not None and seed.body_end_line > len(lines):
             out.add(
@@ -235,7 +215,7 @@ def _load_sources(
 
 
 def _load_nodes(
-    folder: Path, articles: dict[str, Article], declared: dict[str, _Declared], out: _Collector
+    folder: Path, articles: dict[str, Article], declared: dict[str, Declared], out: _Collector
 ) -> list[Node]:
     nodes: list[Node] = []
     for path in sorted(folder.glob("*.yaml")):
@@ -248,13 +228,14 @@ def _load_nodes(
             continue
         node_type = model.model_fields["type"].default
         for item in _items(path, out):
-            if not _declare(declared, item.get("id"), node_type, path, item.line, out):
+            if not declare(declared, item.get("id"), node_type, path, item.line, out):
                 continue
-            seed = _validate(model, item, path, out)
+            seed = validate(model, item, path, out)
             if seed is None:
+                _locate_all(evidence_of(item), path, articles, out)  # its quotes are checked all the same
                 continue
             data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence", "hub"})
-            evidence = _locate_all(seed.evidence, item, path, articles, out)
+            evidence = _locate_all(evidence_of(item, seed.evidence), path, articles, out)
             nodes.append(
                 Node(
                     id=seed.id,
@@ -267,21 +248,23 @@ def _load_nodes(
                     hub=getattr(seed, "hub", False),
                 )
             )
+        for node_id, line in out.recovered.get(path, ()):
+            if declare(declared, node_id, node_type, path, line, out):
+                declared[node_id].recovered = True
     return nodes
 
 
-def _load_edges(
-    path: Path, articles: dict[str, Article], declared: dict[str, _Declared], out: _Collector
-) -> list[Edge]:
+def _load_edges(path: Path, articles: dict[str, Article], declared: dict[str, Declared], out: _Collector) -> list[Edge]:
     edges: list[Edge] = []
     seen: dict[str, int] = {}
-    for item in _items(path, out) if path.is_file() else ():
+    for item in _items(path, out) if path.exists() else ():
         for key in ("from", "to"):
             named = declared.get(str(item.get(key)))
             if named is not None:
                 named.linked = True
-        seed = _validate(EdgeSeed, item, path, out)
+        seed = validate(EdgeSeed, item, path, out)
         if seed is None:
+            _locate_all(evidence_of(item), path, articles, out)
             continue
         ok = True
         spec = EDGE_KINDS.get(cast(EdgeKind, seed.kind))
@@ -319,7 +302,7 @@ def _load_edges(
         elif seed.kind != "contradicts" and seed.about is not None:
             out.add(path, item.line_of("about"), "only a contradicts edge carries `about`")
             ok = False
-        evidence = _locate_all(seed.evidence, item, path, articles, out)
+        evidence = _locate_all(evidence_of(item, seed.evidence), path, articles, out)
         if not ok or spec is None:
             continue
         # The declared id strings, not the edge's own copies: one string per node id in memory.
@@ -362,6 +345,10 @@ def _items(path: Path, out: _Collector) -> Iterator[LineDict]:
         return
     except YamlProblem as exc:
         out.add(path, exc.line, exc.message)
+        out.recovered[path] = ids_in_text(read_text(path))
+        return
+    except FileProblem as exc:
+        out.add(path, exc.line, exc.message)
         out.unreadable = True
         return
     if data is None:
@@ -377,75 +364,19 @@ def _items(path: Path, out: _Collector) -> Iterator[LineDict]:
             out.add(path, data.item_lines[index], f"entry {index + 1} is not a mapping")
 
 
-def _validate(model: type[M], item: LineDict, path: Path, out: _Collector) -> M | None:
-    """Validate one entry, reporting each pydantic error at the line of its key."""
-    try:
-        return model.model_validate(item)
-    except ValidationError as exc:
-        for error in exc.errors():
-            out.add(path, _error_line(item, error["loc"]), _error_message(error))
-        return None
-
-
-def _error_line(item: LineDict, loc: tuple[int | str, ...]) -> int:
-    node: Any = item
-    line = item.line
-    for part in loc:
-        if isinstance(node, LineDict):
-            line = node.line_of(part)
-            node = node.get(str(part))
-        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
-            line = node.item_lines[part]
-            node = node[part]
-        else:
-            break
-    return line
-
-
-def _error_message(error: Any) -> str:
-    loc = ".".join(str(p) for p in error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"unknown key {loc!r}"
-    if kind == "missing":
-        return f"missing required key {loc!r}"
-    if kind == "string_too_short" and error["loc"][-1] in ("summary", "label", "quote"):
-        return f"empty {error['loc'][-1]}"
-    if kind == "too_short" and error["loc"] == ("evidence",):
-        return "no evidence: a node needs at least one verbatim quote"
-    return f"{loc}: {error['msg']}"
-
-
 def _locate_all(
-    seeds: tuple[EvidenceSeed, ...], item: LineDict, path: Path, articles: dict[str, Article], out: _Collector
+    seeds: list[tuple[EvidenceSeed, int]], path: Path, articles: dict[str, Article], out: _Collector
 ) -> tuple[Evidence, ...]:
     located = []
-    raw = item.get("evidence") or []
-    for index, seed in enumerate(seeds):
-        entry = raw[index] if index < len(raw) else item
-        line = entry.line_of("quote") if isinstance(entry, LineDict) else item.line
+    for seed, line in seeds:
         found = out.located.get((seed.source, seed.quote))
         if found is None:
-            found = _locate(seed, articles, out.broken_sources, lambda msg, line=line: out.add(path, line, msg))
+            article = articles.get(seed.source)
+            text, end = (article.text, article.body_end) if article is not None else (None, 0)
+            broken = seed.source in out.broken_sources
+            found = locate(seed, text, end, broken, partial(out.add, path, line))
             if found is not None:
                 out.located[found.source, found.quote] = found
         if found is not None:
             located.append(found)
     return tuple(located)
-
-
-def _locate(seed: EvidenceSeed, articles: dict[str, Article], broken: set[str], report: Any) -> Evidence | None:
-    """Find a quote verbatim inside its article's body; report why when it is not there."""
-    article = articles.get(seed.source)
-    if article is None:
-        if seed.source not in broken:  # a source whose own entry failed is reported there
-            report(f"unknown source {seed.source!r}")
-        return None
-    start = article.text.find(seed.quote, 0, article.body_end)
-    if start >= 0:
-        return Evidence(source=seed.source, quote=seed.quote, start=start, end=start + len(seed.quote))
-    if article.text.find(seed.quote, article.body_end - len(seed.quote) + 1) >= 0:
-        report(f"quote taken from the reader comments of {seed.source}, which are not evidence: {seed.quote[:60]!r}")
-    else:
-        report(f"quote not found in {seed.source}: {seed.quote[:60]!r}")
-    return None

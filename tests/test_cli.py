@@ -60,6 +60,24 @@ def test_export_takes_exactly_the_registry_formats(seeds: Path) -> None:
     assert "gexf" in refused.output
 
 
+def test_check_names_unreadable_files_at_their_line_never_a_traceback(seeds: Path) -> None:
+    (seeds / "graph" / "questions.yaml").write_text("[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
+    signs = seeds / "graph" / "signs.yaml"
+    signs.write_bytes(signs.read_bytes() + "é".encode()[:1])
+    (seeds / "graph" / "reasons.yaml").unlink()
+    (seeds / "graph" / "reasons.yaml").mkdir()
+    result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for said in (
+        "questions.yaml:1: collections are nested more than 100 deep",
+        "signs.yaml:8: the file is cut short in the middle of a UTF-8 character",
+        "reasons.yaml:1: a directory where a file should be",
+    ):
+        assert said in " ".join(result.output.split()), result.output
+
+
 def test_check_report_prints_coverage_tables(seeds: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds), "--report"], env={"COLUMNS": "160"})
     assert result.exit_code == 0

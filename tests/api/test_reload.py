@@ -77,7 +77,8 @@ def test_a_half_written_file_is_refused(seeds: Path, tiny: KnowledgeGraph, caplo
     (seeds / "graph" / "signs.yaml").write_bytes(b"- id: slower-replies\n  label: \xff\xfe")
     assert _reload(state, seeds) == "rejected"
     assert state.graph is tiny
-    assert any("utf-8" in r.getMessage() for r in caplog.records if r.name == "distance.reload")
+    logged = [r.getMessage() for r in caplog.records if r.name == "distance.reload"]
+    assert "seeds/graph/signs.yaml:2: byte 0xff at column 10 is not UTF-8 text" in logged
 
 
 def test_sighup_reloads_under_a_request_loop_with_no_failures(seeds: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -213,3 +214,41 @@ def test_with_a_snapshot_sighup_reloads_from_it_and_refuses_a_bad_one(
     with caplog.at_level(logging.INFO, logger="distance.reload"):
         first, second = asyncio.run(scenario())
     assert (first, second) == (tiny.content_version, edited.content_version)
+
+
+def test_the_watcher_outlives_a_file_that_cannot_be_read_and_loads_later_edits(
+    seeds: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    questions = seeds / "graph" / "questions.yaml"
+    good = questions.read_bytes()
+    with (
+        caplog.at_level(logging.INFO, logger="distance.reload"),
+        TestClient(create_app(Settings(seeds_dir=seeds, watch=True))) as client,
+    ):
+        before = client.get("/v1/meta").json()["content_version"]
+        time.sleep(0.3)  # let the watcher start before the edit
+        questions.write_text("[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while "refused" not in caplog.text:
+            assert time.monotonic() < deadline, "the bad edit was never logged"
+            time.sleep(0.05)
+        assert "seeds/graph/questions.yaml:1: collections are nested more than 100 deep" in caplog.text
+        assert client.get("/v1/meta").json()["content_version"] == before
+        questions.write_bytes(good)
+        _edit_summary(seeds, "A hormone of touch and closeness.")
+        while client.get("/v1/nodes/oxytocin").json()["summary"] != "A hormone of touch and closeness.":
+            assert time.monotonic() < deadline, "a valid edit after the bad one was never loaded"
+            time.sleep(0.05)
+
+
+def test_a_fault_in_a_reload_is_logged_and_refused_never_raised(
+    tiny: KnowledgeGraph, seeds: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode() -> KnowledgeGraph:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    state = State({"graph": tiny})
+    with caplog.at_level(logging.ERROR, logger="distance.reload"):
+        assert asyncio.run(ContentReloader(state, seeds, explode).reload("test")) == "rejected"
+    assert "reload (test) refused: RecursionError: maximum recursion depth exceeded" in caplog.text
+    assert state.graph is tiny

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -63,7 +65,7 @@ def test_malformed_id_is_reported_at_its_line(seeds: Path, bad_id: str) -> None:
     path = seeds / "graph" / "concepts.yaml"
     replace(path, "- id: oxytocin", f"- id: {bad_id}")
     found = problems(seeds)
-    assert f"seeds/graph/concepts.yaml:1: id: Value error, id '{bad_id}' is not a kebab-case slug" in found
+    assert f"seeds/graph/concepts.yaml:1: id '{bad_id}' must be a kebab-case slug" in found
 
 
 def test_dangling_edge_end_is_reported_at_its_key(seeds: Path) -> None:
@@ -91,7 +93,10 @@ def test_derived_edge_kind_cannot_be_written(seeds: Path) -> None:
 
 def test_quote_not_found_is_reported_at_the_quote(seeds: Path) -> None:
     line = replace(seeds / "graph" / "signs.yaml", "He replies more slowly", "He replies more slowly!")
-    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: quote not found in 000: 'He replies more slowly!'"]
+    assert problems(seeds) == [
+        f"seeds/graph/signs.yaml:{line}: quote not found in 000: 'He replies more slowly!'; "
+        "the nearest passage is 'He replies more slowly'"
+    ]
 
 
 def test_quote_from_reader_comments_is_rejected(seeds: Path) -> None:
@@ -199,7 +204,8 @@ def test_every_problem_is_collected_in_one_pass(seeds: Path) -> None:
     replace(seeds / "graph" / "concepts.yaml", "  category: hormone\n", "  category: hormone\n  colour: red\n")
     replace(seeds / "graph" / "edges.yaml", "  to: oxytocin\n", "  to: nowhere\n")
     found = problems(seeds)
-    assert len(found) == 3
+    assert len(found) == 4  # the concept refused for its unknown key is still found an orphan
+    assert "seeds/graph/concepts.yaml:1: orphan node 'oxytocin': no edge starts or ends here" in found
     assert [p.split(":")[0] for p in found] == sorted(p.split(":")[0] for p in found)
 
 
@@ -256,4 +262,73 @@ def test_fast_read_and_line_aware_read_load_the_same_content(monkeypatch: pytest
 def test_a_yaml_1_1_scalar_means_what_pyyaml_says(seeds: Path) -> None:
     # `yes` is a string to a YAML 1.2 reader, a bool to PyYAML: the label is refused as before.
     line = replace(seeds / "graph" / "signs.yaml", "label: Slower replies", "label: yes")
-    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: label: Input should be a valid string"]
+    assert problems(seeds) == [f"seeds/graph/signs.yaml:{line}: label must be text"]
+
+
+def _cut_utf8(path: Path) -> None:
+    path.write_bytes(path.read_bytes() + "é".encode()[:1])
+
+
+def _binary(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 4)
+
+
+def _directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _nested(path: Path) -> None:
+    path.write_text("[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
+
+
+def _not_utf8(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\n\xff", 1))
+
+
+def _control(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\n\x07", 1))
+
+
+@pytest.mark.parametrize(
+    ("file", "spoil", "expected"),
+    [
+        ("graph/signs.yaml", _cut_utf8, r"graph/signs\.yaml:\d+: the file is cut short in the middle of a UTF-8"),
+        ("graph/concepts.yaml", _binary, r"graph/concepts\.yaml:1: a binary file, not UTF-8 text"),
+        ("graph/reasons.yaml", _directory, r"graph/reasons\.yaml:1: a directory where a file should be"),
+        ("graph/edges.yaml", _directory, r"graph/edges\.yaml:1: a directory where a file should be"),
+        ("graph/questions.yaml", _nested, r"graph/questions\.yaml:1: collections are nested more than 100 deep"),
+        ("graph/signs.yaml", _not_utf8, r"graph/signs\.yaml:2: byte 0xff at column 1 is not UTF-8 text"),
+        ("graph/signs.yaml", _control, r"graph/signs\.yaml:2: invalid YAML: the character '\\x07' is not allowed"),
+        ("sources/000.txt", _not_utf8, r"sources/000\.txt:2: byte 0xff at column 1 is not UTF-8 text"),
+        ("sources/000.txt", _directory, r"sources/000\.txt:1: a directory where a file should be"),
+        ("sources/sources.yaml", _nested, r"sources/sources\.yaml:1: collections are nested more than 100 deep"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_problem_at_its_line(
+    seeds: Path, file: str, spoil: Callable[[Path], None], expected: str
+) -> None:
+    spoil(seeds / file)
+    found = problems(seeds)
+    assert any(re.fullmatch(f"seeds/{expected}.*", p) for p in found), found
+
+
+def test_deep_nesting_is_named_at_the_line_where_it_passes_the_limit(seeds: Path) -> None:
+    path = seeds / "graph" / "questions.yaml"
+    path.write_text("- id: q\n  deep:\n" + "".join(f"{'  ' * (i + 2)}- \n" for i in range(3000)), encoding="utf-8")
+    assert "seeds/graph/questions.yaml:101: collections are nested more than 100 deep" in problems(seeds)
+
+
+def test_one_run_reports_what_a_broken_file_or_a_refused_entry_used_to_hide(seeds: Path) -> None:
+    """A YAML error in one file, a malformed id and a quote with a typo: every problem at once."""
+    replace(seeds / "graph" / "questions.yaml", "  label:", "  bad: [\n  label:")
+    replace(seeds / "graph" / "edges.yaml", "  to: oxytocin\n", "  to: nowhere\n")
+    replace(seeds / "graph" / "signs.yaml", "- id: slower-replies", "- id: Slower Replies")
+    replace(seeds / "graph" / "signs.yaml", 'source: "000"', 'source: "009"')
+    found = "\n".join(problems(seeds))
+    assert re.search(r"seeds/graph/questions.yaml:\d+: invalid YAML", found)
+    assert "dangling edge end: no node with id 'nowhere'" in found  # not hidden by the YAML error
+    assert "no node with id 'how-long-does-it-last'" not in found  # the broken file's ids are still known
+    assert "id 'Slower Replies' must be a kebab-case slug" in found
+    assert "orphan node 'Slower Replies'" in found
+    assert "unknown source '009'" in found  # the refused entry's quotes are still checked
