@@ -16,8 +16,8 @@ import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import FileResponse, HTMLResponse
-from starlette.types import ASGIApp
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.accesslog import JsonLines
 from api.cache import AnswerCache
@@ -46,6 +46,18 @@ malformed, out-of-range or unknown query parameter is a 422 naming it, never sil
 
 _DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
 _EXPLORER = Path(__file__).resolve().parent / "explorer"
+# The pages (the explorer at /, Swagger UI at /docs) load only this origin's files and are
+# never framed by another site. Swagger UI starts from an inline script and styles; the
+# explorer needs neither.
+_PAGE_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+_EXPLORER_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastAPI:
@@ -80,6 +92,9 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # No trailing-slash redirect: Starlette's builds an absolute Location from the Host
+        # header, which a client controls; `/v1/meta/` is a 404 that names `/v1/meta`.
+        redirect_slashes=False,
         docs_url=None,
         redoc_url=None,
         # Distance exports no OpenTelemetry; off, FastAPI skips asking the providers on every
@@ -165,24 +180,40 @@ def _cached_openapi(app: FastAPI) -> dict[str, Any]:
 
 def _install_docs(app: FastAPI) -> None:
     """Swagger UI at /docs from files shipped in a package: nothing loads from the internet."""
-    app.mount("/docs/static", StaticFiles(directory=_DOCS_STATIC), name="docs-static")
+    app.mount("/docs/static", _WholeFiles(StaticFiles(directory=_DOCS_STATIC)), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="Distance API",
             swagger_js_url="/docs/static/swagger-ui-bundle.js",
             swagger_css_url="/docs/static/swagger-ui.css",
             swagger_favicon_url="/docs/static/favicon.png",
         )
+        page.headers.update({**_PAGE_HEADERS, "Content-Security-Policy": _DOCS_CSP})
+        return page
 
 
 def _install_explorer(app: FastAPI) -> None:
     """The demo explorer at `/`: static files shipped in this package, no build step, using
     only the public /v1 API. Not part of the contract (nothing here is in openapi.yaml)."""
-    app.mount("/explorer", StaticFiles(directory=_EXPLORER), name="explorer")
+    app.mount("/explorer", _WholeFiles(StaticFiles(directory=_EXPLORER)), name="explorer")
+    index = (_EXPLORER / "index.html").read_bytes()
 
     @app.get("/", include_in_schema=False)
-    async def explorer() -> FileResponse:
-        return FileResponse(_EXPLORER / "index.html", media_type="text/html")
+    async def explorer() -> HTMLResponse:
+        return HTMLResponse(index, headers={**_PAGE_HEADERS, "Content-Security-Policy": _EXPLORER_CSP})
+
+
+class _WholeFiles:
+    """Static files served whole: `Range` is ignored (RFC 9110 §14.2 allows it; these files are
+    a few kilobytes), so no request meets Starlette's text/plain 416."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"range"]}
+        await self.app(scope, receive, send)

@@ -48,12 +48,13 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
 
 # HTTP status -> (problem type slug, title), for answers that no domain error stands behind:
 # routing (404, 405), validation (422), faults (500), and the front door's refusals before
-# routing (414, 429, 431, 503). Every problem Distance sends takes its type and title here.
+# routing (413, 414, 429, 431, 503). Every problem Distance sends takes its type and title here.
 HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
     400: ("bad-request", "Bad request"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    413: ("content-too-large", "Content too large"),
     414: ("uri-too-long", "URI too long"),
     422: ("invalid-parameter", "Invalid parameter"),
     429: ("too-many-requests", "Too many requests"),
@@ -149,8 +150,12 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ALLOWED_METHODS
+    path = request.url.path
     detail = {
-        404: f"no resource at {request.url.path}",
+        # No redirect for a trailing slash (it would build a URL from the Host header): a 404 that says so.
+        404: f"no resource at {path}; try {path.rstrip('/') or '/'}"
+        if path.endswith("/")
+        else f"no resource at {path}",
         405: f"{request.method} is not allowed here; use {ALLOWED_METHODS}",
     }.get(exc.status_code, str(exc.detail))
     return problem_response(request, exc.status_code, detail, problem=problem, headers=headers)

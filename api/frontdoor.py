@@ -29,6 +29,11 @@ _REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.lower().encode()
 _SAFE_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _INSTANCE_CHARS: Final = 256
+# Distance takes no request bodies (every method it answers is GET, HEAD or OPTIONS). One
+# past this size, or of unknown length, is refused before it is read, and the connection
+# closed, so a body is never read without bound.
+MAX_BODY_BYTES: Final = 1024
+_CLOSE: Final = (b"connection", b"close")
 _EXPOSED: Final = (
     "ETag",
     "Link",
@@ -53,6 +58,8 @@ class FrontDoor:
     and log it.
 
     - A URL (path and query, as sent) longer than `max_url_bytes` is a 414 problem.
+    - A request body past `MAX_BODY_BYTES`, or chunked, is a 413 problem, unread, and the
+      connection is closed.
     - A client past its `limiter`'s rate is a 429 problem with `Retry-After` and the
       `RateLimit` fields (`api.ratelimit`), before it costs anything else.
     - With `max_concurrency` requests already in flight (per process), the next one is a 503
@@ -108,6 +115,10 @@ class FrontDoor:
             if url_bytes > self.max_url_bytes:
                 detail = f"the URL has {url_bytes} bytes; at most {self.max_url_bytes} are accepted"
                 await _refuse(send_tagged, scope, 414, detail)
+            elif (body := _body_size(scope)) is not None:
+                shown = "of unknown length" if body < 0 else f"of {body} bytes"
+                detail = f"a request body {shown} is not taken; Distance reads at most {MAX_BODY_BYTES} bytes"
+                await _refuse(send_tagged, scope, 413, detail, [_CLOSE])
             elif self.limiter is not None and (limited := self.limiter.check(scope)) is not None:
                 await _refuse(send_tagged, scope, 429, self.limiter.detail(), limited)
             elif self.in_flight >= self.max_concurrency:
@@ -150,6 +161,18 @@ class FrontDoor:
                 "cache": scope.get("state", {}).get("cache"),
             }
         )
+
+
+def _body_size(scope: Scope) -> int | None:
+    """The declared size of a request body too large to take (-1: chunked), else None."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            size = int(value) if value.isdigit() else -1
+            if size > MAX_BODY_BYTES or size < 0:
+                return size
+        elif name == b"transfer-encoding":
+            return -1
+    return None
 
 
 async def _refuse(

@@ -92,6 +92,13 @@ def test_an_invalid_byte_in_the_request_line_is_a_400_problem(strict_server: Liv
     assert (status, problem["type"], problem["title"]) == (400, "/problems/bad-request", "Bad request")
 
 
+def test_a_large_body_on_a_get_is_refused_unread_and_the_connection_closed(strict_server: LiveServer) -> None:
+    with _connect(strict_server) as sock:
+        sock.sendall(b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n" + b"x" * 65536)
+        status, problem = _problem(_answer(sock))  # the server closes without waiting for the rest
+    assert (status, problem["type"]) == (413, "/problems/content-too-large")
+
+
 def _open_fds(server: LiveServer) -> int:
     return len(os.listdir(f"/proc/{server.process.pid}/fd"))
 

@@ -182,6 +182,8 @@ def test_over_the_concurrency_limit_a_request_gets_503_at_once(tiny: KnowledgeGr
     headers = dict(shed[0]["headers"])
     assert (shed[0]["status"], headers[b"content-type"]) == (503, b"application/problem+json")
     assert headers[b"retry-after"] == b"1"
+    assert headers[b"access-control-allow-origin"] == b"*"  # a page can read Retry-After
+    assert b"Retry-After" in headers[b"access-control-expose-headers"]
     assert orjson.loads(shed[1]["body"])["type"] == "/problems/overloaded"
     assert first_was_pending
     assert elapsed < 1.0
@@ -218,3 +220,23 @@ def test_errors_and_refusals_carry_cors_too(client: TestClient, url: str) -> Non
     assert response.status_code >= 400
     assert response.headers["access-control-allow-origin"] == "*"
     assert "Retry-After" in response.headers["access-control-expose-headers"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "said"),
+    [({"Content-Length": "1025"}, "of 1025 bytes"), ({"Transfer-Encoding": "chunked"}, "of unknown length")],
+)
+def test_a_request_body_past_the_cap_is_a_413_problem_and_a_close(
+    client: TestClient, headers: dict[str, str], said: str
+) -> None:
+    body = b"x" * 1025 if "Content-Length" in headers else None
+    response = client.request("GET", "/v1/meta", headers=headers, content=body)
+    assert (response.status_code, response.headers["content-type"]) == (413, "application/problem+json")
+    assert response.json()["type"] == "/problems/content-too-large"
+    assert said in response.json()["detail"]
+    assert response.headers["connection"] == "close"
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_small_body_on_a_get_is_ignored(client: TestClient) -> None:
+    assert client.request("GET", "/v1/meta", content=b"x" * 1024).status_code == 200
