@@ -187,7 +187,7 @@ def nearest_passage(quote: str, body: str) -> str | None:
     to whole words and cut to a readable length; None when nothing is alike.
 
     >>> nearest_passage("he needs spase after", "Men say he simply needs space after closeness.")
-    'he simply needs space after'
+    'simply needs space after'
     """
     if not quote.strip() or not body:
         return None
