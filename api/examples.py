@@ -12,6 +12,14 @@ from api import urls
 
 __all__ = ["EXAMPLES"]
 
+_EVIDENCE = {
+    "source": "002",
+    "quote": "…verbatim words…",
+    "start": 1200,
+    "end": 1216,
+    "context": "The sentence around the …verbatim words… in the article.",
+    "links": {"passage": urls.passage("002", 1200, 1216), "source": urls.node("002")},
+}
 _NODE = {
     "id": "slower-replies",
     "type": "sign",
@@ -38,7 +46,7 @@ _EDGE = {
     "symmetric": False,
     "from": "slower-replies",
     "to": "needs-space",
-    "evidence": [{"source": "002", "quote": "…verbatim words…", "start": 1200, "end": 1216}],
+    "evidence": [_EVIDENCE],
     "basis": "quoted",
     "note": None,
     "sources": ["002"],
@@ -60,14 +68,7 @@ def _page(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
     }
 
 
-_CITATION = {
-    "source": "002",
-    "title": "Why men pull away",
-    "author": None,
-    "quote": "…verbatim words…",
-    "start": 1200,
-    "end": 1216,
-}
+_CITATION = {"title": "Why men pull away", "author": None, **_EVIDENCE}
 _RESPONSE = {
     "id": "give-him-space",
     "type": "response",
@@ -87,7 +88,7 @@ def _related(node: dict[str, Any], edge: str) -> dict[str, Any]:
 EXAMPLES: dict[str, Any] = {
     "node": {
         **_NODE,
-        "evidence": [{"source": "002", "quote": "…verbatim words…", "start": 1200, "end": 1216}],
+        "evidence": [_EVIDENCE],
     },
     "edge": _EDGE,
     "meta": {
@@ -162,12 +163,33 @@ EXAMPLES: dict[str, Any] = {
     },
     "guide": {
         "signs": [_NODE],
-        "scoring": "score = the number of the given signs with an `indicates` edge to the reason; …",
+        "per_sign": [
+            {
+                "sign": "slower-replies",
+                "direct": 1,
+                "fallback": False,
+                "note": None,
+                "addressed_by": [],
+                "backfired_by": [],
+            }
+        ],
+        "scoring": "Reasons that a chosen sign indicates directly come first, the more such signs the higher. …",
         "reasons": [
             {
                 "reason": _REASON,
-                "score": 1,
+                "score": 1.0,
+                "direct": 1,
                 "quotes": 1,
+                "via": "“Slower replies” indicates it directly",
+                "reached": [
+                    {
+                        "sign": "slower-replies",
+                        "strength": 1.0,
+                        "via": "“Slower replies” indicates it directly",
+                        "through": None,
+                        "edges": ["slower-replies--indicates--needs-space"],
+                    }
+                ],
                 "because": [
                     {
                         "sign": "slower-replies",
@@ -184,7 +206,7 @@ EXAMPLES: dict[str, Any] = {
         "links": {"self": urls.api("/guide?signs=slower-replies")},
     },
     "card": {
-        "node": {**_NODE, "evidence": [{k: _CITATION[k] for k in ("source", "quote", "start", "end")}]},
+        "node": {**_NODE, "evidence": [_EVIDENCE]},
         "citations": [_CITATION],
         "relations": [
             {

@@ -33,7 +33,7 @@ from api.shapes import ALWAYS_FIELDS
 from graph.errors import InvalidParameter
 from graph.exports import EXPORT_FORMATS, FORMATS
 from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
-from graph.queries.listing import MAX_OFFSET, NodeSort
+from graph.queries.listing import MAX_IDS, MAX_OFFSET, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
 from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_PATHS, Direction
 from graph.registry import EDGE_KINDS
@@ -55,6 +55,8 @@ __all__ = [
     "QueryModel",
     "ResponseListQuery",
     "SearchQuery",
+    "SourceIdPath",
+    "SourceTextQuery",
     "TypedListQuery",
     "query",
 ]
@@ -158,6 +160,9 @@ def query(model: type[Q]) -> Any:
 NodeIdPath = Annotated[
     str, Path(description="A node's stable slug.", examples=["oxytocin"], max_length=_MAX_ID, pattern=_ID)
 ]
+SourceIdPath = Annotated[
+    str, Path(description="An article's id, three digits.", examples=["001"], max_length=3, pattern=r"^[0-9]{3}$")
+]
 EdgeIdPath = Annotated[
     str,
     Path(
@@ -203,6 +208,12 @@ _Substring = Annotated[
 ]
 
 
+# A batch of ids must fit the URL bound (`DISTANCE_MAX_URL_BYTES`, 8000): 100 ids of at most
+# 64 characters, none of which is ever percent-encoded. A longer id is fetched on its own.
+_MAX_BATCH_ID: Final = 64
+_BatchId = Annotated[str, Field(min_length=1, max_length=_MAX_BATCH_ID, pattern=_ID)]
+
+
 class NoQuery(QueryModel):
     """A route without query parameters: any parameter is refused."""
 
@@ -218,9 +229,40 @@ class TypedListQuery(QueryModel):
 
 
 class NodeListQuery(TypedListQuery):
-    """`/v1/nodes`: the shortcuts' parameters and the node types to keep."""
+    """`/v1/nodes`: the shortcuts' parameters, the node types to keep, and a batch of ids.
+
+    With `ids` the page is those nodes in the order given (repeats count once), and `limit`
+    defaults to their number, so one request fetches the whole batch; `q` is refused with it.
+    """
 
     types: _Types = []
+    ids: Annotated[
+        list[_BatchId],
+        BeforeValidator(_split),
+        Field(
+            max_length=MAX_IDS,
+            description=(
+                f"Fetch these nodes, in this order (at most {MAX_IDS} ids of up to {_MAX_BATCH_ID} characters); "
+                "an unknown id is a 404." + _LIST
+            ),
+            examples=[["oxytocin", "slower-replies"]],
+            # A batch is fetched as it is, never searched: with `q` as well, the URL bound
+            # could refuse a URL the contract calls valid (tests/api/test_bounds.py reads this).
+            json_schema_extra={"x-excludes": ["q"]},
+        ),
+    ] = []
+
+    @model_validator(mode="after")
+    def _batch_limit(self) -> NodeListQuery:
+        if self.ids and self.q is not None:
+            raise PydanticCustomError(
+                "excluded",
+                "is not taken with ids: a batch is fetched as it is, not searched",
+                {"parameter": "q", "value": self.q},
+            )
+        if self.ids and "limit" not in self.model_fields_set:
+            self.limit = len(dict.fromkeys(self.ids))
+        return self
 
 
 class ResponseListQuery(TypedListQuery):
@@ -307,6 +349,17 @@ class GuideQuery(QueryModel):
             examples=[["leaves-right-after-sex"]],
         ),
     ]
+
+
+class SourceTextQuery(QueryModel):
+    """`/v1/sources/{id}/text`: a slice of the article body, by character offsets."""
+
+    start: Annotated[
+        int | None, Field(ge=0, le=MAX_OFFSET, description="Where the slice starts (default: 0)."), Digits
+    ] = None
+    end: Annotated[
+        int | None, Field(ge=0, le=MAX_OFFSET, description="Where the slice ends (default: the body's end)."), Digits
+    ] = None
 
 
 class ExportQuery(QueryModel):

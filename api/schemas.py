@@ -42,6 +42,11 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class EvidenceLinks(_Out):
+    passage: str = Field(description="The quote's slice of the article body, as text/plain.")
+    source: str = Field(description="The article the quote comes from.")
+
+
 class EvidenceOut(_Out):
     """A verbatim quote and where it sits in its article (`text[start:end] == quote`)."""
 
@@ -49,6 +54,8 @@ class EvidenceOut(_Out):
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    context: str = Field(description="The sentence the quote sits in, from the article body.")
+    links: EvidenceLinks
 
 
 class NodeLinks(_Out):
@@ -78,6 +85,8 @@ class NodeOut(_Out):
     unit: str | None = Field(None, description="statistic: its unit")
     title: str | None = Field(None, description="source: the article's title")
     author: str | None = Field(None, description="source: the author, when the article names one")
+    url: str | None = Field(None, description="source: the article's original URL; null when it is not known")
+    url_note: str | None = Field(None, description="source: says so when the original URL is not known")
     file: str | None = Field(None, description="source: the article's file name")
     characters: int | None = Field(None, description="source: length of the article text")
     body_end: int | None = Field(None, description="source: offset where the article body ends")
@@ -274,6 +283,8 @@ class CitationOut(_Out):
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
+    context: str = Field(description="The sentence the quote sits in, from the article body.")
+    links: EvidenceLinks
 
 
 class RelatedOut(_Out):
@@ -320,13 +331,39 @@ class GuideEvidenceOut(_Out):
     citations: list[CitationOut]
 
 
+class GuideLinkOut(_Out):
+    """How one given sign reaches the reason: the strength it adds and the edges walked."""
+
+    sign: str
+    strength: float = Field(gt=0, le=1, description="1 direct, 0.5 through a concept or reason, 0.25 through a hub.")
+    via: str = Field(description="How the reason was reached, in plain words.")
+    through: str | None = Field(description="The concept, reason or hub walked through; null when direct.")
+    edges: list[str] = Field(min_length=1, description="The edge ids walked, from the sign.")
+
+
+class GuideSignOut(_Out):
+    """One given sign: its direct reasons, whether it fell back and why, and what is aimed at the sign itself."""
+
+    sign: str
+    direct: int = Field(ge=0, description="Reasons the sign indicates directly.")
+    fallback: bool = Field(description="True when no article ties the sign to a reason directly.")
+    note: str | None = Field(description="Why the sign fell back and what its reasons are instead; null if not.")
+    addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the sign itself.")
+    backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the sign itself.")
+
+
 class GuideReasonOut(_Out):
     """A reason, how strongly the signs point to it and why, and what helps or backfires."""
 
     reason: NodeOut
-    score: int = Field(ge=1, description="The number of given signs that indicate this reason.")
-    quotes: int = Field(ge=0, description="Quotes on those edges; the first tie-breaker.")
-    because: list[GuideEvidenceOut]
+    score: float = Field(gt=0, description="Each given sign's strongest link to the reason, summed (see scoring).")
+    direct: int = Field(ge=0, description="Given signs that indicate the reason directly; ranked on first.")
+    quotes: int = Field(ge=0, description="Quotes on the links; the tie-breaker.")
+    via: str = Field(description="How the strongest link reached the reason, in plain words.")
+    reached: list[GuideLinkOut] = Field(
+        min_length=1, description="Each given sign's link to the reason, strongest first."
+    )
+    because: list[GuideEvidenceOut] = Field(description="The direct `indicates` edges, with their quotes.")
     addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the reason.")
     backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the reason.")
 
@@ -335,7 +372,8 @@ class GuideOut(_Out):
     """Reasons ranked by how strongly the given signs point to them."""
 
     signs: list[NodeOut]
-    scoring: str = Field(description="How `score` is computed and ties are broken, in words.")
+    per_sign: list[GuideSignOut] = Field(description="One entry per given sign, in the order given.")
+    scoring: str = Field(description="How the score is computed and ties are broken, in words.")
     reasons: list[GuideReasonOut]
     links: SelfLink
 

@@ -14,8 +14,10 @@ from api import urls
 from graph import queries
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node
+from graph.passages import context
 from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
-from graph.records import edge_record, node_record
+from graph.queries.guide import SignNote
+from graph.records import edge_record, evidence_record, node_record
 
 __all__ = [
     "ALWAYS_FIELDS",
@@ -23,6 +25,7 @@ __all__ = [
     "citation",
     "disagreements_body",
     "edge_out",
+    "evidence_out",
     "guide_body",
     "neighborhood_body",
     "node_body",
@@ -41,23 +44,38 @@ def node_links(node_id: str) -> dict[str, str]:
     return {"self": urls.node(node_id), "neighbors": urls.neighbors(node_id)}
 
 
-def node_out(node: Node, *, evidence: bool = True, fields: Collection[str] | None = None) -> dict[str, Any]:
+def evidence_out(kg: KnowledgeGraph, ev: Evidence) -> dict[str, Any]:
+    """The one way a quote reaches the wire: where it sits, its sentence, and a link to its passage."""
+    out = evidence_record(ev)
+    out["context"] = context(kg, ev)
+    out["links"] = {"passage": urls.passage(ev.source, ev.start, ev.end), "source": urls.node(ev.source)}
+    return out
+
+
+def node_out(
+    kg: KnowledgeGraph, node: Node, *, evidence: bool = True, fields: Collection[str] | None = None
+) -> dict[str, Any]:
     """The one way a Node reaches the wire: its record (cut to `fields` if given) and links."""
     out = node_record(node, evidence=evidence, fields=fields)
+    if "evidence" in out:
+        out["evidence"] = [evidence_out(kg, ev) for ev in node.evidence]
     out["links"] = node_links(node.id)
     return out
 
 
-def edge_out(edge: Edge) -> dict[str, Any]:
+def edge_out(kg: KnowledgeGraph, edge: Edge) -> dict[str, Any]:
     """The one way an Edge reaches the wire."""
     out = edge_record(edge)
+    out["evidence"] = [evidence_out(kg, ev) for ev in edge.evidence]
     out["links"] = {"self": urls.edge(edge.id), "from": urls.node(edge.source), "to": urls.node(edge.target)}
     return out
 
 
 def node_item(node: Node) -> dict[str, Any]:
     """A node as a list item: everything but its evidence (fetch `links.self` for that)."""
-    return node_out(node, evidence=False)
+    out = node_record(node, evidence=False)
+    out["links"] = node_links(node.id)
+    return out
 
 
 def node_body(
@@ -70,29 +88,29 @@ def node_body(
     """
     wanted = set(include) if include else {"evidence"}
     keep = set(fields) if fields else None
-    out = node_out(node, evidence="evidence" in wanted, fields=keep)
+    out = node_out(kg, node, evidence="evidence" in wanted, fields=keep)
     if wanted & {"edges", "neighbors"} and (keep is None or keep & {"edges", "neighbors"}):
         hood = queries.neighbors(kg, node.id, kinds=queries.ALL_KINDS, limit=queries.MAX_NEIGHBORS)
         if "edges" in wanted and (keep is None or "edges" in keep):
-            out["edges"] = [edge_out(e) for e in hood.edges]
+            out["edges"] = [edge_out(kg, e) for e in hood.edges]
         if "neighbors" in wanted and (keep is None or "neighbors" in keep):
             out["neighbors"] = [node_item(n) for n in hood.nodes]
     return out
 
 
-def neighborhood_body(hood: Neighborhood, self_url: str) -> dict[str, Any]:
+def neighborhood_body(kg: KnowledgeGraph, hood: Neighborhood, self_url: str) -> dict[str, Any]:
     """`{center, nodes, edges, depth, truncated, links}`."""
     return {
         "center": node_item(hood.center),
         "nodes": [node_item(n) for n in hood.nodes],
-        "edges": [edge_out(e) for e in hood.edges],
+        "edges": [edge_out(kg, e) for e in hood.edges],
         "depth": hood.depth,
         "truncated": hood.truncated,
         "links": {"self": self_url},
     }
 
 
-def paths_body(result: PathResult, self_url: str) -> dict[str, Any]:
+def paths_body(kg: KnowledgeGraph, result: PathResult, self_url: str) -> dict[str, Any]:
     """`{from, to, paths: [{length, hops: [{from, to, direction, edge}]}], truncated, links}`."""
     return {
         "from": node_item(result.source),
@@ -105,7 +123,7 @@ def paths_body(result: PathResult, self_url: str) -> dict[str, Any]:
                         "from": hop.source,
                         "to": hop.target,
                         "direction": "forward" if hop.forward else "backward",
-                        "edge": edge_out(hop.edge),
+                        "edge": edge_out(kg, hop.edge),
                     }
                     for hop in path
                 ],
@@ -125,14 +143,7 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
 def citation(kg: KnowledgeGraph, ev: Evidence) -> dict[str, Any]:
     """A quote with its article's title and author, so a front end can cite it as it is."""
     article = kg.nodes[ev.source].attributes
-    return {
-        "source": ev.source,
-        "title": article.get("title"),
-        "author": article.get("author"),
-        "quote": ev.quote,
-        "start": ev.start,
-        "end": ev.end,
-    }
+    return {"title": article.get("title"), "author": article.get("author"), **evidence_out(kg, ev)}
 
 
 def _related(kg: KnowledgeGraph, node: Node, edge: Edge) -> dict[str, Any]:
@@ -147,7 +158,7 @@ def _related(kg: KnowledgeGraph, node: Node, edge: Edge) -> dict[str, Any]:
 
 def card_body(kg: KnowledgeGraph, result: Card, self_url: str) -> dict[str, Any]:
     """`{node, citations, relations: [{label, kind, direction, items}], links}`."""
-    node = node_out(result.node)
+    node = node_out(kg, result.node)
     return {
         "node": node,
         "citations": [citation(kg, ev) for ev in result.node.evidence],
@@ -164,16 +175,40 @@ def card_body(kg: KnowledgeGraph, result: Card, self_url: str) -> dict[str, Any]
     }
 
 
+def _sign_note(kg: KnowledgeGraph, note: SignNote) -> dict[str, Any]:
+    return {
+        "sign": note.sign.id,
+        "direct": note.direct,
+        "fallback": note.fallback,
+        "note": note.note,
+        "addressed_by": [_related(kg, n, e) for n, e in note.addressed_by],
+        "backfired_by": [_related(kg, n, e) for n, e in note.backfired_by],
+    }
+
+
 def guide_body(kg: KnowledgeGraph, result: GuideResult, self_url: str) -> dict[str, Any]:
-    """`{signs, scoring, reasons: [{reason, score, quotes, because, addressed_by, backfired_by}], links}`."""
+    """`{signs, per_sign, scoring, reasons: [{reason, score, direct, quotes, via, reached, because, …}], links}`."""
     return {
         "signs": [node_item(s) for s in result.signs],
+        "per_sign": [_sign_note(kg, note) for note in result.notes],
         "scoring": SCORING,
         "reasons": [
             {
                 "reason": node_item(r.reason),
                 "score": r.score,
+                "direct": r.direct,
                 "quotes": r.quotes,
+                "via": r.via,
+                "reached": [
+                    {
+                        "sign": link.sign,
+                        "strength": link.strength,
+                        "via": link.via,
+                        "through": link.through,
+                        "edges": [e.id for e in link.edges],
+                    }
+                    for link in r.links
+                ],
                 "because": [
                     {
                         "sign": e.source,

@@ -26,7 +26,9 @@ __all__ = [
     "neighbors",
     "node",
     "page_links",
+    "passage",
     "request_url",
+    "source_text",
     "template",
     "with_query",
 ]
@@ -59,6 +61,16 @@ def edge(edge_id: str) -> str:
 def card(node_id: str) -> str:
     """A node's card."""
     return f"{API}/cards/{node_id}"
+
+
+def source_text(source_id: str) -> str:
+    """An article's body as plain text."""
+    return f"{API}/sources/{source_id}/text"
+
+
+def passage(source_id: str, start: int, end: int) -> str:
+    """The slice `[start:end]` of an article's body: where a quote sits."""
+    return f"{API}/sources/{source_id}/text?start={start}&end={end}"
 
 
 def with_query(path: str, params: Iterable[tuple[str, str]]) -> str:

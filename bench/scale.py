@@ -80,10 +80,10 @@ def _in_process(nodes: int, edges: int) -> dict[str, float | tuple[float, float]
     rng = random.Random(11)
 
     def hood(a: int, b: int) -> bytes:
-        return orjson.dumps(neighborhood_body(queries.neighbors(kg, f"n{a}", depth=2), "/x"))
+        return orjson.dumps(neighborhood_body(kg, queries.neighbors(kg, f"n{a}", depth=2), "/x"))
 
     def path(a: int, b: int) -> bytes:
-        return orjson.dumps(paths_body(queries.paths(kg, f"n{a}", f"n{b}"), "/x"))
+        return orjson.dumps(paths_body(kg, queries.paths(kg, f"n{a}", f"n{b}"), "/x"))
 
     n2, pa = _time(hood, nodes, 2000, rng), _time(path, nodes, 2000, rng)
     answers = [queries.paths(kg, f"n{rng.randrange(nodes)}", f"n{rng.randrange(nodes)}") for _ in range(500)]

@@ -205,6 +205,9 @@ def _load_sources(
                 attributes={
                     "title": seed.title,
                     "author": seed.author,
+                    # The original address, only when the content records it: never guessed.
+                    "url": seed.url,
+                    "url_note": None if seed.url else _URL_UNKNOWN,
                     "file": seed.file,
                     "characters": len(text),
                     "body_end": body_end,
@@ -212,6 +215,9 @@ def _load_sources(
             )
         )
     return articles, nodes
+
+
+_URL_UNKNOWN = "The article's original URL is not known; the text served is the copy in the content."
 
 
 def _load_nodes(

@@ -135,6 +135,7 @@ class SourceSeed(_Seed):
     file: Text
     title: Text
     author: Text | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
     body_end_line: int | None = Field(default=None, ge=1)
 
 

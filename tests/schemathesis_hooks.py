@@ -9,6 +9,10 @@ meet the guide's (correct) 422 for an unknown sign and call the contract broken.
   boundary slugs, which ignore custom formats) is dropped: no schema can say it is valid.
   Cases meant to be invalid are all kept, so negative-data rejection is checked as before.
 
+The same goes for what the content decides and no schema can say: a slice of an article
+(`/v1/sources/{id}/text?start=&end=`) must lie inside that article's body, whose length the
+graph knows (`register_bodies`); and a batch (`/v1/nodes?ids=`) is not searched (`q`).
+
 The in-process test registers the ids of the graph it serves (`register_sign_ids`). The live
 fuzz in `.ci/run` loads this module with `SCHEMATHESIS_HOOKS=tests.schemathesis_hooks` and
 `DISTANCE_FUZZ_URL` set, and reads the ids from the live server's `/v1/signs`.
@@ -25,10 +29,38 @@ from typing import Any
 import schemathesis
 from hypothesis import strategies as st
 
-__all__ = ["filter_case", "live_sign_ids", "register_sign_ids"]
+__all__ = ["filter_case", "live_bodies", "live_sign_ids", "register_bodies", "register_sign_ids"]
 
 _GUIDE = "/v1/guide"
+_TEXT = "/v1/sources/{source_id}/text"
+_NODES = "/v1/nodes"
 _KNOWN: set[str] = set()
+_BODIES: dict[str, int] = {}
+
+
+def register_bodies(lengths: dict[str, int]) -> None:
+    """The length of each article's body: a valid slice of it ends within it."""
+    _BODIES.clear()
+    _BODIES.update(lengths)
+
+
+def _number(value: Any) -> int | None:
+    """A query value as a whole number, however the fuzzer wrote it (None: not one)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _slice_fits(case: Any) -> bool:
+    length = _BODIES.get(str((case.path_parameters or {}).get("source_id")))
+    if length is None:
+        return True  # an unknown article is a 404, which the contract declares
+    query = case.query or {}
+    start, end = _number(query.get("start", 0)), _number(query.get("end", length))
+    if start is None or end is None:
+        return True
+    return 0 <= start <= end <= length
 
 
 def register_sign_ids(ids: Iterable[str]) -> None:
@@ -41,7 +73,13 @@ def register_sign_ids(ids: Iterable[str]) -> None:
 @schemathesis.hook
 def filter_case(ctx: Any, case: Any) -> bool:
     """Keep every case but a valid-by-schema guide case naming a sign the graph does not have."""
-    if case.operation.path != _GUIDE or case.meta is None or not case.meta.generation.mode.is_positive:
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return True
+    if case.operation.path == _TEXT:
+        return _slice_fits(case)
+    if case.operation.path == _NODES:
+        return not ((case.query or {}).get("ids") and "q" in (case.query or {}))
+    if case.operation.path != _GUIDE:
         return True
     signs = (case.query or {}).get("signs")
     return all(isinstance(s, str) and s in _KNOWN for s in (signs if isinstance(signs, list) else [signs]))
@@ -59,5 +97,13 @@ def live_sign_ids(base_url: str) -> list[str]:
     return ids
 
 
+def live_bodies(base_url: str) -> dict[str, int]:
+    """The body length of every article a running Distance serves (`body_end` of each source)."""
+    with urllib.request.urlopen(base_url.rstrip("/") + "/v1/sources?limit=200", timeout=10) as response:
+        page = json.load(response)
+    return {item["id"]: item["body_end"] for item in page["items"]}
+
+
 if _url := os.environ.get("DISTANCE_FUZZ_URL"):
     register_sign_ids(live_sign_ids(_url))
+    register_bodies(live_bodies(_url))

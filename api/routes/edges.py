@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -36,7 +37,7 @@ def per_item(kg: KnowledgeGraph) -> list[str]:
 @router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut, example=EXAMPLES["edges"]))
 async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery, query(EdgeListQuery)]) -> Response:
     """Edges filtered by kind, ends and quoted article; paginated."""
-    return list_response(request, kg, queries.list_edges(kg, **p.model_dump()), edge_out)
+    return list_response(request, kg, queries.list_edges(kg, **p.model_dump()), partial(edge_out, kg))
 
 
 @router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404))
@@ -44,4 +45,4 @@ async def get_edge(
     request: Request, kg: GraphDep, edge_id: EdgeIdPath, _: Annotated[NoQuery, query(NoQuery)]
 ) -> Response:
     """One edge, its evidence (quote, article, offsets) and its labels in both directions."""
-    return json_response(request, kg, edge_out(queries.get_edge(kg, edge_id)))
+    return json_response(request, kg, edge_out(kg, queries.get_edge(kg, edge_id)))

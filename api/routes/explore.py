@@ -26,7 +26,7 @@ router = APIRouter(prefix=urls.API, tags=["explore"])
 async def find_paths(request: Request, kg: GraphDep, p: Annotated[PathQuery, query(PathQuery)]) -> Response:
     """Shortest paths between two nodes, each hop with its edge's evidence."""
     result = queries.paths(kg, **p.model_dump())
-    return json_response(request, kg, paths_body(result, urls.request_url(request)))
+    return json_response(request, kg, paths_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/search", operation_id="search", responses=declare(SearchOut, example=EXAMPLES["search"]))

@@ -6,18 +6,29 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import json_response, list_response
+from api.http import bytes_response, json_response, list_response
 from api.openapi import declare
-from api.params import NeighborQuery, NodeIdPath, NodeListQuery, NodeQuery, ResponseListQuery, TypedListQuery, query
+from api.params import (
+    NeighborQuery,
+    NodeIdPath,
+    NodeListQuery,
+    NodeQuery,
+    ResponseListQuery,
+    SourceIdPath,
+    SourceTextQuery,
+    TypedListQuery,
+    query,
+)
 from api.schemas import NeighborhoodOut, NodeListOut, NodeOut
 from api.shapes import neighborhood_body, node_body, node_item
 from graph import queries
 from graph.build import KnowledgeGraph
+from graph.passages import passage
 from graph.types import NodeType
 
 __all__ = ["per_item", "prebuilt", "router"]
@@ -30,9 +41,9 @@ def _node_page(request: Request, kg: KnowledgeGraph, **filters: Any) -> Response
     return list_response(request, kg, queries.list_nodes(kg, **filters), node_item)
 
 
-@router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, example=EXAMPLES["nodes"]))
+@router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, 404, example=EXAMPLES["nodes"]))
 async def list_nodes(request: Request, kg: GraphDep, p: Annotated[NodeListQuery, query(NodeListQuery)]) -> Response:
-    """Nodes of any type, filtered by type, article and substring; paginated."""
+    """Nodes of any type, filtered by type, article and substring; paginated; or a batch by `ids`, in order."""
     return _node_page(request, kg, **p.model_dump())
 
 
@@ -101,4 +112,26 @@ async def get_neighbors(
 ) -> Response:
     """Nodes within `depth` hops, by edge kind, direction and node type; capped, with `truncated`."""
     hood = queries.neighbors(kg, node_id, **p.model_dump())
-    return json_response(request, kg, neighborhood_body(hood, urls.request_url(request)))
+    return json_response(request, kg, neighborhood_body(kg, hood, urls.request_url(request)))
+
+
+_TEXT_RESPONSES = declare(NodeOut, 404)
+_TEXT_RESPONSES[200] = {
+    "description": "The article body, or its slice `[start:end]`, as plain UTF-8 text.",
+    "content": {"text/plain": {"schema": {"type": "string"}, "example": "Why do men pull away after intimacy?"}},
+}
+
+
+@router.get(
+    "/sources/{source_id}/text",
+    operation_id="getSourceText",
+    response_class=PlainTextResponse,
+    responses=_TEXT_RESPONSES,
+)
+async def get_source_text(
+    request: Request, kg: GraphDep, source_id: SourceIdPath, p: Annotated[SourceTextQuery, query(SourceTextQuery)]
+) -> Response:
+    """An article's body as plain text (never what follows it: comments, bylines); `start`/`end` slice it."""
+    text = passage(kg, source_id, p.start, p.end)
+    link = f'<{urls.node(source_id)}>; rel="describedby"'
+    return bytes_response(request, kg, text.encode(), "text/plain; charset=utf-8", headers={"Link": link})

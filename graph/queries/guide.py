@@ -1,48 +1,106 @@
-"""The "I notice these signs" guide: reasons ranked by how strongly the given signs point to them.
+"""The "I notice these signs" guide: reasons ranked by the evidence joining the signs to them.
 
-Scoring is deliberately plain so a reader can check it by hand (`SCORING` says it in words):
-a reason scores one point per given sign with an `indicates` edge to it; ties are broken by
-the number of quotes on those edges, then by reason id. Each ranked reason carries the
-edges that earned its points (with their quotes), the responses whose `addresses` edges
-point at it, and the don'ts whose `backfires` edges do.
+Every given sign is joined to reasons over the typed graph along three kinds of link, each
+with a strength a reader can check by hand (`SCORING` says it in words):
+
+- **direct** (1): the sign `indicates` the reason;
+- **through a concept or a reason** (1/2): the sign `indicates` a concept (not a hub) or a
+  reason, and the reason is tied to that concept or reason (`involves`, `leads_to`,
+  `related_to`, `is_a`, either way);
+- **through a hub** (1/4): the sign `indicates` a hub (`graph.hubs`, "pulling away"), or a
+  concept that `is_a` hub, and the reason `leads_to` the hub: the sign shows the withdrawal,
+  the reason explains it.
+
+Each sign contributes its strongest link to a reason; a reason's score is the sum over the
+given signs. Reasons a sign indicates directly always come first. Indirect links are capped
+per sign (`MAX_INDIRECT`, the nearest first), so one hub does not bring every reason along.
+Each link says in plain words how the reason was reached (`via`). Each sign also gets the
+responses aimed at the sign itself, and a `fallback` flag with a note when no article ties
+it to a reason directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
+from graph.hubs import is_hub
 from graph.models import Edge, Node
 from graph.queries.lookup import suggest
 
-__all__ = ["MAX_SIGNS", "SCORING", "GuideResult", "RankedReason", "guide"]
+__all__ = ["MAX_INDIRECT", "MAX_SIGNS", "SCORING", "GuideResult", "RankedReason", "ReasonLink", "SignNote", "guide"]
 
 MAX_SIGNS = 10
+MAX_INDIRECT = 3
+DIRECT, THROUGH_NODE, THROUGH_HUB = 1.0, 0.5, 0.25
 SCORING = (
-    "score = the number of the given signs with an `indicates` edge to the reason; "
-    "ties go to more quotes on those edges, then to the reason id (alphabetical)."
+    "Reasons that a chosen sign indicates directly come first, the more such signs the higher. "
+    "Then each reason is scored by how the chosen signs reach it through the graph: every sign adds "
+    "its strongest link, 1 when the sign indicates the reason directly, 0.5 when the sign points to "
+    "a concept or another reason tied to this one, and 0.25 when the sign points to a hub (the "
+    "withdrawal the articles explain) that the reason leads to. A sign brings at most 3 indirect "
+    "reasons, the nearest first: those quoted in the same article as the sign, then those with "
+    "more quotes. Ties go to more quotes on the links, then to the reason id in alphabetical order."
 )
+# How a reason may be tied to a concept or reason the sign points to (either direction).
+_TIES = frozenset({"involves", "leads_to", "related_to", "is_a"})
+
+
+@dataclass(frozen=True)
+class ReasonLink:
+    """How one given sign reaches a reason: strength, the edges walked, and `via` in words."""
+
+    sign: str
+    strength: float
+    edges: tuple[Edge, ...]
+    via: str
+    through: str | None = None
+
+    @property
+    def quotes(self) -> int:
+        """Quotes on the edges walked."""
+        return sum(len(e.evidence) for e in self.edges)
 
 
 @dataclass(frozen=True)
 class RankedReason:
-    """One reason, its score, the `indicates` edges behind it, and what helps or backfires."""
+    """One reason, its score, the links that earned it, and what helps or backfires."""
 
     reason: Node
-    score: int
+    score: float
+    direct: int
     quotes: int
+    links: list[ReasonLink]
     because: list[Edge]
+    addressed_by: list[tuple[Node, Edge]]
+    backfired_by: list[tuple[Node, Edge]]
+
+    @property
+    def via(self) -> str:
+        """How the strongest link reached the reason, in plain words."""
+        return self.links[0].via
+
+
+@dataclass(frozen=True)
+class SignNote:
+    """One given sign: its direct reasons, whether it fell back, and what is aimed at the sign itself."""
+
+    sign: Node
+    direct: int
+    fallback: bool
+    note: str | None
     addressed_by: list[tuple[Node, Edge]]
     backfired_by: list[tuple[Node, Edge]]
 
 
 @dataclass(frozen=True)
 class GuideResult:
-    """The signs as understood (deduplicated, in the order given) and the ranked reasons."""
+    """The signs as understood (deduplicated, in the order given), one note each, the ranked reasons."""
 
     signs: list[Node]
+    notes: list[SignNote]
     reasons: list[RankedReason]
 
 
@@ -60,14 +118,104 @@ def _require_signs(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> list[Node]:
     return signs
 
 
-def _responses(kg: KnowledgeGraph, reason_id: str, kind: str) -> list[tuple[Node, Edge]]:
-    """Responses joined to the reason by `kind` edges, in edge-id order."""
+def _incoming(kg: KnowledgeGraph, node_id: str, kind: str) -> list[tuple[Node, Edge]]:
+    """Nodes joined to `node_id` by `kind` edges pointing at it, in edge-id order."""
     found = []
-    for eid in kg.in_edges.get(reason_id, ()):
+    for eid in kg.in_edges.get(node_id, ()):
         edge = kg.edges[eid]
         if edge.kind == kind:
             found.append((kg.nodes[edge.source], edge))
     return found
+
+
+def _out(kg: KnowledgeGraph, node_id: str, kind: str) -> Iterable[Edge]:
+    return (kg.edges[e] for e in kg.out_edges.get(node_id, ()) if kg.edges[e].kind == kind)
+
+
+def _ties(kg: KnowledgeGraph, node_id: str) -> Iterable[tuple[str, Edge]]:
+    """Every (other end, edge) tying `node_id` to a reason through `_TIES` kinds, either way."""
+    for eid in kg.out_edges.get(node_id, ()):
+        edge = kg.edges[eid]
+        if edge.kind in _TIES and kg.nodes[edge.target].type == "reason":
+            yield edge.target, edge
+    for eid in kg.in_edges.get(node_id, ()):
+        edge = kg.edges[eid]
+        if edge.kind in _TIES and kg.nodes[edge.source].type == "reason":
+            yield edge.source, edge
+
+
+def _nearest(kg: KnowledgeGraph, sign: Node, found: dict[str, ReasonLink]) -> list[tuple[str, ReasonLink]]:
+    """The indirect links of one sign, nearest first: same article as the sign, more quotes, id."""
+    articles = set(sign.sources)
+
+    def key(item: tuple[str, ReasonLink]) -> tuple[float, int, int, str]:
+        reason_id, link = item
+        shared = bool(articles & set(kg.nodes[reason_id].sources))
+        return (-link.strength, -int(shared), -link.quotes, reason_id)
+
+    return sorted(found.items(), key=key)[:MAX_INDIRECT]
+
+
+def _better(old: ReasonLink | None, new: ReasonLink) -> bool:
+    return old is None or (new.strength, new.quotes) > (old.strength, old.quotes)
+
+
+def _through_hub(
+    kg: KnowledgeGraph, sign: Node, hub: Node, walked: tuple[Edge, ...], found: dict[str, ReasonLink]
+) -> None:
+    """Add to `found` every reason that `leads_to` the hub, reached along `walked` then that edge."""
+    kind_of = "" if len(walked) == 1 else f" (through “{kg.nodes[walked[0].target].label}”, a kind of it)"
+    via = (
+        f"through “{hub.label}”: “{sign.label}” is a sign of it{kind_of}, and this reason is one the "
+        "articles give for it"
+    )
+    for reason, last in _incoming(kg, hub.id, "leads_to"):
+        if reason.type == "reason":
+            link = ReasonLink(sign.id, THROUGH_HUB, (*walked, last), via, hub.id)
+            if _better(found.get(reason.id), link):
+                found[reason.id] = link
+
+
+def _links(kg: KnowledgeGraph, sign: Node) -> dict[str, ReasonLink]:
+    """The strongest link from `sign` to every reason it reaches (indirect ones capped)."""
+    direct: dict[str, ReasonLink] = {}
+    indirect: dict[str, ReasonLink] = {}
+    for first in _out(kg, sign.id, "indicates"):
+        mid = kg.nodes[first.target]
+        if mid.type == "reason":
+            direct[mid.id] = ReasonLink(sign.id, DIRECT, (first,), f"“{sign.label}” indicates it directly")
+        if is_hub(kg, mid.id):
+            _through_hub(kg, sign, mid, (first,), indirect)
+            continue
+        # A concept that is a kind of a hub ("healthy processing" is a kind of pulling away).
+        for kind_of in _out(kg, mid.id, "is_a"):
+            if is_hub(kg, kind_of.target):
+                _through_hub(kg, sign, kg.nodes[kind_of.target], (first, kind_of), indirect)
+        for reason_id, second in _ties(kg, mid.id):
+            what = "reason" if mid.type == "reason" else "concept"
+            via = f"through the {what} “{mid.label}”, which “{sign.label}” indicates and this reason is tied to"
+            link = ReasonLink(sign.id, THROUGH_NODE, (first, second), via, mid.id)
+            if _better(indirect.get(reason_id), link):
+                indirect[reason_id] = link
+    for reason_id in direct:
+        indirect.pop(reason_id, None)
+    return {**direct, **dict(_nearest(kg, sign, indirect))}
+
+
+def _note(sign: Node, direct: int, links: dict[str, ReasonLink], kg: KnowledgeGraph) -> str | None:
+    if direct:
+        return None
+    through = list(dict.fromkeys(kg.nodes[link.through].label for link in links.values() if link.through))
+    if not through:
+        return (
+            f"No article ties “{sign.label}” to a reason, directly or through a concept or hub; "
+            "the responses aimed at the sign itself are all the guide can offer."
+        )
+    names = " and ".join(f"“{label}”" for label in through)
+    return (
+        f"No article ties “{sign.label}” to a reason directly; the reasons shown for it are the "
+        f"nearest ones through {names}, which it points to."
+    )
 
 
 def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
@@ -83,31 +231,46 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
     >>> result = guide(tiny_graph(), ["slower-replies"])
     >>> [(r.reason.id, r.score, [n.id for n, _ in r.addressed_by], [n.id for n, _ in r.backfired_by])
     ...  for r in result.reasons]
-    [('needs-space', 1, ['give-him-space'], ['chase-him'])]
+    [('needs-space', 1.0, ['give-him-space'], ['chase-him'])]
+    >>> result.notes[0].fallback
+    False
     >>> guide(tiny_graph(), ["slow-replies"])
     Traceback (most recent call last):
     ...
     graph.errors.InvalidParameter: signs 'slow-replies' is not a sign id; did you mean slower-replies?
     """
     signs = _require_signs(kg, sign_ids)
-    because: dict[str, list[Edge]] = {}
+    by_reason: dict[str, list[ReasonLink]] = {}
+    notes = []
     for sign in signs:
-        for eid in kg.out_edges.get(sign.id, ()):
-            edge = kg.edges[eid]
-            # `indicates` also reaches concepts (the withdrawal patterns a sign belongs to);
-            # only reasons are ranked here.
-            if edge.kind == "indicates" and kg.nodes[edge.target].type == "reason":
-                because.setdefault(edge.target, []).append(edge)
-    ranked = [
-        RankedReason(
-            reason=kg.nodes[reason_id],
-            score=len(edges),
-            quotes=sum(len(e.evidence) for e in edges),
-            because=edges,
-            addressed_by=_responses(kg, reason_id, "addresses"),
-            backfired_by=_responses(kg, reason_id, "backfires"),
+        links = _links(kg, sign)
+        for reason_id, link in links.items():
+            by_reason.setdefault(reason_id, []).append(link)
+        direct = sum(1 for link in links.values() if link.strength == DIRECT)
+        notes.append(
+            SignNote(
+                sign=sign,
+                direct=direct,
+                fallback=not direct,
+                note=_note(sign, direct, links, kg),
+                addressed_by=_incoming(kg, sign.id, "addresses"),
+                backfired_by=_incoming(kg, sign.id, "backfires"),
+            )
         )
-        for reason_id, edges in because.items()
-    ]
-    ranked.sort(key=lambda r: (-r.score, -r.quotes, r.reason.id))
-    return GuideResult(signs, ranked)
+    ranked = []
+    for reason_id, found in by_reason.items():
+        found.sort(key=lambda link: (-link.strength, -link.quotes))
+        ranked.append(
+            RankedReason(
+                reason=kg.nodes[reason_id],
+                score=sum(link.strength for link in found),
+                direct=sum(1 for link in found if link.strength == DIRECT),
+                quotes=sum(link.quotes for link in found),
+                links=found,
+                because=[link.edges[0] for link in found if link.strength == DIRECT],
+                addressed_by=_incoming(kg, reason_id, "addresses"),
+                backfired_by=_incoming(kg, reason_id, "backfires"),
+            )
+        )
+    ranked.sort(key=lambda r: (-r.direct, -r.score, -r.quotes, r.reason.id))
+    return GuideResult(signs, notes, ranked)

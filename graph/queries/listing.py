@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 from graph.build import KnowledgeGraph
+from graph.errors import InvalidParameter, NodeNotFound
 from graph.models import Edge, Node
 from graph.queries._checks import require_range
+from graph.queries.lookup import suggest
 from graph.types import EdgeKind, NodeType
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "NodeSort", "Page", "list_edges", "list_nodes"]
+__all__ = ["MAX_IDS", "MAX_LIMIT", "MAX_OFFSET", "NodeSort", "Page", "list_edges", "list_nodes"]
 
 T = TypeVar("T")
 MAX_LIMIT = 200
+MAX_IDS = 100
 # Far past any real list, and small enough that a page offset never costs a big-integer compare.
 MAX_OFFSET = 10**9
 NodeSort = Literal["id", "-id", "label", "-label", "type", "-type"]
@@ -34,6 +37,7 @@ def list_nodes(
     kg: KnowledgeGraph,
     *,
     types: Sequence[NodeType] = (),
+    ids: Sequence[str] = (),
     source: str | None = None,
     q: str | None = None,
     polarity: str | None = None,
@@ -44,7 +48,15 @@ def list_nodes(
     """Nodes matching every filter given, sorted, then sliced by `offset` and `limit`.
 
     `q` is a case-insensitive substring of the label, an alias or the summary (ranked,
-    typo-tolerant search is `search`).
+    typo-tolerant search is `search`). `ids` fetches a batch: those nodes, in the order given
+    (repeats count once), before the other filters; `sort` does not reorder them.
+
+    Raises
+    ------
+    NodeNotFound
+        When an id in `ids` names no node (the first such), with the closest ids.
+    InvalidParameter
+        On `ids` with more than `MAX_IDS` distinct ids.
 
     Examples
     --------
@@ -54,8 +66,18 @@ def list_nodes(
     """
     require_range("limit", limit, 1, MAX_LIMIT)
     require_range("offset", offset, 0, MAX_OFFSET)
-    ids: Sequence[str] = [i for t in types for i in kg.by_type[t]] if types else list(kg.nodes)
-    nodes = [kg.nodes[i] for i in ids]
+    batch = list(dict.fromkeys(ids))
+    if len(batch) > MAX_IDS:
+        raise InvalidParameter("ids", f"must name at most {MAX_IDS} ids", len(batch))
+    for node_id in batch:
+        if node_id not in kg.nodes:
+            raise NodeNotFound(node_id, suggest(node_id, kg.nodes))
+    if batch:
+        wanted = set(types)
+        nodes = [kg.nodes[i] for i in batch if not wanted or kg.nodes[i].type in wanted]
+    else:
+        chosen: Sequence[str] = [i for t in types for i in kg.by_type[t]] if types else list(kg.nodes)
+        nodes = [kg.nodes[i] for i in chosen]
     if source is not None:
         nodes = [n for n in nodes if source in n.sources]
     if polarity is not None:
@@ -63,6 +85,8 @@ def list_nodes(
     if q:
         needle = q.casefold()
         nodes = [n for n in nodes if needle in _haystack(n)]
+    if batch:
+        return Page(nodes[offset : offset + limit], len(nodes), limit, offset)
     key = sort.removeprefix("-")
     nodes.sort(key=lambda n: (str(getattr(n, key)).casefold(), n.id), reverse=sort.startswith("-"))
     return Page(nodes[offset : offset + limit], len(nodes), limit, offset)

@@ -111,6 +111,9 @@ def _worst_one(schema: dict[str, Any], name: str) -> int:
     assert kind == "string", f"{name}: unexpected schema {schema}"
     assert "maxLength" in schema, f"{name}: a string parameter needs a maxLength"
     pattern = schema.get("pattern", ".")
+    # Letters, digits, `-` and `_` are unreserved (RFC 3986): never percent-encoded.
+    if re.fullmatch(r"\^?(\[[A-Za-z0-9_-]+\][*+]?)+\$?", pattern):
+        return int(schema["maxLength"])
     # A pattern that can only match ASCII costs at most %XX per character; any other
     # character can take 4 UTF-8 bytes, each %XX on the wire.
     ascii_only = not re.search(r"\.|\\[wWsSdD]|\[\^|[^\x00-\x7f]", pattern)
@@ -126,10 +129,20 @@ def test_every_schema_valid_url_fits_the_url_bound() -> None:
         for method, op in item.items():
             params = op.get("parameters", [])
             url = len(re.sub(r"\{[^}]+\}", "", path)) + 1
+            sizes = {}
             for p in params:
                 size = _worst_bytes(p["schema"], p["name"])
-                url += size if p["in"] == "path" else len(p["name"]) + 2 + size
-            longest[f"{method.upper()} {path}"] = url
+                sizes[p["name"]] = size if p["in"] == "path" else len(p["name"]) + 2 + size
+            # A parameter the route refuses together with others (`x-excludes`) never shares a URL with them.
+            spared = max(
+                (
+                    min(sizes[p["name"]], sum(sizes[x] for x in p["schema"]["x-excludes"]))
+                    for p in params
+                    if "x-excludes" in p["schema"]
+                ),
+                default=0,
+            )
+            longest[f"{method.upper()} {path}"] = url + sum(sizes.values()) - spared
     worst = max(longest, key=longest.__getitem__)
     assert longest[worst] < settings.max_url_bytes, f"{worst} may need {longest[worst]} bytes"
 

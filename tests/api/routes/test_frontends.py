@@ -31,6 +31,11 @@ def test_guide_ranks_reasons_with_why_and_what_helps(client: TestClient) -> None
     assert "indicates" in body["scoring"]
     (reason,) = body["reasons"]
     assert (reason["reason"]["id"], reason["score"], reason["quotes"]) == ("needs-space", 1, 0)
+    assert reason["via"] == "“Slower replies” indicates it directly"
+    assert body["per_sign"] == [
+        {"sign": "slower-replies", "direct": 1, "fallback": False, "note": None, "addressed_by": [], "backfired_by": []}
+    ]
+    assert "`" not in body["scoring"]
     assert reason["because"][0]["edge"] == "slower-replies--indicates--needs-space"
     assert reason["because"][0]["note"] == "Slower replies are the visible side of wanting space."
     helps = reason["addressed_by"][0]
@@ -39,8 +44,8 @@ def test_guide_ranks_reasons_with_why_and_what_helps(client: TestClient) -> None
     assert [b["node"]["id"] for b in reason["backfired_by"]] == ["chase-him"]
 
 
-def test_guide_scores_by_signs_then_quotes_then_id(shipped: KnowledgeGraph) -> None:
-    """The order follows SCORING, recomputed here from the edges themselves."""
+def test_guide_ranks_direct_first_then_score_then_quotes_then_id(shipped: KnowledgeGraph) -> None:
+    """The order follows SCORING; each reason's direct count is recomputed from the edges themselves."""
     signs = sorted(shipped.by_type["sign"])[:6]
     result = guide(shipped, signs)
     for ranked in result.reasons:
@@ -50,8 +55,10 @@ def test_guide_scores_by_signs_then_quotes_then_id(shipped: KnowledgeGraph) -> N
             for e in shipped.out_edges.get(s, ())
             if shipped.edges[e].kind == "indicates" and shipped.edges[e].target == ranked.reason.id
         ]
-        assert (ranked.score, ranked.quotes) == (len(edges), sum(len(e.evidence) for e in edges))
-    keys = [(-r.score, -r.quotes, r.reason.id) for r in result.reasons]
+        assert ranked.direct == len(edges) == len(ranked.because)
+        assert ranked.score == sum(link.strength for link in ranked.links)
+        assert ranked.quotes == sum(link.quotes for link in ranked.links)
+    keys = [(-r.direct, -r.score, -r.quotes, r.reason.id) for r in result.reasons]
     assert keys == sorted(keys)
     assert len(result.reasons) > 1
 

@@ -1,0 +1,94 @@
+"""Article bodies and the passages quotes come from: the text a reader sees around a quote.
+
+An article's body ends at its `body_end` (`body_end_line` in sources.yaml): what follows —
+article 003's reader comments, a byline, a bio, a comment form — is never served. Offsets are
+character offsets into the article text, the ones every `Evidence` carries, so
+`body(kg, ev.source)[ev.start:ev.end] == ev.quote`.
+"""
+
+from __future__ import annotations
+
+from graph.build import KnowledgeGraph
+from graph.errors import InvalidParameter, NodeNotFound
+from graph.models import Evidence
+from graph.queries.lookup import suggest
+
+__all__ = ["body", "context", "passage"]
+
+# A sentence ends at one of these followed by white space (closing quotes and brackets kept).
+_ENDS = ".!?…"
+_CLOSERS = "”’\"')]"
+
+
+def body(kg: KnowledgeGraph, source_id: str) -> str:
+    """The body of one article, nothing past its end.
+
+    Raises
+    ------
+    NodeNotFound
+        When `source_id` names no article, with the closest article ids.
+
+    Examples
+    --------
+    >>> body(tiny_graph(), "000").startswith("Tiny article")
+    True
+    """
+    article = kg.articles.get(source_id)
+    if article is None:
+        raise NodeNotFound(source_id, suggest(source_id, kg.articles))
+    return article.text[: article.body_end]
+
+
+def passage(kg: KnowledgeGraph, source_id: str, start: int | None, end: int | None) -> str:
+    """`body(kg, source_id)[start:end]`, refusing a slice that is not inside the body.
+
+    Raises
+    ------
+    NodeNotFound
+        When `source_id` names no article.
+    InvalidParameter
+        On `start` or `end` outside the body (0 to its length), or `end` before `start`.
+
+    Examples
+    --------
+    >>> passage(tiny_graph(), "000", 0, 4)
+    'Tiny'
+    """
+    text = body(kg, source_id)
+    first = 0 if start is None else start
+    last = len(text) if end is None else end
+    if not 0 <= first <= len(text):
+        raise InvalidParameter("start", f"must be within the article body, 0 to {len(text)}", start)
+    if not 0 <= last <= len(text):
+        raise InvalidParameter("end", f"must be within the article body, 0 to {len(text)}", end)
+    if last < first:
+        raise InvalidParameter("end", f"must not be before start ({first})", end)
+    return text[first:last]
+
+
+def _is_end(text: str, i: int) -> bool:
+    """Whether a sentence ends right before position `i` (a line break, or a stop and a space)."""
+    if text[i - 1] == "\n":
+        return True
+    j = i
+    while j > 0 and text[j - 1] in _CLOSERS:
+        j -= 1
+    return j > 0 and text[j - 1] in _ENDS and (i == len(text) or text[i].isspace())
+
+
+def context(kg: KnowledgeGraph, ev: Evidence) -> str:
+    """The sentence (or sentences) the quote sits in, from the article body, stripped.
+
+    >>> kg = tiny_graph()
+    >>> ev = kg.nodes["needs-space"].evidence[0]
+    >>> ev.quote in context(kg, ev)
+    True
+    """
+    text = body(kg, ev.source)
+    first = ev.start
+    while first > 0 and not _is_end(text, first):
+        first -= 1
+    last = max(ev.end, first + 1)
+    while last < len(text) and not _is_end(text, last):
+        last += 1
+    return text[first:last].strip()
