@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
+from graph._memory import give_back
 from graph.adjacency import Adjacency, Near
 from graph.load import Article, Content, collector_paused, edge_id, load_content
 from graph.models import Edge, Evidence, Node
@@ -207,7 +208,9 @@ def build(content: Content) -> KnowledgeGraph:
     (1, 1)
     """
     with collector_paused():
-        return _build(content)
+        kg = _build(content)
+    give_back()  # the build's temporaries, freed, leave the resident memory (see graph._memory)
+    return kg
 
 
 def _build(content: Content) -> KnowledgeGraph:

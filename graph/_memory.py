@@ -1,0 +1,33 @@
+"""Give the memory a build freed back to the operating system.
+
+Building a large graph makes and frees millions of short-lived objects (sort keys, hashed
+rows, arrays). glibc's allocator keeps the freed pages mapped for reuse, so the process's
+resident memory stays at the build's peak: on the 100,000-node bench graph ~190 MiB more than
+the graph needs. `malloc_trim(0)` returns those free pages; elsewhere (musl, macOS) it is a no-op.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from functools import cache
+
+__all__ = ["give_back"]
+
+
+@cache
+def _trim() -> ctypes._NamedFuncPointer | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:  # pragma: no cover - a C library that cannot be opened
+        return None
+
+
+def give_back() -> bool:
+    """Return the allocator's free pages to the OS; whether this platform could."""
+    trim = _trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
