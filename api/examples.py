@@ -157,7 +157,7 @@ EXAMPLES: dict[str, Any] = {
         "multigraph": True,
         "graph": {"content_version": "5f2c…"},
         "nodes": [{"id": "slower-replies", "type": "sign", "label": "Slower replies"}],
-        "links": [
+        "edges": [
             {"source": "slower-replies", "target": "needs-space", "key": "slower-replies--indicates--needs-space"}
         ],
     },

@@ -51,26 +51,31 @@ def declare(
 ) -> dict[int | str, dict[str, Any]]:
     """Responses for one operation: 200 with `model`, 304, and each error as a Problem.
 
-    Every operation may also answer each of `ALWAYS_ERRORS`.
+    `extra_media_types` are other bodies the 200 may have, declared before `application/json`
+    in the order given: a generator that keeps one media type per response (openapi-python-client
+    takes the first it can read) then reads the body as the first of them, never as JSON it
+    may not be. Every operation may also answer each of `ALWAYS_ERRORS`.
     """
     responses: dict[int | str, dict[str, Any]] = {
         200: {"model": model, "description": "OK"},
         304: {"description": "Not modified: the `If-None-Match` ETag is current."},
     }
+    content: dict[str, Any] = {media: {"schema": _body_schema(media)} for media in extra_media_types or ()}
     if example is not None:
-        responses[200]["content"] = {"application/json": {"example": example}}
-    if extra_media_types:
-        responses[200].setdefault("content", {}).update(
-            {
-                media: {"schema": {"type": "object" if media.endswith("json") else "string"}}
-                for media in extra_media_types
-            }
-        )
+        content["application/json"] = {"example": example}
+    if content:
+        responses[200]["content"] = content
     for status in sorted({*errors, *ALWAYS_ERRORS}):
         responses[status] = {"model": Problem, "description": ERROR_DESCRIPTIONS[status]}
     responses[503]["headers"] = {"Retry-After": _RETRY_AFTER}
     responses[429]["headers"] = _RATE_LIMIT_HEADERS
     return responses
+
+
+def _body_schema(media: str) -> dict[str, str]:
+    """JSON documents are objects; anything else (XML, JSON lines, CSV) is text."""
+    is_json = media == "application/json" or media.split(";")[0].endswith("+json")
+    return {"type": "object"} if is_json else {"type": "string"}
 
 
 def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
@@ -97,18 +102,22 @@ def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
 
 
 def _restore_examples(doc: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
-    """Put each declared 200 example back as written: FastAPI drops `null` members from the
-    document, which leaves examples missing required nullable fields (a linter rightly flags it)."""
+    """Put each declared 200 body back as written: in the declared order of media types (FastAPI
+    puts the model's `application/json` first), and with the example as written (FastAPI drops
+    `null` members, which leaves examples missing required nullable fields)."""
     for route in routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        example = route.responses.get(200, {}).get("content", {}).get("application/json", {}).get("example")
-        if example is None:
-            continue
+        declared = route.responses.get(200, {}).get("content", {})
         for method in route.methods or ():
-            doc["paths"][route.path_format][method.lower()]["responses"]["200"]["content"]["application/json"][
-                "example"
-            ] = orjson.loads(orjson.dumps(example))  # fresh objects: no YAML anchors for shared parts
+            content = doc["paths"][route.path_format][method.lower()]["responses"]["200"].get("content", {})
+            ordered = [media for media in declared if media in content]
+            for media in [*ordered, *(m for m in content if m not in declared)]:
+                content[media] = content.pop(media)  # re-inserted: dicts keep insertion order
+            example = declared.get("application/json", {}).get("example")
+            if example is not None:
+                # fresh objects: no YAML anchors for shared parts
+                content["application/json"]["example"] = orjson.loads(orjson.dumps(example))
 
 
 def openapi_yaml(app: FastAPI) -> str:

@@ -270,7 +270,7 @@ class IndexOut(_Out):
 
 
 class GraphExportOut(RootModel[dict[str, Any]]):
-    """A JSON export: networkx node-link (`nodes`, `links`, `graph.content_version`) or
+    """A JSON export: networkx node-link (`nodes`, `edges`, `graph.content_version`) or
     Cytoscape.js elements (`elements`, `data.content_version`), as `format` says."""
 
 

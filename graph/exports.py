@@ -97,13 +97,21 @@ def _node_link(kg: KnowledgeGraph, indent: bool) -> bytes:
 def _cytoscape(kg: KnowledgeGraph, indent: bool) -> bytes:
     # Not nx.cytoscape_data: it writes graph data as a list of pairs, adds `value`, and gives
     # edges no `id`; Cytoscape.js wants `data` as an object and reads a stable `id` per edge.
-    nodes = [{"data": {**node_record(n), "name": n.label}} for n in kg.nodes.values()]
+    # `value`, `directed`, `multigraph` and each edge's `key` are what networkx.cytoscape_graph
+    # reads, so the same file opens there with its defaults too.
+    nodes = [{"data": {**node_record(n), "name": n.label, "value": n.id}} for n in kg.nodes.values()]
     edges = []
     for edge in kg.edges.values():
         data = edge_record(edge)
         del data["from"], data["to"]  # Cytoscape names the ends source/target
-        edges.append({"data": {"id": edge.id, "source": edge.source, "target": edge.target, **data}})
-    document = {"data": {"content_version": kg.content_version}, "elements": {"nodes": nodes, "edges": edges}}
+        ends = {"id": edge.id, "source": edge.source, "target": edge.target, "key": edge.id}
+        edges.append({"data": {**ends, **data}})
+    document = {
+        "data": {"content_version": kg.content_version},
+        "directed": True,
+        "multigraph": True,
+        "elements": {"nodes": nodes, "edges": edges},
+    }
     return _json(document, indent)
 
 
@@ -285,19 +293,27 @@ class ExportFormat:
     media_type: str
     extension: str  # of a file holding it, without the dot
     description: str  # one line: what it is and what reads it
+    opens_with: str  # the calls that open it offline with each tool's defaults (a test per tool)
     write: Callable[[KnowledgeGraph, bool], bytes]  # (graph, indent) -> the bytes
 
 
 FORMATS: Final[dict[str, ExportFormat]] = {
     f.name: f
     for f in (
-        ExportFormat("node-link", "application/json", "json", "networkx node-link JSON", _node_link),
-        ExportFormat("cytoscape", "application/json", "cyjs", "Cytoscape.js elements", _cytoscape),
-        ExportFormat("graphml", "application/graphml+xml", "graphml", "GraphML for Gephi, yEd, networkx", _graphml),
-        ExportFormat("jsonld", "application/ld+json", "jsonld", "JSON-LD with SKOS concepts", _jsonld),
-        ExportFormat("jsonl", "application/x-ndjson", "jsonl", "JSON lines: one per node and per edge", _jsonl),
-        ExportFormat("nodes-csv", _CSV, "csv", "CSV, a row per node (spreadsheets, pandas, DuckDB)", _nodes_csv),
-        ExportFormat("edges-csv", _CSV, "csv", "CSV, a row per edge (spreadsheets, pandas, DuckDB)", _edges_csv),
+        ExportFormat("node-link", "application/json", "json", "networkx node-link JSON",
+                     "`networkx.node_link_graph(data)`", _node_link),
+        ExportFormat("cytoscape", "application/json", "cyjs", "Cytoscape.js elements",
+                     "`networkx.cytoscape_graph(data)`", _cytoscape),
+        ExportFormat("graphml", "application/graphml+xml", "graphml", "GraphML for Gephi, yEd, networkx",
+                     "`networkx.read_graphml(file)`", _graphml),
+        ExportFormat("jsonld", "application/ld+json", "jsonld", "JSON-LD with SKOS concepts",
+                     "`json.load(file)` (context inline)", _jsonld),
+        ExportFormat("jsonl", "application/x-ndjson", "jsonl", "JSON lines: one per node and per edge",
+                     "`pandas.read_json(file, lines=True)`, DuckDB `read_json(file)`", _jsonl),
+        ExportFormat("nodes-csv", _CSV, "csv", "CSV, a row per node (spreadsheets, pandas, DuckDB)",
+                     "`pandas.read_csv(file)`, DuckDB `read_csv(file)`", _nodes_csv),
+        ExportFormat("edges-csv", _CSV, "csv", "CSV, a row per edge (spreadsheets, pandas, DuckDB)",
+                     "`pandas.read_csv(file)`, DuckDB `read_csv(file)`", _edges_csv),
     )
 }  # fmt: skip
 EXPORT_FORMATS: Final[tuple[str, ...]] = tuple(FORMATS)
@@ -307,7 +323,11 @@ def formats_table() -> str:
     """The export formats as a Markdown table: the README's, and `distance export --list`.
 
     >>> formats_table().splitlines()[2]
-    '| `node-link` | `application/json` | `.json` | networkx node-link JSON |'
+    '| `node-link` | `application/json` | `.json` | networkx node-link JSON | `networkx.node_link_graph(data)` |'
     """
-    rows = [f"| `{f.name}` | `{f.media_type}` | `.{f.extension}` | {f.description} |" for f in FORMATS.values()]
-    return "\n".join(["| format | media type | file | what |", "|---|---|---|---|", *rows]) + "\n"
+    rows = [
+        f"| `{f.name}` | `{f.media_type}` | `.{f.extension}` | {f.description} | {f.opens_with} |"
+        for f in FORMATS.values()
+    ]
+    header = ["| format | media type | file | what | opens with (defaults) |", "|---|---|---|---|---|"]
+    return "\n".join([*header, *rows]) + "\n"

@@ -77,10 +77,11 @@ def edge_record(edge: Edge) -> dict[str, Any]:
 def node_link(kg: KnowledgeGraph) -> dict[str, Any]:
     """The whole graph in networkx's node-link layout, with `content_version` in `graph`.
 
-    `nx.node_link_graph(node_link(kg), edges="links")` rebuilds an equivalent MultiDiGraph.
+    `nx.node_link_graph(node_link(kg))` (networkx's defaults: `edges` holds the edges) rebuilds
+    an equivalent MultiDiGraph.
 
     >>> data = node_link(tiny_graph())
-    >>> sorted(data) == ["directed", "graph", "links", "multigraph", "nodes"]
+    >>> sorted(data) == ["directed", "edges", "graph", "multigraph", "nodes"]
     True
     """
     import networkx as nx  # imported on use: it costs ~0.2 s of start-up
@@ -95,5 +96,5 @@ def node_link(kg: KnowledgeGraph) -> dict[str, Any]:
         for key in ("id", "from", "to"):
             del attrs[key]
         out.add_edge(edge.source, edge.target, key=edge.id, **attrs)
-    data: dict[str, Any] = nx.node_link_data(out, edges="links")
+    data: dict[str, Any] = nx.node_link_data(out)
     return data

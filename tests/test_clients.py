@@ -84,3 +84,24 @@ def test_python_client_against_a_live_server(shipped_server: LiveServer) -> None
         disagreements = list_disagreements.sync(client=client)
         assert disagreements.total == len(disagreements.items) > 0
         assert all(len(d.sides) == 2 for d in disagreements.items)
+
+
+def test_python_client_reads_every_export_as_text_the_tools_open(shipped_server: LiveServer) -> None:
+    """No export is parsed as JSON by the client: each comes back as text that its tool opens."""
+    import io
+
+    import networkx as nx
+    import orjson
+    import pandas as pd
+
+    client_module = _client_module("client")
+    export_graph = _client_module("api.export.export_graph")
+    formats = _client_module("models.export_graph_format").ExportGraphFormat
+    client: Any = client_module.Client(base_url=shipped_server.url, raise_on_unexpected_status=True)
+    with client:
+        texts = {fmt.value: export_graph.sync(client=client, format_=fmt) for fmt in formats}
+    assert all(isinstance(text, str) for text in texts.values())
+    g = nx.node_link_graph(orjson.loads(texts["node-link"]))
+    assert g.number_of_edges() == nx.read_graphml(io.BytesIO(texts["graphml"].encode())).number_of_edges()
+    assert len(pd.read_json(io.StringIO(texts["jsonl"]), lines=True)) == 1 + g.number_of_nodes() + g.number_of_edges()
+    assert len(pd.read_csv(io.StringIO(texts["edges-csv"]))) == g.number_of_edges()

@@ -18,6 +18,11 @@ from graph.exports import FORMATS, export
 
 __all__ = ["router"]
 
+# Text first: a client generated with one body type per response reads every format as text.
+_MEDIA_TYPES = sorted(
+    {f.media_type for f in FORMATS.values()} - {"application/json"}, key=lambda m: (not m.startswith("text/"), m)
+)
+
 router = APIRouter(prefix=urls.API, tags=["export"])
 
 
@@ -27,11 +32,15 @@ router = APIRouter(prefix=urls.API, tags=["export"])
     responses=declare(
         GraphExportOut,
         example=EXAMPLES["graph"],
-        extra_media_types=sorted({f.media_type for f in FORMATS.values()} - {"application/json"}),
+        extra_media_types=_MEDIA_TYPES,
     ),
 )
 async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery, query(ExportQuery)]) -> Response:
-    """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version."""
+    """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version.
+
+    The body's media type follows `format`. Every format is UTF-8 text, and text comes first in
+    this contract, so a client generated with one body type per operation reads the body as text.
+    """
     body = kg.derived(export, p.format)  # a graph's export never changes: made once per graph
     fmt = FORMATS[p.format]
     disposition = f'inline; filename="distance-{fmt.name}.{fmt.extension}"'  # a download gets a fitting name

@@ -78,7 +78,7 @@ def test_build_indexes_adjacency_by_edge_id(seeds: Path) -> None:
 def test_node_link_round_trips_through_networkx(seeds: Path) -> None:
     kg = load_graph(seeds)
     data = node_link(kg)
-    again = nx.node_link_graph(data, edges="links")
+    again = nx.node_link_graph(data)
     assert data["graph"]["content_version"] == kg.content_version
     assert (again.number_of_nodes(), again.number_of_edges()) == (len(kg.nodes), len(kg.edges))
     assert again.nodes["give-him-space"]["polarity"] == "do"

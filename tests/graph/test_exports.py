@@ -76,7 +76,7 @@ def test_export_rejects_an_unknown_format(tiny: KnowledgeGraph) -> None:
 
 def test_export_node_link_rebuilds_the_graph(tiny: KnowledgeGraph) -> None:
     data = orjson.loads(export(tiny, "node-link", indent=True))
-    g = nx.node_link_graph(data, edges="links")
+    g = nx.node_link_graph(data)
     assert (g.number_of_nodes(), g.number_of_edges()) == (len(tiny.nodes), len(tiny.edges))
     assert g.graph["content_version"] == tiny.content_version
 
