@@ -24,6 +24,7 @@ from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotF
 
 __all__ = [
     "ALLOWED_METHODS",
+    "EXPLANATIONS",
     "HTTP_PROBLEMS",
     "PROBLEM_MEDIA_TYPE",
     "PROBLEMS",
@@ -31,6 +32,7 @@ __all__ = [
     "problem_answer",
     "problem_body",
     "problem_response",
+    "problem_type",
 ]
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
@@ -63,6 +65,35 @@ HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
     503: ("overloaded", "Service overloaded"),
 }
 _NO_STORE: Final = "no-store"
+
+# Problem type slug -> what it means and what to do, served at `/problems/{slug}` (each
+# problem's `type`). Every slug of the two tables above has a line (a test checks it).
+EXPLANATIONS: Final[dict[str, str]] = {
+    "bad-request": "The request is malformed (for instance a disallowed CORS preflight); fix it as `detail` says.",
+    "not-found": "Nothing is served at this URL. Start from /v1, which links every route.",
+    "node-not-found": "No node has this id. Ids are kebab-case slugs; `suggestions` lists the closest ones.",
+    "edge-not-found": "No edge has this id. Edge ids read `from--kind--to`; `suggestions` lists the closest ones.",
+    "method-not-allowed": "Distance is read-only: it answers GET, HEAD and OPTIONS only.",
+    "not-acceptable": "The `Accept` header asks for a media type this route does not serve.",
+    "content-too-large": "Distance reads no request body; send the request without one.",
+    "uri-too-long": "The path and query are longer than the server takes; ask for fewer ids or a shorter query.",
+    "invalid-parameter": "A query parameter is malformed, out of range or unknown; `errors` names each one, "
+    "with the values it takes.",
+    "too-many-requests": "This client sent more requests a second than the server takes; retry after `Retry-After`.",
+    "header-fields-too-large": "The request's headers are larger than the server takes; send fewer or shorter ones.",
+    "internal-error": "The server met a fault of its own; the request may succeed if retried. It is logged.",
+    "overloaded": "Too many requests are in flight; retry after the `Retry-After` seconds.",
+}
+
+
+def problem_type(slug: str) -> dict[str, Any] | None:
+    """What `/problems/{slug}` answers: the type, its title and status, and its explanation."""
+    rows = {row[1]: (row[0], row[2]) for row in PROBLEMS.values()}
+    rows.update({s: (status, title) for status, (s, title) in HTTP_PROBLEMS.items()})
+    if slug not in rows or slug not in EXPLANATIONS:
+        return None
+    status, title = rows[slug]
+    return {"type": f"/problems/{slug}", "title": title, "status": status, "explanation": EXPLANATIONS[slug]}
 
 
 def problem_response(

@@ -152,6 +152,12 @@ EXAMPLES: dict[str, Any] = {
     "search": _page(
         [{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Slower replies"}], urls.api("/search")
     ),
+    "problem_type": {
+        "type": "/problems/node-not-found",
+        "title": "Node not found",
+        "status": 404,
+        "explanation": "No node has this id. Ids are kebab-case slugs; `suggestions` lists the closest ones.",
+    },
     "graph": {
         "directed": True,
         "multigraph": True,

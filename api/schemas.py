@@ -269,6 +269,15 @@ class IndexOut(_Out):
     links: dict[str, str]
 
 
+class ProblemTypeOut(_Out):
+    """A problem type (a problem's `type`): its title, status and what it means."""
+
+    type: str = Field(examples=["/problems/node-not-found"])
+    title: str
+    status: int
+    explanation: str
+
+
 class GraphExportOut(RootModel[dict[str, Any]]):
     """A JSON export: networkx node-link (`nodes`, `edges`, `graph.content_version`) or
     Cytoscape.js elements (`elements`, `data.content_version`), as `format` says."""

@@ -91,7 +91,15 @@ def request_url(request: Request) -> str:
 
 
 def page_links(path: str, query: list[tuple[str, str]], total: int, limit: int, offset: int) -> dict[str, str | None]:
-    """`self`, `next` and `prev` URLs for a page: the same query with another offset."""
+    """`self`, `next` and `prev` URLs for a page: the same query with another offset.
+
+    Past the end, `prev` is the last page that has items (the first page when none has), so a
+    stale or mistyped offset leads back to the data.
+
+    >>> page_links("/v1/nodes", [("limit", "10"), ("offset", "1000")], 216, 10, 1000)["prev"]
+    '/v1/nodes?limit=10&offset=210'
+    """
+    last = (max(total, 1) - 1) // limit * limit  # the offset of the last page with items
 
     def at(new_offset: int) -> str:
         params = [(k, v) for k, v in query if k != "offset"]
@@ -102,7 +110,7 @@ def page_links(path: str, query: list[tuple[str, str]], total: int, limit: int, 
     return {
         "self": at(offset),
         "next": at(offset + limit) if offset + limit < total else None,
-        "prev": at(max(0, offset - limit)) if offset > 0 else None,
+        "prev": at(min(max(0, offset - limit), last)) if offset > 0 else None,
     }
 
 
