@@ -1,6 +1,7 @@
 """Small, hand-written response examples for the contract, one per operation shape.
 
-They are illustrative (the schemathesis tests check real responses against the schemas);
+Every id they name is one the shipped content serves (a test asks for each), so a reader can
+try what /docs shows. They are illustrative (the schemathesis tests check real responses against the schemas);
 they are kept tiny so a reader of /docs sees the shape at a glance.
 """
 
@@ -12,6 +13,12 @@ from api import urls
 
 __all__ = ["EXAMPLES"]
 
+# Ids of the shipped content, so what /docs shows can be asked for.
+_SIGN_ID = "reduced-communication"
+_REASON_ID = "avoidant-attachment-makes-closeness-dangerous"
+_EDGE_ID = f"{_SIGN_ID}--indicates--{_REASON_ID}"
+_ADDRESSES_ID = f"give-him-space--addresses--{_REASON_ID}"
+
 _EVIDENCE = {
     "source": "002",
     "quote": "…verbatim words…",
@@ -21,39 +28,62 @@ _EVIDENCE = {
     "links": {"passage": urls.passage("002", 1200, 1216), "source": urls.node("002")},
 }
 _NODE = {
-    "id": "slower-replies",
+    "id": _SIGN_ID,
     "type": "sign",
-    "label": "Slower replies",
-    "summary": "His messages come back later than they used to.",
-    "aliases": ["texts less"],
+    "label": "Texts and calls drop off",
+    "summary": "He contacts her noticeably less and answers more slowly or not at all.",
+    "aliases": ["slower replies"],
     "sources": ["002"],
-    "links": {"self": urls.node("slower-replies"), "neighbors": urls.neighbors("slower-replies")},
+    "links": {"self": urls.node(_SIGN_ID), "neighbors": urls.neighbors(_SIGN_ID)},
 }
 _REASON = {
-    "id": "needs-space",
+    "id": _REASON_ID,
     "type": "reason",
-    "label": "He needs space",
-    "summary": "After a stretch of closeness he wants distance to feel like himself again.",
-    "aliases": ["needs freedom"],
+    "label": "Avoidant attachment makes closeness feel dangerous",
+    "summary": "Growing intimacy sets off his alarm, and he creates distance.",
+    "aliases": ["avoidant man"],
     "sources": ["003"],
-    "links": {"self": urls.node("needs-space"), "neighbors": urls.neighbors("needs-space")},
+    "links": {"self": urls.node(_REASON_ID), "neighbors": urls.neighbors(_REASON_ID)},
 }
 _EDGE = {
-    "id": "slower-replies--indicates--needs-space",
+    "id": _EDGE_ID,
     "kind": "indicates",
     "label": "indicates",
     "inverse_label": "indicated by",
     "symmetric": False,
-    "from": "slower-replies",
-    "to": "needs-space",
+    "from": _SIGN_ID,
+    "to": _REASON_ID,
     "evidence": [_EVIDENCE],
     "basis": "quoted",
     "note": None,
     "sources": ["002"],
     "links": {
-        "self": urls.edge("slower-replies--indicates--needs-space"),
-        "from": urls.node("slower-replies"),
-        "to": urls.node("needs-space"),
+        "self": urls.edge(_EDGE_ID),
+        "from": urls.node(_SIGN_ID),
+        "to": urls.node(_REASON_ID),
+    },
+}
+
+
+_CHASE = {
+    "id": "chase-is-over",
+    "type": "reason",
+    "label": "The thrill of the chase is gone",
+    "summary": "Once she is won too easily, the challenge that kept him interested is gone.",
+    "aliases": ["chase over"],
+    "sources": ["000"],
+    "links": {"self": urls.node("chase-is-over"), "neighbors": urls.neighbors("chase-is-over")},
+}
+_NOT_LOST = {
+    "id": "pulling-away-is-not-lost-interest",
+    "type": "concept",
+    "label": "Pulling away doesn't mean he has lost interest",
+    "summary": "Withdrawal comes from his own fears, processing or needs, not from fading feelings.",
+    "aliases": ["still interested"],
+    "sources": ["001", "002", "003"],
+    "links": {
+        "self": urls.node("pulling-away-is-not-lost-interest"),
+        "neighbors": urls.neighbors("pulling-away-is-not-lost-interest"),
     },
 }
 
@@ -135,7 +165,7 @@ EXAMPLES: dict[str, Any] = {
         "edges": [_EDGE],
         "depth": 1,
         "truncated": False,
-        "links": {"self": urls.api("/nodes/slower-replies/neighbors?kind=indicates&direction=out")},
+        "links": {"self": urls.api(f"/nodes/{_SIGN_ID}/neighbors?kind=indicates&direction=out")},
     },
     "paths": {
         "from": _NODE,
@@ -143,14 +173,14 @@ EXAMPLES: dict[str, Any] = {
         "paths": [
             {
                 "length": 1,
-                "hops": [{"from": "slower-replies", "to": "needs-space", "direction": "forward", "edge": _EDGE}],
+                "hops": [{"from": _SIGN_ID, "to": _REASON_ID, "direction": "forward", "edge": _EDGE}],
             }
         ],
         "truncated": False,
-        "links": {"self": urls.api("/paths?from=slower-replies&to=needs-space")},
+        "links": {"self": urls.api(f"/paths?from={_SIGN_ID}&to={_REASON_ID}")},
     },
     "search": _page(
-        [{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Slower replies"}], urls.api("/search")
+        [{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Texts and calls drop off"}], urls.api("/search")
     ),
     "problem_type": {
         "type": "/problems/node-not-found",
@@ -162,16 +192,14 @@ EXAMPLES: dict[str, Any] = {
         "directed": True,
         "multigraph": True,
         "graph": {"content_version": "5f2c…"},
-        "nodes": [{"id": "slower-replies", "type": "sign", "label": "Slower replies"}],
-        "edges": [
-            {"source": "slower-replies", "target": "needs-space", "key": "slower-replies--indicates--needs-space"}
-        ],
+        "nodes": [{"id": _SIGN_ID, "type": "sign", "label": "Texts and calls drop off"}],
+        "edges": [{"source": _SIGN_ID, "target": _REASON_ID, "key": _EDGE_ID}],
     },
     "guide": {
         "signs": [_NODE],
         "per_sign": [
             {
-                "sign": "slower-replies",
+                "sign": _SIGN_ID,
                 "direct": 1,
                 "fallback": False,
                 "note": None,
@@ -186,30 +214,30 @@ EXAMPLES: dict[str, Any] = {
                 "score": 1.0,
                 "direct": 1,
                 "quotes": 1,
-                "via": "“Slower replies” indicates it directly",
+                "via": "“Texts and calls drop off” indicates it directly",
                 "reached": [
                     {
-                        "sign": "slower-replies",
+                        "sign": _SIGN_ID,
                         "strength": 1.0,
-                        "via": "“Slower replies” indicates it directly",
+                        "via": "“Texts and calls drop off” indicates it directly",
                         "through": None,
-                        "edges": ["slower-replies--indicates--needs-space"],
+                        "edges": [_EDGE_ID],
                     }
                 ],
                 "because": [
                     {
-                        "sign": "slower-replies",
-                        "edge": "slower-replies--indicates--needs-space",
+                        "sign": _SIGN_ID,
+                        "edge": _EDGE_ID,
                         "basis": "quoted",
                         "note": None,
                         "citations": [_CITATION],
                     }
                 ],
-                "addressed_by": [_related(_RESPONSE, "give-him-space--addresses--needs-space")],
+                "addressed_by": [_related(_RESPONSE, _ADDRESSES_ID)],
                 "backfired_by": [],
             }
         ],
-        "links": {"self": urls.api("/guide?signs=slower-replies")},
+        "links": {"self": urls.api(f"/guide?signs={_SIGN_ID}")},
     },
     "card": {
         "node": {**_NODE, "evidence": [_EVIDENCE]},
@@ -219,27 +247,27 @@ EXAMPLES: dict[str, Any] = {
                 "label": "indicates",
                 "kind": "indicates",
                 "direction": "out",
-                "items": [_related(_REASON, "slower-replies--indicates--needs-space")],
+                "items": [_related(_REASON, _EDGE_ID)],
             }
         ],
         "links": {
-            "self": urls.card("slower-replies"),
-            "node": urls.node("slower-replies"),
-            "neighbors": urls.neighbors("slower-replies"),
+            "self": urls.card(_SIGN_ID),
+            "node": urls.node(_SIGN_ID),
+            "neighbors": urls.neighbors(_SIGN_ID),
         },
     },
     "disagreements": {
         "items": [
             {
-                "id": "needs-space--contradicts--losing-interest",
-                "about": "Whether his distance means he needs space or that he is losing interest.",
+                "id": "chase-is-over--contradicts--pulling-away-is-not-lost-interest",
+                "about": "Whether the end of the chase costs his interest, or his pulling away is no loss of interest.",
                 "note": None,
                 "sides": [
-                    {"node": _REASON, "citations": [_CITATION]},
-                    {"node": {**_REASON, "id": "losing-interest", "label": "He is losing interest"}, "citations": []},
+                    {"node": _CHASE, "citations": [_CITATION]},
+                    {"node": _NOT_LOST, "citations": []},
                 ],
                 "citations": [_CITATION],
-                "links": {"self": urls.edge("needs-space--contradicts--losing-interest")},
+                "links": {"self": urls.edge("chase-is-over--contradicts--pulling-away-is-not-lost-interest")},
             }
         ],
         "total": 1,

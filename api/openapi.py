@@ -95,6 +95,10 @@ def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {"application/problem+json": {"schema": problem_ref}}
     _restore_examples(doc, routes)
+    for path_item in doc.get("paths", {}).values():
+        for operation in path_item.values():
+            if "summary" in operation:  # one way: a sentence ("List nodes"), never "List Nodes"
+                operation["summary"] = operation["summary"].capitalize()
     schemas = doc.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

@@ -40,7 +40,7 @@ async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery,
     return list_response(request, kg, queries.list_edges(kg, **p.model_dump()), partial(edge_out, kg))
 
 
-@router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404))
+@router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404, example=EXAMPLES["edge"]))
 async def get_edge(
     request: Request, kg: GraphDep, edge_id: EdgeIdPath, _: Annotated[NoQuery, query(NoQuery)]
 ) -> Response:

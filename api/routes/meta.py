@@ -99,7 +99,7 @@ def schema(kg: KnowledgeGraph) -> dict[str, Any]:
     }
 
 
-@router.get("/meta", operation_id="getMeta", responses=declare(MetaOut))
+@router.get("/meta", operation_id="getMeta", responses=declare(MetaOut, example=EXAMPLES["meta"]))
 async def get_meta(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """API version, content version and counts of what is served."""
     return json_response(request, kg, meta(kg))

@@ -94,7 +94,7 @@ async def list_responses(
     return _node_page(request, kg, types=["response"], **p.model_dump())
 
 
-@router.get("/nodes/{node_id}", operation_id="getNode", responses=declare(NodeOut, 404))
+@router.get("/nodes/{node_id}", operation_id="getNode", responses=declare(NodeOut, 404, example=EXAMPLES["node"]))
 async def get_node(
     request: Request, kg: GraphDep, node_id: NodeIdPath, p: Annotated[NodeQuery, query(NodeQuery)]
 ) -> Response:
