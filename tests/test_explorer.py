@@ -147,3 +147,42 @@ def test_explorer_is_served_in_process_and_kept_out_of_the_contract(client: Test
     assert client.get("/explorer/explorer.js").headers["content-type"].startswith("text/javascript")
     paths = client.get("/openapi.json").json()["paths"]
     assert not [p for p in paths if not p.startswith("/v1")]
+
+
+def test_error_view_search_box_sign_limit_and_quotes(shipped_server: LiveServer, browser: webdriver.Chrome) -> None:
+    """An error shows at the top of the view you are on with its suggestions as links; another
+    view clears a stale search; more than ten signs says so; a quote's own closing mark is not doubled."""
+    browser.get(shipped_server.url + "/#/disagreements")
+    _wait(browser, "#disagreement-list article.versus")
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    browser.execute_script("location.hash = '#/node/oxytocn'")
+    error = _wait(browser, "#error")
+    assert "oxytocn" in error.text
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", error)
+    assert 0 <= top < 200, f"the error is {top}px down the window"
+    assert browser.find_element(By.ID, "disagreements").is_displayed()  # still the view you were on
+    assert browser.save_screenshot(str(SHOTS / "explorer-error.png"))
+    error.find_element(By.CSS_SELECTOR, "a[href='#/node/oxytocin']").click()
+    _title_is(browser, "Oxytocin")
+    assert not browser.find_element(By.ID, "error").is_displayed()
+
+    quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "#card .citations blockquote p")]
+    assert any(q.endswith("hormone.”") for q in quotes)
+    assert not any("””" in q or "““" in q for q in quotes)
+
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("oxytocin", Keys.ENTER)
+    _wait(browser, "#result-list button[data-node]")
+    browser.find_element(By.ID, "nav-guide").click()
+    _wait(browser, "#sign-list input")
+    assert browser.find_element(By.ID, "q").get_attribute("value") == ""
+
+    for sign in browser.find_elements(By.CSS_SELECTOR, "#sign-list input")[:11]:
+        sign.click()
+    count = browser.find_element(By.ID, "sign-count")
+    assert "11 signs ticked" in count.text
+    assert "untick 1" in count.text
+    assert not browser.find_element(By.ID, "guide-submit").is_enabled()
+    browser.find_elements(By.CSS_SELECTOR, "#sign-list input:checked")[0].click()
+    assert browser.find_element(By.ID, "guide-submit").is_enabled()
+    assert "10 of up to 10" in browser.find_element(By.ID, "sign-count").text

@@ -32,7 +32,11 @@ function fill(el, ...children) {
 async function get(path) {
   const response = await fetch(API + path, { headers: { Accept: "application/json" } });
   const body = await response.json();
-  if (!response.ok) throw new Error(body.detail || `${response.status} ${body.title || ""}`);
+  if (!response.ok) {
+    const error = new Error(body.detail || `${response.status} ${body.title || ""}`);
+    error.suggestions = body.suggestions || [];
+    throw error;
+  }
   return body;
 }
 
@@ -40,15 +44,26 @@ function show(...visible) {
   for (const id of PANELS) $(id).hidden = !visible.includes(id);
   $("error").hidden = true;
   const view = location.hash.split("/")[1] || "";
+  if (view !== "search") $("q").value = ""; // a search from another view is stale here
   $("nav-guide").toggleAttribute("aria-current", false);
   $("nav-disagreements").toggleAttribute("aria-current", false);
   if (view === "guide") $("nav-guide").setAttribute("aria-current", "page");
   if (view === "disagreements") $("nav-disagreements").setAttribute("aria-current", "page");
 }
 
+// An error shows at the top of the view you are on, its suggestions as links to try.
 function fail(error) {
-  $("error").textContent = `Something went wrong: ${error.message}`;
+  const suggestions = error.suggestions || [];
+  fill(
+    $("error"),
+    // The API's "; did you mean a, b?" becomes the links themselves.
+    h("span", {}, `Something went wrong: ${suggestions.length ? error.message.replace(/; did you mean .*$/, "") : error.message}.`),
+    suggestions.length
+      ? h("span", { class: "suggestions" }, " Did you mean ", suggestions.map((id, i) => [i ? ", " : "", h("a", { href: `#/node/${id}` }, id)]), "?")
+      : null,
+  );
   $("error").hidden = false;
+  $("error").scrollIntoView({ block: "start" });
 }
 
 function typeBadge(node) {
@@ -67,9 +82,11 @@ function nodeButton(node, extra) {
   );
 }
 
+// The blockquote marks the quotation, so the words stand as the article has them: no quote marks
+// are added around them, and none doubles one the quote ends with (“…the cuddle hormone.”).
 function citation(c) {
   const by = c.author ? ` by ${c.author}` : "";
-  return h("blockquote", { class: "citation" }, h("p", {}, `“${c.quote}”`), h("cite", {}, `${c.title}${by} (article ${c.source})`));
+  return h("blockquote", { class: "citation" }, h("p", {}, c.quote), h("cite", {}, `${c.title}${by} (article ${c.source})`));
 }
 
 // ---- views -------------------------------------------------------------------------------
@@ -147,11 +164,24 @@ async function loadSigns() {
   return signsLoaded;
 }
 
+const MAX_SIGNS = 10;
+
+// Ticking more than the guide reads says so, and the button waits until some are unticked.
+function countSigns() {
+  const ticked = document.querySelectorAll("#sign-list input:checked").length;
+  const over = ticked - MAX_SIGNS;
+  $("sign-count").textContent =
+    over > 0 ? `${ticked} signs ticked: the guide reads up to ${MAX_SIGNS}, untick ${over}.` : `${ticked} of up to ${MAX_SIGNS} signs ticked.`;
+  $("sign-count").classList.toggle("over", over > 0);
+  $("guide-submit").disabled = over > 0;
+}
+
 async function guideView(signs) {
   show("guide");
   await loadSigns();
   const boxes = [...document.querySelectorAll("#sign-list input")];
   for (const box of boxes) box.checked = signs.includes(box.value);
+  countSigns();
   const out = $("guide-result");
   if (!signs.length) {
     out.replaceChildren();
@@ -247,9 +277,11 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("guide-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const picked = [...document.querySelectorAll("#sign-list input:checked")].map((box) => box.value).slice(0, 10);
+    const picked = [...document.querySelectorAll("#sign-list input:checked")].map((box) => box.value);
+    if (picked.length > MAX_SIGNS) return countSigns();
     go(`#/guide/${picked.join(",")}`);
   });
+  $("sign-list").addEventListener("change", countSigns);
   window.addEventListener("hashchange", route);
   route();
 });
