@@ -150,8 +150,9 @@ def test_explorer_is_served_in_process_and_kept_out_of_the_contract(client: Test
 
 
 def test_error_view_search_box_sign_limit_and_quotes(shipped_server: LiveServer, browser: webdriver.Chrome) -> None:
-    """An error shows at the top of the view you are on with its suggestions as links; another
-    view clears a stale search; more than ten signs says so; a quote's own closing mark is not doubled."""
+    """An error shows at the top of the view you are on with its suggestions as links; a card shows
+    each quote in its context with a link to its passage, and never doubles a quote's own closing
+    mark; another view clears a stale search; more than ten signs says so."""
     browser.get(shipped_server.url + "/#/disagreements")
     _wait(browser, "#disagreement-list article.versus")
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
@@ -166,9 +167,22 @@ def test_error_view_search_box_sign_limit_and_quotes(shipped_server: LiveServer,
     _title_is(browser, "Oxytocin")
     assert not browser.find_element(By.ID, "error").is_displayed()
 
-    quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "#card .citations blockquote p")]
+    quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "#card .citations blockquote mark")]
     assert any(q.endswith("hormone.”") for q in quotes)
     assert not any("””" in q or "““" in q for q in quotes)
+
+    # Each quote in its context, marked, with a link to the passage that serves exactly the quote.
+    cited = httpx.get(f"{shipped_server.url}/v1/cards/oxytocin", timeout=10).json()["citations"]
+    shown = browser.find_elements(By.CSS_SELECTOR, "#card .citations blockquote.in-context")
+    assert len(shown) == len(cited)
+    for element, c in zip(shown, cited, strict=True):
+        assert element.find_element(By.TAG_NAME, "mark").text == c["quote"].strip()
+        assert c["context"].strip()[:40] in element.find_element(By.TAG_NAME, "p").text
+        link = element.find_element(By.CSS_SELECTOR, "a.passage").get_attribute("href") or ""
+        assert link == shipped_server.url + c["links"]["passage"]
+    passage = httpx.get(link, timeout=10)
+    assert passage.text == cited[-1]["quote"]
+    assert browser.save_screenshot(str(SHOTS / "explorer-context.png"))
 
     box = browser.find_element(By.ID, "q")
     box.send_keys("oxytocin", Keys.ENTER)

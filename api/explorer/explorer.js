@@ -89,6 +89,28 @@ function citation(c) {
   return h("blockquote", { class: "citation" }, h("p", {}, c.quote), h("cite", {}, `${c.title}${by} (article ${c.source})`));
 }
 
+// A card's quote in its context: the sentence around it with the quote marked, and a link to the
+// passage itself (the article's text from the quote's start to its end, as the API serves it).
+function quoteInContext(c) {
+  const by = c.author ? ` by ${c.author}` : "";
+  const at = (c.context || "").indexOf(c.quote);
+  const words =
+    at < 0
+      ? [h("mark", {}, c.quote), c.context ? h("span", { class: "context" }, ` (in: ${c.context})`) : null]
+      : [c.context.slice(0, at), h("mark", {}, c.quote), c.context.slice(at + c.quote.length)];
+  return h(
+    "blockquote",
+    { class: "citation in-context" },
+    h("p", {}, words),
+    h(
+      "cite",
+      {},
+      `${c.title}${by} (article ${c.source}) · `,
+      h("a", { href: c.links.passage, class: "passage" }, "the passage"),
+    ),
+  );
+}
+
 // ---- views -------------------------------------------------------------------------------
 
 async function searchView(q) {
@@ -120,7 +142,7 @@ async function cardView(id) {
     h("p", { class: "summary" }, node.summary),
     facts.length ? h("p", { class: "meta" }, facts.join(" · ")) : null,
     h("h3", {}, `Cited from the articles (${card.citations.length})`),
-    h("div", { class: "citations" }, card.citations.map(citation)),
+    h("div", { class: "citations" }, card.citations.map(quoteInContext)),
     h("h3", {}, "Connected ideas"),
     card.relations.length
       ? h(
