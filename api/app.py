@@ -31,6 +31,7 @@ from api.representation import Representation
 from api.routes import ROUTERS, per_item_paths, prebuilt_paths
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
+from graph.text_index import text_index
 
 __all__ = ["DESCRIPTION", "create_app"]
 
@@ -127,7 +128,8 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
 
 
 async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str], *, background: bool = False) -> None:
-    """Make the prebuilt answers at `paths` for `graph` (see `api.routes` and Representation.warm)."""
+    """Index `graph` for search and make the prebuilt answers at `paths` (`api.routes`, Representation.warm)."""
+    graph.derived(text_index)
     if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
         app.middleware_stack = app.build_middleware_stack()
     await app.state.answers.warm(app, graph, paths, background=background)

@@ -94,6 +94,7 @@ def _page(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
         "total": 26,
         "limit": 1,
         "offset": 0,
+        "facets": {"type": {"sign": 26}, "source": {"001": 20, "002": 9}},
         "links": {"self": f"{path}?limit=1", "next": f"{path}?limit=1&offset=1", "prev": None},
     }
 
@@ -180,8 +181,19 @@ EXAMPLES: dict[str, Any] = {
         "links": {"self": urls.api(f"/paths?from={_SIGN_ID}&to={_REASON_ID}")},
     },
     "search": _page(
-        [{"node": _NODE, "score": 95.0, "field": "label", "snippet": "Texts and calls drop off"}], urls.api("/search")
+        [
+            {
+                "node": _NODE,
+                "score": 23.6,
+                "field": "label",
+                "snippet": "Texts and calls drop off",
+                "highlights": [[0, 5]],
+                "explain": [{"word": "texts", "field": "label", "how": "stem", "score": 23.6}],
+            }
+        ],
+        urls.api("/search"),
     ),
+    "suggest": {"items": [{"id": _SIGN_ID, "label": "Texts and calls drop off", "type": "sign"}]},
     "problem_type": {
         "type": "/problems/node-not-found",
         "title": "Node not found",

@@ -54,6 +54,7 @@ def list_response(
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
+        **({"facets": page.facets} if page.facets is not None else {}),
         "links": links,
     }
     return json_response(request, kg, body, headers={"Link": urls.link_header(links)})

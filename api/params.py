@@ -33,6 +33,7 @@ from api.shapes import ALWAYS_FIELDS
 from graph.errors import InvalidParameter
 from graph.exports import EXPORT_FORMATS, FORMATS
 from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
+from graph.queries.autocomplete import MAX_TYPED
 from graph.queries.listing import MAX_IDS, MAX_OFFSET, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
 from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_PATHS, Direction
@@ -57,6 +58,7 @@ __all__ = [
     "SearchQuery",
     "SourceIdPath",
     "SourceTextQuery",
+    "SuggestQuery",
     "TypedListQuery",
     "query",
 ]
@@ -333,6 +335,17 @@ class SearchQuery(QueryModel):
     types: _Types = []
     limit: Annotated[int, Field(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}."), Digits] = 20
     offset: _Offset = 0
+
+
+class SuggestQuery(QueryModel):
+    """`/v1/suggest`."""
+
+    q: str = Field(
+        min_length=1,
+        max_length=MAX_TYPED,
+        description="What is typed so far; the last word may be unfinished.",
+        examples=["oxyt"],
+    )
 
 
 class GuideQuery(QueryModel):

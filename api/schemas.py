@@ -27,8 +27,10 @@ __all__ = [
     "NodeListOut",
     "PathsOut",
     "SearchOut",
+    "SuggestOut",
     "EdgeOut",
     "EvidenceOut",
+    "FacetsOut",
     "MetaOut",
     "NodeOut",
     "NodeTypeOut",
@@ -188,6 +190,13 @@ class PageLinks(_Out):
     prev: str | None
 
 
+class FacetsOut(_Out):
+    """How many of the whole list (every page) are of each type and quote each article."""
+
+    type: dict[str, int] = Field(description="Node type → count.")
+    source: dict[str, int] = Field(description="Article (source id) → count of nodes quoting it.")
+
+
 class NodeListOut(_Out):
     """A page of nodes (without evidence; follow `links.self` for a node's quotes)."""
 
@@ -195,6 +204,7 @@ class NodeListOut(_Out):
     total: int
     limit: int
     offset: int
+    facets: FacetsOut
     links: PageLinks
 
 
@@ -245,21 +255,46 @@ class PathsOut(_Out):
     links: SelfLink
 
 
+_Field = Literal["label", "alias", "summary", "quote"]
+
+
+class ScorePartOut(_Out):
+    word: str = Field(description="The query word (empty if it cannot be told apart).")
+    field: _Field
+    how: Literal["stem", "typo"] = Field(description="`stem`: the word's English stem; `typo`: a near word.")
+    score: float = Field(description="This part's share of the hit's score.")
+
+
 class SearchHitOut(_Out):
     node: NodeOut
-    score: float = Field(description="0–100; higher is better.")
-    field: Literal["label", "alias", "summary", "quote"]
+    score: float = Field(description="BM25 over the weighted fields plus typo matches; higher is better.")
+    field: _Field = Field(description="The field the snippet is cut from.")
     snippet: str
+    highlights: list[list[int]] = Field(description="`[start, end)` offsets of the matched words in `snippet`.")
+    explain: list[ScorePartOut] = Field(description="The parts the score is the sum of, largest first.")
 
 
 class SearchOut(_Out):
-    """Ranked search results."""
+    """Ranked search results, with counts by type (over every type) and source of all matches."""
 
     items: list[SearchHitOut]
     total: int
     limit: int
     offset: int
+    facets: FacetsOut
     links: PageLinks
+
+
+class SuggestionOut(_Out):
+    id: str
+    label: str
+    type: NodeType
+
+
+class SuggestOut(_Out):
+    """Autocomplete: at most 10 nodes whose label or alias starts like `q`, best first."""
+
+    items: list[SuggestionOut]
 
 
 class IndexOut(_Out):

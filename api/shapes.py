@@ -136,8 +136,15 @@ def paths_body(kg: KnowledgeGraph, result: PathResult, self_url: str) -> dict[st
 
 
 def search_hit(hit: SearchHit) -> dict[str, Any]:
-    """One search result: `{node, score, field, snippet}`."""
-    return {"node": node_item(hit.node), "score": hit.score, "field": hit.field, "snippet": hit.snippet}
+    """One search result: `{node, score, field, snippet, highlights, explain}`."""
+    return {
+        "node": node_item(hit.node),
+        "score": hit.score,
+        "field": hit.field,
+        "snippet": hit.snippet,
+        "highlights": [list(span) for span in hit.highlights],
+        "explain": [{"word": m.word, "field": m.field, "how": m.how, "score": m.score} for m in hit.explain],
+    }
 
 
 def citation(kg: KnowledgeGraph, ev: Evidence) -> dict[str, Any]:

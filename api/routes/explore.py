@@ -1,4 +1,4 @@
-"""Exploring: how two ideas connect (paths) and ranked search."""
+"""Exploring: how two ideas connect (paths), ranked search and autocomplete."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import json_response, list_response
 from api.openapi import declare
-from api.params import PathQuery, SearchQuery, query
-from api.schemas import PathsOut, SearchOut
+from api.params import PathQuery, SearchQuery, SuggestQuery, query
+from api.schemas import PathsOut, SearchOut, SuggestOut
 from api.shapes import paths_body, search_hit
 from graph import queries
 
@@ -31,5 +31,12 @@ async def find_paths(request: Request, kg: GraphDep, p: Annotated[PathQuery, que
 
 @router.get("/search", operation_id="search", responses=declare(SearchOut, example=EXAMPLES["search"]))
 async def search(request: Request, kg: GraphDep, p: Annotated[SearchQuery, query(SearchQuery)]) -> Response:
-    """Ranked, typo-tolerant search over labels, aliases, summaries and quotes, with snippets."""
+    """Ranked search (BM25, stemmed, typo-tolerant) with marked snippets, explained scores and facets."""
     return list_response(request, kg, queries.search(kg, **p.model_dump()), search_hit)
+
+
+@router.get("/suggest", operation_id="suggest", responses=declare(SuggestOut, example=EXAMPLES["suggest"]))
+async def suggest(request: Request, kg: GraphDep, p: Annotated[SuggestQuery, query(SuggestQuery)]) -> Response:
+    """Autocomplete for a search box: up to 10 nodes (id, label, type), prefix- and typo-tolerant."""
+    items = [{"id": n.id, "label": n.label, "type": n.type} for n in queries.autocomplete(kg, p.q)]
+    return json_response(request, kg, {"items": items})

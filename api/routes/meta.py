@@ -43,6 +43,7 @@ INDEX_LINKS = {
     "disagreements": urls.api("/disagreements"),
     "paths": urls.template(urls.api("/paths"), ["from", "to", "max_hops", "kind", "limit"]),
     "search": urls.template(urls.api("/search"), ["q", "type", "limit", "offset"]),
+    "suggest": urls.template(urls.api("/suggest"), ["q"]),
     "graph": urls.template(urls.api("/graph"), ["format"]),
     "docs": urls.DOCS,
     "openapi": urls.OPENAPI,

@@ -1,5 +1,6 @@
 """Pure read queries over a KnowledgeGraph: graph first, ids next, options keyword-only."""
 
+from graph.queries.autocomplete import autocomplete
 from graph.queries.cards import Card, RelationGroup, card
 from graph.queries.disagreements import Disagreement, disagreements
 from graph.queries.guide import MAX_SIGNS, SCORING, GuideResult, RankedReason, guide
@@ -17,6 +18,7 @@ __all__ = [
     "RankedReason",
     "RelationGroup",
     "SCORING",
+    "autocomplete",
     "card",
     "disagreements",
     "guide",

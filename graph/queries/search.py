@@ -1,105 +1,231 @@
-"""Ranked, typo-tolerant search over labels, aliases, summaries and quotes.
+"""Ranked search over the graph's inverted index (graph.text_index): BM25 with typo tolerance.
 
-Each node contributes several texts, each with a weight (a label match outranks the same
-words in a quote). rapidfuzz scores every text against the query in C; a node's score is its
-best weighted text, and the snippet is cut from that text around the match.
+Every query word is looked for, in any order, as its English stem in each field with the field's
+weight (label > alias > summary > quote), and, when long enough to carry a typo, as a word within
+an edit distance of the labels and aliases (1 from 4 letters, 2 from 8). A node's score is the sum
+(BM25 of each field it matches, boosted, plus a fixed score per typo match), so matching more of the
+query ranks higher. Each hit says which terms scored what (`explain`) and marks them in a snippet.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from rapidfuzz import fuzz, process, utils
+import orjson
+import tantivy
+from rapidfuzz.distance import OSA
 
 from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.models import Node
 from graph.queries._checks import require_range
 from graph.queries.listing import MAX_OFFSET, Page
+from graph.text_index import FIELDS, TextIndex, analyse, text_index, words
 from graph.types import NodeType
 
-__all__ = ["FIELD_WEIGHTS", "MAX_QUERY", "MAX_RESULTS", "SearchHit", "search"]
+__all__ = ["FIELD_WEIGHTS", "MAX_QUERY", "MAX_RESULTS", "Match", "SearchHit", "search", "typo_distance"]
 
 MAX_QUERY = 256
 MAX_RESULTS = 100
-_CUTOFF = 70.0
+FIELD_WEIGHTS = FIELDS
+_TYPO_SCORE = {"label": 2.0, "alias": 1.5}  # a word within the distance scores this, less per edit
 _SNIPPET = 160
-FIELD_WEIGHTS = {"label": 1.0, "alias": 0.95, "summary": 0.8, "quote": 0.75}
+_MAX_WORDS = 16
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Match:
+    """What one query word contributed: the term it matched, where, how, and its share of the score."""
+
+    word: str
+    field: str
+    how: str  # "stem" or "typo"
+    score: float
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A node, its score (0–100), which field matched best, and a snippet of that field."""
+    """A node, its score, the field shown, a snippet of it with the matched words' offsets, and why."""
 
     node: Node
     score: float
     field: str
     snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    explain: tuple[Match, ...]
+
+
+def typo_distance(word: str) -> int:
+    """How many edits a query word may be off by: none under 4 letters, 1 to 7, then 2.
+
+    >>> [typo_distance(w) for w in ("she", "lies", "comitment")]
+    [0, 1, 2]
+    """
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
 @dataclass(frozen=True)
-class _Index:
-    texts: list[str]
-    owners: list[tuple[str, str]]  # (node id, field) for each text
+class _Term:
+    word: str
+    stem: str
+    distance: int
 
 
-def _index(kg: KnowledgeGraph) -> _Index:
-    """The flat text index of a graph; kept on the graph (`kg.derived(_index)`) once built."""
-    texts: list[str] = []
-    owners: list[tuple[str, str]] = []
-    for node in kg.nodes.values():
-        fields = [("label", node.label), *(("alias", a) for a in node.aliases), ("summary", node.summary)]
-        fields += [("quote", ev.quote) for ev in node.evidence]
-        for field, text in fields:
-            texts.append(text)
-            owners.append((node.id, field))
-    return _Index(texts, owners)
+def _terms(q: str) -> list[_Term]:
+    seen: dict[str, _Term] = {}
+    for word in words(q)[:_MAX_WORDS]:
+        stem = analyse(word)
+        if stem is not None and word not in seen:
+            seen[word] = _Term(word, stem, typo_distance(word))
+    return list(seen.values())
+
+
+def _clauses(ix: TextIndex, term: _Term) -> list[tuple[str, str, tantivy.Query]]:
+    """(field, how, query) for each way `term` can match."""
+    out = [
+        (f, "stem", tantivy.Query.boost_query(tantivy.Query.term_query(ix.schema, f, term.stem), w))
+        for f, w in FIELDS.items()
+    ]
+    for field, boost in _TYPO_SCORE.items():
+        for d in range(1, term.distance + 1):  # nearer words match at each distance up to theirs
+            fuzzy = tantivy.Query.fuzzy_term_query(ix.schema, f"{field}_words", term.word, d, True, False)
+            out.append((field, "typo", tantivy.Query.const_score_query(fuzzy, boost / term.distance)))
+    return out
+
+
+def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _query(ix: TextIndex, terms: Sequence[_Term], types: Sequence[NodeType]) -> tantivy.Query:
+    text = _any([_any([c for _, _, c in _clauses(ix, t)]) for t in terms])
+    if not types:
+        return text
+    kinds = _any([tantivy.Query.term_query(ix.schema, "type", t) for t in types])
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.Must, kinds)])
 
 
 def search(
     kg: KnowledgeGraph, q: str, *, types: Sequence[NodeType] = (), limit: int = 20, offset: int = 0
 ) -> Page[SearchHit]:
-    """A page of the nodes matching `q`, best first; `total` counts every match.
+    """A page of the nodes matching `q`, best first; `total` counts every match, `facets` them by type and source.
 
     Examples
     --------
     >>> page = search(tiny_graph(), "oxytocn")
-    >>> page.items[0].node.id, page.items[0].field
-    ('oxytocin', 'label')
+    >>> page.items[0].node.id, page.items[0].field, page.items[0].explain[0].how
+    ('oxytocin', 'label', 'typo')
     """
     if not q.strip() or len(q) > MAX_QUERY:
         raise InvalidParameter("q", f"must be 1 to {MAX_QUERY} characters and not blank", q[:40])
     require_range("limit", limit, 1, MAX_RESULTS)
     require_range("offset", offset, 0, MAX_OFFSET)
-    index = kg.derived(_index)
-    query = utils.default_process(q)
-    wanted = frozenset(types)
-    best: dict[str, tuple[float, str, str]] = {}
-    matches = process.extract(
-        query, index.texts, scorer=fuzz.partial_ratio, processor=utils.default_process, limit=None, score_cutoff=_CUTOFF
-    )
-    for text, raw, position in matches:
-        node_id, field = index.owners[position]
-        if wanted and kg.nodes[node_id].type not in wanted:
-            continue
-        # Short texts that contain the whole query read as better matches than long ones.
-        score = round(raw * FIELD_WEIGHTS[field] * (1.0 if len(text) >= len(q) else len(text) / len(q)), 2)
-        if score > best.get(node_id, (-1.0, "", ""))[0]:
-            best[node_id] = (score, field, text)
-    ranked = sorted(best.items(), key=lambda item: (-item[1][0], kg.nodes[item[0]].label.casefold()))
-    hits = [
-        SearchHit(kg.nodes[node_id], score, field, _snippet(text, q))
-        for node_id, (score, field, text) in ranked[offset : offset + limit]
+    ix = kg.derived(text_index)
+    terms = _terms(q)
+    if not terms:
+        return Page([], 0, limit, offset, facets={"type": {}, "source": {}})
+    query = _query(ix, terms, types)
+    ranked, total = ix.run(query, limit, offset)
+    hits = [_hit(ix, query, address, n, score, terms) for score, address, n in ranked]
+    facets = _facets(ix, query)
+    if types:
+        facets["type"] = _facets(ix, _query(ix, terms, ()))["type"]  # every type, to switch between them
+    return Page(hits, total, limit, offset, facets=facets)
+
+
+def _facets(ix: TextIndex, query: tantivy.Query) -> dict[str, dict[str, int]]:
+    spec = {name: {"terms": {"field": name, "size": 1000}} for name in ("type", "source")}
+    result = ix.searcher.aggregate(query, spec)
+    return {name: {b["key"]: b["doc_count"] for b in result[name]["buckets"]} for name in spec}
+
+
+def _texts(node: Node) -> list[tuple[str, str]]:
+    return [
+        ("label", node.label),
+        *(("alias", a) for a in node.aliases),
+        ("summary", node.summary),
+        *(("quote", ev.quote) for ev in node.evidence),
     ]
-    return Page(hits, len(ranked), limit, offset)
 
 
-def _snippet(text: str, q: str) -> str:
-    """Up to ~160 characters of `text` around the first occurrence of `q` (or its start)."""
+def _matches(text: str, field: str, terms: Sequence[_Term]) -> list[tuple[int, int, _Term, str]]:
+    """(start, end, term, how) of each word of `text` a query term matches."""
+    found = []
+    for word in _WORD.finditer(text):
+        start, end = word.span()
+        token = word.group().casefold()
+        stem = analyse(token)
+        for term in terms:
+            if stem is not None and stem == term.stem:
+                found.append((start, end, term, "stem"))
+                break
+            if field in _TYPO_SCORE and 0 < OSA.distance(token, term.word) <= term.distance:
+                found.append((start, end, term, "typo"))
+                break
+    return found
+
+
+def _hit(
+    ix: TextIndex, query: tantivy.Query, address: tantivy.DocAddress, n: int, score: float, terms: Sequence[_Term]
+) -> SearchHit:
+    """The hit: its best-weighted text with the most query words is the snippet; explain is tantivy's."""
+    node = ix.nodes[n]
+    best: tuple[float, str, str, list[tuple[int, int, _Term, str]]] = (-1.0, "label", node.label, [])
+    matched: set[str] = set()
+    for field, text in _texts(node):
+        found = _matches(text, field, terms)
+        matched.update(t.word for _, _, t, _ in found)
+        value = FIELDS[field] * len({t.word for _, _, t, _ in found})
+        if value > best[0]:
+            best = (value, field, text, found)
+    _, field, text, found = best
+    snippet, shift = _cut(text, found[0][0] if found else 0)
+    highlights = tuple((s - shift, e - shift) for s, e, _, _ in found if s >= shift and e - shift <= len(snippet))
+    tree = orjson.loads(query.explain(ix.searcher, address).to_json())
+    words_in_order = [t.word for t in terms if t.word in matched]
+    return SearchHit(node, round(score, 3), field, snippet, highlights, _explain(tree, words_in_order))
+
+
+def _explain(tree: dict[str, Any], matched: list[str]) -> tuple[Match, ...]:
+    """tantivy's explanation as (word, field, how, score): one branch per query word that matched.
+
+    The query is a sum over words of a sum over fields; a field's branch is `Boost xW` (a stem in the
+    field weighted W) or `Const` (a typo match, scored by `_TYPO_SCORE`)."""
+    if tree["description"].startswith("Boolean") and any(
+        d["description"].startswith("Boolean") for d in tree.get("details", ())
+    ):
+        branches = [
+            d for d in tree["details"] if d["description"].startswith("Boolean")
+        ]  # the words (under a type filter)
+    else:
+        branches = [tree]
+    if len(branches) != len(matched):
+        matched = [""] * len(branches)  # cannot say which word; the fields and scores still hold
+    out = []
+    for word, branch in zip(matched, branches, strict=True):
+        for part in branch.get("details", ()):
+            field, how = _branch(part)
+            out.append(Match(word, field, how, round(part["value"], 3)))
+    return tuple(sorted(out, key=lambda m: -m.score))
+
+
+def _branch(part: dict[str, Any]) -> tuple[str, str]:
+    if part["description"].startswith("Boost x"):
+        weight = float(part["description"].removeprefix("Boost x").split()[0])
+        return next(f for f, w in FIELDS.items() if w == weight), "stem"
+    for field, boost in _TYPO_SCORE.items():
+        if any(abs(part["value"] - boost / d) < 1e-4 for d in (1, 2)):
+            return field, "typo"
+    return "label", "typo"  # pragma: no cover - every Const is a label or an alias typo
+
+
+def _cut(text: str, at: int) -> tuple[str, int]:
+    """Up to ~160 characters of `text` around offset `at`, and where the piece starts in `text`."""
     if len(text) <= _SNIPPET:
-        return text
-    at = text.casefold().find(q.casefold())
-    start = max(0, at - _SNIPPET // 3) if at >= 0 else 0
-    piece = text[start : start + _SNIPPET]
-    return ("…" if start else "") + piece + ("…" if start + _SNIPPET < len(text) else "")
+        return text, 0
+    start = max(0, at - _SNIPPET // 3)
+    return text[start : start + _SNIPPET], start

@@ -56,3 +56,24 @@ def test_search_is_ranked_typo_tolerant_and_snippeted(client: TestClient) -> Non
 def test_search_rejects_bad_queries(client: TestClient, query: str, parameter: str) -> None:
     response = client.get(f"/v1/search?{query}")
     assert (response.status_code, response.json()["errors"][0]["parameter"]) == (422, parameter)
+
+
+def test_search_explains_marks_and_counts(client: TestClient) -> None:
+    body = client.get("/v1/search?q=pushes him further").json()
+    hit = body["items"][0]
+    assert sum(part["score"] for part in hit["explain"]) == pytest.approx(hit["score"], abs=0.01)
+    assert {hit["snippet"][s:e].casefold() for s, e in hit["highlights"]} >= {"pushes", "further"}
+    assert sum(body["facets"]["type"].values()) == body["total"]
+    typed = client.get("/v1/search?q=space&type=response").json()
+    assert sum(typed["facets"]["type"].values()) >= typed["total"] == len(typed["items"])
+
+
+def test_suggest_completes_prefixes_and_typos(client: TestClient) -> None:
+    assert client.get("/v1/suggest?q=oxyt").json()["items"][0] == {
+        "id": "oxytocin",
+        "label": "Oxytocin",
+        "type": "concept",
+    }
+    assert client.get("/v1/suggest?q=oxytcin").json()["items"][0]["id"] == "oxytocin"
+    assert client.get("/v1/suggest?q=zzzzzz").json()["items"] == []
+    assert client.get("/v1/suggest?q=").status_code == 422

@@ -160,3 +160,11 @@ def test_neighbors_reject_bad_parameters(client: TestClient, query: str, paramet
 
 def test_neighbors_of_unknown_node_is_404(client: TestClient) -> None:
     assert client.get("/v1/nodes/nobody/neighbors").status_code == 404
+
+
+def test_node_lists_count_the_whole_list_by_type_and_source(client: TestClient, tiny: KnowledgeGraph) -> None:
+    body = client.get("/v1/nodes?limit=1").json()
+    assert sum(body["facets"]["type"].values()) == body["total"] == len(tiny.nodes)
+    signs = client.get("/v1/signs?limit=1").json()
+    assert signs["facets"]["type"] == {"sign": signs["total"]}
+    assert set(signs["facets"]["source"]) <= set(tiny.by_type["source"])

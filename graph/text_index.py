@@ -1,0 +1,208 @@
+"""The graph's inverted index (tantivy, in memory): one document per node, made once per graph.
+
+Fields, each weighted at query time (label > alias > summary > quote), are analysed with English
+stemming and stop words (`en`); labels and aliases are also kept as plain lower-cased words
+(`*_words`) for typo-tolerant and prefix matching, where a stem would hide the typo. `n` is the
+node's position in `TextIndex.nodes`; `type` and `source` (every article a node quotes) are fast
+fields counted for facets. The index lives on its graph (`kg.derived(text_index)`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tantivy
+
+from graph.build import KnowledgeGraph
+from graph.models import Node
+
+__all__ = ["FIELDS", "STOP_WORDS", "Ranked", "TextIndex", "analyse", "articles", "text_index", "words"]
+
+FIELDS = {"label": 4.0, "alias": 3.0, "summary": 1.5, "quote": 1.0}
+_WORD = re.compile(r"[^\W_]+")
+# Function words a reader's question is full of ("why did he go quiet after we …"); words that
+# carry meaning here ("not", "after", "again", "long") are kept.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "hers",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "myself",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "such",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "too",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
+_STEMMED = "en"
+_PLAIN = "words"
+
+
+def _analyser(stem: bool) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
+    builder = builder.filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
+    if stem:
+        builder = builder.filter(tantivy.Filter.custom_stopword(sorted(STOP_WORDS))).filter(
+            tantivy.Filter.stemmer("english")
+        )
+    return builder.build()
+
+
+_EN = _analyser(stem=True)
+_WORDS = _analyser(stem=False)
+
+
+@lru_cache(maxsize=4096)
+def analyse(word: str) -> str | None:
+    """The stem of one word as the index holds it, or None for a stop word.
+
+    >>> analyse("Commitments"), analyse("the")
+    ('commit', None)
+    """
+    tokens = _EN.analyze(word)
+    return tokens[0] if tokens else None
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased, ASCII-folded words of `text`, in order.
+
+    >>> words("Texting less, lately!")
+    ['texting', 'less', 'lately']
+    """
+    return _WORDS.analyze(text)
+
+
+def _schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_integer_field("n", stored=False, fast=True, indexed=False)
+    b.add_text_field("type", tokenizer_name="raw", fast=True)
+    b.add_text_field("source", tokenizer_name="raw", fast=True)
+    for name in FIELDS:
+        b.add_text_field(name, tokenizer_name=_STEMMED)
+    for name in ("label_words", "alias_words"):
+        b.add_text_field(name, tokenizer_name=_PLAIN, index_option="freq")
+    return b.build()
+
+
+Ranked = tuple[float, tantivy.DocAddress, int]
+
+
+@dataclass(frozen=True, eq=False)
+class TextIndex:
+    """The tantivy index and searcher of one graph, and the nodes its `n` field points into."""
+
+    index: tantivy.Index
+    searcher: tantivy.Searcher
+    schema: tantivy.Schema
+    nodes: tuple[Node, ...]
+    sources: tuple[tuple[str, ...], ...]  # the articles each node quotes, for facets
+
+    def run(self, query: tantivy.Query, limit: int, offset: int = 0) -> tuple[list[Ranked], int]:
+        """The best `limit` after `offset` as (score, address, node position), and how many match.
+
+        Equal scores come shorter label first (typo matches score alike)."""
+        found = self.searcher.search(query, limit, count=True, offset=offset)
+        addresses = [address for _, address in found.hits]
+        positions = [int(n or 0) for n in self.searcher.fast_field_values("n", addresses)]
+        ranked = [(float(score), address, n) for (score, address), n in zip(found.hits, positions, strict=True)]
+        ranked.sort(key=lambda hit: (-hit[0], len(self.nodes[hit[2]].label)))
+        return ranked, int(getattr(found, "count", 0) or 0)
+
+
+def articles(node: Node) -> tuple[str, ...]:
+    """The articles a node counts under in facets: those it quotes (an article: itself)."""
+    return (node.id,) if node.type == "source" else tuple(dict.fromkeys(ev.source for ev in node.evidence))
+
+
+def text_index(kg: KnowledgeGraph) -> TextIndex:
+    """Index every node of `kg` (kept on the graph once made: `kg.derived(text_index)`)."""
+    schema = _schema()
+    index = tantivy.Index(schema)  # in memory
+    index.register_tokenizer(_STEMMED, _EN)
+    index.register_tokenizer(_PLAIN, _WORDS)
+    writer = index.writer(heap_size=200_000_000, num_threads=1)  # one segment; the machine is shared
+    nodes = tuple(kg.nodes.values())
+    sources = tuple(articles(node) for node in nodes)
+    for n, node in enumerate(nodes):
+        writer.add_document(
+            tantivy.Document(
+                n=n,
+                type=node.type,
+                source=list(sources[n]),
+                label=node.label,
+                alias=list(node.aliases),
+                summary=node.summary,
+                quote=[ev.quote for ev in node.evidence],
+                label_words=node.label,
+                alias_words=list(node.aliases),
+            )
+        )
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return TextIndex(index, index.searcher(), schema, nodes, sources)

@@ -1,0 +1,93 @@
+"""graph/queries/search.py and graph/queries/autocomplete.py over the shipped graph."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.build import KnowledgeGraph, load_graph
+from graph.errors import InvalidParameter
+from graph.queries import autocomplete, search
+from graph.text_index import text_index
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeGraph:
+    return load_graph(Path(__file__).parents[3] / "seeds")
+
+
+def _ids(kg: KnowledgeGraph, q: str, **kw: object) -> list[str]:
+    return [h.node.id for h in search(kg, q, **kw).items]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [("oxytocn", "oxytocin"), ("comitment", "fear-of-commitment"), ("avoidnt attachmnt", "avoidant-attachment")],
+)
+def test_typos_find_the_node_in_the_top_3(shipped: KnowledgeGraph, typo: str, expected: str) -> None:
+    assert expected in _ids(shipped, typo)[:3]
+
+
+def test_word_order_does_not_matter(shipped: KnowledgeGraph) -> None:
+    assert _ids(shipped, "texting less") == _ids(shipped, "less texting")
+    assert [h.score for h in search(shipped, "texting less").items] == [
+        h.score for h in search(shipped, "less texting").items
+    ]
+
+
+def test_fields_are_weighted_and_stemmed(shipped: KnowledgeGraph) -> None:
+    assert _ids(shipped, "ghosting")[0] == "past-gaslighting-or-ghosting"  # not "Gaslighting"
+    assert _ids(shipped, "cuddle")[0] == "avoids-cuddling-after-sex"  # cuddle ~ cuddling
+    hit = search(shipped, "cuddle").items[0]
+    assert hit.field == "label"
+    assert hit.explain[0].how == "stem"
+
+
+def test_the_score_is_the_sum_of_its_explanation(shipped: KnowledgeGraph) -> None:
+    for hit in search(shipped, "why did he go quiet after we slept together", limit=10).items:
+        assert sum(m.score for m in hit.explain) == pytest.approx(hit.score, abs=0.01)
+        assert all(m.word for m in hit.explain)
+    typed = search(shipped, "oxytocin", types=["reason"]).items
+    assert typed
+    assert all(h.node.type == "reason" and h.explain for h in typed)
+
+
+def test_snippets_mark_the_matched_words(shipped: KnowledgeGraph) -> None:
+    for hit in search(shipped, "oxytocin after sex").items:
+        assert hit.highlights, hit.node.id
+        for start, end in hit.highlights:
+            assert hit.snippet[start:end].casefold().startswith(("oxytocin", "sex", "after")), hit.snippet
+
+
+def test_facets_count_every_match(shipped: KnowledgeGraph) -> None:
+    page = search(shipped, "space", limit=1)
+    assert page.facets is not None
+    assert sum(page.facets["type"].values()) == page.total > 1
+    assert set(page.facets["source"]) <= set(shipped.by_type["source"])
+    only = search(shipped, "space", types=["response"], limit=1)
+    assert only.facets is not None
+    assert only.facets["type"] == page.facets["type"]
+    assert only.total == only.facets["type"]["response"]
+
+
+def test_stop_words_alone_match_nothing_and_bad_input_is_refused(shipped: KnowledgeGraph) -> None:
+    assert search(shipped, "why did he").total == 0
+    with pytest.raises(InvalidParameter):
+        search(shipped, "  ")
+    with pytest.raises(InvalidParameter):
+        autocomplete(shipped, "")
+
+
+def test_autocomplete_is_prefix_and_typo_tolerant_and_fast(shipped: KnowledgeGraph) -> None:
+    assert [n.id for n in autocomplete(shipped, "avoi")][:1] == ["avoidant-attachment"]
+    assert "avoidant-attachment" in [n.id for n in autocomplete(shipped, "avoidnt att")][:3]
+    assert "give-him-space" in [n.id for n in autocomplete(shipped, "space give ")]
+    assert len(autocomplete(shipped, "a")) <= 10
+    assert autocomplete(shipped, "!!") == []
+    shipped.derived(text_index)
+    started = time.perf_counter()
+    for _ in range(200):
+        autocomplete(shipped, "avoidnt att")
+    assert (time.perf_counter() - started) / 200 < 0.001
