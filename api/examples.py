@@ -88,15 +88,17 @@ _NOT_LOST = {
 }
 
 
-def _page(items: list[dict[str, Any]], path: str) -> dict[str, Any]:
-    return {
+def _page(items: list[dict[str, Any]], path: str, *, facets: bool = True) -> dict[str, Any]:
+    page = {
         "items": items,
         "total": 26,
         "limit": 1,
         "offset": 0,
-        "facets": {"type": {"sign": 26}, "source": {"001": 20, "002": 9}},
         "links": {"self": f"{path}?limit=1", "next": f"{path}?limit=1&offset=1", "prev": None},
     }
+    if facets:  # node lists and search count their whole list; edge lists do not
+        page["facets"] = {"type": {"sign": 26}, "source": {"001": 20, "002": 9}}
+    return page
 
 
 _CITATION = {"title": "Why men pull away", "author": None, **_EVIDENCE}
@@ -159,7 +161,7 @@ EXAMPLES: dict[str, Any] = {
         "links": {"self": urls.api(), "nodes": urls.api("/nodes"), "search": urls.api("/search{?q,type,limit,offset}")},
     },
     "nodes": _page([_NODE], urls.api("/signs")),
-    "edges": _page([_EDGE], urls.api("/edges")),
+    "edges": _page([_EDGE], urls.api("/edges"), facets=False),
     "neighbors": {
         "center": _NODE,
         "nodes": [_REASON],

@@ -335,6 +335,7 @@ class SearchQuery(QueryModel):
     types: _Types = []
     limit: Annotated[int, Field(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}."), Digits] = 20
     offset: _Offset = 0
+    explain: bool = Field(False, description="Give each hit the parts its score is the sum of (`explain`).")
 
 
 class SuggestQuery(QueryModel):

@@ -271,7 +271,9 @@ class SearchHitOut(_Out):
     field: _Field = Field(description="The field the snippet is cut from.")
     snippet: str
     highlights: list[list[int]] = Field(description="`[start, end)` offsets of the matched words in `snippet`.")
-    explain: list[ScorePartOut] = Field(description="The parts the score is the sum of, largest first.")
+    explain: list[ScorePartOut] | None = Field(
+        None, description="With `explain=true`: the parts the score is the sum of, largest first."
+    )
 
 
 class SearchOut(_Out):

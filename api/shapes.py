@@ -143,7 +143,11 @@ def search_hit(hit: SearchHit) -> dict[str, Any]:
         "field": hit.field,
         "snippet": hit.snippet,
         "highlights": [list(span) for span in hit.highlights],
-        "explain": [{"word": m.word, "field": m.field, "how": m.how, "score": m.score} for m in hit.explain],
+        **(
+            {"explain": [{"word": m.word, "field": m.field, "how": m.how, "score": m.score} for m in hit.explain]}
+            if hit.explain is not None
+            else {}
+        ),
     }
 
 

@@ -10,6 +10,7 @@ fields counted for facets. The index lives on its graph (`kg.derived(text_index)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -139,7 +140,7 @@ def words(text: str) -> list[str]:
 
 def _schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
-    b.add_integer_field("n", stored=False, fast=True, indexed=False)
+    b.add_integer_field("n", stored=False, fast=True, indexed=True)
     b.add_text_field("type", tokenizer_name="raw", fast=True)
     b.add_text_field("source", tokenizer_name="raw", fast=True)
     for name in FIELDS:
@@ -162,16 +163,21 @@ class TextIndex:
     nodes: tuple[Node, ...]
     sources: tuple[tuple[str, ...], ...]  # the articles each node quotes, for facets
 
-    def run(self, query: tantivy.Query, limit: int, offset: int = 0) -> tuple[list[Ranked], int]:
-        """The best `limit` after `offset` as (score, address, node position), and how many match.
+    def run(self, query: tantivy.Query, limit: int, offset: int = 0) -> list[Ranked]:
+        """The best `limit` after `offset` as (score, address, node position).
 
-        Equal scores come shorter label first (typo matches score alike)."""
-        found = self.searcher.search(query, limit, count=True, offset=offset)
+        Equal scores come shorter label first (typo matches score alike). Not counting the matches
+        lets tantivy skip blocks that cannot reach the top (facets count them)."""
+        found = self.searcher.search(query, limit, count=False, offset=offset)
         addresses = [address for _, address in found.hits]
         positions = [int(n or 0) for n in self.searcher.fast_field_values("n", addresses)]
         ranked = [(float(score), address, n) for (score, address), n in zip(found.hits, positions, strict=True)]
         ranked.sort(key=lambda hit: (-hit[0], len(self.nodes[hit[2]].label)))
-        return ranked, int(getattr(found, "count", 0) or 0)
+        return ranked
+
+    def only(self, positions: Sequence[int]) -> tantivy.Query:
+        """Matches the nodes at `positions` and scores nothing (to score a query's parts on a page)."""
+        return tantivy.Query.const_score_query(tantivy.Query.term_set_query(self.schema, "n", list(positions)), 0.0)
 
 
 def articles(node: Node) -> tuple[str, ...]:

@@ -50,5 +50,5 @@ def autocomplete(kg: KnowledgeGraph, q: str, *, limit: int = MAX_SUGGESTIONS) ->
     query = tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, _word(ix.schema, w, i == len(typed) - 1 and not ends_word)) for i, w in enumerate(typed)]
     )
-    ranked, _ = ix.run(query, _POOL)
+    ranked = ix.run(query, _POOL)
     return [ix.nodes[n] for _, _, n in ranked[:limit]]

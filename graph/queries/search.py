@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
 import tantivy
 from rapidfuzz.distance import OSA
 
@@ -56,7 +54,7 @@ class SearchHit:
     field: str
     snippet: str
     highlights: tuple[tuple[int, int], ...]
-    explain: tuple[Match, ...]
+    explain: tuple[Match, ...] | None  # asked for: scoring each part costs a query per word and field
 
 
 def typo_distance(word: str) -> int:
@@ -75,12 +73,14 @@ class _Term:
     distance: int
 
 
-def _terms(q: str) -> list[_Term]:
+def _terms(ix: TextIndex, q: str) -> list[_Term]:
+    """The query's words but stop words, once each; a word no label or alias has may be a typo."""
     seen: dict[str, _Term] = {}
     for word in words(q)[:_MAX_WORDS]:
         stem = analyse(word)
         if stem is not None and word not in seen:
-            seen[word] = _Term(word, stem, typo_distance(word))
+            known = ix.searcher.doc_freq("label_words", word) or ix.searcher.doc_freq("alias_words", word)
+            seen[word] = _Term(word, stem, 0 if known else typo_distance(word))
     return list(seen.values())
 
 
@@ -105,18 +105,24 @@ def _query(ix: TextIndex, terms: Sequence[_Term], types: Sequence[NodeType]) -> 
     text = _any([_any([c for _, _, c in _clauses(ix, t)]) for t in terms])
     if not types:
         return text
-    kinds = _any([tantivy.Query.term_query(ix.schema, "type", t) for t in types])
+    kinds = tantivy.Query.const_score_query(_any([tantivy.Query.term_query(ix.schema, "type", t) for t in types]), 0.0)
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.Must, kinds)])
 
 
 def search(
-    kg: KnowledgeGraph, q: str, *, types: Sequence[NodeType] = (), limit: int = 20, offset: int = 0
+    kg: KnowledgeGraph,
+    q: str,
+    *,
+    types: Sequence[NodeType] = (),
+    limit: int = 20,
+    offset: int = 0,
+    explain: bool = False,
 ) -> Page[SearchHit]:
     """A page of the nodes matching `q`, best first; `total` counts every match, `facets` them by type and source.
 
     Examples
     --------
-    >>> page = search(tiny_graph(), "oxytocn")
+    >>> page = search(tiny_graph(), "oxytocn", explain=True)
     >>> page.items[0].node.id, page.items[0].field, page.items[0].explain[0].how
     ('oxytocin', 'label', 'typo')
     """
@@ -125,13 +131,15 @@ def search(
     require_range("limit", limit, 1, MAX_RESULTS)
     require_range("offset", offset, 0, MAX_OFFSET)
     ix = kg.derived(text_index)
-    terms = _terms(q)
+    terms = _terms(ix, q)
     if not terms:
         return Page([], 0, limit, offset, facets={"type": {}, "source": {}})
     query = _query(ix, terms, types)
-    ranked, total = ix.run(query, limit, offset)
-    hits = [_hit(ix, query, address, n, score, terms) for score, address, n in ranked]
+    ranked = ix.run(query, limit, offset)
+    stems = _stem_scores(ix, terms, [n for _, _, n in ranked]) if explain else None
+    hits = [_hit(ix.nodes[n], score, terms, stems.get(n, []) if stems is not None else None) for score, _, n in ranked]
     facets = _facets(ix, query)
+    total = sum(facets["type"].values())  # every node has one type
     if types:
         facets["type"] = _facets(ix, _query(ix, terms, ()))["type"]  # every type, to switch between them
     return Page(hits, total, limit, offset, facets=facets)
@@ -169,58 +177,50 @@ def _matches(text: str, field: str, terms: Sequence[_Term]) -> list[tuple[int, i
     return found
 
 
-def _hit(
-    ix: TextIndex, query: tantivy.Query, address: tantivy.DocAddress, n: int, score: float, terms: Sequence[_Term]
-) -> SearchHit:
-    """The hit: its best-weighted text with the most query words is the snippet; explain is tantivy's."""
-    node = ix.nodes[n]
+def _stem_scores(ix: TextIndex, terms: Sequence[_Term], page: Sequence[int]) -> dict[int, list[Match]]:
+    """Each page node's BM25 per (word, field) of the stem matches, scored by tantivy: every
+    clause alone, on the page's nodes only."""
+    out: dict[int, list[Match]] = {}
+    if not page:
+        return out
+    only = ix.only(page)
+    for term in terms:
+        for field, how, clause in _clauses(ix, term):
+            if how != "stem":
+                continue
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, clause), (tantivy.Occur.Must, only)])
+            for score, _, n in ix.run(query, len(page)):
+                out.setdefault(n, []).append(Match(term.word, field, "stem", round(score, 3)))
+    return out
+
+
+def _hit(node: Node, score: float, terms: Sequence[_Term], stems: list[Match] | None) -> SearchHit:
+    """The hit: its best-weighted text with the most query words is the snippet, and its score in parts."""
     best: tuple[float, str, str, list[tuple[int, int, _Term, str]]] = (-1.0, "label", node.label, [])
-    matched: set[str] = set()
     for field, text in _texts(node):
         found = _matches(text, field, terms)
-        matched.update(t.word for _, _, t, _ in found)
         value = FIELDS[field] * len({t.word for _, _, t, _ in found})
         if value > best[0]:
             best = (value, field, text, found)
     _, field, text, found = best
     snippet, shift = _cut(text, found[0][0] if found else 0)
     highlights = tuple((s - shift, e - shift) for s, e, _, _ in found if s >= shift and e - shift <= len(snippet))
-    tree = orjson.loads(query.explain(ix.searcher, address).to_json())
-    words_in_order = [t.word for t in terms if t.word in matched]
-    return SearchHit(node, round(score, 3), field, snippet, highlights, _explain(tree, words_in_order))
+    parts = None if stems is None else tuple(sorted([*stems, *_typo_parts(node, terms)], key=lambda m: -m.score))
+    return SearchHit(node, round(score, 3), field, snippet, highlights, parts)
 
 
-def _explain(tree: dict[str, Any], matched: list[str]) -> tuple[Match, ...]:
-    """tantivy's explanation as (word, field, how, score): one branch per query word that matched.
-
-    The query is a sum over words of a sum over fields; a field's branch is `Boost xW` (a stem in the
-    field weighted W) or `Const` (a typo match, scored by `_TYPO_SCORE`)."""
-    if tree["description"].startswith("Boolean") and any(
-        d["description"].startswith("Boolean") for d in tree.get("details", ())
-    ):
-        branches = [
-            d for d in tree["details"] if d["description"].startswith("Boolean")
-        ]  # the words (under a type filter)
-    else:
-        branches = [tree]
-    if len(branches) != len(matched):
-        matched = [""] * len(branches)  # cannot say which word; the fields and scores still hold
+def _typo_parts(node: Node, terms: Sequence[_Term]) -> list[Match]:
+    """The near-word matches: a word e edits away (the same word: e = 0) is caught at each allowed
+    distance from max(e, 1) to the term's, each scoring `_TYPO_SCORE[field] / distance`."""
     out = []
-    for word, branch in zip(matched, branches, strict=True):
-        for part in branch.get("details", ()):
-            field, how = _branch(part)
-            out.append(Match(word, field, how, round(part["value"], 3)))
-    return tuple(sorted(out, key=lambda m: -m.score))
-
-
-def _branch(part: dict[str, Any]) -> tuple[str, str]:
-    if part["description"].startswith("Boost x"):
-        weight = float(part["description"].removeprefix("Boost x").split()[0])
-        return next(f for f, w in FIELDS.items() if w == weight), "stem"
-    for field, boost in _TYPO_SCORE.items():
-        if any(abs(part["value"] - boost / d) < 1e-4 for d in (1, 2)):
-            return field, "typo"
-    return "label", "typo"  # pragma: no cover - every Const is a label or an alias typo
+    texts = {"label": words(node.label), "alias": [w for a in node.aliases for w in words(a)]}
+    for term in terms:
+        for field, boost in _TYPO_SCORE.items():
+            near = min((OSA.distance(term.word, w, score_cutoff=term.distance + 1) for w in texts[field]), default=99)
+            if term.distance and near <= term.distance:
+                caught = term.distance - max(near, 1) + 1
+                out.append(Match(term.word, field, "typo", round(caught * boost / term.distance, 3)))
+    return out
 
 
 def _cut(text: str, at: int) -> tuple[str, int]:

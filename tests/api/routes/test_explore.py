@@ -59,7 +59,8 @@ def test_search_rejects_bad_queries(client: TestClient, query: str, parameter: s
 
 
 def test_search_explains_marks_and_counts(client: TestClient) -> None:
-    body = client.get("/v1/search?q=pushes him further").json()
+    assert "explain" not in client.get("/v1/search?q=oxytocin").json()["items"][0]
+    body = client.get("/v1/search?q=pushes him further&explain=true").json()
     hit = body["items"][0]
     assert sum(part["score"] for part in hit["explain"]) == pytest.approx(hit["score"], abs=0.01)
     assert {hit["snippet"][s:e].casefold() for s, e in hit["highlights"]} >= {"pushes", "further"}
