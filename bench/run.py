@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cluster, folder, scale, startup, throughput
+from bench import cluster, folder, quality, scale, startup, throughput
 
 __all__ = ["main"]
 
@@ -57,6 +57,8 @@ def main() -> None:
     http_lines = throughput.run(args.seconds, args.rounds)
     print("== cluster ==")
     cluster_lines = cluster.run(args.seconds, args.rounds)
+    print("== search quality ==")
+    quality_lines = quality.run()
     print("== scale ==")
     scale_lines = scale.run(args.nodes, args.edges, seconds=5)
     folder_lines = ["Not run: `python -m bench.run --folder` adds it (it takes a few minutes more)."]
@@ -83,6 +85,10 @@ def main() -> None:
             "## Cluster: replicas behind nginx's cache (`make cluster`)",
             "",
             *cluster_lines,
+            "",
+            "## Search quality on the shipped graph",
+            "",
+            *quality_lines,
             "",
             "## Scale: 100k nodes, 1M edges",
             "",
