@@ -40,10 +40,10 @@ def autocomplete(kg: KnowledgeGraph, q: str, *, limit: int = MAX_SUGGESTIONS) ->
     >>> [n.id for n in autocomplete(tiny_graph(), "oxyt")]
     ['oxytocin']
     """
-    if not q.strip() or len(q) > MAX_TYPED:
-        raise InvalidParameter("q", f"must be 1 to {MAX_TYPED} characters and not blank", q[:40])
+    if len(q) > MAX_TYPED:
+        raise InvalidParameter("q", f"must be at most {MAX_TYPED} characters", q[:40])
     typed = words(q)[:8]
-    if not typed:
+    if not typed:  # nothing typed yet but spaces or signs: nothing to complete
         return []
     ix = kg.derived(text_index)
     ends_word = not q[-1].isalnum()

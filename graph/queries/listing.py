@@ -99,7 +99,7 @@ def node_facets(nodes: Sequence[Node]) -> dict[str, dict[str, int]]:
     """How many of `nodes` are of each type and quote each article, most first.
 
     >>> node_facets(list(tiny_graph().nodes.values()))["type"]["sign"]
-    2
+    1
     """
     types = Counter(n.type for n in nodes)
     sources = Counter(s for n in nodes for s in articles(n))

@@ -84,8 +84,9 @@ def test_stop_words_alone_match_nothing_and_bad_input_is_refused(shipped: Knowle
     assert search(shipped, "why did he").total == 0
     with pytest.raises(InvalidParameter):
         search(shipped, "  ")
+    assert autocomplete(shipped, " \x1c ") == []
     with pytest.raises(InvalidParameter):
-        autocomplete(shipped, "")
+        autocomplete(shipped, "a" * 101)
 
 
 def test_autocomplete_is_prefix_and_typo_tolerant_and_fast(shipped: KnowledgeGraph) -> None:
