@@ -24,7 +24,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from api import urls
@@ -329,8 +329,15 @@ class PathQuery(QueryModel):
 class SearchQuery(QueryModel):
     """`/v1/search`."""
 
+    # The contract's `\S` says "not blank", so a fuzzer or a client generator knows that a query of
+    # nothing but white space (Python's str.isspace, separators included) is refused; the check
+    # and its one message are graph.queries.search's.
     q: str = Field(
-        min_length=1, max_length=MAX_QUERY, description="What to look for; typos are tolerated.", examples=["oxytocin"]
+        min_length=1,
+        max_length=MAX_QUERY,
+        json_schema_extra={"pattern": r"\S"},
+        description="What to look for; typos are tolerated. Not blank.",
+        examples=["oxytocin"],
     )
     types: _Types = []
     limit: Annotated[int, Field(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}."), Digits] = 20
@@ -365,14 +372,26 @@ class GuideQuery(QueryModel):
     ]
 
 
+def _offset_schema(description: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "description": description}
+
+
 class SourceTextQuery(QueryModel):
     """`/v1/sources/{id}/text`: a slice of the article body, by character offsets."""
 
+    # Declared as a plain integer, not `integer | null`: "absent" is the only null a query string
+    # has, and a fuzzer reading the union would send `5.0`, which the digits rule refuses.
     start: Annotated[
-        int | None, Field(ge=0, le=MAX_OFFSET, description="Where the slice starts (default: 0)."), Digits
+        int | None,
+        Field(ge=0, le=MAX_OFFSET, description="Where the slice starts (default: 0)."),
+        WithJsonSchema(_offset_schema("Where the slice starts (default: 0).")),
+        Digits,
     ] = None
     end: Annotated[
-        int | None, Field(ge=0, le=MAX_OFFSET, description="Where the slice ends (default: the body's end)."), Digits
+        int | None,
+        Field(ge=0, le=MAX_OFFSET, description="Where the slice ends (default: the body's end)."),
+        WithJsonSchema(_offset_schema("Where the slice ends (default: the body's end).")),
+        Digits,
     ] = None
 
 
