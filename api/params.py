@@ -18,19 +18,16 @@ against the served graph by the guide query.
 
 from __future__ import annotations
 
-import inspect
-import re
-from collections import Counter
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Final, Literal, get_args
 
-from fastapi import Depends, Path, Query, Request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from fastapi import Path
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from api import urls
+from api.querymodel import ID_PATTERN, LIST_HINT, MAX_ID, Digits, QueryModel, query, split_commas
 from api.schemas import NodeOut
 from api.shapes import ALWAYS_FIELDS
-from graph.errors import InvalidParameter
 from graph.exports import EXPORT_FORMATS, FORMATS
 from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
 from graph.queries.autocomplete import MAX_TYPED
@@ -63,104 +60,22 @@ __all__ = [
     "query",
 ]
 
-Q = TypeVar("Q", bound="QueryModel")
-
-_ID: Final = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
-_MAX_ID: Final = 200
-_DIGITS: Final = re.compile(r"-?[0-9]{1,20}")
-
-
-def _digits(value: object) -> object:
-    """A number as the query string gives it: plain decimal digits, an optional minus, nothing else."""
-    if isinstance(value, str) and not _DIGITS.fullmatch(value):
-        raise PydanticCustomError("digits", "must be a whole number written in plain digits")
-    return value
-
-
-def _split(value: object) -> object:
-    """Every value of a repeated parameter, each split on commas: `a&b,c` is `[a, b, c]`."""
-    if isinstance(value, list):
-        return [part for item in value for part in (item.split(",") if isinstance(item, str) else [item])]
-    return value
-
-
-# Put last in an Annotated int, after its bounds, so the bounds stay in the contract's schema.
-Digits: Final = BeforeValidator(_digits)
 # The export formats are the registry's (graph.exports.FORMATS): a format added there is a
 # value here, in the contract and in the CLI, with no edit in api/.
 if TYPE_CHECKING:
     ExportFormat = str
 else:
     ExportFormat = Literal[EXPORT_FORMATS]
-Slug = Annotated[str, Field(min_length=1, max_length=_MAX_ID, pattern=_ID)]
+Slug = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=ID_PATTERN)]
 # The contract says what a sign id is (a slug, `format: sign-id`), never which ones exist: the
 # served graph says that, and the fuzzers learn the ids from it (tests/schemathesis_hooks.py).
-SignId = Annotated[str, Field(min_length=1, max_length=_MAX_ID, pattern=_ID, json_schema_extra={"format": "sign-id"})]
-
-
-# Every list parameter says it, so a reader of /docs knows both forms work.
-_LIST: Final = " Repeat it or separate with commas."
-
-
-class QueryModel(BaseModel):
-    """Base of every route's query model: unknown parameters refused, naming the ones it takes."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_names(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            known = sorted(f.alias or name for name, f in cls.model_fields.items())
-            for name in data:
-                if name not in known:
-                    raise PydanticCustomError(
-                        "unknown_parameter",
-                        "is not a parameter of this route (allowed: {allowed})",
-                        {"parameter": name, "allowed": ", ".join(known) or "none", "value": data[name]},
-                    )
-        return data
-
-    @classmethod
-    def single_valued(cls) -> frozenset[str]:
-        """The query-string names that take one value."""
-        return frozenset(
-            f.alias or name for name, f in cls.model_fields.items() if get_origin(_bare(f.annotation)) is not list
-        )
-
-
-def _bare(annotation: Any) -> Any:
-    """`list[X] | None` as `list[X]`: what a field holds when it is given."""
-    args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
-    return args[0] if get_origin(annotation) is not list and len(args) == 1 else annotation
-
-
-def query(model: type[Q]) -> Any:
-    """The dependency that reads `model` from the query string.
-
-    FastAPI parses and documents the model's fields; this then refuses a single-valued
-    parameter given more than once, which FastAPI would otherwise read as its last value.
-    """
-    single = model.single_valued()
-
-    async def read(request: Request, params: Any) -> Any:  # async: inline, not a thread-pool hop
-        counts = Counter(name for name, _ in request.query_params.multi_items())
-        for name in sorted(n for n, c in counts.items() if c > 1 and n in single):
-            values = ",".join(request.query_params.getlist(name))
-            raise InvalidParameter(name, f"is given {counts[name]} times; give it once", values)
-        return params
-
-    read.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
-            inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[model, Query()]),
-        ]
-    )
-    return Depends(read)
+SignId = Annotated[
+    str, Field(min_length=1, max_length=MAX_ID, pattern=ID_PATTERN, json_schema_extra={"format": "sign-id"})
+]
 
 
 NodeIdPath = Annotated[
-    str, Path(description="A node's stable slug.", examples=["oxytocin"], max_length=_MAX_ID, pattern=_ID)
+    str, Path(description="A node's stable slug.", examples=["oxytocin"], max_length=MAX_ID, pattern=ID_PATTERN)
 ]
 SourceIdPath = Annotated[
     str, Path(description="An article's id, three digits.", examples=["001"], max_length=3, pattern=r"^[0-9]{3}$")
@@ -170,8 +85,8 @@ EdgeIdPath = Annotated[
     Path(
         description="An edge id, `from--kind--to`.",
         examples=["give-him-space--addresses--needs-space"],
-        max_length=2 * _MAX_ID + 20,
-        pattern=_ID,
+        max_length=2 * MAX_ID + 20,
+        pattern=ID_PATTERN,
     ),
 ]
 
@@ -180,13 +95,13 @@ _Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Items to skip."
 # Lists are bounded by the size of their closed set: naming a value twice adds nothing.
 _Types = Annotated[
     list[NodeType],
-    BeforeValidator(_split),
-    Field(alias="type", max_length=len(NODE_TYPES), description="Node types to keep." + _LIST),
+    BeforeValidator(split_commas),
+    Field(alias="type", max_length=len(NODE_TYPES), description="Node types to keep." + LIST_HINT),
 ]
 _Kinds = Annotated[
     list[EdgeKind],
-    BeforeValidator(_split),
-    Field(alias="kind", max_length=len(EDGE_KINDS), description="Edge kinds to keep or walk." + _LIST),
+    BeforeValidator(split_commas),
+    Field(alias="kind", max_length=len(EDGE_KINDS), description="Edge kinds to keep or walk." + LIST_HINT),
 ]
 _Include = Literal["edges", "evidence", "neighbors"]
 # `fields` takes the node shape's own fields (api.schemas.NodeOut): a field a node type adds
@@ -213,7 +128,7 @@ _Substring = Annotated[
 # A batch of ids must fit the URL bound (`DISTANCE_MAX_URL_BYTES`, 8000): 100 ids of at most
 # 64 characters, none of which is ever percent-encoded. A longer id is fetched on its own.
 _MAX_BATCH_ID: Final = 64
-_BatchId = Annotated[str, Field(min_length=1, max_length=_MAX_BATCH_ID, pattern=_ID)]
+_BatchId = Annotated[str, Field(min_length=1, max_length=_MAX_BATCH_ID, pattern=ID_PATTERN)]
 
 
 class NoQuery(QueryModel):
@@ -240,12 +155,12 @@ class NodeListQuery(TypedListQuery):
     types: _Types = []
     ids: Annotated[
         list[_BatchId],
-        BeforeValidator(_split),
+        BeforeValidator(split_commas),
         Field(
             max_length=MAX_IDS,
             description=(
                 f"Fetch these nodes, in this order (at most {MAX_IDS} ids of up to {_MAX_BATCH_ID} characters); "
-                "an unknown id is a 404." + _LIST
+                "an unknown id is a 404." + LIST_HINT
             ),
             examples=[["oxytocin", "slower-replies"]],
             # A batch is fetched as it is, never searched: with `q` as well, the URL bound
@@ -278,15 +193,15 @@ class NodeQuery(QueryModel):
 
     include: Annotated[
         list[_Include],
-        BeforeValidator(_split),
-        Field(max_length=len(get_args(_Include)), description="What to embed (default: evidence)." + _LIST),
+        BeforeValidator(split_commas),
+        Field(max_length=len(get_args(_Include)), description="What to embed (default: evidence)." + LIST_HINT),
     ] = []
     fields: Annotated[
         list[_NodeField],
-        BeforeValidator(_split),
+        BeforeValidator(split_commas),
         Field(
             max_length=len(get_args(_NodeField)),
-            description="Fields to return (default: all); id, type and links always come." + _LIST,
+            description="Fields to return (default: all); id, type and links always come." + LIST_HINT,
         ),
     ] = []
 
@@ -361,38 +276,33 @@ class GuideQuery(QueryModel):
 
     sign_ids: Annotated[
         list[SignId],
-        BeforeValidator(_split),
+        BeforeValidator(split_commas),
         Field(
             alias="signs",
             min_length=1,
             max_length=MAX_SIGNS,
-            description=f"1–{MAX_SIGNS} sign ids (see {urls.api('/signs')}); repeats count once." + _LIST,
+            description=f"1–{MAX_SIGNS} sign ids (see {urls.api('/signs')}); repeats count once." + LIST_HINT,
             examples=[["leaves-right-after-sex"]],
         ),
     ]
 
 
-def _offset_schema(description: str) -> dict[str, Any]:
-    return {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "description": description}
+# A passage slice's bound. Declared as a plain integer, not `integer | null`: "absent" is the
+# only null a query string has, and a fuzzer reading the union would send `5.0`, which the
+# digits rule refuses. The description sits on the field, where the contract shows it.
+_Bound = Annotated[
+    int | None,
+    Field(ge=0, le=MAX_OFFSET),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}),
+    Digits,
+]
 
 
 class SourceTextQuery(QueryModel):
     """`/v1/sources/{id}/text`: a slice of the article body, by character offsets."""
 
-    # Declared as a plain integer, not `integer | null`: "absent" is the only null a query string
-    # has, and a fuzzer reading the union would send `5.0`, which the digits rule refuses.
-    start: Annotated[
-        int | None,
-        Field(ge=0, le=MAX_OFFSET, description="Where the slice starts (default: 0)."),
-        WithJsonSchema(_offset_schema("Where the slice starts (default: 0).")),
-        Digits,
-    ] = None
-    end: Annotated[
-        int | None,
-        Field(ge=0, le=MAX_OFFSET, description="Where the slice ends (default: the body's end)."),
-        WithJsonSchema(_offset_schema("Where the slice ends (default: the body's end).")),
-        Digits,
-    ] = None
+    start: _Bound = Field(None, description="Where the slice starts (default: 0).")
+    end: _Bound = Field(None, description="Where the slice ends (default: the body's end).")
 
 
 class ExportQuery(QueryModel):

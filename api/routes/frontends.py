@@ -10,10 +10,10 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
+from api.frontend_schemas import CardOut, DisagreementsOut, GuideOut
 from api.http import json_response
 from api.openapi import declare
 from api.params import GuideQuery, NodeIdPath, NoQuery, query
-from api.schemas import CardOut, DisagreementsOut, GuideOut
 from api.shapes import card_body, disagreements_body, guide_body
 from graph import queries
 from graph.build import KnowledgeGraph
