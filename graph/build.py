@@ -25,9 +25,11 @@ import orjson
 
 from graph._memory import give_back
 from graph.adjacency import Adjacency, Near
+from graph.errors import ContentError, ContentProblem
 from graph.load import Article, Content, collector_paused, edge_id, load_content
 from graph.models import Edge, Evidence, Node
 from graph.registry import EDGE_KINDS
+from graph.snapshots import Release, read_releases
 from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = ["KnowledgeGraph", "build", "content_version", "load_graph"]
@@ -56,6 +58,8 @@ class KnowledgeGraph:
     node_counts: Mapping[NodeType, int]
     edge_counts: Mapping[EdgeKind, int]
     content_version: str
+    # The releases recorded under seeds/releases/ (`graph.releases`), oldest first.
+    releases: tuple[Release, ...] = ()
 
     _derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -83,6 +87,11 @@ class KnowledgeGraph:
         except KeyError:
             value = self._derived[key] = make(self, *args)
         return value
+
+    def serves_same(self, other: KnowledgeGraph) -> bool:
+        """Whether `other` would answer every request as this graph does: the same content and
+        the same releases. A reload that finds so keeps this graph (and every answer made on it)."""
+        return self.content_version == other.content_version and self.releases == other.releases
 
     def __getstate__(self) -> dict[str, Any]:
         """What pickling keeps: the graph, not what was derived from it (made again on use)."""
@@ -198,7 +207,7 @@ class _Columns:
         )
 
 
-def build(content: Content) -> KnowledgeGraph:
+def build(content: Content, *, releases: tuple[Release, ...] = ()) -> KnowledgeGraph:
     """Freeze validated content into a KnowledgeGraph with every index the API reads.
 
     Examples
@@ -208,12 +217,12 @@ def build(content: Content) -> KnowledgeGraph:
     (1, 1)
     """
     with collector_paused():
-        kg = _build(content)
+        kg = _build(content, releases)
     give_back()  # the build's temporaries, freed, leave the resident memory (see graph._memory)
     return kg
 
 
-def _build(content: Content) -> KnowledgeGraph:
+def _build(content: Content, releases: tuple[Release, ...]) -> KnowledgeGraph:
     derived = [
         Edge(
             id=edge_id(node.id, "mentioned_in", source),
@@ -269,6 +278,7 @@ def _build(content: Content) -> KnowledgeGraph:
         node_counts=MappingProxyType({t: len(v) for t, v in by_type.items()}),
         edge_counts=MappingProxyType({k: n for k, n in zip(_KINDS, counted, strict=True) if n}),
         content_version=_digest(content, sorted_nodes, ids, columns),
+        releases=releases,
     )
 
 
@@ -281,6 +291,22 @@ def _permuted(values: Sequence[Any], order: list[int]) -> tuple[Any, ...]:
 
 
 def load_graph(seeds_dir: Path) -> KnowledgeGraph:
-    """Load, validate and build in one step; raises ContentError on bad content."""
+    """Load, validate and build in one step, the recorded releases with it.
+
+    Raises ContentError with every problem of the content and of the release snapshots at once.
+    """
+    problems: list[ContentProblem] = []
+    content: Content | None = None
+    releases: tuple[Release, ...] = ()
     with collector_paused():
-        return build(load_content(seeds_dir))
+        try:
+            content = load_content(seeds_dir)
+        except ContentError as exc:
+            problems += exc.problems
+        try:
+            releases = read_releases(seeds_dir)
+        except ContentError as exc:
+            problems += exc.problems
+        if content is None or problems:
+            raise ContentError(problems)
+        return build(content, releases=releases)

@@ -3,7 +3,8 @@
     DistanceError
     ├── NotFound
     │   ├── NodeNotFound
-    │   └── EdgeNotFound
+    │   ├── EdgeNotFound
+    │   └── ReleaseNotFound
     ├── InvalidParameter
     └── ContentError          (a list of ContentProblem, each `file:line: message`)
 
@@ -24,6 +25,7 @@ __all__ = [
     "InvalidParameter",
     "NodeNotFound",
     "NotFound",
+    "ReleaseNotFound",
     "did_you_mean",
 ]
 
@@ -61,6 +63,16 @@ class EdgeNotFound(NotFound):
     def __init__(self, edge_id: str, suggestions: Sequence[str] = ()) -> None:
         self.edge_id, self.suggestions = edge_id, tuple(suggestions)
         super().__init__(f"no edge with id {edge_id!r}{did_you_mean(self.suggestions)}")
+
+
+class ReleaseNotFound(NotFound):
+    """No recorded release has this content_version (or starts with it); `suggestions` lists
+    every known content_version, newest first."""
+
+    def __init__(self, content_version: str, known: Sequence[str] = ()) -> None:
+        self.content_version, self.suggestions = content_version, tuple(known)
+        listed = f"known releases: {', '.join(k[:12] for k in known)}" if known else "no release is recorded yet"
+        super().__init__(f"no release has content_version {content_version!r}; {listed}")
 
 
 class InvalidParameter(DistanceError):
