@@ -108,6 +108,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             {"name": "explore", "description": "How ideas connect, and ranked search."},
             {"name": "front ends", "description": "Guide, cards and disagreements: one request per screen."},
             {"name": "export", "description": "The whole graph in several formats."},
+            {"name": "releases", "description": "Recorded releases, and what changed since one."},
         ],
     )
     if graph is not None:  # usable before the lifespan runs, e.g. by in-process fuzzers

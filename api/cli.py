@@ -1,4 +1,4 @@
-"""The `distance` command: serve, check, openapi, export."""
+"""The `distance` command: serve, check, openapi, export, release."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ FormatOption = Annotated[
 
 
 def _load_or_exit(seeds: Path) -> KnowledgeGraph:
-    """Load the graph, or print every content problem as `file:line: message` and exit 1."""
+    """Load the graph (its releases with it), or print every problem as `file:line: message` and exit 1."""
     try:
         return load_graph(seeds)
     except ContentError as exc:
@@ -103,11 +103,20 @@ def check(
         kinds.add_row(kind, str(kg.edge_counts.get(kind, 0)))
     kinds.add_row("[b]total[/b]", str(len(kg.edges)))
     out.print(table, kinds)
+    _print_releases(kg)
     if report:
         _print_report(coverage_report(kg))
     out.print("content is valid")
     if lint:
         _lint_or_exit(kg, seeds)
+
+
+def _print_releases(kg: KnowledgeGraph) -> None:
+    from graph.releases import served_release
+
+    served = served_release(kg)
+    state = f"released {served.released_at} ({served.file})" if served else "not released yet (`distance release`)"
+    _console().print(f"releases: {len(kg.releases)}; the content served is {state}", markup=False)
 
 
 def _lint_or_exit(kg: KnowledgeGraph, seeds: Path) -> None:
@@ -230,6 +239,38 @@ def export(
         sys.stdout.buffer.write(body)
     else:
         output.write_bytes(body)
+
+
+@app.command()
+def release(
+    seeds: SeedsOption = DEFAULT_SEEDS_DIR,
+    changelog: Annotated[
+        bool, typer.Option("--changelog", help="Print the releases as the README's Markdown table instead.")
+    ] = False,
+) -> None:
+    """Record the content as it is served as a release under seeds/releases/ (commit it with the content).
+
+    Releasing content that is already released writes nothing and says so. A server running
+    with --watch (or sent SIGHUP) then lists the release at /v1/releases.
+    """
+    from graph.releases import changelog as changelog_table
+    from graph.releases import release as record
+
+    kg = _load_or_exit(seeds)
+    if changelog:
+        sys.stdout.write(changelog_table(kg.releases))
+        return
+    made, written = record(kg, seeds)
+    out = _console()
+    if not written:
+        out.print(
+            f"content {kg.content_version[:12]} is already released ({made.released_at}, {made.file}); "
+            "nothing was written",
+            markup=False,
+        )
+        return
+    out.print(f"released content {kg.content_version[:12]} at {made.released_at} as {made.file}", markup=False)
+    out.print("commit it with the content, and paste `distance release --changelog` into the README", markup=False)
 
 
 def main() -> None:

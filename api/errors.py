@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from api import urls
 from api.answer import Answer
-from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound
+from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound, ReleaseNotFound
 
 __all__ = [
     "ALLOWED_METHODS",
@@ -45,6 +45,7 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
     NotFound: (404, "not-found", "Not found"),
     NodeNotFound: (404, "node-not-found", "Node not found"),
     EdgeNotFound: (404, "edge-not-found", "Edge not found"),
+    ReleaseNotFound: (404, "release-not-found", "Release not found"),
     InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
 }
 
@@ -73,6 +74,8 @@ EXPLANATIONS: Final[dict[str, str]] = {
     "not-found": "Nothing is served at this URL. Start from /v1, which links every route.",
     "node-not-found": "No node has this id. Ids are kebab-case slugs; `suggestions` lists the closest ones.",
     "edge-not-found": "No edge has this id. Edge ids read `from--kind--to`; `suggestions` lists the closest ones.",
+    "release-not-found": "No recorded release has this content_version, nor starts with it; `suggestions` lists "
+    "every release, newest first (/v1/releases).",
     "method-not-allowed": "Distance is read-only: it answers GET, HEAD and OPTIONS only.",
     "not-acceptable": "The `Accept` header asks for a media type this route does not serve.",
     "content-too-large": "Distance reads no request body; send the request without one.",

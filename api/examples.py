@@ -118,6 +118,19 @@ def _related(node: dict[str, Any], edge: str) -> dict[str, Any]:
     return {"node": node, "edge": edge, "basis": "quoted", "note": None, "citations": [_CITATION]}
 
 
+# A made-up content_version: the contract names none of the content's (it would change with it).
+_VERSION = "5f2c0d1e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d"
+_RELEASE = {
+    "content_version": _VERSION,
+    "released_at": "2026-12-03T09:00:00Z",
+    "nodes": 216,
+    "edges": 751,
+    "served": False,
+    "links": {"changes": urls.changes(_VERSION)},
+}
+_SERVED = {"content_version": "7e1a…", "released": False}
+
+
 EXAMPLES: dict[str, Any] = {
     "node": {
         **_NODE,
@@ -161,6 +174,45 @@ EXAMPLES: dict[str, Any] = {
         "links": {"self": urls.api(), "nodes": urls.api("/nodes"), "search": urls.api("/search{?q,type,limit,offset}")},
     },
     "nodes": _page([_NODE], urls.api("/signs")),
+    "releases": {
+        "items": [_RELEASE],
+        "total": 1,
+        "limit": 50,
+        "offset": 0,
+        "served": _SERVED,
+        "links": {"self": urls.releases(), "next": None, "prev": None},
+    },
+    "changes": {
+        **_page(
+            [
+                {
+                    "resource": "node",
+                    "id": _SIGN_ID,
+                    "change": "changed",
+                    "fields": ["evidence", "sources", "summary"],
+                    "type": "sign",
+                    "label": "Texts and calls drop off",
+                    "links": {"self": urls.node(_SIGN_ID)},
+                },
+                {
+                    "resource": "edge",
+                    "id": _EDGE_ID,
+                    "change": "added",
+                    "fields": [],
+                    "kind": "indicates",
+                    "links": {"self": urls.edge(_EDGE_ID)},
+                },
+            ],
+            urls.changes(_VERSION),
+            facets=False,
+        ),
+        "total": 2,
+        "limit": 50,
+        "links": {"self": urls.changes(_VERSION), "next": None, "prev": None},
+        "facets": {"change": {"added": 1, "changed": 1, "removed": 0}, "resource": {"node": 1, "edge": 1}},
+        "since": _RELEASE,
+        "served": _SERVED,
+    },
     "edges": _page([_EDGE], urls.api("/edges"), facets=False),
     "neighbors": {
         "center": _NODE,

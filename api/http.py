@@ -44,9 +44,16 @@ def bytes_response(
 
 
 def list_response(
-    request: Request, kg: KnowledgeGraph, page: Page[T], convert: Callable[[T], dict[str, Any]]
+    request: Request,
+    kg: KnowledgeGraph,
+    page: Page[T],
+    convert: Callable[[T], dict[str, Any]],
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The list envelope `{items, total, limit, offset, links}`, its links also in a `Link` header."""
+    """The list envelope `{items, total, limit, offset, links}`, its links also in a `Link` header.
+
+    `extra` adds members that describe the whole list (what `/v1/changes` compares), before `links`."""
     query = list(request.query_params.multi_items())
     links = urls.page_links(request.url.path, query, page.total, page.limit, page.offset)
     body = {
@@ -55,6 +62,7 @@ def list_response(
         "limit": page.limit,
         "offset": page.offset,
         **({"facets": page.facets} if page.facets is not None else {}),
+        **(extra or {}),
         "links": links,
     }
     return json_response(request, kg, body, headers={"Link": urls.link_header(links)})

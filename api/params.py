@@ -35,11 +35,13 @@ from graph.queries.listing import MAX_IDS, MAX_OFFSET, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
 from graph.queries.traverse import MAX_DEPTH, MAX_HOPS, MAX_PATHS, Direction
 from graph.registry import EDGE_KINDS
+from graph.releases import MIN_PREFIX
 from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = [
     "INCLUDES",
     "NODE_FIELDS",
+    "ChangesQuery",
     "EdgeIdPath",
     "EdgeListQuery",
     "ExportQuery",
@@ -51,6 +53,7 @@ __all__ = [
     "NodeQuery",
     "PathQuery",
     "QueryModel",
+    "ReleaseListQuery",
     "ResponseListQuery",
     "SearchQuery",
     "SourceIdPath",
@@ -312,6 +315,34 @@ class ExportQuery(QueryModel):
         EXPORT_FORMATS[0],
         description="The export format: " + "; ".join(f"`{f.name}`, {f.description}" for f in FORMATS.values()) + ".",
     )
+
+
+class ReleaseListQuery(QueryModel):
+    """`/v1/releases`."""
+
+    limit: _Limit = 50
+    offset: _Offset = 0
+
+
+class ChangesQuery(QueryModel):
+    """`/v1/changes`: since which release (a content_version or its start), and the page.
+
+    The contract says what a content_version looks like (`format: content-version`), never
+    which ones are released: `/v1/releases` says that (the fuzzers learn them from it).
+    """
+
+    since: str = Field(
+        min_length=MIN_PREFIX,
+        max_length=64,
+        pattern=rf"^[0-9a-f]{{{MIN_PREFIX},64}}$",
+        json_schema_extra={"format": "content-version"},
+        description=(
+            f"The content_version of a release (`{urls.releases()}`), or its first {MIN_PREFIX} or more "
+            "characters when they name one release only; an unknown one is a 404 listing the releases."
+        ),
+    )
+    limit: _Limit = 50
+    offset: _Offset = 0
 
 
 INCLUDES: Final = get_args(_Include)

@@ -3,8 +3,9 @@
 The next graph is loaded, validated and built in a thread beside the one being served, and
 swapped into `app.state.graph` in one assignment: a request sees the old graph or the new
 one, never half of either. Invalid content is refused with every `file:line` logged, and the
-old graph goes on serving. Unchanged content (same content_version) keeps the old graph
-object, so nothing keyed on it (ETags, cached bodies) changes.
+old graph goes on serving. Unchanged content (same content_version and the same releases,
+`KnowledgeGraph.serves_same`) keeps the old graph object, so nothing keyed on it (ETags,
+cached bodies) changes.
 
 Under `distance serve --workers N` the supervisor does the loading: it validates the seeds,
 writes the built graph to a snapshot file and sends each worker SIGHUP; a worker whose
@@ -73,7 +74,7 @@ class ContentReloader:
                     trigger, type(exc).__name__, exc, current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            if new.content_version == current.content_version:
+            if new.serves_same(current):
                 log.info("reload (%s): content %s unchanged", trigger, current.content_version[:16])
                 return "unchanged"
             if self.prepare is not None:

@@ -220,7 +220,7 @@ class _Supervisor:
                 trigger, type(exc).__name__, exc, self._version(),
             )  # fmt: skip
             return
-        if new.content_version == self.graph.content_version:
+        if new.serves_same(self.graph):
             log.info("reload (%s): content %s unchanged", trigger, self._version())
             return
         write_snapshot(new, self.snapshot)

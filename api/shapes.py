@@ -18,10 +18,13 @@ from graph.passages import context
 from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
 from graph.queries.guide import SignNote
 from graph.records import edge_record, evidence_record, node_record
+from graph.releases import Change, served_release
+from graph.snapshots import Release
 
 __all__ = [
     "ALWAYS_FIELDS",
     "card_body",
+    "change_item",
     "citation",
     "disagreements_body",
     "edge_out",
@@ -33,7 +36,9 @@ __all__ = [
     "node_links",
     "node_out",
     "paths_body",
+    "release_item",
     "search_hit",
+    "served",
 ]
 
 ALWAYS_FIELDS = ("id", "type", "links")
@@ -259,3 +264,38 @@ def disagreements_body(kg: KnowledgeGraph, found: list[Disagreement], self_url: 
         "total": len(found),
         "links": {"self": self_url},
     }
+
+
+def release_item(kg: KnowledgeGraph, release: Release) -> dict[str, Any]:
+    """A recorded release, whether it is what `kg` serves, and where its changes are."""
+    return {
+        "content_version": release.content_version,
+        "released_at": release.released_at,
+        "nodes": len(release.snapshot.nodes),
+        "edges": len(release.snapshot.edges),
+        "served": release.content_version == kg.content_version,
+        "links": {"changes": urls.changes(release.content_version)},
+    }
+
+
+def served(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The content `kg` serves, and whether it is released."""
+    return {"content_version": kg.content_version, "released": served_release(kg) is not None}
+
+
+def change_item(change: Change) -> dict[str, Any]:
+    """A node or edge added, removed or changed; linked where it is still served."""
+    out: dict[str, Any] = {
+        "resource": change.resource,
+        "id": change.id,
+        "change": change.change,
+        "fields": list(change.fields),
+    }
+    if change.resource == "node":
+        out["type"], out["label"] = change.type, change.label
+        url = urls.node(change.id)
+    else:
+        out["kind"] = change.type
+        url = urls.edge(change.id)
+    out["links"] = {"self": None if change.change == "removed" else url}
+    return out

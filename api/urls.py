@@ -21,12 +21,14 @@ __all__ = [
     "OPENAPI",
     "api",
     "card",
+    "changes",
     "edge",
     "link_header",
     "neighbors",
     "node",
     "page_links",
     "passage",
+    "releases",
     "request_url",
     "source_text",
     "template",
@@ -71,6 +73,16 @@ def source_text(source_id: str) -> str:
 def passage(source_id: str, start: int, end: int) -> str:
     """The slice `[start:end]` of an article's body: where a quote sits."""
     return f"{API}/sources/{source_id}/text?start={start}&end={end}"
+
+
+def releases() -> str:
+    """The recorded releases."""
+    return f"{API}/releases"
+
+
+def changes(since: str) -> str:
+    """What changed from a release to what is served."""
+    return with_query(f"{API}/changes", [("since", since)])
 
 
 def with_query(path: str, params: Iterable[tuple[str, str]]) -> str:

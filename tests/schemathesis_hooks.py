@@ -1,10 +1,12 @@
-"""What schemathesis needs to know beyond the contract: which strings are sign ids today.
+"""What schemathesis needs to know beyond the contract: which strings are sign ids and releases today.
 
 The contract says what a sign id looks like (a slug, `format: sign-id`) and never which ones
 exist, so it does not change when the content does. A fuzzer drawing random slugs would then
 meet the guide's (correct) 422 for an unknown sign and call the contract broken. So:
 
-- the `sign-id` format is taught from the graph being fuzzed: valid data draws real ids;
+- the `sign-id` format is taught from the graph being fuzzed: valid data draws real ids; so is
+  `content-version` (`/v1/changes?since=`), from the releases it lists, so valid cases reach
+  a 200 (a made-up version is a 404, which the contract declares);
 - a case meant to be valid whose signs are not all ids of that graph (the coverage phase's
   boundary slugs, which ignore custom formats) is dropped: no schema can say it is valid.
   Cases meant to be invalid are all kept, so negative-data rejection is checked as before.
@@ -14,9 +16,10 @@ The same goes for what the content decides and no schema can say: a slice of an 
 graph knows (`register_bodies`); and a batch (`/v1/nodes?ids=`) is not searched (`q`).
 A templated link in `/v1` is not a value either: its `{id}` placeholder is never an id.
 
-The in-process test registers the ids of the graph it serves (`register_sign_ids`). The live
-fuzz in `.ci/run` loads this module with `SCHEMATHESIS_HOOKS=tests.schemathesis_hooks` and
-`DISTANCE_FUZZ_URL` set, and reads the ids from the live server's `/v1/signs`.
+The in-process test registers the ids of the graph it serves (`register_sign_ids`,
+`register_releases`). The live fuzz in `.ci/run` loads this module with
+`SCHEMATHESIS_HOOKS=tests.schemathesis_hooks` and `DISTANCE_FUZZ_URL` set, and reads the ids
+from the live server's `/v1/signs` and the releases from its `/v1/releases`.
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ __all__ = [
     "filter_case",
     "filter_failure",
     "live_bodies",
+    "live_releases",
     "live_sign_ids",
     "register_bodies",
+    "register_releases",
     "register_sign_ids",
 ]
 
@@ -70,6 +75,20 @@ def _slice_fits(case: Any) -> bool:
     if start is None or end is None:
         return True
     return 0 <= start <= end <= length
+
+
+def register_releases(versions: Iterable[str]) -> None:
+    """Draw `format: content-version` strings from the content_versions of `versions`."""
+    known = sorted(versions)
+    if known:
+        schemathesis.openapi.format("content-version", st.sampled_from(known))
+
+
+def live_releases(base_url: str) -> list[str]:
+    """The content_version of every release a running Distance lists (its first page: 200)."""
+    with urllib.request.urlopen(base_url.rstrip("/") + "/v1/releases?limit=200", timeout=10) as response:
+        page = json.load(response)
+    return [item["content_version"] for item in page["items"]]
 
 
 def register_sign_ids(ids: Iterable[str]) -> None:
@@ -138,3 +157,4 @@ def live_bodies(base_url: str) -> dict[str, int]:
 if _url := os.environ.get("DISTANCE_FUZZ_URL"):
     register_sign_ids(live_sign_ids(_url))
     register_bodies(live_bodies(_url))
+    register_releases(live_releases(_url))

@@ -137,3 +137,32 @@ def test_check_lint_passes_when_the_allow_list_covers_every_warning(seeds: Path)
     result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds), "--lint"])
     assert result.exit_code == 0, result.stderr
     assert f"lint: no warnings ({len(warnings)} allowed by lint-allow.yaml)" in result.stdout
+
+
+def test_release_records_the_content_once_and_prints_the_changelog(seeds: Path) -> None:
+    first = CliRunner().invoke(cli, ["release", "--seeds", str(seeds)])
+    assert first.exit_code == 0, first.output
+    [path] = (seeds / "releases").iterdir()
+    assert f"as seeds/releases/{path.name}" in first.output
+    again = CliRunner().invoke(cli, ["release", "--seeds", str(seeds)])
+    assert again.exit_code == 0
+    assert "is already released" in again.output
+    assert "nothing was written" in again.output
+    assert list((seeds / "releases").iterdir()) == [path]
+    table = CliRunner().invoke(cli, ["release", "--seeds", str(seeds), "--changelog"])
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[2].endswith("| first release | – | – |")
+    checked = CliRunner().invoke(cli, ["check", "--seeds", str(seeds)])
+    assert "releases: 1; the content served is released" in checked.output
+
+
+def test_check_and_release_name_a_corrupt_snapshot_and_exit_1(seeds: Path) -> None:
+    assert CliRunner().invoke(cli, ["release", "--seeds", str(seeds)]).exit_code == 0
+    [path] = (seeds / "releases").iterdir()
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(lines[0] + "{ not json\n" + "".join(lines[2:]), encoding="utf-8")
+    for command in ("check", "release"):
+        result = CliRunner().invoke(cli, [command, "--seeds", str(seeds)])
+        assert result.exit_code == 1
+        assert f"seeds/releases/{path.name}:2: not JSON" in result.output
+        assert "Traceback" not in result.output

@@ -15,13 +15,14 @@ from hypothesis import HealthCheck, settings
 from api.app import create_app
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import load_graph
-from tests.schemathesis_hooks import register_bodies, register_sign_ids
+from tests.schemathesis_hooks import register_bodies, register_releases, register_sign_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
 register_sign_ids(SHIPPED.by_type["sign"])  # valid sign ids are the served graph's own
 register_bodies({s: a.body_end for s, a in SHIPPED.articles.items()})  # and so are article lengths
+register_releases(r.content_version for r in SHIPPED.releases)  # and `since`: the committed releases
 schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml")
 schema.app = create_app(Settings(), SHIPPED)
 

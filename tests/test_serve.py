@@ -99,6 +99,20 @@ def test_serve_refuses_invalid_content_and_never_opens_the_port(seeds: Path, tmp
     assert b"Uvicorn running" not in out + err
 
 
+def test_serve_refuses_a_corrupt_release_snapshot_naming_its_file(seeds: Path) -> None:
+    assert subprocess.run([DISTANCE, "release", "--seeds", str(seeds)], capture_output=True).returncode == 0
+    [path] = (seeds / "releases").iterdir()
+    path.write_bytes(path.read_bytes()[:-100])  # cut short mid-record
+    process = subprocess.run(
+        [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(free_port())], capture_output=True, timeout=60
+    )
+    assert process.returncode == 1
+    text = process.stderr.decode()
+    assert f"seeds/releases/{path.name}:" in text
+    assert "Traceback" not in text
+    assert b"Uvicorn running" not in process.stdout
+
+
 def _headers_and_log_agree(server: LiveServer) -> None:
     response = httpx.get(server.url + "/v1/meta")
     assert "server" not in response.headers

@@ -19,13 +19,18 @@ A route that wants the same adds a function here that lists its paths.
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
-from api.routes import edges, explore, export, frontends, meta, nodes, problems
+from api.routes import edges, explore, export, frontends, meta, nodes, problems, releases
 from graph.build import KnowledgeGraph
 
 __all__ = ["PER_ITEM", "PER_ITEM_LIMIT", "PREBUILT", "ROUTERS", "per_item_paths", "prebuilt_paths"]
 
-ROUTERS = (meta.router, nodes.router, edges.router, explore.router, frontends.router, export.router, problems.router)
-PREBUILT: tuple[Callable[[KnowledgeGraph], Iterable[str]], ...] = (meta.prebuilt, nodes.prebuilt, edges.prebuilt)
+ROUTERS = (
+    meta.router, nodes.router, edges.router, explore.router, frontends.router, export.router, releases.router,
+    problems.router,
+)  # fmt: skip
+PREBUILT: tuple[Callable[[KnowledgeGraph], Iterable[str]], ...] = (
+    meta.prebuilt, nodes.prebuilt, edges.prebuilt, releases.prebuilt,
+)  # fmt: skip
 PER_ITEM: tuple[Callable[[KnowledgeGraph], Iterable[str]], ...] = (nodes.per_item, frontends.per_item, edges.per_item)
 PER_ITEM_LIMIT = 5_000
 

@@ -45,6 +45,8 @@ INDEX_LINKS = {
     "search": urls.template(urls.api("/search"), ["q", "type", "limit", "offset"]),
     "suggest": urls.template(urls.api("/suggest"), ["q"]),
     "graph": urls.template(urls.api("/graph"), ["format"]),
+    "releases": urls.releases(),
+    "changes": urls.template(urls.api("/changes"), ["since", "limit", "offset"]),
     "docs": urls.DOCS,
     "openapi": urls.OPENAPI,
 }
