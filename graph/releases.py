@@ -110,9 +110,11 @@ def release(kg: KnowledgeGraph, seeds_dir: Path, *, now: datetime | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / release_name(kg.content_version, when)
     snapshot = snapshot_of(kg)
-    partial = path.with_name(path.name + ".partial")
+    # Written beside it under a dot name (which `read_releases` passes over), then renamed: a
+    # reload watching the folder sees the whole file or none of it.
+    partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(dump_release(kg.content_version, when, snapshot))
-    partial.replace(path)  # a reload watching the folder sees the whole file or none
+    partial.replace(path)
     try:
         name = str(path.resolve().relative_to(seeds_dir.resolve().parent))
     except ValueError:
