@@ -207,6 +207,8 @@ def read_releases(seeds_dir: Path) -> tuple[Release, ...]:
     out = _Reader(seeds_dir.parent, [])
     releases: list[Release] = []
     first: dict[str, str] = {}
+    if folder.exists() and not folder.is_dir():
+        out.add(folder, 1, f"a file where the folder {RELEASES_DIR}/ should be")
     for path in sorted(folder.iterdir()) if folder.is_dir() else ():
         if path.name.startswith("."):
             continue  # .gitkeep and editors' files
@@ -232,6 +234,9 @@ def _read(path: Path, out: _Reader) -> Release | None:
     """One release file, or None with its problems added to `out`."""
     try:
         text = read_text(path)
+    except FileNotFoundError:  # a link to nothing
+        out.add(path, 1, "file not found")
+        return None
     except FileProblem as exc:
         out.add(path, exc.line, exc.message)
         return None

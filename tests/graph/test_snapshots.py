@@ -161,3 +161,14 @@ def test_load_graph_reports_content_and_snapshot_problems_together(seeds: Path) 
     said = [str(p) for p in info.value.problems]
     assert said[0].startswith("seeds/graph/signs.yaml:7: quote not found in 000")
     assert said[1].startswith(f"seeds/releases/{path.name}:1: not JSON")
+
+
+def test_a_dangling_link_and_a_file_for_the_folder_are_named(seeds: Path) -> None:
+    (seeds / "releases").mkdir()
+    name = f"2026-12-01-{'b' * 12}.jsonl"
+    (seeds / "releases" / name).symlink_to(seeds / "nowhere.jsonl")
+    assert problems(seeds) == [f"seeds/releases/{name}:1: file not found"]
+    (seeds / "releases" / name).unlink()
+    (seeds / "releases").rmdir()
+    (seeds / "releases").write_text("", encoding="utf-8")
+    assert problems(seeds) == ["seeds/releases:1: a file where the folder releases/ should be"]
