@@ -81,8 +81,8 @@ class ContentReloader:
                 await self.prepare(new)
             self.state.graph = new  # the one assignment that switches every later request
             log.info(
-                "reload (%s): now serving content %s (was %s)",
-                trigger, new.content_version[:16], current.content_version[:16],
+                "reload (%s): now serving content %s (was %s), %d release(s) recorded",
+                trigger, new.content_version[:16], current.content_version[:16], len(new.releases),
             )  # fmt: skip
             return "reloaded"
 

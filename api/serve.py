@@ -229,7 +229,10 @@ class _Supervisor:
         for pid in self.workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGHUP)
-        log.info("reload (%s): workers now serve content %s (was %s)", trigger, self._version(), old)
+        log.info(
+            "reload (%s): workers now serve content %s (was %s), %d release(s) recorded",
+            trigger, self._version(), old, len(new.releases),
+        )  # fmt: skip
 
     def _stop(self, signo: int) -> None:
         self.stopping = True

@@ -169,3 +169,14 @@ def test_a_reload_with_a_corrupt_snapshot_keeps_the_old_graph(
     assert state.graph is tiny
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "distance.reload")
     assert f"{made.file}:" in logged
+
+
+def test_a_worker_snapshot_carries_the_releases(seeds: Path, tmp_path: Path) -> None:
+    from api.snapshot import read_snapshot, write_snapshot
+
+    release(load_graph(seeds), seeds)
+    kg = load_graph(seeds)
+    write_snapshot(kg, tmp_path / "graph.pickle")
+    back = read_snapshot(tmp_path / "graph.pickle")
+    assert back.releases == kg.releases
+    assert back.serves_same(kg)
