@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import urls
 from api.accesslog import JsonLines
 from api.cache import AnswerCache
 from api.errors import install_error_handlers
@@ -119,6 +120,8 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     # Browsers keep an answer for max-age; shared caches (nginx in `make cluster`, a CDN) for the
     # shorter s-maxage, then revalidate it with its ETag (a cheap 304 while the content is the same).
     app.state.cache_control = f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_shared_max_age}"
+    # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
+    app.state.iris = urls.iris(settings.public_base)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -225,8 +225,16 @@ def export(
     format: FormatOption = EXPORT_FORMATS[0],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
     list_formats: Annotated[bool, typer.Option("--list", help="Print the formats as a table and exit.")] = False,
+    base_url: Annotated[
+        str,
+        typer.Option(
+            envvar="DISTANCE_BASE_URL",
+            help="Where the API is served: RDF identifiers are URLs under it (default: where `make run` serves).",
+        ),
+    ] = "",
 ) -> None:
     """Export the whole graph in one of the formats `--list` shows, with content_version."""
+    from api import urls
     from graph.exports import export as export_graph
     from graph.exports import formats_table
 
@@ -234,7 +242,8 @@ def export(
         sys.stdout.write(formats_table())
         return
     kg = _load_or_exit(seeds)
-    body = export_graph(kg, format, indent=True)
+    base = _settings_or_exit(seeds_dir=seeds, base_url=base_url).public_base
+    body = export_graph(kg, format, urls.iris(base), indent=True)
     if output is None:
         sys.stdout.buffer.write(body)
     else:

@@ -1,26 +1,48 @@
-"""Serialize once and tag: the one way a handler's body leaves.
+"""Serialize once and tag: the one way a handler's body leaves, in the media type the request takes.
 
 Conditional requests and HEAD are not answered here but by the answer layer
 (`api.representation`), for cached and fresh answers alike; a handler always makes the full 200.
+The media type is chosen here too (`negotiate`, from the variant the answer layer decided):
+a JSON route answers a client that takes no JSON with a 406, and the routes that also speak
+linked data (a node, an edge, the graph) answer JSON-LD, Turtle or N-Triples as `Accept` asks.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar
 
 import orjson
 from fastapi import Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api import urls
+from api.variant import Variant
 from graph.build import KnowledgeGraph
 from graph.queries import Page
+from graph.rdf import RDF_SYNTAXES, to_rdf
 
 T = TypeVar("T")
 
-__all__ = ["bytes_response", "etag_for", "json_response", "list_response"]
+__all__ = [
+    "JSON",
+    "LINKED_DATA",
+    "bytes_response",
+    "etag_for",
+    "json_response",
+    "linked_data_response",
+    "list_response",
+    "negotiate",
+]
+
+JSON: Final = "application/json"
+JSONLD: Final = "application/ld+json"
+_SYNTAX_OF: Final = {media: syntax for syntax, media in RDF_SYNTAXES.items()}
+# What a node or an edge is served as: JSON first (what a client stating no preference gets).
+LINKED_DATA: Final[tuple[str, ...]] = (JSON, JSONLD, *RDF_SYNTAXES.values())
+_NO_PREFERENCE: Final = Variant()
 
 
 def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
@@ -28,10 +50,23 @@ def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
     return f'"{kg.content_version[:16]}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
 
 
+def negotiate(request: Request, offers: Sequence[str]) -> str:
+    """Which of `offers` (the route's media types, its default first) this request takes.
+
+    Raises a 406 naming what the route makes when `Accept` takes none of them.
+    """
+    variant: Variant = getattr(request.state, "variant", _NO_PREFERENCE)
+    chosen = variant.choose(offers)
+    if chosen is None:
+        raise HTTPException(406, f"this route answers {', '.join(offers)}; the Accept header takes none of them")
+    return chosen
+
+
 def json_response(
     request: Request, kg: KnowledgeGraph, payload: Any, *, headers: dict[str, str] | None = None
 ) -> Response:
-    """Serialize `payload` with orjson and tag it."""
+    """Serialize `payload` with orjson and tag it (a 406 for a client that takes no JSON)."""
+    negotiate(request, (JSON,))
     return bytes_response(request, kg, orjson.dumps(payload), "application/json", headers=headers)
 
 
@@ -41,6 +76,12 @@ def bytes_response(
     """Tag an already serialized body."""
     tags = {"ETag": etag_for(kg, body), "Cache-Control": request.app.state.cache_control, **(headers or {})}
     return Response(body, media_type=media_type, headers=tags)
+
+
+def linked_data_response(request: Request, kg: KnowledgeGraph, media: str, jsonld: bytes) -> Response:
+    """A JSON-LD document from graph.rdf as `media` (JSON-LD, or its triples in Turtle or N-Triples)."""
+    body = jsonld if media == JSONLD else to_rdf(jsonld, _SYNTAX_OF[media], request.app.state.iris)
+    return bytes_response(request, kg, body, media)
 
 
 def list_response(

@@ -24,14 +24,16 @@ __all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "o
 
 ERROR_DESCRIPTIONS = {
     404: "No resource with this id; `suggestions` lists close matches.",
+    406: "The `Accept` header takes none of the media types this route answers; `detail` names them.",
     414: "The URL (path and query) is longer than the server takes.",
     422: "A parameter is malformed, out of range or unknown; `errors` names it.",
     429: "This client sent more than its rate limit allows: retry after `Retry-After` seconds.",
     503: "Too many requests in flight: retry after `Retry-After` seconds.",
 }
-# What any operation may answer: an unknown query parameter is refused everywhere, and the
-# URL-size, per-client rate and concurrency bounds stand in front of every route.
-ALWAYS_ERRORS = (414, 422, 429, 503)
+# What any operation may answer: an unknown query parameter is refused everywhere, an `Accept`
+# a route cannot meet is refused, and the URL-size, per-client rate and concurrency bounds
+# stand in front of every route.
+ALWAYS_ERRORS = (406, 414, 422, 429, 503)
 _RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
 _RATE_LIMIT_HEADERS = {
     "Retry-After": _RETRY_AFTER,
@@ -47,22 +49,29 @@ _RATE_LIMIT_HEADERS = {
 
 
 def declare(
-    model: type[BaseModel], *errors: int, example: Any = None, extra_media_types: list[str] | None = None
+    model: type[BaseModel],
+    *errors: int,
+    example: Any = None,
+    extra_media_types: list[str] | None = None,
+    alternatives: Sequence[str] = (),
 ) -> dict[int | str, dict[str, Any]]:
     """Responses for one operation: 200 with `model`, 304, and each error as a Problem.
 
     `extra_media_types` are other bodies the 200 may have, declared before `application/json`
     in the order given: a generator that keeps one media type per response (openapi-python-client
     takes the first it can read) then reads the body as the first of them, never as JSON it
-    may not be. Every operation may also answer each of `ALWAYS_ERRORS`.
+    may not be. `alternatives` are other bodies a client may ask for with `Accept` (the linked
+    data of a node or an edge), declared after JSON, so a generated client keeps reading JSON.
+    Every operation may also answer each of `ALWAYS_ERRORS`.
     """
     responses: dict[int | str, dict[str, Any]] = {
         200: {"model": model, "description": "OK"},
         304: {"description": "Not modified: the `If-None-Match` ETag is current."},
     }
     content: dict[str, Any] = {media: {"schema": _body_schema(media)} for media in extra_media_types or ()}
-    if example is not None:
-        content["application/json"] = {"example": example}
+    if example is not None or alternatives:
+        content["application/json"] = {"example": example} if example is not None else {}
+    content.update({media: {"schema": _body_schema(media)} for media in alternatives})
     if content:
         responses[200]["content"] = content
     for status in sorted({*errors, *ALWAYS_ERRORS}):

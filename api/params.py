@@ -311,10 +311,16 @@ class SourceTextQuery(QueryModel):
 class ExportQuery(QueryModel):
     """`/v1/graph`."""
 
-    format: ExportFormat = Field(
-        EXPORT_FORMATS[0],
-        description="The export format: " + "; ".join(f"`{f.name}`, {f.description}" for f in FORMATS.values()) + ".",
-    )
+    # A plain enum in the contract, not `enum | null`: absent is the only null a query has.
+    format: Annotated[
+        ExportFormat | None,
+        WithJsonSchema({"type": "string", "enum": list(EXPORT_FORMATS)}),
+        Field(
+            description="The export format: "
+            + "; ".join(f"`{f.name}`, {f.description}" for f in FORMATS.values())
+            + ". Without it, `Accept` chooses among the formats' media types (no preference: `node-link`)."
+        ),
+    ] = None
 
 
 class ReleaseListQuery(QueryModel):

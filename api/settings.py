@@ -66,8 +66,22 @@ class Settings(BaseSettings):
         "last element keys the rate limit; empty: the peer address. Set it only when every request comes "
         "through that proxy",
     )
+    base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/?#\s]+(/[^?#\s]*)?)?$",
+        description="Where clients reach the API (scheme, host, optional path; no trailing slash needed): linked "
+        "data's identifiers are URLs under it. Empty: the address the server listens on",
+    )
     cache_entries: int = Field(4096, ge=0, le=1_000_000, description="Response cache size; 0 turns it off")
     cache_bytes: int = Field(64 << 20, ge=0, le=4 << 30, description="Response cache budget for bodies, bytes")
+
+    @property
+    def public_base(self) -> str:
+        """`base_url`, or `http://host:port` of the listening address (a wildcard host as localhost)."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @field_validator("seeds_dir")
     @classmethod

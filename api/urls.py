@@ -3,7 +3,8 @@
 Routers mount under `API`, and bodies, headers, examples and the cache's path test all
 build their URLs from these functions, so moving the API (a `/v2` beside it) or changing a
 route's path is one edit. URLs are relative (path and query): an answer never depends on
-the `Host` the client sent, so it can be cached and shared as it is. Ids are slugs (the
+the `Host` the client sent, so it can be cached and shared as it is. Linked data's identifiers
+are the one absolute form (`iris`): under the configured base, never the `Host` header. Ids are slugs (the
 loader refuses anything else), so they go into paths as they are.
 """
 
@@ -15,6 +16,8 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from graph.rdf import Iris
+
 __all__ = [
     "API",
     "DOCS",
@@ -23,6 +26,7 @@ __all__ = [
     "card",
     "changes",
     "edge",
+    "iris",
     "link_header",
     "neighbors",
     "node",
@@ -83,6 +87,25 @@ def releases() -> str:
 def changes(since: str) -> str:
     """What changed from a release to what is served."""
     return with_query(f"{API}/changes", [("since", since)])
+
+
+def iris(base: str) -> Iris:
+    """The identifiers linked data is written with: URLs under `base` that this API answers.
+
+    A node's `@id` is its `/v1/nodes/{id}` URL, an edge's its `/v1/edges/{id}`, the scheme is
+    the whole graph's `/v1/graph` and the vocabulary lives at `/v1/schema#`, so a GET of any
+    identifier (fragments aside) answers what it names.
+
+    >>> iris("https://distance.example").of_node("oxytocin")
+    'https://distance.example/v1/nodes/oxytocin'
+    """
+    return Iris(
+        node=base + node("{}"),
+        edge=base + edge("{}"),
+        text=base + source_text("{}"),
+        vocab=base + api("/schema#"),
+        scheme=base + api("/graph"),
+    )
 
 
 def with_query(path: str, params: Iterable[tuple[str, str]]) -> str:

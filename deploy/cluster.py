@@ -133,6 +133,7 @@ class Replica:
     command: list[str]
     log: Path  # stderr: uvicorn's and Distance's log lines (reloads, faults)
     access_log: Path  # stdout: the JSON access log
+    base_url: str  # where clients reach it (the proxy): linked data's identifiers are under it
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     early_deaths: int = 0
@@ -146,7 +147,8 @@ class Replica:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        self.process = spawn(self.command, self.access_log, self.log, REPLICA_ENV)
+        env = {**REPLICA_ENV, "DISTANCE_BASE_URL": self.base_url}
+        self.process = spawn(self.command, self.access_log, self.log, env)
         self.started = time.monotonic()
         self.restart_at = None
 
@@ -162,12 +164,13 @@ class Supervisor:
         self.stopping = False
         self.reload_asked = False
         extra = ["--seeds", str(seeds)] if seeds is not None else []
+        base_url = os.environ.get("DISTANCE_BASE_URL") or f"http://127.0.0.1:{port}"
         self.replicas = []
         for index in range(1, replicas + 1):
             port_i = _free_port()
             command = [str(DISTANCE), "serve", "--host", "127.0.0.1", "--port", str(port_i), *extra]
             replica_log, access = run_dir / f"replica-{index}.log", run_dir / f"replica-{index}.access.log"
-            self.replicas.append(Replica(index, port_i, command, replica_log, access))
+            self.replicas.append(Replica(index, port_i, command, replica_log, access, base_url))
 
     # Signals only set flags; the loops below act on them between steps.
     def _on_stop(self, signum: int, frame: FrameType | None) -> None:

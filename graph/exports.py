@@ -1,6 +1,7 @@
 """The whole graph in the formats other tools read, and the one registry of those formats.
 
-Node-link, Cytoscape.js, GraphML, JSON-LD, JSON lines, and CSV (a file of nodes, a file of edges).
+Node-link, Cytoscape.js, GraphML, JSON-LD, Turtle, N-Triples (graph.rdf), JSON lines, and CSV (a file of
+nodes, a file of edges).
 
 `FORMATS` lists each format once: its name, media type, file extension, a line saying what
 it is for, and its writer. The API's `format` values and media types, the CLI's choices, the
@@ -25,7 +26,8 @@ import orjson
 from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.models import Edge, Node
-from graph.records import edge_record, evidence_record, node_link, node_record
+from graph.rdf import RDF_SYNTAXES, URN_IRIS, Iris, graph_jsonld, to_rdf
+from graph.records import edge_record, node_link, node_record
 from graph.registry import EDGE_KINDS
 
 __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "export", "formats_table"]
@@ -33,19 +35,8 @@ __all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "export", "formats_table
 # GraphML values are scalars: lists are joined with this, so a reader splits them back.
 LIST_SEPARATOR: Final = " | "
 
-# JSON-LD identifiers. URNs, not URLs: nothing is dereferenced, and no host has to exist.
-VOCAB: Final = "urn:distance:vocab#"
-SCHEME_IRI: Final = "urn:distance:scheme"
-_NODE_IRI: Final = "urn:distance:node:"
-_EDGE_IRI: Final = "urn:distance:edge:"
 
-# Edge kinds with a SKOS property of the same meaning; every other kind is `distance:<kind>`.
-_SKOS_KINDS: Final[dict[str, str]] = {"is_a": "skos:broader", "related_to": "skos:related"}
-# Source attributes with a Dublin Core term; other attributes are `distance:<name>`.
-_DCTERMS_ATTRIBUTES: Final[dict[str, str]] = {"title": "dcterms:title", "author": "dcterms:creator"}
-
-
-def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
+def export(kg: KnowledgeGraph, fmt: str, iris: Iris = URN_IRIS, *, indent: bool = False) -> bytes:
     """Serialize the whole graph in one of `EXPORT_FORMATS`.
 
     One entry point serves `distance export` and the API alike, so a file and a response in
@@ -60,6 +51,9 @@ def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
     indent
         Indent JSON documents for people reading them (node-link, cytoscape, jsonld). JSON lines
         stay one object per line, GraphML is always indented and CSV never, so they ignore it.
+    iris
+        How the RDF formats (jsonld, turtle, ntriples) write identifiers: the API passes HTTP
+        URLs under its base, so each one dereferences; offline the default is URNs.
 
     Returns
     -------
@@ -83,18 +77,18 @@ def export(kg: KnowledgeGraph, fmt: str, *, indent: bool = False) -> bytes:
     """
     if fmt not in FORMATS:
         raise InvalidParameter("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
-    return FORMATS[fmt].write(kg, indent)
+    return FORMATS[fmt].write(kg, indent, iris)
 
 
 def _json(document: Any, indent: bool) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else 0) + b"\n"
 
 
-def _node_link(kg: KnowledgeGraph, indent: bool) -> bytes:
+def _node_link(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     return _json(node_link(kg), indent)
 
 
-def _cytoscape(kg: KnowledgeGraph, indent: bool) -> bytes:
+def _cytoscape(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     # Not nx.cytoscape_data: it writes graph data as a list of pairs, adds `value`, and gives
     # edges no `id`; Cytoscape.js wants `data` as an object and reads a stable `id` per edge.
     # `value`, `directed`, `multigraph` and each edge's `key` are what networkx.cytoscape_graph
@@ -130,7 +124,7 @@ def _scalars(record: dict[str, Any], drop: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _graphml(kg: KnowledgeGraph, indent: bool) -> bytes:
+def _graphml(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     import networkx as nx  # imported on use: it costs ~0.2 s of start-up
 
     g = nx.MultiDiGraph(content_version=kg.content_version)
@@ -170,7 +164,7 @@ def _evidence_cells(item: Node | Edge) -> list[Any]:
 _EVIDENCE_COLUMNS: Final = ["evidence_count", "first_quote", "first_quote_source"]
 
 
-def _nodes_csv(kg: KnowledgeGraph, indent: bool) -> bytes:
+def _nodes_csv(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     # Type-specific fields are columns of their own, empty on the other types' rows.
     extra = sorted({key for node in kg.nodes.values() for key in node.attributes})
     header = ["id", "type", "label", "summary", "aliases", "sources", *_EVIDENCE_COLUMNS, *extra, "content_version"]
@@ -185,7 +179,7 @@ def _nodes_csv(kg: KnowledgeGraph, indent: bool) -> bytes:
     return _csv(header, rows)
 
 
-def _edges_csv(kg: KnowledgeGraph, indent: bool) -> bytes:
+def _edges_csv(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     header = ["id", "kind", "label", "inverse_label", "symmetric", "from", "to", "basis", "note", "sources"]
     rows = (
         [
@@ -198,85 +192,19 @@ def _edges_csv(kg: KnowledgeGraph, indent: bool) -> bytes:
     return _csv([*header, *_EVIDENCE_COLUMNS, "content_version"], rows)
 
 
-def _iri(node_id: str) -> str:
-    return _NODE_IRI + node_id
+def _jsonld(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
+    return graph_jsonld(kg, iris, indent)
 
 
-def _jsonld_evidence(edge_or_node: Node | Edge) -> list[dict[str, Any]]:
-    return [
-        {
-            "@type": ["distance:Evidence"],
-            "distance:source": _iri(record["source"]),
-            "distance:quote": record["quote"],
-            "distance:start": record["start"],
-            "distance:end": record["end"],
-        }
-        for record in map(evidence_record, edge_or_node.evidence)
-    ]
+def _rdf_writer(syntax: str) -> Callable[[KnowledgeGraph, bool, Iris], bytes]:
+    def write(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
+        # The JSON-LD document's triples, so every RDF format holds the same ones.
+        return to_rdf(kg.derived(graph_jsonld, iris, False), syntax, iris)
+
+    return write
 
 
-def _jsonld_node(kg: KnowledgeGraph, node: Node) -> dict[str, Any]:
-    if node.type == "source":
-        # An article is a document, not a concept of the scheme.
-        out: dict[str, Any] = {"@id": _iri(node.id), "@type": ["dcterms:BibliographicResource", "distance:Source"]}
-    else:
-        out = {"@id": _iri(node.id), "@type": ["skos:Concept", f"distance:{node.type.capitalize()}"]}
-        out["skos:inScheme"] = SCHEME_IRI
-    out["skos:prefLabel"] = node.label
-    out["skos:altLabel"] = list(node.aliases)
-    out["skos:definition"] = node.summary
-    for key, value in node.attributes.items():
-        if value is not None:
-            out[_DCTERMS_ATTRIBUTES.get(key, f"distance:{key}")] = value
-    out["distance:evidence"] = _jsonld_evidence(node)
-    for edge_id in kg.out_edges.get(node.id, ()):
-        edge = kg.edges[edge_id]
-        out.setdefault(_SKOS_KINDS.get(edge.kind, f"distance:{edge.kind}"), []).append(_iri(edge.target))
-    return out
-
-
-def _jsonld_edge(edge: Edge) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "@id": _EDGE_IRI + edge.id,
-        "@type": ["distance:Edge"],
-        "distance:kind": edge.kind,
-        "distance:from": _iri(edge.source),
-        "distance:to": _iri(edge.target),
-        "distance:basis": edge.basis,
-        "distance:evidence": _jsonld_evidence(edge),
-    }
-    if edge.note is not None:
-        out["distance:note"] = edge.note
-    return out
-
-
-def _jsonld_context() -> dict[str, Any]:
-    # Inline, never fetched: a JSON-LD processor needs no network to expand this document.
-    # Properties whose values are nodes are typed @id, so plain IRI strings stay references.
-    # `@type` is a list on every object, so a reader tests membership, never string equality.
-    references = ["skos:inScheme", "distance:source", "distance:from", "distance:to", *_SKOS_KINDS.values()]
-    references += [f"distance:{kind}" for kind in EDGE_KINDS if kind not in _SKOS_KINDS]
-    return {
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "dcterms": "http://purl.org/dc/terms/",
-        "distance": VOCAB,
-        **{term: {"@type": "@id"} for term in references},
-    }
-
-
-def _jsonld(kg: KnowledgeGraph, indent: bool) -> bytes:
-    scheme = {
-        "@id": SCHEME_IRI,
-        "@type": ["skos:ConceptScheme"],
-        "dcterms:title": "Distance: why men pull away",
-        "dcterms:hasVersion": kg.content_version,
-    }
-    nodes = [_jsonld_node(kg, node) for node in kg.nodes.values()]
-    edges = [_jsonld_edge(edge) for edge in kg.edges.values()]
-    return _json({"@context": _jsonld_context(), "@graph": [scheme, *nodes, *edges]}, indent)
-
-
-def _jsonl(kg: KnowledgeGraph, indent: bool) -> bytes:
+def _jsonl(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     # `record` tells the lines apart: `type` is already a node's type and `kind` an edge's kind.
     header = {"record": "graph", "content_version": kg.content_version, "nodes": len(kg.nodes), "edges": len(kg.edges)}
     lines = [header]
@@ -294,7 +222,7 @@ class ExportFormat:
     extension: str  # of a file holding it, without the dot
     description: str  # one line: what it is and what reads it
     opens_with: str  # the calls that open it offline with each tool's defaults (a test per tool)
-    write: Callable[[KnowledgeGraph, bool], bytes]  # (graph, indent) -> the bytes
+    write: Callable[[KnowledgeGraph, bool, Iris], bytes]  # (graph, indent, iris) -> the bytes
 
 
 FORMATS: Final[dict[str, ExportFormat]] = {
@@ -306,8 +234,12 @@ FORMATS: Final[dict[str, ExportFormat]] = {
                      "`networkx.cytoscape_graph(data)`", _cytoscape),
         ExportFormat("graphml", "application/graphml+xml", "graphml", "GraphML for Gephi, yEd, networkx",
                      "`networkx.read_graphml(file)`", _graphml),
-        ExportFormat("jsonld", "application/ld+json", "jsonld", "JSON-LD with SKOS concepts",
-                     "`json.load(file)` (context inline)", _jsonld),
+        ExportFormat("jsonld", "application/ld+json", "jsonld", "JSON-LD: SKOS concepts, quotes as Web Annotations",
+                     "`rdflib.Graph().parse(file, format=\"json-ld\")` (context inline)", _jsonld),
+        ExportFormat("turtle", RDF_SYNTAXES["turtle"], "ttl", "Turtle: the JSON-LD's triples",
+                     "`rdflib.Graph().parse(file, format=\"turtle\")`", _rdf_writer("turtle")),
+        ExportFormat("ntriples", RDF_SYNTAXES["ntriples"], "nt", "N-Triples: the JSON-LD's triples, one a line",
+                     "`rdflib.Graph().parse(file, format=\"nt\")`", _rdf_writer("ntriples")),
         ExportFormat("jsonl", "application/x-ndjson", "jsonl", "JSON lines: one per node and per edge",
                      "`pandas.read_json(file, lines=True)`, DuckDB `read_json(file)`", _jsonl),
         ExportFormat("nodes-csv", _CSV, "csv", "CSV, a row per node (spreadsheets, pandas, DuckDB)",

@@ -200,7 +200,16 @@ def test_the_proxy_keys_on_what_the_app_varies_on(cluster: Cluster) -> None:
         ]
         # gzip named but refused: the app decides, and the proxy never hands it the gzip entry.
         refused = [client.get("/v1/schema", headers={"Accept-Encoding": "gzip;q=0"}) for _ in range(2)]
-    assert plain[0].headers["vary"] == "Accept-Encoding"
+        # The media type too: a node as JSON, then as Turtle, each its own entry.
+        json_node = [client.get("/v1/nodes/oxytocin") for _ in range(2)]
+        turtle = [client.get("/v1/nodes/oxytocin", headers={"Accept": "text/turtle"}) for _ in range(2)]
+    assert plain[0].headers["vary"] == "Accept, Accept-Encoding"
+    assert [r.headers["x-cache-status"] for r in (*json_node, *turtle)] == ["MISS", "HIT"] * 2
+    assert [r.headers["content-type"].split(";")[0] for r in (*json_node, *turtle)] == ["application/json"] * 2 + [
+        "text/turtle"
+    ] * 2
+    # Behind the proxy, identifiers are under the proxy's address, not a replica's.
+    assert f"<{cluster.url}/v1/nodes/oxytocin>" in turtle[1].text
     assert [r.headers["x-cache-status"] for r in (*plain, *gzip, *refused)] == ["MISS", "HIT"] * 3
     assert [r.headers["x-cache-status"] for r in cors] == ["HIT", "HIT"]
     assert all("content-encoding" not in r.headers for r in (*plain, *cors, *refused))

@@ -11,13 +11,14 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import json_response, list_response
+from api.http import JSON, LINKED_DATA, json_response, linked_data_response, list_response, negotiate
 from api.openapi import declare
 from api.params import EdgeIdPath, EdgeListQuery, NoQuery, query
 from api.schemas import EdgeListOut, EdgeOut
 from api.shapes import edge_out
 from graph import queries
 from graph.build import KnowledgeGraph
+from graph.rdf import edge_jsonld
 
 __all__ = ["per_item", "prebuilt", "router"]
 
@@ -40,9 +41,21 @@ async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery,
     return list_response(request, kg, queries.list_edges(kg, **p.model_dump()), partial(edge_out, kg))
 
 
-@router.get("/edges/{edge_id}", operation_id="getEdge", responses=declare(EdgeOut, 404, example=EXAMPLES["edge"]))
+@router.get(
+    "/edges/{edge_id}",
+    operation_id="getEdge",
+    responses=declare(EdgeOut, 404, example=EXAMPLES["edge"], alternatives=LINKED_DATA[1:]),
+)
 async def get_edge(
     request: Request, kg: GraphDep, edge_id: EdgeIdPath, _: Annotated[NoQuery, query(NoQuery)]
 ) -> Response:
-    """One edge, its evidence (quote, article, offsets) and its labels in both directions."""
-    return json_response(request, kg, edge_out(kg, queries.get_edge(kg, edge_id)))
+    """One edge, its evidence (quote, article, offsets) and its labels in both directions.
+
+    With `Accept: application/ld+json`, `text/turtle` or `application/n-triples` the edge is
+    linked data instead: its kind, ends, basis and note, and each quote as a Web Annotation.
+    """
+    media = negotiate(request, LINKED_DATA)
+    edge = queries.get_edge(kg, edge_id)
+    if media != JSON:
+        return linked_data_response(request, kg, media, edge_jsonld(kg, edge.id, request.app.state.iris))
+    return json_response(request, kg, edge_out(kg, edge))

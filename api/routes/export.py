@@ -10,7 +10,7 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import bytes_response
+from api.http import bytes_response, negotiate
 from api.openapi import declare
 from api.params import ExportQuery, query
 from api.schemas import GraphExportOut
@@ -22,6 +22,13 @@ __all__ = ["router"]
 _MEDIA_TYPES = sorted(
     {f.media_type for f in FORMATS.values()} - {"application/json"}, key=lambda m: (not m.startswith("text/"), m)
 )
+
+# Each media type stands for the first format of that type (JSON: node-link), so a client
+# can ask for the graph by `Accept` alone; `?format=` names any format, and then wins.
+_FORMAT_OF: dict[str, str] = {}
+for _f in FORMATS.values():
+    _FORMAT_OF.setdefault(_f.media_type.split(";")[0], _f.name)
+_OFFERS = tuple(_FORMAT_OF)
 
 router = APIRouter(prefix=urls.API, tags=["export"])
 
@@ -36,12 +43,14 @@ router = APIRouter(prefix=urls.API, tags=["export"])
     ),
 )
 async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery, query(ExportQuery)]) -> Response:
-    """The full graph for Gephi, Cytoscape, NetworkX or a JSON-LD store; the body is cached per version.
+    """The full graph for Gephi, Cytoscape, NetworkX, pandas or an RDF store; the body is cached per version.
 
-    The body's media type follows `format`. Every format is UTF-8 text, and text comes first in
-    this contract, so a client generated with one body type per operation reads the body as text.
+    The body's media type follows `format`, or `Accept` without it (Turtle for `text/turtle`,
+    N-Triples for `application/n-triples`, JSON-LD for `application/ld+json`). Every format is
+    UTF-8 text, and text comes first in this contract, so a client generated with one body type
+    per operation reads the body as text.
     """
-    body = kg.derived(export, p.format)  # a graph's export never changes: made once per graph
-    fmt = FORMATS[p.format]
+    fmt = FORMATS[p.format or _FORMAT_OF[negotiate(request, _OFFERS)]]
+    body = kg.derived(export, fmt.name, request.app.state.iris)  # a graph's export never changes: made once
     disposition = f'inline; filename="distance-{fmt.name}.{fmt.extension}"'  # a download gets a fitting name
     return bytes_response(request, kg, body, fmt.media_type, headers={"Content-Disposition": disposition})

@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import bytes_response, json_response, list_response
+from api.http import JSON, LINKED_DATA, bytes_response, json_response, linked_data_response, list_response, negotiate
 from api.openapi import declare
 from api.params import (
     NeighborQuery,
@@ -29,6 +29,7 @@ from api.shapes import neighborhood_body, node_body, node_item
 from graph import queries
 from graph.build import KnowledgeGraph
 from graph.passages import passage
+from graph.rdf import node_jsonld
 from graph.types import NodeType
 
 __all__ = ["per_item", "prebuilt", "router"]
@@ -94,12 +95,25 @@ async def list_responses(
     return _node_page(request, kg, types=["response"], **p.model_dump())
 
 
-@router.get("/nodes/{node_id}", operation_id="getNode", responses=declare(NodeOut, 404, example=EXAMPLES["node"]))
+@router.get(
+    "/nodes/{node_id}",
+    operation_id="getNode",
+    responses=declare(NodeOut, 404, example=EXAMPLES["node"], alternatives=LINKED_DATA[1:]),
+)
 async def get_node(
     request: Request, kg: GraphDep, node_id: NodeIdPath, p: Annotated[NodeQuery, query(NodeQuery)]
 ) -> Response:
-    """One node: summary, aliases, type-specific fields, evidence; `include` embeds edges or neighbours."""
-    return json_response(request, kg, node_body(kg, queries.get_node(kg, node_id), p.include, p.fields))
+    """One node: summary, aliases, type-specific fields, evidence; `include` embeds edges or neighbours.
+
+    With `Accept: application/ld+json`, `text/turtle` or `application/n-triples` the node is
+    linked data instead: its SKOS description, its outgoing links and each quote as a Web
+    Annotation (`include` and `fields` shape the JSON only). Its `@id` is this URL.
+    """
+    media = negotiate(request, LINKED_DATA)
+    node = queries.get_node(kg, node_id)
+    if media != JSON:
+        return linked_data_response(request, kg, media, node_jsonld(kg, node.id, request.app.state.iris))
+    return json_response(request, kg, node_body(kg, node, p.include, p.fields))
 
 
 @router.get(

@@ -1,5 +1,6 @@
 """The answer layer: with the response cache on, every request is answered byte for byte as
-the uncached app answers it, whatever the request's codings, origin, validators and method."""
+the uncached app answers it, whatever the request's media types, codings, origin, validators
+and method."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ URLS = [
     "/v1/nodes/give-him-space?include=edges,neighbors",
     "/v1/graph?format=graphml",
     "/v1/graph?format=node-link",
+    "/v1/graph",
+    "/v1/edges/a-few-days--measures--needs-space",
+    "/v1/search?q=space",
     "/v1/nodes/oxytocn",
     "/v1/nodes?limit=0",
     "/openapi.json",
@@ -35,6 +39,14 @@ _WEIGHTS = ["", ";q=0", ";q=0.5", ";q=1", ";q=1.000", ";q=0.001", ";q=abc", ";q=
 _MEMBER = st.builds(lambda c, w: c + w, st.sampled_from(_CODINGS), st.sampled_from(_WEIGHTS))
 # Zero fields (absent), one, or repeated fields, each a comma list of members.
 _ACCEPT_ENCODING = st.lists(st.lists(_MEMBER, max_size=3).map(", ".join), max_size=3)
+_MEDIA = ["application/json", "text/turtle", "application/n-triples", "application/ld+json", "*/*", "text/*"]
+_MEDIA += ["image/png", "TEXT/TURTLE", "nonsense", ""]
+_ACCEPT = st.lists(
+    st.lists(st.builds(lambda m, w: m + w, st.sampled_from(_MEDIA), st.sampled_from(_WEIGHTS)), max_size=3).map(
+        ", ".join
+    ),
+    max_size=2,
+)
 _VALIDATOR = st.sampled_from(["none", "*", "match", "weak-match", "other", "match-in-list"])
 
 
@@ -51,6 +63,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     with cached, uncached:
         for client in (cached, uncached):
             del client.headers["accept-encoding"]  # "absent" must be absent, not the client's default
+            del client.headers["accept"]
         yield cached, uncached
 
 
@@ -80,6 +93,7 @@ CASES = 600
 
 @given(
     url=st.sampled_from(URLS),
+    accept=_ACCEPT,
     accept_encoding=_ACCEPT_ENCODING,
     origin=st.sampled_from([None, "https://a.example", "null"]),
     validator=_VALIDATOR,
@@ -89,13 +103,14 @@ CASES = 600
 def test_the_cached_app_answers_exactly_as_the_uncached_one(
     clients: tuple[TestClient, TestClient],
     url: str,
+    accept: list[str],
     accept_encoding: list[str],
     origin: str | None,
     validator: str,
     method: str,
 ) -> None:
     cached, uncached = clients
-    headers = [("Accept-Encoding", value) for value in accept_encoding]
+    headers = [("Accept", value) for value in accept] + [("Accept-Encoding", value) for value in accept_encoding]
     if origin is not None:
         headers.append(("Origin", origin))
     # The validator the client would hold: the ETag of the variant these headers get.
@@ -114,7 +129,7 @@ def test_a_repeated_field_is_one_list_for_the_cache_and_the_coder(clients: tuple
     plain = cached.get(url)
     assert both.headers["content-encoding"] == "gzip"
     assert "content-encoding" not in plain.headers
-    assert plain.headers["vary"] == "Accept-Encoding"
+    assert plain.headers["vary"] == "Accept, Accept-Encoding"
 
 
 def test_the_first_request_for_a_prebuilt_answer_is_a_hit(seeds: Path, tiny: KnowledgeGraph) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from graph.build import KnowledgeGraph, load_graph
 from graph.exports import FORMATS, export
+from graph.rdf import URN_IRIS
 
 
 def _networkx_node_link(path: Path) -> tuple[int, int]:
@@ -33,12 +34,17 @@ def _networkx_graphml(path: Path) -> tuple[int, int]:
     return g.number_of_nodes(), g.number_of_edges()
 
 
-def _json_load(path: Path) -> tuple[int, int]:
-    with path.open(encoding="utf-8") as f:
-        items = json.load(f)["@graph"]
-    nodes = [i for i in items if str(i["@id"]).startswith("urn:distance:node:")]
-    edges = [i for i in items if str(i["@id"]).startswith("urn:distance:edge:")]
-    return len(nodes), len(edges)
+def _rdflib(syntax: str) -> Callable[[Path], tuple[int, int]]:
+    def parse(path: Path) -> tuple[int, int]:
+        import rdflib
+        from rdflib.namespace import DCTERMS, RDF, SKOS
+
+        g = rdflib.Graph().parse(path, format=syntax)
+        nodes = {*g.subjects(RDF.type, SKOS.Concept), *g.subjects(RDF.type, DCTERMS.BibliographicResource)}
+        edges = set(g.subjects(RDF.type, rdflib.URIRef(URN_IRIS.vocab + "Edge")))
+        return len(nodes), len(edges)
+
+    return parse
 
 
 def _pandas_jsonl(path: Path) -> tuple[int, int]:
@@ -80,7 +86,9 @@ OPENERS: dict[tuple[str, str], Callable[[Path], object]] = {
     ("node-link", "networkx.node_link_graph(data)"): _networkx_node_link,
     ("cytoscape", "networkx.cytoscape_graph(data)"): _networkx_cytoscape,
     ("graphml", "networkx.read_graphml(file)"): _networkx_graphml,
-    ("jsonld", "json.load(file)"): _json_load,
+    ("jsonld", 'rdflib.Graph().parse(file, format="json-ld")'): _rdflib("json-ld"),
+    ("turtle", 'rdflib.Graph().parse(file, format="turtle")'): _rdflib("turtle"),
+    ("ntriples", 'rdflib.Graph().parse(file, format="nt")'): _rdflib("nt"),
     ("jsonl", "pandas.read_json(file, lines=True)"): _pandas_jsonl,
     ("jsonl", "read_json(file)"): _duckdb_jsonl,
     ("nodes-csv", "pandas.read_csv(file)"): _pandas_csv,

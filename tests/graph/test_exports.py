@@ -6,7 +6,6 @@ import codecs
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import orjson
@@ -14,45 +13,8 @@ import pytest
 
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
-from graph.exports import EXPORT_FORMATS, FORMATS, LIST_SEPARATOR, SCHEME_IRI, VOCAB, export, formats_table
+from graph.exports import EXPORT_FORMATS, FORMATS, LIST_SEPARATOR, export, formats_table
 from graph.models import Edge, Node
-from tests.tiny import append_entry
-
-SUBTYPE_CONCEPT = """\
-- id: hormones
-  label: Hormones
-  category: hormone
-  summary: Chemical messengers; oxytocin is one of them.
-  evidence:
-    - source: "000"
-      quote: Oxytocin rises
-"""
-
-SUBTYPE_EDGES = """\
-- from: oxytocin
-  kind: is_a
-  to: hormones
-  basis: editorial
-  note: Oxytocin is a hormone.
-- from: give-him-space
-  kind: related_to
-  to: chase-him
-  basis: editorial
-  note: Two answers to the same withdrawal.
-"""
-
-
-@pytest.fixture
-def with_subtypes(seeds: Path) -> KnowledgeGraph:
-    """The tiny graph plus an is_a and a related_to edge, which the seeds lack."""
-    append_entry(seeds / "graph" / "concepts.yaml", SUBTYPE_CONCEPT)
-    append_entry(seeds / "graph" / "edges.yaml", SUBTYPE_EDGES)
-    return load_graph(seeds)
-
-
-def _jsonld_graph(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
-    document = orjson.loads(export(kg, "jsonld"))
-    return {item["@id"]: item for item in document["@graph"]}
 
 
 def test_export_formats_all_have_a_media_type() -> None:
@@ -106,47 +68,6 @@ def test_export_graphml_reads_back_with_scalar_attributes(tiny: KnowledgeGraph) 
     assert orjson.loads(needs_space["evidence"])[1]["quote"] == "he simply needs space"
     assert g.nodes["oxytocin"]["aliases"] == "bonding hormone"
     assert set(g["slower-replies"]["needs-space"]) == {"slower-replies--indicates--needs-space"}
-
-
-def test_export_jsonld_has_an_inline_context_and_a_versioned_scheme(tiny: KnowledgeGraph) -> None:
-    document = orjson.loads(export(tiny, "jsonld"))
-    context = document["@context"]
-    assert isinstance(context, dict)
-    assert context["distance"] == VOCAB
-    assert context["skos"] == "http://www.w3.org/2004/02/skos/core#"
-    items = {item["@id"]: item for item in document["@graph"]}
-    assert items[SCHEME_IRI]["dcterms:hasVersion"] == tiny.content_version
-    concepts = [i for i in items.values() if "skos:Concept" in i["@type"]]
-    edges = [i for i in items.values() if i["@type"] == ["distance:Edge"]]
-    assert len(concepts) == len(tiny.nodes) - tiny.node_counts["source"]
-    assert len(edges) == len(tiny.edges)
-    assert all(c["skos:inScheme"] == SCHEME_IRI for c in concepts)
-
-
-def test_export_jsonld_maps_node_fields_to_skos(tiny: KnowledgeGraph) -> None:
-    oxytocin = _jsonld_graph(tiny)["urn:distance:node:oxytocin"]
-    assert oxytocin["skos:prefLabel"] == "Oxytocin"
-    assert oxytocin["skos:altLabel"] == ["bonding hormone"]
-    assert oxytocin["skos:definition"] == "A hormone tied to touch and bonding."
-    assert oxytocin["distance:category"] == "hormone"
-    evidence = oxytocin["distance:evidence"][0]
-    assert evidence["distance:source"] == "urn:distance:node:000"
-    assert evidence["distance:quote"] == "Oxytocin rises with touch"
-    assert evidence["distance:end"] - evidence["distance:start"] == len(evidence["distance:quote"])
-
-
-def test_export_jsonld_maps_is_a_to_broader_and_related_to_related(with_subtypes: KnowledgeGraph) -> None:
-    items = _jsonld_graph(with_subtypes)
-    assert items["urn:distance:node:oxytocin"]["skos:broader"] == ["urn:distance:node:hormones"]
-    assert "distance:is_a" not in items["urn:distance:node:oxytocin"]
-    assert items["urn:distance:node:give-him-space"]["skos:related"] == ["urn:distance:node:chase-him"]
-    assert items["urn:distance:node:slower-replies"]["distance:indicates"] == ["urn:distance:node:needs-space"]
-    edge = items["urn:distance:edge:oxytocin--is_a--hormones"]
-    assert (edge["distance:kind"], edge["distance:basis"], edge["distance:note"]) == (
-        "is_a",
-        "editorial",
-        "Oxytocin is a hormone.",
-    )
 
 
 def test_export_jsonl_has_a_header_then_one_line_per_node_and_edge(tiny: KnowledgeGraph) -> None:

@@ -1,0 +1,209 @@
+"""The graph as linked data: one JSON-LD document per node, per edge and for the whole graph,
+and the same triples in Turtle and N-Triples.
+
+The JSON-LD document is written here, compact and with its context inline (a reader needs
+no network to expand it); Turtle and N-Triples are that document's triples as pyoxigraph
+parses and writes them. One description, three syntaxes: a triple cannot be in one format
+and missing from another.
+
+Vocabularies: SKOS for concepts (`skos:prefLabel`, `skos:altLabel`, `skos:definition`,
+`skos:broader` for `is_a`, `skos:related` for `related_to`, `skos:inScheme`), Dublin Core for
+articles and versions, and Distance's own terms (node types, the other edge kinds, an edge's
+basis and note) under the vocabulary IRI. The provenance of each quote is a W3C Web Annotation
+(`oa:Annotation`): its body is the node or edge the quote is evidence for, its target the
+passage in the article, selected twice, by the exact words (`oa:TextQuoteSelector`) and by
+character offsets (`oa:TextPositionSelector`, `start` and `end` into the text served at the
+source's text IRI). Web Annotation rather than PROV-O because it has a standard way to point
+at a span of a text, which PROV-O leaves to each application.
+
+Identifiers come from an `Iris`: HTTP URLs under the API's base when served (the API makes
+them), URNs otherwise, so this module never needs to know a host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import orjson
+
+from graph.build import KnowledgeGraph
+from graph.models import Edge, Evidence, Node
+from graph.registry import EDGE_KINDS
+
+__all__ = ["RDF_SYNTAXES", "URN_IRIS", "Iris", "edge_jsonld", "graph_jsonld", "node_jsonld", "to_rdf"]
+
+# Edge kinds with a SKOS property of the same meaning; every other kind is `distance:<kind>`.
+_SKOS_KINDS: Final[dict[str, str]] = {"is_a": "skos:broader", "related_to": "skos:related"}
+# Source attributes with a Dublin Core term; other attributes are `distance:<name>`.
+_DCTERMS_ATTRIBUTES: Final[dict[str, str]] = {"title": "dcterms:title", "author": "dcterms:creator"}
+_PREFIXES: Final[dict[str, str]] = {
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+}
+# The RDF syntaxes other than JSON-LD, each by the name `?format=` and `--format` use.
+RDF_SYNTAXES: Final[dict[str, str]] = {"turtle": "text/turtle", "ntriples": "application/n-triples"}
+
+
+@dataclass(frozen=True, slots=True)
+class Iris:
+    """How every identifier is written: templates with `{}` for the id.
+
+    `node`, `edge` and `text` (an article's plain text, which quote offsets count into) take an
+    id; `vocab` is the namespace of Distance's own terms and `scheme` names the concept scheme.
+    """
+
+    node: str
+    edge: str
+    text: str
+    vocab: str
+    scheme: str
+
+    def of_node(self, node_id: str) -> str:
+        return self.node.format(node_id)
+
+    def of_edge(self, edge_id: str) -> str:
+        return self.edge.format(edge_id)
+
+
+# Identifiers for a graph that no server serves (an export made offline without a base).
+URN_IRIS: Final = Iris(
+    node="urn:distance:node:{}",
+    edge="urn:distance:edge:{}",
+    text="urn:distance:text:{}",
+    vocab="urn:distance:vocab#",
+    scheme="urn:distance:scheme",
+)
+
+
+def _context(iris: Iris) -> dict[str, Any]:
+    # Properties whose values are resources are typed @id, so plain IRI strings stay references.
+    # `@type` is a list on every object, so a reader tests membership, never string equality.
+    references = [
+        "skos:inScheme", "dcterms:source", "distance:from", "distance:to", "distance:evidence",
+        "oa:hasBody", "oa:hasSource", "oa:motivatedBy", *_SKOS_KINDS.values(),
+        *(f"distance:{kind}" for kind in EDGE_KINDS if kind not in _SKOS_KINDS),
+    ]  # fmt: skip
+    return {**_PREFIXES, "distance": iris.vocab, **{term: {"@type": "@id"} for term in references}}
+
+
+def _annotations(subject: str, evidence: tuple[Evidence, ...], iris: Iris) -> list[dict[str, Any]]:
+    """Each quote as a Web Annotation whose body is `subject`; ids are fragments of `subject`."""
+    out = []
+    for i, ev in enumerate(evidence, start=1):
+        at = f"{subject}#evidence-{i}"
+        selectors = [
+            {"@id": f"{at}-quote", "@type": ["oa:TextQuoteSelector"], "oa:exact": ev.quote},
+            {"@id": f"{at}-position", "@type": ["oa:TextPositionSelector"], "oa:start": ev.start, "oa:end": ev.end},
+        ]
+        target = {
+            "@id": f"{at}-target",
+            "@type": ["oa:SpecificResource"],
+            "oa:hasSource": iris.text.format(ev.source),
+            "dcterms:source": iris.of_node(ev.source),
+            "oa:hasSelector": selectors,
+        }
+        # oa:identifying: the body names what the passage describes (W3C Web Annotation §3.3.5).
+        out.append(
+            {"@id": at, "@type": ["oa:Annotation"], "oa:motivatedBy": "oa:identifying", "oa:hasBody": subject}
+            | {"oa:hasTarget": target}
+        )
+    return out
+
+
+def _node(kg: KnowledgeGraph, node: Node, iris: Iris) -> list[dict[str, Any]]:
+    """The node's own description, then the annotations of its quotes."""
+    subject = iris.of_node(node.id)
+    if node.type == "source":
+        # An article is a document, not a concept of the scheme.
+        out: dict[str, Any] = {"@id": subject, "@type": ["dcterms:BibliographicResource", "distance:Source"]}
+    else:
+        out = {"@id": subject, "@type": ["skos:Concept", f"distance:{node.type.capitalize()}"]}
+        out["skos:inScheme"] = iris.scheme
+    out["skos:prefLabel"] = node.label
+    out["skos:altLabel"] = list(node.aliases)
+    out["skos:definition"] = node.summary
+    for key, value in node.attributes.items():
+        if value is not None:
+            out[_DCTERMS_ATTRIBUTES.get(key, f"distance:{key}")] = value
+    if node.type != "source":
+        out["dcterms:source"] = [iris.of_node(source) for source in node.sources]
+    annotations = _annotations(subject, node.evidence, iris)
+    out["distance:evidence"] = [a["@id"] for a in annotations]
+    for edge_id in kg.out_edges.get(node.id, ()):
+        edge = kg.edges[edge_id]
+        out.setdefault(_SKOS_KINDS.get(edge.kind, f"distance:{edge.kind}"), []).append(iris.of_node(edge.target))
+    return [out, *annotations]
+
+
+def _edge(edge: Edge, iris: Iris) -> list[dict[str, Any]]:
+    subject = iris.of_edge(edge.id)
+    out: dict[str, Any] = {
+        "@id": subject,
+        "@type": ["distance:Edge"],
+        "distance:kind": edge.kind,
+        "distance:from": iris.of_node(edge.source),
+        "distance:to": iris.of_node(edge.target),
+        "distance:basis": edge.basis,
+    }
+    if edge.note is not None:
+        out["distance:note"] = edge.note
+    annotations = _annotations(subject, edge.evidence, iris)
+    out["distance:evidence"] = [a["@id"] for a in annotations]
+    return [out, *annotations]
+
+
+def _document(iris: Iris, objects: list[dict[str, Any]], indent: bool) -> bytes:
+    document = {"@context": _context(iris), "@graph": objects}
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else 0) + b"\n"
+
+
+def node_jsonld(kg: KnowledgeGraph, node_id: str, iris: Iris, indent: bool = False) -> bytes:
+    """One node as JSON-LD: its SKOS description, its links, and its quotes' annotations.
+
+    >>> doc = orjson.loads(node_jsonld(tiny_graph(), "oxytocin", URN_IRIS))
+    >>> doc["@graph"][0]["@id"], doc["@graph"][1]["@type"]
+    ('urn:distance:node:oxytocin', ['oa:Annotation'])
+    """
+    return _document(iris, _node(kg, kg.nodes[node_id], iris), indent)
+
+
+def edge_jsonld(kg: KnowledgeGraph, edge_id: str, iris: Iris, indent: bool = False) -> bytes:
+    """One edge as JSON-LD: its kind, ends, basis and note, and its quotes' annotations."""
+    return _document(iris, _edge(kg.edges[edge_id], iris), indent)
+
+
+def graph_jsonld(kg: KnowledgeGraph, iris: Iris, indent: bool = False) -> bytes:
+    """The whole graph as JSON-LD: the concept scheme (with `content_version`), every node and edge."""
+    scheme = {
+        "@id": iris.scheme,
+        "@type": ["skos:ConceptScheme"],
+        "dcterms:title": "Distance: why men pull away",
+        "dcterms:hasVersion": kg.content_version,
+    }
+    objects = [scheme]
+    for node in kg.nodes.values():
+        objects += _node(kg, node, iris)
+    for edge in kg.edges.values():
+        objects += _edge(edge, iris)
+    return _document(iris, objects, indent)
+
+
+def to_rdf(jsonld: bytes, syntax: str, iris: Iris) -> bytes:
+    """The triples of a JSON-LD document from this module, in `syntax` (a `RDF_SYNTAXES` name).
+
+    Turtle gets the document's prefixes; N-Triples is canonical (one triple a line).
+
+    >>> print(to_rdf(node_jsonld(tiny_graph(), "oxytocin", URN_IRIS), "ntriples", URN_IRIS).decode().splitlines()[0])
+    ... # doctest: +ELLIPSIS
+    <urn:distance:node:oxytocin> ...
+    """
+    import pyoxigraph  # imported on use: start-up pays for it only when RDF is asked for
+
+    formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES}
+    triples = [quad.triple for quad in pyoxigraph.parse(jsonld, format=pyoxigraph.RdfFormat.JSON_LD)]
+    prefixes = {**_PREFIXES, "distance": iris.vocab} if syntax == "turtle" else None
+    out = pyoxigraph.serialize(triples, format=formats[syntax], prefixes=prefixes)
+    assert out is not None  # no output file given: the bytes are returned
+    return out
