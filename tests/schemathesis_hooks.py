@@ -16,6 +16,10 @@ The same goes for what the content decides and no schema can say: a slice of an 
 graph knows (`register_bodies`); and a batch (`/v1/nodes?ids=`) is not searched (`q`).
 A templated link in `/v1` is not a value either: its `{id}` placeholder is never an id.
 
+The contract declares other bodies a 200 may have (a node's or edge's linked data, the
+graph's formats) but no `Accept` parameter, so a fuzzer would only ever ask for the first:
+`before_call` asks each operation for its declared media types in turn.
+
 The in-process test registers the ids of the graph it serves (`register_sign_ids`,
 `register_releases`). The live fuzz in `.ci/run` loads this module with
 `SCHEMATHESIS_HOOKS=tests.schemathesis_hooks` and `DISTANCE_FUZZ_URL` set, and reads the ids
@@ -129,11 +133,29 @@ def live_sign_ids(base_url: str) -> list[str]:
 _NO_SUCH = {"source_id": "999"}
 
 
+_ASKED: dict[str, int] = {}
+
+
+def _next_media_type(case: Any) -> str | None:
+    """The operation's declared 200 media types in turn (None when it declares one or none)."""
+    content = case.operation.definition.raw.get("responses", {}).get("200", {}).get("content", {})
+    if len(content) < 2:
+        return None
+    key = f"{case.method} {case.operation.path}"
+    turn = _ASKED[key] = _ASKED.get(key, -1) + 1
+    return str(list(content)[turn % len(content)])
+
+
 @schemathesis.hook
 def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """The stateful phase reads `/v1`'s RFC 6570 templates (`/v1/nodes/{id}`) as links and takes
-    the placeholder `{id}` as an id, which the path's pattern refuses: no id is spelled so. It
-    is sent as an id that does not exist instead, and answered with the contract's 404."""
+    """Ask in turn for each media type the operation declares (see the module docstring).
+
+    And: the stateful phase reads `/v1`'s RFC 6570 templates (`/v1/nodes/{id}`) as links and
+    takes the placeholder `{id}` as an id, which the path's pattern refuses: no id is spelled
+    so. It is sent as an id that does not exist instead, and answered with the contract's 404."""
+    media = _next_media_type(case)
+    if media is not None and "accept" not in {name.lower() for name in case.headers or {}}:
+        case.headers = {**(case.headers or {}), "Accept": media}
     params = case.path_parameters or {}
     for name, value in params.items():
         if "{" in str(value):
