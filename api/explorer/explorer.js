@@ -215,6 +215,7 @@ async function guideView(signs) {
     out,
     h("h3", {}, `What ${body.signs.length === 1 ? "this sign points" : "these signs point"} to`),
     h("p", { class: "scoring" }, body.scoring),
+    body.per_sign.map((ps) => signNotes(ps, labels[ps.sign])),
     body.reasons.length ? null : h("p", { class: "hint" }, "None of the articles ties these signs to a reason."),
     body.reasons.map((r, i) =>
       h(
@@ -228,6 +229,7 @@ async function guideView(signs) {
           h("span", { class: "score", title: `${r.quotes} quotes` }, `score ${r.score}`),
         ),
         h("p", {}, r.reason.summary),
+        h("p", { class: "via" }, `How: ${r.via}`),
         r.because.map((b) =>
           h(
             "div",
@@ -244,6 +246,21 @@ async function guideView(signs) {
           : null,
       ),
     ),
+  );
+}
+
+// What the guide says of one given sign itself: why it fell back (no article ties it to a
+// reason directly), and the responses aimed at the sign rather than at a reason.
+function signNotes(ps, label) {
+  const aimed = (title, items) =>
+    items.length ? h("p", { class: "meta" }, `${title} “${label}” itself: `, items.map((x) => nodeButton(x.node))) : null;
+  if (!ps.fallback && !ps.addressed_by.length && !ps.backfired_by.length) return null;
+  return h(
+    "div",
+    { class: "per-sign", "data-sign": ps.sign },
+    ps.fallback ? h("p", { class: "hint fallback" }, ps.note) : null,
+    aimed("What helps with", ps.addressed_by),
+    aimed("What backfires on", ps.backfired_by),
   );
 }
 
