@@ -29,6 +29,7 @@ T = TypeVar("T")
 __all__ = [
     "JSON",
     "LINKED_DATA",
+    "LINKED_FORMATS",
     "bytes_response",
     "etag_for",
     "json_response",
@@ -42,6 +43,8 @@ JSONLD: Final = "application/ld+json"
 _SYNTAX_OF: Final = {media: syntax for syntax, media in RDF_SYNTAXES.items()}
 # What a node or an edge is served as: JSON first (what a client stating no preference gets).
 LINKED_DATA: Final[tuple[str, ...]] = (JSON, JSONLD, *RDF_SYNTAXES.values())
+# The same by the names `?format=` takes (the export formats' names for the RDF syntaxes).
+LINKED_FORMATS: Final[dict[str, str]] = {"json": JSON, "jsonld": JSONLD, **RDF_SYNTAXES}
 _NO_PREFERENCE: Final = Variant()
 
 
@@ -50,11 +53,14 @@ def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
     return f'"{kg.content_version[:16]}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
 
 
-def negotiate(request: Request, offers: Sequence[str]) -> str:
+def negotiate(request: Request, offers: Sequence[str], named: str | None = None) -> str:
     """Which of `offers` (the route's media types, its default first) this request takes.
 
-    Raises a 406 naming what the route makes when `Accept` takes none of them.
+    `named` is a media type the request names in its URL (`?format=`), which wins over
+    `Accept`. Raises a 406 naming what the route makes when `Accept` takes none of them.
     """
+    if named is not None:
+        return named
     variant: Variant = getattr(request.state, "variant", _NO_PREFERENCE)
     chosen = variant.choose(offers)
     if chosen is None:
@@ -63,10 +69,17 @@ def negotiate(request: Request, offers: Sequence[str]) -> str:
 
 
 def json_response(
-    request: Request, kg: KnowledgeGraph, payload: Any, *, headers: dict[str, str] | None = None
+    request: Request,
+    kg: KnowledgeGraph,
+    payload: Any,
+    *,
+    headers: dict[str, str] | None = None,
+    negotiated: bool = False,
 ) -> Response:
-    """Serialize `payload` with orjson and tag it (a 406 for a client that takes no JSON)."""
-    negotiate(request, (JSON,))
+    """Serialize `payload` with orjson and tag it: a 406 for a client that takes no JSON, unless
+    the handler `negotiated` JSON already (among other media types, or named in the URL)."""
+    if not negotiated:
+        negotiate(request, (JSON,))
     return bytes_response(request, kg, orjson.dumps(payload), "application/json", headers=headers)
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "ChangesQuery",
     "EdgeIdPath",
     "EdgeListQuery",
+    "EdgeQuery",
     "ExportQuery",
     "GuideQuery",
     "NeighborQuery",
@@ -191,8 +192,20 @@ class ResponseListQuery(TypedListQuery):
     polarity: Literal["do", "dont"] | None = Field(None, description="`do` or `dont`.")
 
 
+# A node's or an edge's representation by name, for a link, where no `Accept` can be set.
+LinkedFormat = Literal["json", "jsonld", "turtle", "ntriples"]
+_LinkedFormat = Annotated[
+    LinkedFormat | None,
+    WithJsonSchema({"type": "string", "enum": list(get_args(LinkedFormat))}),
+    Field(
+        description="`json`, or the linked data as `jsonld`, `turtle` or `ntriples`. Without it, `Accept` "
+        "chooses (no preference: JSON); with it, `Accept` is not read."
+    ),
+]
+
+
 class NodeQuery(QueryModel):
-    """`/v1/nodes/{id}`: what to embed, and which fields to return."""
+    """`/v1/nodes/{id}`: what to embed, which fields to return, and in which format."""
 
     include: Annotated[
         list[_Include],
@@ -207,6 +220,13 @@ class NodeQuery(QueryModel):
             description="Fields to return (default: all); id, type and links always come." + LIST_HINT,
         ),
     ] = []
+    format: _LinkedFormat = None
+
+
+class EdgeQuery(QueryModel):
+    """`/v1/edges/{id}`: in which format."""
+
+    format: _LinkedFormat = None
 
 
 class NeighborQuery(QueryModel):

@@ -11,9 +11,9 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import JSON, LINKED_DATA, json_response, linked_data_response, list_response, negotiate
+from api.http import JSON, LINKED_DATA, LINKED_FORMATS, json_response, linked_data_response, list_response, negotiate
 from api.openapi import declare
-from api.params import EdgeIdPath, EdgeListQuery, NoQuery, query
+from api.params import EdgeIdPath, EdgeListQuery, EdgeQuery, query
 from api.schemas import EdgeListOut, EdgeOut
 from api.shapes import edge_out
 from graph import queries
@@ -47,15 +47,16 @@ async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery,
     responses=declare(EdgeOut, 404, example=EXAMPLES["edge"], alternatives=LINKED_DATA[1:]),
 )
 async def get_edge(
-    request: Request, kg: GraphDep, edge_id: EdgeIdPath, _: Annotated[NoQuery, query(NoQuery)]
+    request: Request, kg: GraphDep, edge_id: EdgeIdPath, p: Annotated[EdgeQuery, query(EdgeQuery)]
 ) -> Response:
     """One edge, its evidence (quote, article, offsets) and its labels in both directions.
 
     With `Accept: application/ld+json`, `text/turtle` or `application/n-triples` the edge is
-    linked data instead: its kind, ends, basis and note, and each quote as a Web Annotation.
+    linked data instead: its kind, ends, basis and note, and each quote as a Web Annotation;
+    `format` names one in a link.
     """
-    media = negotiate(request, LINKED_DATA)
+    media = negotiate(request, LINKED_DATA, LINKED_FORMATS[p.format] if p.format else None)
     edge = queries.get_edge(kg, edge_id)
     if media != JSON:
         return linked_data_response(request, kg, media, edge_jsonld(kg, edge.id, request.app.state.iris))
-    return json_response(request, kg, edge_out(kg, edge))
+    return json_response(request, kg, edge_out(kg, edge), negotiated=True)

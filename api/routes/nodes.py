@@ -11,7 +11,16 @@ from starlette.responses import PlainTextResponse, Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import JSON, LINKED_DATA, bytes_response, json_response, linked_data_response, list_response, negotiate
+from api.http import (
+    JSON,
+    LINKED_DATA,
+    LINKED_FORMATS,
+    bytes_response,
+    json_response,
+    linked_data_response,
+    list_response,
+    negotiate,
+)
 from api.openapi import declare
 from api.params import (
     NeighborQuery,
@@ -107,13 +116,14 @@ async def get_node(
 
     With `Accept: application/ld+json`, `text/turtle` or `application/n-triples` the node is
     linked data instead: its SKOS description, its outgoing links and each quote as a Web
-    Annotation (`include` and `fields` shape the JSON only). Its `@id` is this URL.
+    Annotation (`include` and `fields` shape the JSON only); `format` names one in a link.
+    Its `@id` is this URL.
     """
-    media = negotiate(request, LINKED_DATA)
+    media = negotiate(request, LINKED_DATA, LINKED_FORMATS[p.format] if p.format else None)
     node = queries.get_node(kg, node_id)
     if media != JSON:
         return linked_data_response(request, kg, media, node_jsonld(kg, node.id, request.app.state.iris))
-    return json_response(request, kg, node_body(kg, node, p.include, p.fields))
+    return json_response(request, kg, node_body(kg, node, p.include, p.fields), negotiated=True)
 
 
 @router.get(

@@ -157,3 +157,16 @@ def test_an_id_taken_from_the_jsonld_dereferences_to_what_it_names(live: LiveSer
     exact = next(s for s in target["oa:hasSelector"] if s["@type"] == ["oa:TextQuoteSelector"])
     text = httpx.get(target["oa:hasSource"]).text
     assert text[position["oa:start"] : position["oa:end"]] == exact["oa:exact"]
+
+
+@pytest.mark.parametrize("path", ["/v1/nodes/oxytocin", f"/v1/edges/{EDGE}"])
+def test_a_node_or_edge_names_its_format_in_the_url_for_links(based: TestClient, path: str) -> None:
+    by_accept = based.get(path, headers={"Accept": "text/turtle"})
+    named = based.get(f"{path}?format=turtle", headers={"Accept": "image/png"})  # the URL wins
+    assert (named.status_code, named.headers["content-type"]) == (200, "text/turtle; charset=utf-8")
+    assert named.content == by_accept.content
+    assert based.get(f"{path}?format=ntriples").headers["content-type"] == "application/n-triples"
+    assert based.get(f"{path}?format=jsonld").json()["@graph"][0]["@id"].startswith(BASE)
+    assert based.get(f"{path}?format=json", headers={"Accept": "text/turtle"}).json()["id"]
+    refused = based.get(f"{path}?format=rdfxml")
+    assert (refused.status_code, refused.json()["errors"][0]["parameter"]) == (422, "format")
