@@ -39,10 +39,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
 
 from api.errors import problem_answer
 from api.frontdoor import CORS_HEADERS
+from api.httpcycle import OneWriteCycle
 
 __all__ = ["FdWatch", "Limits", "protocol_class"]
 
@@ -186,6 +187,11 @@ class _Guarded(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._stop_header_timer()
         super().on_headers_complete()
+        # uvicorn has just made this request's cycle and queued its task, which has not run
+        # yet: from its first step on, the cycle sends as `OneWriteCycle` (same state, one
+        # write per answer). No upgrade or other path makes a cycle of any other class.
+        if type(self.cycle) is RequestResponseCycle:
+            self.cycle.__class__ = OneWriteCycle
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(400, "the request could not be parsed as HTTP/1.1")

@@ -1,0 +1,113 @@
+"""uvicorn's request-response cycle, sending each answer in one write.
+
+uvicorn's own cycle writes the status line and headers as soon as the app starts its
+response, and the body in a second write: two system calls per answer, and on loopback each
+write also runs the receiver's side of TCP, so the second costs about as much as the rest
+of a cached answer's Python. It also runs two regular expressions per header field. This
+cycle holds the header block until the first body message and writes both together (large
+bodies still go in their own write, rather than being copied once more), and checks all the
+field names with one search and all the values with another. Everything else (what a
+header field means to the framing, HEAD, chunked bodies, keep-alive, the errors for a body
+longer or shorter than its Content-Length) is uvicorn's, unchanged.
+
+`api.httpproto` makes each connection's cycles of this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, STATUS_LINE, RequestResponseCycle
+
+__all__ = ["OneWriteCycle"]
+
+# Bodies up to this size are copied behind the header block and sent with it; larger ones are
+# written on their own (a copy would cost more than the second system call).
+_JOIN_BYTES: Final = 64 << 10
+# Field names the framing reads; every other field is passed through as it is.
+_FRAMING: Final = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+
+
+class OneWriteCycle(RequestResponseCycle):
+    """A cycle whose header block waits for the body and leaves in the same write."""
+
+    _head: bytes = b""
+
+    async def send(self, message: ASGISendEvent) -> None:
+        if self.response_started and not self.response_complete and message["type"] == "http.response.body":
+            await self._send_body(message.get("body", b""), message.get("more_body", False))
+        elif not self.response_started and message["type"] == "http.response.start":
+            if self.flow.write_paused and not self.disconnected:
+                await self.flow.drain()
+            if not self.disconnected:
+                self.response_started = True
+                self.waiting_for_100_continue = False
+                self._head = self._header_block(message["status"], message.get("headers", ()))
+        else:  # a message out of order: uvicorn's own send raises what it raises
+            await super().send(message)
+
+    def _header_block(self, status: int, fields: Iterable[tuple[bytes, bytes]]) -> bytes:
+        """The status line and header fields, framing noted as uvicorn's cycle notes it."""
+        headers = [*self.default_headers, *fields]
+        if HEADER_RE.search(b"".join([name for name, _ in headers])):
+            raise RuntimeError("Invalid HTTP header name.")
+        if HEADER_VALUE_RE.search(b"\t".join([value for _, value in headers])):  # a tab is allowed in a value
+            raise RuntimeError("Invalid HTTP header value.")
+        lines = [STATUS_LINE[status]]
+        closes = False
+        for name, value in headers:
+            name = name.lower()
+            if name in _FRAMING:
+                closes |= self._framing(name, value)
+            lines.append(b"%s: %s\r\n" % (name, value))
+        if not self.keep_alive and not closes:
+            lines.append(b"connection: close\r\n")
+        if self.chunked_encoding is None and self.scope["method"] != "HEAD" and status not in (204, 304):
+            self.chunked_encoding = True
+            lines.append(b"transfer-encoding: chunked\r\n")
+        lines.append(b"\r\n")
+        return b"".join(lines)
+
+    def _framing(self, name: bytes, value: bytes) -> bool:
+        """Note what a framing field says; True when it closes the connection."""
+        if name == b"content-length" and self.chunked_encoding is None:
+            self.expected_content_length = int(value.decode())
+            self.chunked_encoding = False
+        elif name == b"transfer-encoding" and value.lower() == b"chunked":
+            self.expected_content_length = 0
+            self.chunked_encoding = True
+        elif name == b"connection" and b"close" in [token.lower().strip() for token in value.split(b",")]:
+            self.keep_alive = False
+            return True
+        return False
+
+    async def _send_body(self, body: bytes, more_body: bool) -> None:
+        if self.flow.write_paused and not self.disconnected:
+            await self.flow.drain()
+        if self.disconnected:
+            return
+        head, self._head = self._head, b""
+        if self.scope["method"] == "HEAD":
+            self.expected_content_length = 0
+            body = b""
+        elif self.chunked_encoding:
+            body = (b"%x\r\n%b\r\n" % (len(body), body) if body else b"") + (b"" if more_body else b"0\r\n\r\n")
+        elif len(body) > self.expected_content_length:
+            raise RuntimeError("Response content longer than Content-Length")
+        else:
+            self.expected_content_length -= len(body)
+        if len(body) > _JOIN_BYTES:
+            self.transport.write(head)
+            self.transport.write(body)
+        elif head or body:
+            self.transport.write(head + body)
+        if not more_body:
+            if self.expected_content_length != 0:
+                raise RuntimeError("Response content shorter than Content-Length")
+            self.response_complete = True
+            self.message_event.set()
+            if not self.keep_alive:
+                self.transport.close()
+            self.on_response()
