@@ -31,6 +31,7 @@ from api.reload import live_reload
 from api.representation import Representation
 from api.routes import ROUTERS, per_item_paths, prebuilt_paths
 from api.settings import Settings
+from api.shortcut import node_answer
 from graph.build import KnowledgeGraph, load_graph
 from graph.text_index import text_index
 
@@ -165,7 +166,10 @@ class _Distance(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
         cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
-        answers = Representation(super().build_middleware_stack(), cache=cache, gzip_min_bytes=settings.gzip_min_bytes)
+        shortcut = partial(node_answer, cache_control=self.state.cache_control)
+        answers = Representation(
+            super().build_middleware_stack(), cache=cache, gzip_min_bytes=settings.gzip_min_bytes, shortcut=shortcut
+        )
         self.state.answers = answers
         return FrontDoor(
             Options(answers),

@@ -36,6 +36,7 @@ __all__ = [
     "linked_data_response",
     "list_response",
     "negotiate",
+    "tagged_response",
 ]
 
 JSON: Final = "application/json"
@@ -87,7 +88,15 @@ def bytes_response(
     request: Request, kg: KnowledgeGraph, body: bytes, media_type: str, *, headers: dict[str, str] | None = None
 ) -> Response:
     """Tag an already serialized body."""
-    tags = {"ETag": etag_for(kg, body), "Cache-Control": request.app.state.cache_control, **(headers or {})}
+    return tagged_response(kg, body, media_type, request.app.state.cache_control, headers=headers)
+
+
+def tagged_response(
+    kg: KnowledgeGraph, body: bytes, media_type: str, cache_control: str, *, headers: dict[str, str] | None = None
+) -> Response:
+    """`body` with its ETag and `cache_control`: what `bytes_response` makes, without a request
+    (`api.shortcut` answers through it, outside FastAPI)."""
+    tags = {"ETag": etag_for(kg, body), "Cache-Control": cache_control, **(headers or {})}
     return Response(body, media_type=media_type, headers=tags)
 
 

@@ -9,7 +9,8 @@ decided. Handlers therefore never answer HEAD or conditional requests themselves
 and a miss leave through the same code.
 
 Only misses reach FastAPI. A cache hit skips routing, validation and serialization: a dict
-lookup and two `send` calls.
+lookup and two `send` calls. A miss the `shortcut` can answer (`api.shortcut`: a plain GET
+of a node) skips FastAPI too.
 """
 
 from __future__ import annotations
@@ -31,15 +32,20 @@ __all__ = ["Representation"]
 # Compressing this much or more would hold the event loop for milliseconds: it runs in a thread.
 _THREAD_BYTES: Final = 128 << 10
 _CODINGS: Final[tuple[Coding, ...]] = ("identity", "gzip")
+# The raw answer to a request (scope, its pinned graph, its variant) made without the app, or None.
+Shortcut = Callable[[Scope, Any, Variant], Answer | None]
 
 
 class Representation:
     """Pin the graph, decide the variant, answer from the cache or the app, and send."""
 
-    def __init__(self, app: ASGIApp, *, cache: AnswerCache, gzip_min_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, cache: AnswerCache, gzip_min_bytes: int, shortcut: Shortcut | None = None
+    ) -> None:
         self.app = app
         self.cache = cache
         self.gzip_min_bytes = gzip_min_bytes
+        self.shortcut = shortcut
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -59,7 +65,14 @@ class Representation:
             if kept is not None:
                 await send_answer(send, kept, head=head, if_none_match=if_none_match)
                 return
-        raw = await self._run(scope, receive, send, variant, head)
+        raw = None
+        if self.shortcut is not None and graph is not None:
+            try:
+                raw = self.shortcut(scope, graph, variant)
+            except Exception:  # noqa: BLE001 - the app answers instead: it meets the fault inside its error layer
+                raw = None
+        if raw is None:
+            raw = await self._run(scope, receive, send, variant, head)
         answer = await self._represent(raw, variant)
         if key is not None:
             self.cache.put(graph, key, answer)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -20,6 +21,7 @@ from api.http import (
     linked_data_response,
     list_response,
     negotiate,
+    tagged_response,
 )
 from api.openapi import declare
 from api.params import (
@@ -37,11 +39,12 @@ from api.schemas import NeighborhoodOut, NodeListOut, NodeOut
 from api.shapes import neighborhood_body, node_body, node_item
 from graph import queries
 from graph.build import KnowledgeGraph
+from graph.models import Node
 from graph.passages import passage
 from graph.rdf import node_jsonld
 from graph.types import NodeType
 
-__all__ = ["per_item", "prebuilt", "router"]
+__all__ = ["node_response", "per_item", "prebuilt", "router"]
 
 router = APIRouter(prefix=urls.API, tags=["nodes"])
 
@@ -123,7 +126,19 @@ async def get_node(
     node = queries.get_node(kg, node_id)
     if media != JSON:
         return linked_data_response(request, kg, media, node_jsonld(kg, node.id, request.app.state.iris))
-    return json_response(request, kg, node_body(kg, node, p.include, p.fields), negotiated=True)
+    return node_response(kg, node, request.app.state.cache_control, p.include, p.fields)
+
+
+def node_response(
+    kg: KnowledgeGraph,
+    node: Node,
+    cache_control: str,
+    include: Sequence[str] | None = None,
+    fields: Sequence[str] | None = None,
+) -> Response:
+    """The JSON body `getNode` answers (the linked data is the route's); `api.shortcut` answers a
+    plain request through it too."""
+    return tagged_response(kg, orjson.dumps(node_body(kg, node, include, fields)), JSON, cache_control)
 
 
 @router.get(
