@@ -64,9 +64,35 @@ class Limits:
     max_header_bytes: int
     max_url_bytes: int
     max_connections: int
-    # Connections still reading a request's headers, oldest first: whom to close for room.
-    waiting: OrderedDict[Any, None] = field(default_factory=OrderedDict)
+    # Connections still reading a request's headers, oldest first, with the loop time their
+    # header timeout ends: whom to close for room, and whom the sweep closes next.
+    waiting: OrderedDict[Any, float] = field(default_factory=OrderedDict)
     full: _FullLog = field(default_factory=lambda: _FullLog())
+    sweep: asyncio.TimerHandle | None = None
+
+    def wait_for_headers(self, connection: _Guarded) -> None:
+        """Start `connection`'s header timeout.
+
+        One timer per worker, not one per request: every connection waits the same
+        `header_timeout`, so `waiting` is in deadline order, and the one timer is set for the
+        first deadline (a call_later and a cancel per request cost about a microsecond)."""
+        loop = connection.loop
+        self.waiting[connection] = loop.time() + self.header_timeout
+        self.waiting.move_to_end(connection)
+        if self.sweep is None:
+            self.sweep = loop.call_at(next(iter(self.waiting.values())), self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Close every connection whose header timeout has ended; set the timer for the next one."""
+        self.sweep = None
+        now = loop.time()
+        while self.waiting:
+            connection, deadline = next(iter(self.waiting.items()))
+            if deadline > now:
+                self.sweep = loop.call_at(deadline, self._sweep, loop)
+                return
+            del self.waiting[connection]
+            connection.header_timeout()
 
 
 class _FullLog:
@@ -111,7 +137,6 @@ class _Guarded(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._header_timer: asyncio.TimerHandle | None = None
         self._send_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         self._head_count = 0
@@ -138,18 +163,13 @@ class _Guarded(HttpToolsProtocol):
 
     def _await_headers(self) -> None:
         self._head_bytes = self._head_count = 0
-        self.limits.waiting[self] = None
-        self._header_timer = self.loop.call_later(self.limits.header_timeout, self._header_timeout)
+        self.limits.wait_for_headers(self)
 
     def _stop_header_timer(self) -> None:
         self.limits.waiting.pop(self, None)
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
 
-    def _header_timeout(self) -> None:
-        self._header_timer = None
-        self.limits.waiting.pop(self, None)
+    def header_timeout(self) -> None:
+        """The headers did not come in time (`Limits` has already stopped waiting for them)."""
         if not self.transport.is_closing():
             self.transport.abort()
 

@@ -35,12 +35,12 @@ class _Transport:
     def resume_reading(self) -> None: ...
 
 
-def _cycle(cls: type[RequestResponseCycle], method: str = "GET", keep_alive: bool = True) -> Any:
+def _cycle(cls: type[RequestResponseCycle], method: str = "GET", keep_alive: bool = True, defaults: Any = _DATE) -> Any:
     transport = _Transport()
     scope: Any = {"method": method}
     return cls(
         scope, transport, FlowControl(transport), None, None, False,  # type: ignore[arg-type]
-        _DATE, asyncio.Event(), False, keep_alive, lambda: None,
+        defaults, asyncio.Event(), False, keep_alive, lambda: None,
     )  # fmt: skip
 
 
@@ -72,6 +72,8 @@ CASES: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]] = {
     "chunked, streamed": (_answer([(b"content-type", b"text/plain")], b"one", b"two", b""), {}),
     "chunked, declared": (_answer([(b"transfer-encoding", b"chunked")], b"one", b"two"), {}),
     "a tab in a value": (_answer([(b"content-length", b"2"), (b"x-list", b"a,\tb")], b"ok"), {}),
+    "no field at all": (_answer([], b"", status=204), {"defaults": []}),
+    "two lengths, the first counts": (_answer([(b"content-length", b"2"), (b"Content-Length", b"9")], b"ok"), {}),
 }
 
 
