@@ -1,10 +1,11 @@
 """`make bench`: every benchmark in one run, written to bench/RESULTS.md.
 
 Run: `.venv/bin/python -m bench.run [--seconds 3] [--rounds 2] [--nodes 100000] [--edges 1000000]`.
-HTTP ratios against the bare baseline (bench.throughput), the cluster behind nginx (bench.cluster),
-the 100k-node graph (bench.scale), with `--folder` a 100k-node YAML content folder served end to
-end (bench.folder, a few minutes more), and start-up (bench.startup); each prints as it goes, and the
-file gets the machine, the command, the date and the tables. Takes about six minutes.
+HTTP ratios against the bare baseline (bench.throughput), py-spy profiles of the targeted rows
+(bench.wheretime), the cluster behind nginx (bench.cluster), the 100k-node graph (bench.scale), with
+`--folder` a 100k-node YAML content folder served end to end (bench.folder, a few minutes more), and
+start-up (bench.startup); each prints as it goes, and the file gets the machine, the command, the
+date and the tables. Takes about seven minutes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cluster, folder, quality, scale, startup, throughput
+from bench import cluster, folder, quality, scale, startup, throughput, wheretime
 
 __all__ = ["main"]
 
@@ -54,7 +55,9 @@ def main() -> None:
     machine = _machine()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print("== HTTP, seed graph ==")
-    http_lines = throughput.run(args.seconds, args.rounds)
+    http_lines, targeted = throughput.measured(args.seconds, args.rounds)
+    print("== where the time goes ==")
+    where_lines = wheretime.run(targeted)
     print("== cluster ==")
     cluster_lines = cluster.run(args.seconds, args.rounds)
     print("== search quality ==")
@@ -81,6 +84,10 @@ def main() -> None:
             "## HTTP on the seed graph: Distance against the strict reference",
             "",
             *http_lines,
+            "",
+            "## Where the time goes",
+            "",
+            *where_lines,
             "",
             "## Cluster: replicas behind nginx's cache (`make cluster`)",
             "",
@@ -120,12 +127,17 @@ NOTES = """\
 ## How to read this, and what explains each gap
 
 - **The cache.** Every `/v1` answer with an ETag is a pure function of the graph, the URL and
-  the request's variant (`api/variant.py`: the content coding), so `api/cache.py` keeps finished
-  responses in a bounded LRU that hangs off the served graph (a reload starts an empty one), just
-  inside the front door: a hit costs the front door (request id, access log) plus a dict lookup.
-  "Cache off" rows are the miss path: FastAPI routing, parameter validation, the query, orjson.
-  What is left between a hit and the bare app is uvicorn's per-request work for a bigger body,
-  the JSON access-log line and the request id (see `bench/frontdoor.py`).
+  the request's variant (`api/variant.py`: the content coding and the media type), so
+  `api/cache.py` keeps finished responses in a bounded LRU that hangs off the served graph (a
+  reload starts an empty one), just inside the front door: a hit costs the front door (request
+  id, access log) plus a dict lookup. "Cache off" rows are the miss path. What is left between
+  a hit and the bare app is in "Where the time goes" above: mostly the kernel's share of a
+  socket write and the event loop, which the bare app pays too, then uvicorn's per-request
+  Python and ours. Done for it: the access log keeps its own buffer (under PYTHONUNBUFFERED,
+  set here and in many containers, `sys.stdout.buffer` is the raw file, so each line was a
+  write system call); each answer leaves in one write, its header block checked with two
+  `translate`s rather than two regular expressions per field (`api/httpcycle.py`); the header
+  timeout is one timer per worker, not a call_later and a cancel per request.
 - **Prebuilt answers.** The index, meta, the schema and the first page of every list are made
   before the port opens; every node (sources too), card and edge, on a graph of at most 5,000
   nodes and edges (`api/routes/__init__.py`, `PER_ITEM_LIMIT`), just after it opens, in the
@@ -137,8 +149,14 @@ NOTES = """\
 - **The miss path.** py-spy/cProfile of uncached answers: the two dependencies every route
   has (the graph, the query-parameter model) were plain `def`s, so FastAPI ran each in its
   thread pool, two thread hops per request; they are `async def` now (an uncached node made in
-  process: 0.48 to 0.24 ms). What is left is FastAPI's own work: the route scan (~30 %),
-  solving dependencies and validating parameters (~30 %), the handler and orjson (the rest).
+  process: 0.48 to 0.24 ms). Then FastAPI's own work was ~60 % of an uncached node (the route
+  scan ~20 %, solving dependencies and validating an empty query ~35 %) and finding each
+  quote's sentence, a walk over the article a character at a time, most of the rest. A plain
+  GET of a known node is now answered past FastAPI (`api/shortcut.py`, through the route's own
+  `node_response`, compared byte for byte with the route for every node in
+  `tests/api/test_shortcut.py`; any query string, an unknown or malformed id, another media
+  type go to the route), and a quote's sentence is found once per graph: an uncached node in
+  process ~0.26 to ~0.05 ms. Other routes still pay FastAPI on a miss.
 - **The server.** `distance serve` runs uvicorn on httptools and uvloop (`api/serve.py`) with a
   protocol subclass that adds header-read and send timeouts, header caps (431 problem+json),
   a problem+json 400 for unparseable requests and a per-worker connection cap

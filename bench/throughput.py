@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bench.reference import REFERENCES, reference_server
 from bench.wrk import Result, Server, run_wrk, server
 
-__all__ = ["ENDPOINTS", "Endpoint", "main", "run"]
+__all__ = ["ENDPOINTS", "Endpoint", "main", "measured", "run"]
 
 CONNECTIONS = 32
 
@@ -122,6 +122,12 @@ _HEAD = [
 
 def run(seconds: float, rounds: int) -> list[str]:
     """Every measurement of this module; returns the lines of the RESULTS.md section."""
+    return measured(seconds, rounds)[0]
+
+
+def measured(seconds: float, rounds: int) -> tuple[list[str], dict[str, tuple[float, float, float]]]:
+    """`run`'s lines, and for each targeted row (as labelled there) its req/s, the strict
+    reference's req/s and its target ratio: what `bench.wheretime` explains when it is missed."""
     with ExitStack() as stack:
         refs = {ref.name: stack.enter_context(reference_server(ref)) for ref in REFERENCES}
         up = {
@@ -160,6 +166,7 @@ def run(seconds: float, rounds: int) -> list[str]:
         "",
         *_HEAD,
     ]
+    targeted = {}
     for endpoint in ENDPOINTS:
         for label, name, target in (
             ("cache hit", "distance", endpoint.target),
@@ -167,6 +174,8 @@ def run(seconds: float, rounds: int) -> list[str]:
         ):
             got = _mean(main_results[(endpoint.name, name)])
             lines.append(_row(f"{endpoint.name}, {label}", got, strict, bare[SAME_SERVER[name]], target))
+            if target is not None:
+                targeted[f"{endpoint.name}, {label}"] = (got.rps, strict.rps, target)
     lines += ["", "Workers and server software (cache hits; × same server against the bare app on that server):", ""]
     lines += _HEAD
     for endpoint in (ENDPOINTS[0], ENDPOINTS[5]):
@@ -177,7 +186,7 @@ def run(seconds: float, rounds: int) -> list[str]:
         ):
             got = _mean({**main_results, **more}[(endpoint.name, name)])
             lines.append(_row(f"{endpoint.name}, {label}", got, strict, bare[SAME_SERVER[name]], endpoint.target))
-    return lines
+    return lines, targeted
 
 
 def main() -> None:
