@@ -228,3 +228,34 @@ def test_error_view_search_box_sign_limit_and_quotes(shipped_server: LiveServer,
     browser.find_elements(By.CSS_SELECTOR, "#sign-list input:checked")[0].click()
     assert browser.find_element(By.ID, "guide-submit").is_enabled()
     assert "10 of up to 10" in browser.find_element(By.ID, "sign-count").text
+
+
+def test_the_changelog_lists_the_releases_and_names_what_changed_since_one(
+    seeds: Path, tmp_path: Path, browser: webdriver.Chrome
+) -> None:
+    """Release the tiny content, change one summary, serve it: the view names that node and field."""
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
+    from tests.live import DISTANCE, free_port, serve
+
+    assert CliRunner().invoke(cli, ["release", "--seeds", str(seeds)]).exit_code == 0
+    concepts = seeds / "graph" / "concepts.yaml"
+    text = concepts.read_text(encoding="utf-8")
+    concepts.write_text(text.replace("A hormone tied to touch and bonding.", "A hormone of touch."), encoding="utf-8")
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--host", "127.0.0.1", "--port", str(port)]
+    with serve(command, port, tmp_path / "logs") as live:
+        browser.get(f"{live.url}/#/changes")
+        summary = _wait(browser, "#change-list .summary")
+        releases = httpx.get(f"{live.url}/v1/releases").json()["items"]
+        shown = browser.find_elements(By.CSS_SELECTOR, "#release-list li")
+        assert [li.get_attribute("data-version") for li in shown] == [r["content_version"] for r in releases]
+        assert "served now" not in shown[0].text  # the content served is not that release any more
+        assert summary.text == "0 added, 1 changed, 0 removed."
+        [change] = browser.find_elements(By.CSS_SELECTOR, "#change-list li.change")
+        assert change.text.lower() == "changed oxytocin concept: summary"  # the badge is set in capitals
+        assert browser.find_element(By.ID, "nav-changes").get_attribute("aria-current") == "page"
+        assert browser.save_screenshot(str(SHOTS / "explorer-changes.png"))
+        change.find_element(By.CSS_SELECTOR, "a").click()
+        _title_is(browser, "Oxytocin")

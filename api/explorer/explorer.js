@@ -1,11 +1,12 @@
 // Distance explorer: a small client of the public /v1 API, no build step, no dependencies.
 // Views are addressed by the URL hash so the back button and shared links work:
-//   #/search/<q>  #/node/<id>  #/guide/<sign,sign>  #/disagreements
+//   #/search/<q>  #/node/<id>  #/guide/<sign,sign>  #/disagreements  #/changes[/<version>]
 "use strict";
 
 const API = "/v1";
 const $ = (id) => document.getElementById(id);
-const PANELS = ["results", "card", "guide", "disagreements", "welcome"];
+const PANELS = ["results", "card", "guide", "disagreements", "changes", "welcome"];
+const NAV = { guide: "nav-guide", disagreements: "nav-disagreements", changes: "nav-changes" };
 let signsLoaded = null;
 
 // Build an element from a tag, attributes and children (strings become text: nothing is parsed as HTML).
@@ -45,10 +46,8 @@ function show(...visible) {
   $("error").hidden = true;
   const view = location.hash.split("/")[1] || "";
   if (view !== "search") $("q").value = ""; // a search from another view is stale here
-  $("nav-guide").toggleAttribute("aria-current", false);
-  $("nav-disagreements").toggleAttribute("aria-current", false);
-  if (view === "guide") $("nav-guide").setAttribute("aria-current", "page");
-  if (view === "disagreements") $("nav-disagreements").setAttribute("aria-current", "page");
+  for (const [name, id] of Object.entries(NAV)) $(id).toggleAttribute("aria-current", name === view);
+  if (NAV[view]) $(NAV[view]).setAttribute("aria-current", "page");
 }
 
 // An error shows at the top of the view you are on, its suggestions as links to try.
@@ -287,6 +286,67 @@ async function disagreementsView() {
   show("disagreements");
 }
 
+// The changelog: the releases, newest first, and what changed since the one picked (the newest by default).
+async function changesView(version) {
+  const releases = await get("/releases?limit=200");
+  const since = version || (releases.items[0] && releases.items[0].content_version);
+  const short = (v) => v.slice(0, 12);
+  fill(
+    $("release-list"),
+    releases.items.length ? null : h("li", { class: "hint" }, "No release is recorded yet (`distance release` records one)."),
+    releases.items.map((r) =>
+      h(
+        "li",
+        { class: r.content_version === since ? "picked" : null, "data-version": r.content_version },
+        h("a", { href: `#/changes/${r.content_version}` }, `Release ${short(r.content_version)}`),
+        ` of ${r.released_at.slice(0, 10)}: ${r.nodes} nodes, ${r.edges} edges`,
+        r.served ? h("strong", {}, " (served now)") : null,
+      ),
+    ),
+  );
+  if (!since) {
+    fill($("change-list"));
+    show("changes");
+    return;
+  }
+  const body = await get(`/changes?since=${encodeURIComponent(since)}&limit=200`);
+  const { added, changed, removed } = body.facets.change;
+  const served = body.served.released && body.served.content_version === since;
+  fill(
+    $("change-list"),
+    h("h3", {}, `Since release ${short(since)}`),
+    h(
+      "p",
+      { class: "summary" },
+      body.total
+        ? `${added} added, ${changed} changed, ${removed} removed` + (body.total > body.items.length ? ` (the first ${body.items.length} shown)` : "") + "."
+        : served
+          ? "What is served is this release: nothing has changed since."
+          : "Nothing has changed since.",
+    ),
+    body.items.length
+      ? h(
+          "ul",
+          { class: "changes" },
+          body.items.map((c) =>
+            h(
+              "li",
+              { class: `change ${c.change}` },
+              h("span", { class: `badge ${c.change}` }, c.change),
+              " ",
+              c.resource === "node" && c.change !== "removed"
+                ? h("a", { href: `#/node/${c.id}` }, c.label || c.id)
+                : h("span", {}, c.label || c.id),
+              h("span", { class: "meta" }, ` ${c.resource === "node" ? c.type : c.kind}`),
+              c.fields && c.fields.length ? h("span", { class: "fields" }, `: ${c.fields.join(", ")}`) : null,
+            ),
+          ),
+        )
+      : null,
+  );
+  show("changes");
+}
+
 // ---- routing -----------------------------------------------------------------------------
 
 function go(hash) {
@@ -302,6 +362,7 @@ async function route() {
     else if (view === "node" && arg) await cardView(arg);
     else if (view === "guide") await guideView(arg ? arg.split(",") : []);
     else if (view === "disagreements") await disagreementsView();
+    else if (view === "changes") await changesView(arg);
     else show("welcome");
   } catch (error) {
     fail(error);
