@@ -40,11 +40,11 @@ from graph.types import NODE_TYPES, EdgeKind, NodeType
 
 __all__ = [
     "INCLUDES",
+    "LinkedQuery",
     "NODE_FIELDS",
     "ChangesQuery",
     "EdgeIdPath",
     "EdgeListQuery",
-    "EdgeQuery",
     "ExportQuery",
     "GuideQuery",
     "NeighborQuery",
@@ -223,8 +223,8 @@ class NodeQuery(QueryModel):
     format: _LinkedFormat = None
 
 
-class EdgeQuery(QueryModel):
-    """`/v1/edges/{id}`: in which format."""
+class LinkedQuery(QueryModel):
+    """`/v1/edges/{id}` and `/v1/schema`: JSON or linked data, in which format."""
 
     format: _LinkedFormat = None
 

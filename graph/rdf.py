@@ -30,8 +30,18 @@ import orjson
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node
 from graph.registry import EDGE_KINDS
+from graph.types import NODE_TYPES
 
-__all__ = ["RDF_SYNTAXES", "URN_IRIS", "Iris", "edge_jsonld", "graph_jsonld", "node_jsonld", "to_rdf"]
+__all__ = [
+    "RDF_SYNTAXES",
+    "URN_IRIS",
+    "Iris",
+    "edge_jsonld",
+    "graph_jsonld",
+    "node_jsonld",
+    "to_rdf",
+    "vocabulary_jsonld",
+]
 
 # Edge kinds with a SKOS property of the same meaning; every other kind is `distance:<kind>`.
 _SKOS_KINDS: Final[dict[str, str]] = {"is_a": "skos:broader", "related_to": "skos:related"}
@@ -41,6 +51,7 @@ _PREFIXES: Final[dict[str, str]] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "oa": "http://www.w3.org/ns/oa#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
 # The RDF syntaxes other than JSON-LD, each by the name `?format=` and `--format` use.
 RDF_SYNTAXES: Final[dict[str, str]] = {"turtle": "text/turtle", "ntriples": "application/n-triples"}
@@ -82,7 +93,8 @@ def _context(iris: Iris) -> dict[str, Any]:
     # `@type` is a list on every object, so a reader tests membership, never string equality.
     references = [
         "skos:inScheme", "dcterms:source", "distance:from", "distance:to", "distance:evidence",
-        "oa:hasBody", "oa:hasSource", "oa:motivatedBy", *_SKOS_KINDS.values(),
+        "oa:hasBody", "oa:hasSource", "oa:motivatedBy", "rdfs:subClassOf", "rdfs:domain", "rdfs:range",
+        "rdfs:isDefinedBy", *_SKOS_KINDS.values(),
         *(f"distance:{kind}" for kind in EDGE_KINDS if kind not in _SKOS_KINDS),
     ]  # fmt: skip
     return {**_PREFIXES, "distance": iris.vocab, **{term: {"@type": "@id"} for term in references}}
@@ -190,6 +202,62 @@ def graph_jsonld(kg: KnowledgeGraph, iris: Iris, indent: bool = False) -> bytes:
     return _document(iris, objects, indent)
 
 
+# Distance's own properties other than the edge kinds and the node attributes, in words.
+_PROPERTIES: Final[dict[str, str]] = {
+    "evidence": "A quote that supports this node or edge: a Web Annotation whose body it is.",
+    "kind": "The kind of an edge, one of the registry's (see /v1/schema).",
+    "from": "The node an edge starts at.",
+    "to": "The node an edge ends at.",
+    "basis": "Whether an edge is quoted from an article, editorial (with a note) or derived at build time.",
+    "note": "Why an editorial edge is drawn, in the project's own words.",
+}
+
+
+def _class_of(node_type: str) -> str:
+    return f"distance:{node_type.capitalize()}"
+
+
+def vocabulary_jsonld(kg: KnowledgeGraph, iris: Iris, indent: bool = False) -> bytes:
+    """Distance's own terms as RDFS: a class per node type and for edges, a property per edge
+    kind (with the registry's label, description, domain and range), per node attribute the
+    graph has, and per edge field. What a GET of any `distance:` IRI answers.
+
+    >>> doc = orjson.loads(vocabulary_jsonld(tiny_graph(), URN_IRIS))
+    >>> next(t for t in doc["@graph"] if t["@id"] == "distance:indicates")["rdfs:label"]
+    'indicates'
+    """
+    defined = iris.vocab.rstrip("#")
+    terms: list[dict[str, Any]] = []
+    for node_type in NODE_TYPES:
+        parent = "dcterms:BibliographicResource" if node_type == "source" else "skos:Concept"
+        terms.append(
+            {"@id": _class_of(node_type), "@type": ["rdfs:Class"], "rdfs:label": node_type, "rdfs:subClassOf": parent}
+        )
+    terms.append({"@id": "distance:Edge", "@type": ["rdfs:Class"], "rdfs:label": "edge"})
+    for spec in EDGE_KINDS.values():
+        if spec.kind in _SKOS_KINDS:
+            continue  # written as the SKOS property of the same meaning
+        terms.append(
+            {
+                "@id": f"distance:{spec.kind}", "@type": ["rdf:Property"], "rdfs:label": spec.label,
+                "rdfs:comment": spec.description, "rdfs:domain": [_class_of(t) for t in spec.from_types],
+                "rdfs:range": [_class_of(t) for t in spec.to_types],
+            }
+        )  # fmt: skip
+    attributes = sorted({key for node in kg.nodes.values() for key in node.attributes} - set(_DCTERMS_ATTRIBUTES))
+    for name in attributes:
+        terms.append({"@id": f"distance:{name}", "@type": ["rdf:Property"], "rdfs:label": name.replace("_", " ")})
+    for name, comment in _PROPERTIES.items():
+        terms.append(
+            {"@id": f"distance:{name}", "@type": ["rdf:Property"], "rdfs:label": name, "rdfs:comment": comment}
+        )
+    for term in terms:
+        term["rdfs:isDefinedBy"] = defined
+    context = {**_context(iris), "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+    document = {"@context": context, "@graph": terms}
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else 0) + b"\n"
+
+
 def to_rdf(jsonld: bytes, syntax: str, iris: Iris) -> bytes:
     """The triples of a JSON-LD document from this module, in `syntax` (a `RDF_SYNTAXES` name).
 
@@ -204,6 +272,8 @@ def to_rdf(jsonld: bytes, syntax: str, iris: Iris) -> bytes:
     formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES}
     triples = [quad.triple for quad in pyoxigraph.parse(jsonld, format=pyoxigraph.RdfFormat.JSON_LD)]
     prefixes = {**_PREFIXES, "distance": iris.vocab} if syntax == "turtle" else None
+    if prefixes is not None:
+        prefixes["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     out = pyoxigraph.serialize(triples, format=formats[syntax], prefixes=prefixes)
     assert out is not None  # no output file given: the bytes are returned
     return out

@@ -13,7 +13,7 @@ from api.deps import GraphDep
 from api.examples import EXAMPLES
 from api.http import JSON, LINKED_DATA, LINKED_FORMATS, json_response, linked_data_response, list_response, negotiate
 from api.openapi import declare
-from api.params import EdgeIdPath, EdgeListQuery, EdgeQuery, query
+from api.params import EdgeIdPath, EdgeListQuery, LinkedQuery, query
 from api.schemas import EdgeListOut, EdgeOut
 from api.shapes import edge_out
 from graph import queries
@@ -47,7 +47,7 @@ async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery,
     responses=declare(EdgeOut, 404, example=EXAMPLES["edge"], alternatives=LINKED_DATA[1:]),
 )
 async def get_edge(
-    request: Request, kg: GraphDep, edge_id: EdgeIdPath, p: Annotated[EdgeQuery, query(EdgeQuery)]
+    request: Request, kg: GraphDep, edge_id: EdgeIdPath, p: Annotated[LinkedQuery, query(LinkedQuery)]
 ) -> Response:
     """One edge, its evidence (quote, article, offsets) and its labels in both directions.
 

@@ -10,11 +10,12 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import json_response
+from api.http import JSON, LINKED_DATA, LINKED_FORMATS, json_response, linked_data_response, negotiate
 from api.openapi import declare
-from api.params import NoQuery, query
+from api.params import LinkedQuery, NoQuery, query
 from api.schemas import IndexOut, MetaOut, SchemaOut
 from graph.build import KnowledgeGraph
+from graph.rdf import vocabulary_jsonld
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
@@ -108,10 +109,21 @@ async def get_meta(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(N
     return json_response(request, kg, meta(kg))
 
 
-@router.get("/schema", operation_id="getSchema", responses=declare(SchemaOut, example=EXAMPLES["schema"]))
-async def get_schema(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
-    """Node types and the edge-kind registry: labels, allowed endpoint types, symmetry."""
-    return json_response(request, kg, schema(kg))
+@router.get(
+    "/schema",
+    operation_id="getSchema",
+    responses=declare(SchemaOut, example=EXAMPLES["schema"], alternatives=LINKED_DATA[1:]),
+)
+async def get_schema(request: Request, kg: GraphDep, p: Annotated[LinkedQuery, query(LinkedQuery)]) -> Response:
+    """Node types and the edge-kind registry: labels, allowed endpoint types, symmetry.
+
+    As linked data (`Accept` or `format`), the vocabulary whose IRIs are `/v1/schema#{term}`:
+    a class per node type, a property per edge kind, node attribute and edge field (RDFS).
+    """
+    media = negotiate(request, LINKED_DATA, LINKED_FORMATS[p.format] if p.format else None)
+    if media != JSON:
+        return linked_data_response(request, kg, media, kg.derived(vocabulary_jsonld, request.app.state.iris))
+    return json_response(request, kg, schema(kg), negotiated=True)
 
 
 @router.get("", operation_id="getIndex", responses=declare(IndexOut, example=EXAMPLES["index"]))

@@ -161,3 +161,17 @@ def test_the_whole_graph_exports_identically_offline_and_named_under_a_base(tiny
     served = triples(parsed(export(tiny, "ntriples", HTTP_IRIS), "nt"))
     assert len(offline) == len(served)
     assert all(str(s).startswith("https://distance.example/") for s, _, _ in served)
+
+
+def test_the_vocabulary_defines_every_term_the_graph_uses(with_subtypes: KnowledgeGraph) -> None:
+    from graph.rdf import vocabulary_jsonld
+
+    graph = parsed(export(with_subtypes, "ntriples"), "nt")
+    vocabulary = parsed(vocabulary_jsonld(with_subtypes, URN_IRIS), "json-ld")
+    used = {p for p in graph.predicates() if str(p).startswith(URN_IRIS.vocab)}
+    used |= {o for o in graph.objects(None, RDF.type) if str(o).startswith(URN_IRIS.vocab)}
+    assert used
+    assert used <= set(vocabulary.subjects())
+    assert literal(vocabulary, VOCAB.indicates, rdflib.RDFS.label) == "indicates"
+    assert set(vocabulary.objects(VOCAB.Sign, rdflib.RDFS.subClassOf)) == {SKOS.Concept}
+    assert VOCAB.is_a not in set(vocabulary.subjects())  # written as skos:broader

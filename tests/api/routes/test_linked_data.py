@@ -20,7 +20,7 @@ from tests.live import DISTANCE, LiveServer, free_port, serve
 BASE = "https://distance.example/api"
 EDGE = "slower-replies--indicates--needs-space"
 SYNTAX = {"application/ld+json": "json-ld", "text/turtle": "turtle", "application/n-triples": "nt"}
-RESOURCES = ["/v1/nodes/oxytocin", f"/v1/edges/{EDGE}", "/v1/graph"]
+RESOURCES = ["/v1/nodes/oxytocin", f"/v1/edges/{EDGE}", "/v1/graph", "/v1/schema"]
 
 
 @pytest.fixture
@@ -54,6 +54,26 @@ def test_without_an_rdf_accept_the_answer_is_json_as_before(based: TestClient, p
         response = based.get(path, headers={} if accept is None else {"Accept": accept})
         assert response.headers["content-type"] == "application/json"
         assert response.json()
+
+
+def test_every_iri_under_the_base_dereferences_to_a_document_that_describes_it(based: TestClient) -> None:
+    graph = rdflib.Graph().parse(data=based.get("/v1/graph?format=ntriples").content, format="nt")
+    iris = {str(term).split("#")[0] for triple in graph for term in triple if isinstance(term, rdflib.URIRef)}
+    ours = sorted(i for i in iris if i.startswith(BASE))
+    assert any("/v1/schema" in i for i in ours)
+    assert any("/v1/sources/" in i for i in ours)
+    for iri in ours:
+        answer = based.get(iri.removeprefix(BASE), headers={"Accept": "text/turtle, text/plain;q=0.5"})
+        assert answer.status_code == 200, iri
+        if answer.headers["content-type"].startswith("text/turtle"):
+            described = {
+                str(s).split("#")[0] for s in rdflib.Graph().parse(data=answer.content, format="turtle").subjects()
+            }
+            assert iri in described or iri == f"{BASE}/v1/schema", iri
+    vocabulary = rdflib.Graph().parse(data=based.get("/v1/schema?format=turtle").content, format="turtle")
+    used = {str(p) for p in graph.predicates() if str(p).startswith(BASE)}
+    used |= {str(o) for o in graph.objects(None, RDF.type) if str(o).startswith(BASE)}
+    assert used <= {str(s) for s in vocabulary.subjects()}  # every term of ours is defined
 
 
 def test_identifiers_are_urls_under_the_configured_base(based: TestClient) -> None:
