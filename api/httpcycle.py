@@ -4,11 +4,12 @@ uvicorn's own cycle writes the status line and headers as soon as the app starts
 response, and the body in a second write: two system calls per answer, and on loopback each
 write also runs the receiver's side of TCP, so the second costs about as much as the rest
 of a cached answer's Python. It also runs two regular expressions per header field. This
-cycle holds the header block until the first body message and writes both together (large
-bodies still go in their own write, rather than being copied once more), and checks all the
-field names with one search and all the values with another. Everything else (what a
-header field means to the framing, HEAD, chunked bodies, keep-alive, the errors for a body
-longer or shorter than its Content-Length) is uvicorn's, unchanged.
+cycle holds the header block until the first body message and hands both to the transport
+at once (`writelines`: uvloop sends them in one `writev`, the body not copied), and checks
+a whole header block with one `translate` for the names and one for the values, uvicorn's
+patterns made tables. Everything else (what a header field means to the framing, HEAD,
+chunked bodies, keep-alive, the errors for a body longer or shorter than its
+Content-Length) is uvicorn's, unchanged.
 
 `api.httpproto` makes each connection's cycles of this class.
 """
@@ -24,9 +25,6 @@ from uvicorn.protocols.http.httptools_impl import HEADER_RE, HEADER_VALUE_RE, ST
 
 __all__ = ["OneWriteCycle"]
 
-# Bodies up to this size are copied behind the header block and sent with it; larger ones are
-# written on their own (a copy would cost more than the second system call).
-_JOIN_BYTES: Final = 64 << 10
 # Field names the framing reads; every other field is passed through as it is.
 _FRAMING: Final = frozenset({b"content-length", b"transfer-encoding", b"connection"})
 _FIELD: Final = b": ".join  # (name, value) -> b"name: value"
@@ -114,11 +112,10 @@ class OneWriteCycle(RequestResponseCycle):
             raise RuntimeError("Response content longer than Content-Length")
         else:
             self.expected_content_length -= len(body)
-        if len(body) > _JOIN_BYTES:
-            self.transport.write(head)
-            self.transport.write(body)
+        if head and body:
+            self.transport.writelines((head, body))
         elif head or body:
-            self.transport.write(head + body)
+            self.transport.write(head or body)
         if not more_body:
             if self.expected_content_length != 0:
                 raise RuntimeError("Response content shorter than Content-Length")
