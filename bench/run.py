@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, written to bench/RESULTS.md.
 
-Run: `.venv/bin/python -m bench.run [--seconds 3] [--rounds 2] [--nodes 100000] [--edges 1000000]`.
+Run: `.venv/bin/python -m bench.run [--seconds 3] [--rounds 3] [--nodes 100000] [--edges 1000000]`.
 HTTP ratios against the bare baseline (bench.throughput), py-spy profiles of the targeted rows
 (bench.wheretime), the cluster behind nginx (bench.cluster), the 100k-node graph (bench.scale), with
 `--folder` a 100k-node YAML content folder served end to end (bench.folder, a few minutes more), and
@@ -43,7 +43,7 @@ def main() -> None:
     """Run everything and write bench/RESULTS.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--startup-runs", type=int, default=5)

@@ -1,12 +1,13 @@
 """HTTP throughput and latency of Distance against the strict reference, in one run.
 
-Run: `.venv/bin/python -m bench.throughput [--seconds 3] [--rounds 2]`. Starts the bare
+Run: `.venv/bin/python -m bench.throughput [--seconds 3] [--rounds 3]`. Starts the bare
 reference app (bench/bare.py) on granian and on uvicorn with httptools and uvloop, each
 from a venv of its own (`bench.reference`), and Distance as `distance serve` runs it:
 response cache on, and off (every request routed, validated and serialized: the miss
-path), then 2 workers, and the same app on granian. The references are driven by wrk
-before and after Distance's rows; the faster one (mean of its two runs) is the strict
-baseline. Each row gives the ratio to it and to the bare app on the same server software.
+path), then 2 workers, and the same app on granian. The references are driven by wrk at
+the start of every round and once after the last, so on a machine whose speed drifts (a
+shared one does, by a quarter within minutes) the denominator spans the same minutes as the
+rows; the faster one (mean of its runs) is the strict baseline. Each row gives the ratio to it and to the bare app on the same server software.
 Distance's rows are interleaved, their order rotated per round, so drift hits all alike.
 """
 
@@ -59,12 +60,22 @@ def _etag(url: str) -> str:
 
 
 def _measure(
-    servers: dict[str, Server], endpoints: Sequence[Endpoint], *, seconds: float, rounds: int
+    servers: dict[str, Server],
+    endpoints: Sequence[Endpoint],
+    *,
+    seconds: float,
+    rounds: int,
+    refs: dict[str, Server],
+    bare: dict[str, list[Result]],
 ) -> dict[tuple[str, str], list[Result]]:
-    """wrk every endpoint on every Distance server, interleaved, order rotated per round."""
+    """wrk every endpoint on every Distance server, interleaved, order rotated per round; the
+    bare app on each reference server is measured at the start of every round (into `bare`),
+    so the reference spans the same minutes as the rows it is the denominator of."""
     names = list(servers)
     results: dict[tuple[str, str], list[Result]] = {}
     for r in range(rounds):
+        for name, result in _references(refs, seconds, f"round {r + 1}").items():
+            bare.setdefault(name, []).append(result)
         order = names[r % len(names) :] + names[: r % len(names)]
         for endpoint in endpoints:
             for name in order:
@@ -139,25 +150,27 @@ def measured(seconds: float, rounds: int) -> tuple[list[str], dict[str, tuple[fl
             "distance-granian": stack.enter_context(server(["--server", "granian"], ready="/v1/meta")),
         }
         print(f"wrk -t1 -c{CONNECTIONS} -d{seconds}s, {rounds} rounds")
-        before = _references(refs, seconds, "before")
-        main_results = _measure(up, ENDPOINTS, seconds=seconds, rounds=rounds)
-        more = _measure(extra, [ENDPOINTS[0], ENDPOINTS[5]], seconds=seconds, rounds=rounds)
-        after = _references(refs, seconds, "after")
-    bare = {name: _mean([before[name], after[name]]) for name in refs}
+        runs: dict[str, list[Result]] = {}
+        main_results = _measure(up, ENDPOINTS, seconds=seconds, rounds=rounds, refs=refs, bare=runs)
+        more = _measure(extra, [ENDPOINTS[0], ENDPOINTS[5]], seconds=seconds, rounds=rounds, refs=refs, bare=runs)
+        for name, result in _references(refs, seconds, "after").items():
+            runs[name].append(result)
+    bare = {name: _mean(runs[name]) for name in refs}
     strict_name = max(bare, key=lambda name: bare[name].rps)
     strict = bare[strict_name]
     pins = {ref.name: " ".join(ref.pins()) for ref in REFERENCES}
     lines = [
         f"wrk -t1 -c{CONNECTIONS} -d{seconds}s per run. The strict reference is the bare ASGI app "
         "(`bench/bare.py`, a constant ~1 KB JSON body) on the faster of two servers, each from a venv of its "
-        "own, measured before and after Distance's rows; Distance's rows are means of "
-        f"{rounds} interleaved rounds.",
+        "own, measured at the start of every round of Distance's rows and once after them, so it spans the "
+        f"same minutes; Distance's rows are means of {rounds} interleaved rounds. Each reference's runs are listed "
+        "in order: how far they spread is how far this machine drifted during the run.",
         "",
-        "| reference (bare app) | pinned | before req/s | after req/s | mean req/s | p99 ms |",
-        "|---|---|---:|---:|---:|---:|",
+        "| reference (bare app) | pinned | runs, req/s | mean req/s | p99 ms |",
+        "|---|---|---|---:|---:|",
         *(
-            f"| {name}{' (**strict**)' if name == strict_name else ''} | `{pins[name]}` | {before[name].rps:.0f} "
-            f"| {after[name].rps:.0f} | {bare[name].rps:.0f} | {bare[name].p99:.2f} |"
+            f"| {name}{' (**strict**)' if name == strict_name else ''} | `{pins[name]}` "
+            f"| {', '.join(f'{r.rps:.0f}' for r in runs[name])} | {bare[name].rps:.0f} | {bare[name].p99:.2f} |"
             for name in refs
         ),
         "",
@@ -193,7 +206,7 @@ def main() -> None:
     """Print the tables (RESULTS.md is written by `bench.run`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     print("\n".join(run(args.seconds, args.rounds)))
 
