@@ -7,8 +7,9 @@ response cache on, and off (every request routed, validated and serialized: the 
 path), then 2 workers, and the same app on granian. The references are driven by wrk at
 the start of every round and once after the last, so on a machine whose speed drifts (a
 shared one does, by a quarter within minutes) the denominator spans the same minutes as the
-rows; the faster one (mean of its runs) is the strict baseline. Each row gives the ratio to it and to the bare app on the same server software.
-Distance's rows are interleaved, their order rotated per round, so drift hits all alike.
+rows; the faster one (mean of its runs) is the strict baseline. Each row gives the ratio to
+it and to the bare app on the same server software. Distance's rows are interleaved, their
+order rotated per round, so drift hits all alike.
 """
 
 from __future__ import annotations
