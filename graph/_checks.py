@@ -23,6 +23,7 @@ __all__ = [
     "Declared",
     "Reporter",
     "declare",
+    "display_name",
     "error_line",
     "error_message",
     "evidence_of",
@@ -98,6 +99,14 @@ def validate(model: type[M], item: LineDict, path: Path, out: Reporter) -> M | N
         for error in exc.errors():
             out.add(path, error_line(item, error["loc"]), error_message(error))
         return None
+
+
+def display_name(path: Path, root: Path) -> str:
+    """How a problem names its file: relative to `root` (the seeds folder's parent) when under it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def error_line(item: LineDict, loc: tuple[int | str, ...]) -> int:

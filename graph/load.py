@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from graph._checks import Declared, declare, evidence_of, ids_in_text, locate, validate
+from graph._checks import Declared, declare, display_name, evidence_of, ids_in_text, locate, validate
 from graph._yaml import FileProblem, LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain, read_text
 from graph.errors import ContentError, ContentProblem
 from graph.models import (
@@ -114,10 +114,7 @@ class _Collector:
         self.problems.append(ContentProblem(self.name(path), line, message))
 
     def name(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        return display_name(path, self.root)
 
 
 def load_content(seeds_dir: Path) -> Content:

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Final, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from graph._checks import error_message
+from graph._checks import display_name, error_message
 from graph._yaml import FileProblem, read_text
 from graph.errors import ContentError, ContentProblem
 from graph.types import EdgeKind, NodeType
@@ -177,10 +177,7 @@ class _Reader:
         self.problems.append(ContentProblem(self.name(path), line, message))
 
     def name(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        return display_name(path, self.root)
 
     def model(self, model: type[_Line], data: Any, path: Path, line: int) -> Any:
         try:
