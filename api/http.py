@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api import urls
-from api.variant import Variant
+from api.variant import JSON, Variant
 from graph.build import KnowledgeGraph
 from graph.queries import Page
 from graph.rdf import RDF_SYNTAXES, to_rdf
@@ -34,12 +34,12 @@ __all__ = [
     "etag_for",
     "json_response",
     "linked_data_response",
+    "linked_media",
     "list_response",
     "negotiate",
     "tagged_response",
 ]
 
-JSON: Final = "application/json"
 JSONLD: Final = "application/ld+json"
 _SYNTAX_OF: Final = {media: syntax for syntax, media in RDF_SYNTAXES.items()}
 # What a node or an edge is served as: JSON first (what a client stating no preference gets).
@@ -67,6 +67,12 @@ def negotiate(request: Request, offers: Sequence[str], named: str | None = None)
     if chosen is None:
         raise HTTPException(406, f"this route answers {', '.join(offers)}; the Accept header takes none of them")
     return chosen
+
+
+def linked_media(request: Request, fmt: str | None) -> str:
+    """What a node, an edge or the schema is sent as: `fmt` (a `LINKED_FORMATS` name from the
+    URL) when given, else what `Accept` takes of `LINKED_DATA`."""
+    return negotiate(request, LINKED_DATA, LINKED_FORMATS[fmt] if fmt else None)
 
 
 def json_response(

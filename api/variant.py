@@ -32,7 +32,7 @@ from starlette.types import Scope
 from api.answer import Answer
 from graph.exports import FORMATS
 
-__all__ = ["MEDIA_TYPES", "Coding", "Variant", "negotiate_coding", "negotiate_media", "represent", "variant_of"]
+__all__ = ["JSON", "MEDIA_TYPES", "Coding", "Variant", "negotiate_coding", "negotiate_media", "represent", "variant_of"]
 
 Coding = Literal["gzip", "identity"]
 
@@ -41,11 +41,11 @@ _PRECOMPRESSED: Final = (b"image/", b"audio/", b"video/", b"font/woff", b"applic
 # RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
 _QVALUE: Final = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 _GZIP_LEVEL: Final = 6  # ~as small as 9 on JSON, several times faster
-_JSON: Final = "application/json"
+JSON: Final = "application/json"
 # Every media type a Distance answer may have (type/subtype, no parameters), in the order
 # chosen among those a client weighs alike: JSON first, then the export formats', then text.
 MEDIA_TYPES: Final[tuple[str, ...]] = tuple(
-    dict.fromkeys([_JSON, *(f.media_type.split(";")[0] for f in FORMATS.values()), "text/plain"])
+    dict.fromkeys([JSON, *(f.media_type.split(";")[0] for f in FORMATS.values()), "text/plain"])
 )
 
 
@@ -97,7 +97,7 @@ def _variant(encodings: tuple[bytes, ...], accepts: tuple[bytes, ...]) -> Varian
     # each is kept: a cache hit then costs a tuple hash, not a parse. Bounded, so a client
     # sending a new field per request only ever evicts.
     accept = negotiate_media(accepts)
-    return Variant(coding=negotiate_coding(encodings), accept=None if accept and accept[0] == _JSON else accept)
+    return Variant(coding=negotiate_coding(encodings), accept=None if accept and accept[0] == JSON else accept)
 
 
 def negotiate_media(fields: Iterable[bytes]) -> tuple[str, ...] | None:

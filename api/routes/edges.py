@@ -11,7 +11,7 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import JSON, LINKED_DATA, LINKED_FORMATS, json_response, linked_data_response, list_response, negotiate
+from api.http import JSON, LINKED_DATA, json_response, linked_data_response, linked_media, list_response
 from api.openapi import declare
 from api.params import EdgeIdPath, EdgeListQuery, LinkedQuery, query
 from api.schemas import EdgeListOut, EdgeOut
@@ -55,7 +55,7 @@ async def get_edge(
     linked data instead: its kind, ends, basis and note, and each quote as a Web Annotation;
     `format` names one in a link.
     """
-    media = negotiate(request, LINKED_DATA, LINKED_FORMATS[p.format] if p.format else None)
+    media = linked_media(request, p.format)
     edge = queries.get_edge(kg, edge_id)
     if media != JSON:
         return linked_data_response(request, kg, media, edge_jsonld(kg, edge.id, request.app.state.iris))

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from api import urls
 from api.deps import GraphDep
 from api.examples import EXAMPLES
-from api.http import JSON, LINKED_DATA, LINKED_FORMATS, json_response, linked_data_response, negotiate
+from api.http import JSON, LINKED_DATA, json_response, linked_data_response, linked_media
 from api.openapi import declare
 from api.params import LinkedQuery, NoQuery, query
 from api.schemas import IndexOut, MetaOut, SchemaOut
@@ -120,7 +120,7 @@ async def get_schema(request: Request, kg: GraphDep, p: Annotated[LinkedQuery, q
     As linked data (`Accept` or `format`), the vocabulary whose IRIs are `/v1/schema#{term}`:
     a class per node type, a property per edge kind, node attribute and edge field (RDFS).
     """
-    media = negotiate(request, LINKED_DATA, LINKED_FORMATS[p.format] if p.format else None)
+    media = linked_media(request, p.format)
     if media != JSON:
         return linked_data_response(request, kg, media, kg.derived(vocabulary_jsonld, request.app.state.iris))
     return json_response(request, kg, schema(kg), negotiated=True)

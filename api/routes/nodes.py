@@ -15,12 +15,11 @@ from api.examples import EXAMPLES
 from api.http import (
     JSON,
     LINKED_DATA,
-    LINKED_FORMATS,
     bytes_response,
     json_response,
     linked_data_response,
+    linked_media,
     list_response,
-    negotiate,
     tagged_response,
 )
 from api.openapi import declare
@@ -122,7 +121,7 @@ async def get_node(
     Annotation (`include` and `fields` shape the JSON only); `format` names one in a link.
     Its `@id` is this URL.
     """
-    media = negotiate(request, LINKED_DATA, LINKED_FORMATS[p.format] if p.format else None)
+    media = linked_media(request, p.format)
     node = queries.get_node(kg, node_id)
     if media != JSON:
         return linked_data_response(request, kg, media, node_jsonld(kg, node.id, request.app.state.iris))
