@@ -193,7 +193,8 @@ def _edges_csv(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
 
 
 def _jsonld(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
-    return graph_jsonld(kg, iris, indent)
+    # Kept with the graph: Turtle and N-Triples are written from this same document.
+    return kg.derived(graph_jsonld, iris, indent)
 
 
 def _rdf_writer(syntax: str) -> Callable[[KnowledgeGraph, bool, Iris], bytes]:

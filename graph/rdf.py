@@ -52,6 +52,7 @@ _PREFIXES: Final[dict[str, str]] = {
     "dcterms": "http://purl.org/dc/terms/",
     "oa": "http://www.w3.org/ns/oa#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
 # The RDF syntaxes other than JSON-LD, each by the name `?format=` and `--format` use.
 RDF_SYNTAXES: Final[dict[str, str]] = {"turtle": "text/turtle", "ntriples": "application/n-triples"}
@@ -118,9 +119,11 @@ def _annotations(subject: str, evidence: tuple[Evidence, ...], iris: Iris) -> li
         }
         # oa:identifying: the body names what the passage describes (W3C Web Annotation §3.3.5).
         out.append(
-            {"@id": at, "@type": ["oa:Annotation"], "oa:motivatedBy": "oa:identifying", "oa:hasBody": subject}
-            | {"oa:hasTarget": target}
-        )
+            {
+                "@id": at, "@type": ["oa:Annotation"], "oa:motivatedBy": "oa:identifying", "oa:hasBody": subject,
+                "oa:hasTarget": target,
+            }
+        )  # fmt: skip
     return out
 
 
@@ -253,9 +256,7 @@ def vocabulary_jsonld(kg: KnowledgeGraph, iris: Iris, indent: bool = False) -> b
         )
     for term in terms:
         term["rdfs:isDefinedBy"] = defined
-    context = {**_context(iris), "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
-    document = {"@context": context, "@graph": terms}
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 if indent else 0) + b"\n"
+    return _document(iris, terms, indent)
 
 
 def to_rdf(jsonld: bytes, syntax: str, iris: Iris) -> bytes:
@@ -272,8 +273,6 @@ def to_rdf(jsonld: bytes, syntax: str, iris: Iris) -> bytes:
     formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES}
     triples = [quad.triple for quad in pyoxigraph.parse(jsonld, format=pyoxigraph.RdfFormat.JSON_LD)]
     prefixes = {**_PREFIXES, "distance": iris.vocab} if syntax == "turtle" else None
-    if prefixes is not None:
-        prefixes["rdf"] = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     out = pyoxigraph.serialize(triples, format=formats[syntax], prefixes=prefixes)
     assert out is not None  # no output file given: the bytes are returned
     return out
