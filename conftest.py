@@ -10,7 +10,7 @@ from tests.tiny import tiny_graph
 
 # Every test client and load generator here is one address sending as fast as it can: the
 # per-client rate limit is off for them (and the servers they start), and
-# tests/api/test_ratelimit.py turns it on where it is what is tested.
+# tests/api/edge/test_ratelimit.py turns it on where it is what is tested.
 os.environ.setdefault("DISTANCE_RATE_LIMIT", "0")
 
 

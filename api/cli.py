@@ -176,9 +176,9 @@ def serve(
     refused, logged as `file:line`, and the old content goes on serving, in every worker.
     SIGTERM lets requests in flight finish (up to DISTANCE_SHUTDOWN_TIMEOUT seconds) before
     the process exits. With --workers N, a worker that dies is replaced on the last good
-    content (see `api.serve`).
+    content (see `api.process.serve`).
     """
-    from api.serve import serve as run_server
+    from api.process.serve import serve as run_server
 
     kg = _load_or_exit(seeds)
     settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
@@ -204,7 +204,7 @@ def openapi(
 ) -> None:
     """Write openapi.yaml from the app, or with --check fail on drift."""
     from api.app import create_app
-    from api.openapi import openapi_yaml
+    from api.contract.openapi import openapi_yaml
 
     text = openapi_yaml(create_app(Settings()))
     out, err = _console(), _console(stderr=True)
@@ -234,7 +234,7 @@ def export(
     ] = "",
 ) -> None:
     """Export the whole graph in one of the formats `--list` shows, with content_version."""
-    from api import urls
+    from api.app import urls
     from graph.exports import export as export_graph
     from graph.exports import formats_table
 

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from api.accesslog import JsonLines
-from api.frontdoor import FrontDoor
+from api.edge.accesslog import JsonLines
+from api.edge.frontdoor import FrontDoor
 
 N = 50_000
 SCOPE: dict[str, Any] = {

@@ -16,7 +16,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from api import urls
+from api.app import urls
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import load_graph
 from graph.rdf import graph_jsonld, node_jsonld, to_rdf

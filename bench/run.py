@@ -127,8 +127,8 @@ NOTES = """\
 ## How to read this, and what explains each gap
 
 - **The cache.** Every `/v1` answer with an ETag is a pure function of the graph, the URL and
-  the request's variant (`api/variant.py`: the content coding and the media type), so
-  `api/cache.py` keeps finished responses in a bounded LRU that hangs off the served graph (a
+  the request's variant (`api/edge/variant.py`: the content coding and the media type), so
+  `api/edge/cache.py` keeps finished responses in a bounded LRU that hangs off the served graph (a
   reload starts an empty one), just inside the front door: a hit costs the front door (request
   id, access log) plus a dict lookup. "Cache off" rows are the miss path. What is left between
   a hit and the bare app is in "Where the time goes" above: mostly the kernel's share of a
@@ -136,11 +136,11 @@ NOTES = """\
   Python and ours. Done for it: the access log keeps its own buffer (under PYTHONUNBUFFERED,
   set here and in many containers, `sys.stdout.buffer` is the raw file, so each line was a
   write system call); each answer leaves in one write, its header block checked with two
-  `translate`s rather than two regular expressions per field (`api/httpcycle.py`); the header
+  `translate`s rather than two regular expressions per field (`api/edge/httpcycle.py`); the header
   timeout is one timer per worker, not a call_later and a cancel per request.
 - **Prebuilt answers.** The index, meta, the schema and the first page of every list are made
   before the port opens; every node (sources too), card and edge, on a graph of at most 5,000
-  nodes and edges (`api/routes/__init__.py`, `PER_ITEM_LIMIT`), just after it opens, in the
+  nodes and edges (`api/app/routes/__init__.py`, `PER_ITEM_LIMIT`), just after it opens, in the
   background, so they do not delay the first 200 (on the shipped content: 1,183 paths, 2.6 MB
   in both codings, ~0.3 s); a reload makes all of them before the swap. They are kept beside
   the LRU, never evicted. On the 100k graph the per-item answers would be 1.2 M answers and
@@ -152,15 +152,15 @@ NOTES = """\
   process: 0.48 to 0.24 ms). Then FastAPI's own work was ~60 % of an uncached node (the route
   scan ~20 %, solving dependencies and validating an empty query ~35 %) and finding each
   quote's sentence, a walk over the article a character at a time, most of the rest. A plain
-  GET of a known node is now answered past FastAPI (`api/shortcut.py`, through the route's own
+  GET of a known node is now answered past FastAPI (`api/edge/shortcut.py`, through the route's own
   `node_response`, compared byte for byte with the route for every node in
-  `tests/api/test_shortcut.py`; any query string, an unknown or malformed id, another media
+  `tests/api/edge/test_shortcut.py`; any query string, an unknown or malformed id, another media
   type go to the route), and a quote's sentence is found once per graph: an uncached node in
   process ~0.26 to ~0.05 ms. Other routes still pay FastAPI on a miss.
-- **The server.** `distance serve` runs uvicorn on httptools and uvloop (`api/serve.py`) with a
+- **The server.** `distance serve` runs uvicorn on httptools and uvloop (`api/process/serve.py`) with a
   protocol subclass that adds header-read and send timeouts, header caps (431 problem+json),
   a problem+json 400 for unparseable requests and a per-worker connection cap
-  (`api/httpproto.py`). granian runs the bare app faster (see the references) and Distance's
+  (`api/edge/httpproto.py`). granian runs the bare app faster (see the references) and Distance's
   app somewhat faster too (the granian row), but it always sends `Server: granian` (no
   option turns it off), answers its own 400/431 with empty bodies, has no send timeout and
   leaves a connection that sends nothing open (its header-read timeout starts at the first
@@ -234,7 +234,7 @@ NOTES = """\
 - **Start-up.** It scales with the machine's load: `bench/startup.py` has given medians from
   0.92 s (load average near 1) to 2.6 s (near 3.9) on this machine; compare the load average
   printed at the top of this file. The phase table shows where the time goes: importing FastAPI, pydantic and
-  Starlette dominates (`python -X importtime -c "import api.app"`: FastAPI's own modules,
+  Starlette dominates (`python -X importtime -c "import api.app.factory"`: FastAPI's own modules,
   `fastapi.openapi.models` building pydantic models, and FastAPI analysing every route at
   registration, which also imports `pydantic.v1` for a compatibility check). The content
   load is ~0.1-0.2 s since the YAML parser is libyaml's. The venv is byte-compiled at

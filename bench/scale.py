@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import orjson
 
-from api.shapes import neighborhood_body, paths_body, search_hit
+from api.contract.shapes import neighborhood_body, paths_body, search_hit
 from bench.synthetic import WORDS, synthetic_content
 from bench.wrk import Result, run_wrk, server
 from graph import queries
@@ -73,7 +73,7 @@ def _in_process(nodes: int, edges: int) -> dict[str, float | tuple[float, float]
     generated = time.perf_counter()
     kg: KnowledgeGraph = build(content)
     built = time.perf_counter()
-    kg.derived(text_index)  # the search index is made with the graph, before it serves (api.app._warm)
+    kg.derived(text_index)  # the search index is made with the graph, before it serves (api.app.factory._warm)
     indexed = time.perf_counter()
     del content
     gc.freeze()

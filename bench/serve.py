@@ -1,7 +1,7 @@
 """Start Distance for a benchmark: exactly as `distance serve` runs it, or on granian to compare.
 
 Run: `.venv/bin/python -m bench.serve --port 8123 [--server granian] [--workers 2]
-[--synthetic 100000]`. With the default server this is `api.serve.serve`, the code behind
+[--synthetic 100000]`. With the default server this is `api.process.serve.serve`, the code behind
 `distance serve` (uvicorn on httptools and uvloop, the hardened protocol, the supervisor
 for --workers). `--server granian` runs the same app on granian instead: a measured
 alternative, not what ships. The bare reference apps run elsewhere (`bench.reference`).
@@ -66,7 +66,7 @@ def main() -> None:
             log_level="warning",  # type: ignore[arg-type]
         ).serve()
         return
-    from api.serve import serve
+    from api.process.serve import serve
 
     settings = Settings(port=args.port, workers=args.workers)
     serve(settings, _graph())

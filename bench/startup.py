@@ -127,13 +127,13 @@ def phases() -> dict[str, float]:
     """Seconds per phase of one start in a fresh interpreter: imports, load, app, first request."""
     code = """
 import time; t0 = time.perf_counter()
-import uvicorn, api.cli, api.app
+import uvicorn, api.cli, api.app.factory
 from api.settings import Settings
 t1 = time.perf_counter()
 from graph.build import load_graph
 kg = load_graph(Settings().seeds_dir)
 t2 = time.perf_counter()
-app = api.app.create_app(Settings(), kg)
+app = api.app.factory.create_app(Settings(), kg)
 t3 = time.perf_counter()
 from fastapi.testclient import TestClient
 with TestClient(app) as c:

@@ -33,24 +33,27 @@ PY_SPY = "py-spy==0.4.3"
 VENV = ROOT / "build" / "bench" / f"py-spy-{PY_SPY.split('==')[1]}"
 # The layer of a frame, by the first pattern its file matches (order matters).
 LAYERS: tuple[tuple[str, str], ...] = (
-    ("api/httpcycle.py", "the cycle's send: header block and socket write (api/httpcycle.py)"),
-    ("api/httpproto.py", "protocol limits: timers, caps (api/httpproto.py)"),
+    ("api/edge/httpcycle.py", "the cycle's send: header block and socket write (api/edge/httpcycle.py)"),
+    ("api/edge/httpproto.py", "protocol limits: timers, caps (api/edge/httpproto.py)"),
     ("uvicorn/", "uvicorn: parser callbacks, scope, task per request"),
-    ("api/frontdoor.py|api/accesslog.py|api/ratelimit.py", "front door: request id, bounds, access log"),
-    ("api/middleware.py", "OPTIONS layer (passes GET on)"),
-    ("api/representation.py|api/answer.py|api/cache.py|api/variant.py", "answer layer: variant, cache, HEAD/304"),
-    ("api/shortcut.py", "node shortcut (a miss past FastAPI)"),
+    ("api/edge/frontdoor.py|api/edge/accesslog.py|api/edge/ratelimit.py", "front door: request id, bounds, access log"),
+    ("api/edge/options.py", "OPTIONS layer (passes GET on)"),
+    (
+        "api/edge/representation.py|api/edge/answer.py|api/edge/cache.py|api/edge/variant.py",
+        "answer layer: variant, cache, HEAD/304",
+    ),
+    ("api/edge/shortcut.py", "node shortcut (a miss past FastAPI)"),
     (
         "fastapi/|starlette/|pydantic|anyio/",
         "FastAPI and Starlette: the app's entry, routing, dependencies, validation",
     ),
     ("api/|graph/", "the handler and its shaping (api/routes, api/shapes, graph/, orjson)"),
-    ("asyncio/|uvloop/|runpy|bench/serve.py|api/serve.py", "the event loop: epoll, reads, scheduling"),
+    ("asyncio/|uvloop/|runpy|bench/serve.py|api/process/serve.py", "the event loop: epoll, reads, scheduling"),
 )
 
 
-# A frame of the prebuilt answers being made after the port opens (api.representation).
-_WARMING = "Representation.warm (api/representation.py"
+# A frame of the prebuilt answers being made after the port opens (api.edge.representation).
+_WARMING = "Representation.warm (api/edge/representation.py"
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ _CLOSING_A_HIT = (
     "answer layer, which the design rules out (one mechanism per job)."
 )
 _CLOSING_A_MISS = (
-    "What would close it: a plain GET of a node no longer meets FastAPI (`api.shortcut`); what is left is "
+    "What would close it: a plain GET of a node no longer meets FastAPI (`api.edge.shortcut`); what is left is "
     "the same server and layers as a hit, plus serializing the node (orjson), its ETag (blake2b over the "
     "body), gzip when asked, and Starlette's Response headers. Prebuilt answers make every node of a "
     "graph under `PER_ITEM_LIMIT` a hit anyway; past it, the LRU keeps the nodes in use."

@@ -45,7 +45,7 @@ log = logging.getLogger("distance.cluster")
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 DISTANCE: Final = Path(sys.executable).parent / "distance"
-# What `distance serve` logs once a SIGHUP reload is done, whatever its outcome (api/reload.py).
+# What `distance serve` logs once a SIGHUP reload is done, whatever its outcome (api/process/reload.py).
 RELOAD_LOGGED: Final = "reload (SIGHUP)"
 _PR_SET_PDEATHSIG: Final = 1
 _START_TIMEOUT: Final = 300.0  # a 100,000-node content folder takes minutes to load

@@ -8,7 +8,7 @@
     ├── InvalidParameter
     └── ContentError          (a list of ContentProblem, each `file:line: message`)
 
-The API maps these to problem+json in one table (`api/errors.py`); the CLI prints a
+The API maps these to problem+json in one table (`api/app/errors.py`); the CLI prints a
 ContentError line by line and exits 1.
 """
 

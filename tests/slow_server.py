@@ -1,4 +1,4 @@
-"""`distance serve`'s app and server (`api.serve.serve_app`), with one injected delay, for the shutdown test.
+"""`distance serve`'s app and server (`api.process.serve.serve_app`), with one injected delay, for the shutdown test.
 
 Run as `python -m tests.slow_server SEEDS PORT`. A request carrying `X-Slow: <seconds>`
 waits that long inside FastAPI's dependency resolution (an override of `get_graph`, the
@@ -15,8 +15,8 @@ from pathlib import Path
 from fastapi import Request
 
 from api.app import create_app
-from api.deps import get_graph
-from api.serve import serve_app
+from api.app.deps import get_graph
+from api.process.serve import serve_app
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 

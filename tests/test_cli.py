@@ -10,7 +10,7 @@ import orjson
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.serve import bind_socket
+from api.process.serve import bind_socket
 from api.settings import Settings
 from graph.exports import EXPORT_FORMATS
 

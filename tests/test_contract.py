@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from api.openapi import openapi_yaml
+from api.contract.openapi import openapi_yaml
 from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def test_building_the_contract_reads_no_content_file() -> None:
         "opened = []\n"
         "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None)\n"
         "from api.app import create_app\n"
-        "from api.openapi import openapi_yaml\n"
+        "from api.contract.openapi import openapi_yaml\n"
         "from api.settings import Settings\n"
         "openapi_yaml(create_app(Settings()))\n"
         "print('\\n'.join(p for p in opened if '/seeds/' in p))\n"

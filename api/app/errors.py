@@ -1,0 +1,220 @@
+"""The one mapping from errors to RFC 9457 `application/problem+json` responses.
+
+Only this module knows status codes and problem types. Domain errors, request validation
+errors, routing 404/405 and unexpected faults all go through `problem_response`, and the
+front door's refusals before routing through `problem_answer`: both take the type and title
+from the tables below, so every 4xx and 5xx has the same shape and never carries a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from api.app import urls
+from api.edge.answer import Answer
+from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound, ReleaseNotFound
+
+__all__ = [
+    "ALLOWED_METHODS",
+    "EXPLANATIONS",
+    "HTTP_PROBLEMS",
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEMS",
+    "install_error_handlers",
+    "problem_answer",
+    "problem_body",
+    "problem_response",
+    "problem_type",
+]
+
+PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
+ALLOWED_METHODS: Final = "GET, HEAD, OPTIONS"
+log = logging.getLogger("distance.errors")
+
+# Domain error class -> (status, problem type slug, title). Lookup walks the MRO, so a
+# subclass without its own row is served by its nearest ancestor's.
+PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
+    NotFound: (404, "not-found", "Not found"),
+    NodeNotFound: (404, "node-not-found", "Node not found"),
+    EdgeNotFound: (404, "edge-not-found", "Edge not found"),
+    ReleaseNotFound: (404, "release-not-found", "Release not found"),
+    InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
+}
+
+# HTTP status -> (problem type slug, title), for answers that no domain error stands behind:
+# routing (404, 405), validation (422), faults (500), and the front door's refusals before
+# routing (413, 414, 429, 431, 503). Every problem Distance sends takes its type and title here.
+HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
+    400: ("bad-request", "Bad request"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("content-too-large", "Content too large"),
+    414: ("uri-too-long", "URI too long"),
+    422: ("invalid-parameter", "Invalid parameter"),
+    429: ("too-many-requests", "Too many requests"),
+    431: ("header-fields-too-large", "Request header fields too large"),
+    500: ("internal-error", "Internal error"),
+    503: ("overloaded", "Service overloaded"),
+}
+_NO_STORE: Final = "no-store"
+
+# Problem type slug -> what it means and what to do, served at `/problems/{slug}` (each
+# problem's `type`). Every slug of the two tables above has a line (a test checks it).
+EXPLANATIONS: Final[dict[str, str]] = {
+    "bad-request": "The request is malformed (for instance a disallowed CORS preflight); fix it as `detail` says.",
+    "not-found": "Nothing is served at this URL. Start from /v1, which links every route.",
+    "node-not-found": "No node has this id. Ids are kebab-case slugs; `suggestions` lists the closest ones.",
+    "edge-not-found": "No edge has this id. Edge ids read `from--kind--to`; `suggestions` lists the closest ones.",
+    "release-not-found": "No recorded release has this content_version, nor starts with it; `suggestions` lists "
+    "every release, newest first (/v1/releases).",
+    "method-not-allowed": "Distance is read-only: it answers GET, HEAD and OPTIONS only.",
+    "not-acceptable": "The `Accept` header asks for a media type this route does not serve.",
+    "content-too-large": "Distance reads no request body; send the request without one.",
+    "uri-too-long": "The path and query are longer than the server takes; ask for fewer ids or a shorter query.",
+    "invalid-parameter": "A query parameter is malformed, out of range or unknown; `errors` names each one, "
+    "with the values it takes.",
+    "too-many-requests": "This client sent more requests a second than the server takes; retry after `Retry-After`.",
+    "header-fields-too-large": "The request's headers are larger than the server takes; send fewer or shorter ones.",
+    "internal-error": "The server met a fault of its own; the request may succeed if retried. It is logged.",
+    "overloaded": "Too many requests are in flight; retry after the `Retry-After` seconds.",
+}
+
+
+def problem_type(slug: str) -> dict[str, Any] | None:
+    """What `/problems/{slug}` answers: the type, its title and status, and its explanation."""
+    rows = {row[1]: (row[0], row[2]) for row in PROBLEMS.values()}
+    rows.update({s: (status, title) for status, (s, title) in HTTP_PROBLEMS.items()})
+    if slug not in rows or slug not in EXPLANATIONS:
+        return None
+    status, title = rows[slug]
+    return {"type": f"/problems/{slug}", "title": title, "status": status, "explanation": EXPLANATIONS[slug]}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    problem: tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """A problem+json response; `problem` (slug, title) defaults to the status's row in
+    `HTTP_PROBLEMS`, and `extra` adds members such as `errors`."""
+    slug, title = problem or HTTP_PROBLEMS[status]
+    body = problem_body(status, slug, title, detail, urls.request_url(request), **extra)
+    # A 4xx is as much a function of the URL and the content as a 200, so it may be kept as long;
+    # a 5xx reports a fault of the moment and must never be stored (the front door's 503s say so too).
+    cache_control = _NO_STORE if status >= 500 else request.app.state.cache_control
+    return Response(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Cache-Control": cache_control, **(headers or {})},
+    )
+
+
+def problem_answer(status: int, detail: str, instance: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> Answer:
+    """A finished problem answer for layers that refuse a request before routing (the front
+    door). A refusal says something about this request at this moment, so it is never stored."""
+    slug, title = HTTP_PROBLEMS[status]
+    body = problem_body(status, slug, title, detail, instance)
+    fields = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", _NO_STORE.encode()),
+        *headers,
+    ]
+    return Answer(status, fields, body)
+
+
+def problem_body(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> bytes:
+    """The serialized problem document; also used by middleware that answers before routing."""
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return orjson.dumps(body)
+
+
+def _lookup(exc: DistanceError) -> tuple[int, str, str]:
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return (500, *HTTP_PROBLEMS[500])
+
+
+async def _domain_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DistanceError)
+    status, slug, title = _lookup(exc)
+    suggestions = list(exc.suggestions) or None
+    if isinstance(exc, InvalidParameter):
+        error = {"parameter": exc.parameter, "message": exc.message, "value": _text(exc.value)}
+        return problem_response(
+            request, status, str(exc), problem=(slug, title), errors=[error], suggestions=suggestions
+        )
+    return problem_response(request, status, str(exc), problem=(slug, title), suggestions=list(exc.suggestions))
+
+
+async def _validation_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        # loc is ("query", name) or ("query", name, index) for a repeated parameter; an error
+        # about the whole query model (an unknown parameter) names its parameter in ctx.
+        ctx, loc = err.get("ctx") or {}, err["loc"]
+        named = "parameter" in ctx
+        parameter = ctx["parameter"] if named else str(loc[1]) if len(loc) > 1 else str(loc[0])
+        value = ctx["value"] if named else err.get("input")
+        errors.append({"parameter": str(parameter), "message": err["msg"], "value": _text(value)})
+    detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
+    return problem_response(request, 422, detail, errors=errors)
+
+
+async def _http_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    problem = HTTP_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ALLOWED_METHODS
+    path = request.url.path
+    detail = {
+        # No redirect for a trailing slash (it would build a URL from the Host header): a 404 that says so.
+        404: f"no resource at {path}; try {path.rstrip('/') or '/'}"
+        if path.endswith("/")
+        else f"no resource at {path}",
+        405: f"{request.method} is not allowed here; use {ALLOWED_METHODS}",
+    }.get(exc.status_code, str(exc.detail))
+    return problem_response(request, exc.status_code, detail, problem=problem, headers=headers)
+
+
+async def _unexpected_problem(request: Request, exc: Exception) -> Response:
+    # The one broad catch: answer with a bare problem and log the fault for the operator.
+    request_id = getattr(request.state, "request_id", None)
+    log.error("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id, exc_info=exc)
+    return problem_response(request, 500, "the server met an unexpected fault")
+
+
+def _text(value: Any) -> str | None:
+    """Offending values as text (or None), so every `errors[].value` has one type."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def install_error_handlers(app: FastAPI) -> FastAPI:
+    """Route every error family through `problem_response`."""
+    app.add_exception_handler(DistanceError, _domain_problem)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(Exception, _unexpected_problem)
+    return app

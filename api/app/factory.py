@@ -1,0 +1,229 @@
+"""The app factory: `create_app(settings, graph)`; nothing is built at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager, suppress
+from functools import partial
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.app import urls
+from api.app.errors import install_error_handlers
+from api.app.routes import ROUTERS, per_item_paths, prebuilt_paths
+from api.contract.openapi import build_openapi
+from api.edge.accesslog import JsonLines
+from api.edge.cache import AnswerCache
+from api.edge.frontdoor import FrontDoor
+from api.edge.options import Options
+from api.edge.ratelimit import RateLimiter
+from api.edge.representation import Representation
+from api.edge.shortcut import node_answer
+from api.process.reload import live_reload
+from api.settings import Settings
+from graph.build import KnowledgeGraph, load_graph
+from graph.text_index import text_index
+
+__all__ = ["DESCRIPTION", "create_app"]
+
+DESCRIPTION = """\
+Distance serves a knowledge graph of why men pull away in relationships, built from five
+articles: concepts, reasons, signs, responses, questions and statistics, joined by typed edges.
+Every node and edge carries verbatim quotes with their character offsets in the source article.
+
+Every route answers GET and HEAD; responses carry a strong `ETag` (send `If-None-Match` for a
+304) and CORS is open to any origin. Errors are RFC 9457 `application/problem+json`; a
+malformed, out-of-range or unknown query parameter is a 422 naming it, never silently clamped.
+"""
+
+_DOCS_STATIC = Path(fastapi_offline.__file__).parent / "static"
+_EXPLORER = Path(__file__).resolve().parent.parent / "explorer"
+# The pages (the explorer at /, Swagger UI at /docs) load only this origin's files and are
+# never framed by another site. Swagger UI starts from an inline script and styles; the
+# explorer needs neither.
+_PAGE_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+_EXPLORER_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastAPI:
+    """Build the app; the graph is loaded and validated in the lifespan unless given.
+
+    A ContentError raised in the lifespan stops start-up before the server accepts a request.
+    While serving, SIGHUP (and with `settings.watch`, a change under the seeds) reloads the
+    content; see `api.process.reload`.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        served = app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
+        await _warm(app, served, prebuilt_paths(served))
+        gc.freeze()  # the graph lives as long as it is served: no full collection walks it
+        # Every node, card and edge once the port is open, so they do not delay the first 200.
+        per_item = app.state.prebuilding = asyncio.create_task(
+            _warm(app, served, per_item_paths(served), background=True)
+        )
+        try:
+            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch, prepare=partial(_prepare, app)):
+                yield
+        finally:
+            per_item.cancel()
+            with suppress(asyncio.CancelledError):
+                await per_item
+            if app.state.access_log is not None:
+                app.state.access_log.flush()
+
+    app = _Distance(
+        title="Distance",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # No trailing-slash redirect: Starlette's builds an absolute Location from the Host
+        # header, which a client controls; `/v1/meta/` is a 404 that names `/v1/meta`.
+        redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
+        # Distance exports no OpenTelemetry; off, FastAPI skips asking the providers on every
+        # request (~15 % of a cached answer's time).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+        openapi_tags=[
+            {"name": "meta", "description": "What is served and the closed sets it uses."},
+            {"name": "nodes", "description": "Concepts, reasons, signs, responses, questions, statistics, sources."},
+            {"name": "edges", "description": "Typed, evidenced edges between nodes."},
+            {"name": "explore", "description": "How ideas connect, and ranked search."},
+            {"name": "front ends", "description": "Guide, cards and disagreements: one request per screen."},
+            {"name": "export", "description": "The whole graph in several formats."},
+            {"name": "releases", "description": "Recorded releases, and what changed since one."},
+        ],
+    )
+    if graph is not None:  # usable before the lifespan runs, e.g. by in-process fuzzers
+        app.state.graph = graph
+    app.state.settings = settings
+    stdout = getattr(sys.stdout, "buffer", None)  # None where stdout is not a real stream
+    app.state.access_log = JsonLines(stdout) if settings.access_log and stdout is not None else None
+    # Browsers keep an answer for max-age; shared caches (nginx in `make cluster`, a CDN) for the
+    # shorter s-maxage, then revalidate it with its ETag (a cheap 304 while the content is the same).
+    app.state.cache_control = f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_shared_max_age}"
+    # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
+    app.state.iris = urls.iris(settings.public_base)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_docs(app)
+    _install_explorer(app)
+    app.openapi = lambda: _cached_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str], *, background: bool = False) -> None:
+    """Index `graph` for search and make the prebuilt answers at `paths` (`api.app.routes`, Representation.warm)."""
+    graph.derived(text_index)
+    if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
+        app.middleware_stack = app.build_middleware_stack()
+    await app.state.answers.warm(app, graph, paths, background=background)
+
+
+async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:
+    """A reloaded graph's prebuilt answers, every one, made before it is swapped in."""
+    await _warm(app, graph, chain(prebuilt_paths(graph), per_item_paths(graph)))
+
+
+class _Distance(FastAPI):
+    """FastAPI with Distance's layers around Starlette's own; the one place their order is set.
+
+    From the outside in, every request meets:
+
+    1. `FrontDoor`: request id, URL, per-client rate and concurrency bounds (414, 429, 503 as problems), the headers
+       every answer carries (id, nosniff, CORS), the access log. Outside everything, Starlette's
+       error middleware included, so a 500 is tagged and logged like any answer and a refused
+       request costs no routing at all.
+    2. `Options`: OPTIONS and CORS preflights, answered at once.
+    3. `Representation`: for GET and HEAD, the graph pinned, the variant decided, the answer
+       from the response cache or from the app, gzip and `Vary`, then HEAD and 304 (the one
+       place). Outside Starlette's error and body layers, so a hit is a dict lookup that cannot
+       fail; misses still go through them.
+    4. Starlette's stack: ServerErrorMiddleware (a fault becomes a 500 problem), the exception
+       handlers of `api.app.errors`, the router; no user middleware.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
+        shortcut = partial(node_answer, cache_control=self.state.cache_control)
+        answers = Representation(
+            super().build_middleware_stack(), cache=cache, gzip_min_bytes=settings.gzip_min_bytes, shortcut=shortcut
+        )
+        self.state.answers = answers
+        return FrontDoor(
+            Options(answers),
+            max_url_bytes=settings.max_url_bytes,
+            max_concurrency=settings.max_concurrency,
+            access_log=self.state.access_log,
+            limiter=RateLimiter(settings.rate_limit, settings.rate_burst, client_header=settings.client_header)
+            if settings.rate_limit > 0
+            else None,
+        )
+
+
+def _cached_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        app.openapi_schema = build_openapi(app, [route for router in ROUTERS for route in router.routes])
+    return app.openapi_schema
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from files shipped in a package: nothing loads from the internet."""
+    app.mount("/docs/static", _WholeFiles(StaticFiles(directory=_DOCS_STATIC)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Distance API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon.png",
+        )
+        page.headers.update({**_PAGE_HEADERS, "Content-Security-Policy": _DOCS_CSP})
+        return page
+
+
+def _install_explorer(app: FastAPI) -> None:
+    """The demo explorer at `/`: static files shipped in this package, no build step, using
+    only the public /v1 API. Not part of the contract (nothing here is in openapi.yaml)."""
+    app.mount("/explorer", _WholeFiles(StaticFiles(directory=_EXPLORER)), name="explorer")
+    index = (_EXPLORER / "index.html").read_bytes()
+
+    @app.get("/", include_in_schema=False)
+    async def explorer() -> HTMLResponse:
+        return HTMLResponse(index, headers={**_PAGE_HEADERS, "Content-Security-Policy": _EXPLORER_CSP})
+
+
+class _WholeFiles:
+    """Static files served whole: `Range` is ignored (RFC 9110 §14.2 allows it; these files are
+    a few kilobytes), so no request meets Starlette's text/plain 416."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"range"]}
+        await self.app(scope, receive, send)

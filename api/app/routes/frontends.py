@@ -1,0 +1,54 @@
+"""For front ends: what they would otherwise assemble from many calls, in one request each."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from api.app import urls
+from api.app.deps import GraphDep
+from api.app.params import GuideQuery, NodeIdPath, NoQuery, query
+from api.app.responses import json_response
+from api.contract.examples import EXAMPLES
+from api.contract.frontend_schemas import CardOut, DisagreementsOut, GuideOut
+from api.contract.openapi import declare
+from api.contract.shapes import card_body, disagreements_body, guide_body
+from graph import queries
+from graph.build import KnowledgeGraph
+
+__all__ = ["per_item", "router"]
+
+router = APIRouter(prefix=urls.API, tags=["front ends"])
+
+
+def per_item(kg: KnowledgeGraph) -> list[str]:
+    """Every node's card."""
+    return [urls.api(f"/cards/{node_id}") for node_id in kg.nodes]
+
+
+@router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, example=EXAMPLES["guide"]))
+async def get_guide(request: Request, kg: GraphDep, p: Annotated[GuideQuery, query(GuideQuery)]) -> Response:
+    """Reasons ranked by how strongly the given signs point to them, why, and what helps or backfires."""
+    result = queries.guide(kg, **p.model_dump())
+    return json_response(request, kg, guide_body(kg, result, urls.request_url(request)))
+
+
+@router.get("/cards/{node_id}", operation_id="getCard", responses=declare(CardOut, 404, example=EXAMPLES["card"]))
+async def get_card(
+    request: Request, kg: GraphDep, node_id: NodeIdPath, _: Annotated[NoQuery, query(NoQuery)]
+) -> Response:
+    """One node ready to render: citations with article titles, relations grouped by human label."""
+    result = queries.card(kg, node_id)
+    return json_response(request, kg, card_body(kg, result, urls.request_url(request)))
+
+
+@router.get(
+    "/disagreements",
+    operation_id="listDisagreements",
+    responses=declare(DisagreementsOut, example=EXAMPLES["disagreements"]),
+)
+async def list_disagreements(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
+    """Every pair of claims the articles disagree on, both sides quoted, and what is at stake."""
+    return json_response(request, kg, disagreements_body(kg, queries.disagreements(kg), urls.request_url(request)))

@@ -1,0 +1,150 @@
+"""What the wire carries for the front-end routes: cards, the guide and the disagreements.
+
+The same conventions as `api.contract.schemas` (whose `_Out` base these share): plain dicts built by
+`api.contract.shapes` and `graph.queries`, described here for the contract and checked by the
+schemathesis tests. Kept apart so each module stays one screenful of related shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from api.contract.schemas import EvidenceLinks, NodeOut, SelfLink, _Out
+from graph.types import EdgeKind
+
+__all__ = ["CardOut", "CitationOut", "DisagreementsOut", "GuideOut"]
+
+
+class CitationOut(_Out):
+    """A verbatim quote with the title of the article it comes from."""
+
+    source: str = Field(examples=["001"])
+    title: str = Field(description="The article's title")
+    author: str | None = Field(description="The article's author, when it names one")
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    context: str = Field(description="The sentence the quote sits in, from the article body.")
+    links: EvidenceLinks
+
+
+class RelatedOut(_Out):
+    """A neighbour and the edge that joins it, with that edge's quotes."""
+
+    node: NodeOut
+    edge: str = Field(description="The edge id; `/v1/edges/{edge}` has it in full.")
+    basis: Literal["quoted", "editorial", "derived"]
+    note: str | None
+    citations: list[CitationOut]
+
+
+class RelationGroupOut(_Out):
+    """Neighbours through one edge kind, under the registry's label read from this node."""
+
+    label: str = Field(description="How the relation reads from this node, e.g. `indicated by`.")
+    kind: EdgeKind
+    direction: Literal["out", "in", "both"] = Field(description="`both` for symmetric kinds.")
+    items: list[RelatedOut]
+
+
+class CardLinks(_Out):
+    self: str
+    node: str
+    neighbors: str
+
+
+class CardOut(_Out):
+    """One node ready to render: the node, its citations with article titles, its relations."""
+
+    node: NodeOut
+    citations: list[CitationOut]
+    relations: list[RelationGroupOut]
+    links: CardLinks
+
+
+class GuideEvidenceOut(_Out):
+    """One given sign's `indicates` edge to the reason, with its quotes."""
+
+    sign: str
+    edge: str
+    basis: Literal["quoted", "editorial", "derived"]
+    note: str | None
+    citations: list[CitationOut]
+
+
+class GuideLinkOut(_Out):
+    """How one given sign reaches the reason: the strength it adds and the edges walked."""
+
+    sign: str
+    strength: float = Field(gt=0, le=1, description="1 direct, 0.5 through a concept or reason, 0.25 through a hub.")
+    via: str = Field(description="How the reason was reached, in plain words.")
+    through: str | None = Field(description="The concept, reason or hub walked through; null when direct.")
+    edges: list[str] = Field(min_length=1, description="The edge ids walked, from the sign.")
+
+
+class GuideSignOut(_Out):
+    """One given sign: its direct reasons, whether it fell back and why, and what is aimed at the sign itself."""
+
+    sign: str
+    direct: int = Field(ge=0, description="Reasons the sign indicates directly.")
+    fallback: bool = Field(description="True when no article ties the sign to a reason directly.")
+    note: str | None = Field(description="Why the sign fell back and what its reasons are instead; null if not.")
+    addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the sign itself.")
+    backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the sign itself.")
+
+
+class GuideReasonOut(_Out):
+    """A reason, how strongly the signs point to it and why, and what helps or backfires."""
+
+    reason: NodeOut
+    score: float = Field(gt=0, description="Each given sign's strongest link to the reason, summed (see scoring).")
+    direct: int = Field(ge=0, description="Given signs that indicate the reason directly; ranked on first.")
+    quotes: int = Field(ge=0, description="Quotes on the links; the tie-breaker.")
+    via: str = Field(description="How the strongest link reached the reason, in plain words.")
+    reached: list[GuideLinkOut] = Field(
+        min_length=1, description="Each given sign's link to the reason, strongest first."
+    )
+    because: list[GuideEvidenceOut] = Field(description="The direct `indicates` edges, with their quotes.")
+    addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the reason.")
+    backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the reason.")
+
+
+class GuideOut(_Out):
+    """Reasons ranked by how strongly the given signs point to them."""
+
+    signs: list[NodeOut]
+    per_sign: list[GuideSignOut] = Field(description="One entry per given sign, in the order given.")
+    scoring: str = Field(description="How the score is computed and ties are broken, in words.")
+    reasons: list[GuideReasonOut]
+    links: SelfLink
+
+
+class SideOut(_Out):
+    """One side of a disagreement: the claim and the node's own quotes."""
+
+    node: NodeOut
+    citations: list[CitationOut]
+
+
+class DisagreementOut(_Out):
+    """Two claims the articles disagree on: both sides, the edge's quotes, and what is at stake."""
+
+    id: str = Field(description="The `contradicts` edge id.")
+    about: str = Field(description="What the two sides disagree on, one sentence in our own words (curated).")
+    note: str | None
+    sides: list[SideOut] = Field(min_length=2, max_length=2)
+    citations: list[CitationOut] = Field(description="The quotes on the `contradicts` edge itself.")
+    links: SelfLink
+
+
+class DisagreementsOut(_Out):
+    """Every `contradicts` pair."""
+
+    items: list[DisagreementOut]
+    total: int
+    links: SelfLink
+
+
+NodeOut.model_rebuild()

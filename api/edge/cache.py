@@ -1,0 +1,117 @@
+"""The response cache's policy and store: which finished answers are kept, under what key, how many.
+
+For a given graph, a `/v1` answer is a pure function of the path, the query string and the
+request's `Variant` (`api.edge.variant`), so that triple is the key, and the answer is kept as it
+was sent (already coded, headers and all). The answer layer (`api.edge.representation`) asks this
+module what to do; everything about caching policy lives here, so changing it is one module.
+
+The store hangs off the graph being served: when a reload swaps `app.state.graph`, the next
+request sees another graph and starts an empty store, so an answer from old content is never
+served. A request pins its graph when it enters (`scope["state"]["graph"]`), so its answer
+is stored under the graph that made it; a graph once replaced is retired, so a request on it
+that finishes after the swap cannot put its store back.
+
+Prebuilt answers (`api.app.routes.PREBUILT`, made before a graph serves) are kept beside the LRU,
+outside its bounds: traffic never evicts them, and the list of paths bounds them instead.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from api.app import urls
+from api.edge.answer import Answer
+from api.edge.variant import Variant
+
+__all__ = ["AnswerCache", "CacheKey", "cacheable_request"]
+
+CacheKey = tuple[str, bytes, Variant]
+
+
+def cacheable_request(method: str, path: str) -> bool:
+    """Whether an answer to this request may come from, and go into, the cache."""
+    return method in ("GET", "HEAD") and path.startswith(urls.API)
+
+
+def _cacheable_answer(answer: Answer) -> bool:
+    """A tagged 200 is kept, and a 404 (an unknown id is a function of the URL and the content
+    like any answer, so a flood of them costs a lookup each); other errors and untagged
+    answers (docs, openapi.json) are made anew."""
+    return (answer.status == 200 and answer.header(b"etag") is not None) or answer.status == 404
+
+
+@dataclass(slots=True)
+class _Store:
+    """The prebuilt answers of one graph, and its LRU, bounded by entry count and by total body bytes."""
+
+    graph: object
+    prebuilt: dict[CacheKey, Answer] = field(default_factory=dict)
+    entries: OrderedDict[CacheKey, Answer] = field(default_factory=OrderedDict)
+    size: int = 0
+
+
+class AnswerCache:
+    """A per-graph LRU of finished answers; `max_entries=0` keeps nothing.
+
+    `max_body` keeps one large export from evicting hundreds of small answers.
+    """
+
+    def __init__(self, *, max_entries: int, max_bytes: int, max_body: int = 1 << 20) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_body = max_body
+        self._store: _Store | None = None
+        self._retired: weakref.WeakSet[object] = weakref.WeakSet()
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0
+
+    def _for(self, graph: object) -> _Store | None:
+        """The store of `graph`, started when `graph` is new; None for a retired graph."""
+        store = self._store
+        if store is None or store.graph is not graph:
+            if graph in self._retired:
+                return None
+            if store is not None:
+                self._retired.add(store.graph)
+            store = self._store = _Store(graph)
+        return store
+
+    def get(self, graph: object, key: CacheKey) -> Answer | None:
+        """The answer kept for `key` on `graph`, marked as just used; None when there is none."""
+        store = self._store
+        if store is None or store.graph is not graph:
+            return None
+        answer = store.prebuilt.get(key)
+        if answer is None:
+            answer = store.entries.get(key)
+            if answer is not None:
+                store.entries.move_to_end(key)
+        return answer
+
+    def put_prebuilt(self, graph: object, key: CacheKey, answer: Answer) -> None:
+        """Keep `answer` for as long as `graph` is served, outside the LRU and its bounds."""
+        if not self.enabled or not _cacheable_answer(answer):
+            return
+        store = self._for(graph)
+        if store is not None:
+            store.prebuilt[key] = answer
+
+    def put(self, graph: object, key: CacheKey, answer: Answer) -> None:
+        """Keep `answer` when the policy allows, evicting the least recently used past a bound."""
+        if not self.enabled or not _cacheable_answer(answer) or len(answer.body) > self.max_body:
+            return
+        store = self._for(graph)
+        if store is None or key in store.prebuilt:
+            return
+        old = store.entries.pop(key, None)
+        if old is not None:
+            store.size -= len(old.body)
+        store.entries[key] = answer
+        store.size += len(answer.body)
+        while len(store.entries) > self.max_entries or store.size > self.max_bytes:
+            _, evicted = store.entries.popitem(last=False)
+            store.size -= len(evicted.body)

@@ -1,0 +1,73 @@
+"""OPTIONS for every route: `Allow`, and CORS preflights.
+
+CORS is open to any origin without credentials and the same for every answer, so it adds
+no variant (see `api.edge.variant`): the front door puts its headers on every answer, and a
+preflight is answered here with what is allowed; the browser enforces it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.app.errors import ALLOWED_METHODS, problem_answer
+from api.edge.answer import send_answer
+
+__all__ = ["Options"]
+
+# Request headers a page may send: the CORS-safelisted ones, the conditional one, and a
+# caller's own request id (the README invites it).
+_ALLOWED_HEADERS: Final = (
+    "Accept", "Accept-Encoding", "Accept-Language", "Content-Language", "Content-Type", "If-None-Match", "X-Request-Id"
+)  # fmt: skip
+_ALLOWED_LOWER: Final = frozenset(h.lower().encode() for h in _ALLOWED_HEADERS)
+_CORS_METHODS: Final = frozenset({b"GET", b"HEAD"})
+_PREFLIGHT: Final = [
+    (b"access-control-allow-methods", ALLOWED_METHODS.encode()),
+    (b"access-control-allow-headers", ", ".join(_ALLOWED_HEADERS).encode()),
+    (b"access-control-max-age", b"86400"),
+]
+_ALLOW: Final = [(b"allow", ALLOWED_METHODS.encode())]
+
+
+class Options:
+    """Answer OPTIONS with 204: `Allow` for a plain one, the allowed methods and headers for a
+    CORS preflight (`Access-Control-Request-Method` sent). A preflight for another method
+    (405) or for headers not allowed (400) is refused as a problem naming what is allowed.
+    Every other method passes on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        method: bytes | None = None
+        asked: list[bytes] = []
+        for name, value in scope["headers"]:
+            if name == b"access-control-request-method":
+                method = value.strip()
+            elif name == b"access-control-request-headers":
+                asked.extend(h.strip().lower() for h in value.split(b",") if h.strip())
+        if method is not None:
+            refused = _refusal(method, asked)
+            if refused is not None:
+                status, detail = refused
+                headers = _ALLOW if status == 405 else []
+                await send_answer(send, problem_answer(status, detail, scope["path"][:256], headers), head=False)
+                return
+        await send({"type": "http.response.start", "status": 204, "headers": _PREFLIGHT if method else _ALLOW})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _refusal(method: bytes, asked: list[bytes]) -> tuple[int, str] | None:
+    """Why a preflight is refused (status, sentence), or None when it is allowed."""
+    if method not in _CORS_METHODS:
+        shown = method[:32].decode("latin-1")
+        return 405, f"a cross-origin {shown} is not allowed; use {ALLOWED_METHODS}"
+    extra = [h.decode("latin-1")[:64] for h in asked if h not in _ALLOWED_LOWER]
+    if extra:
+        return 400, f"cross-origin requests may not send {', '.join(extra[:5])}; allowed: {', '.join(_ALLOWED_HEADERS)}"
+    return None

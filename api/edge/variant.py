@@ -1,0 +1,223 @@
+"""Which representation a request gets, decided once, and how a finished answer is made into it.
+
+`variant_of(scope)` is the one function of the request that says what the answer may vary
+on. The code that shapes an answer (`represent`, and handlers choosing a media type with
+`Variant.choose`) and the response cache's key both take the `Variant` it returns, so they
+cannot read a header differently: a body is never stored under one variant and served to another.
+
+A variant has two axes: the content coding (`Accept-Encoding`, RFC 9110 §12.5.3) and the media
+type (`Accept`, §12.5.1), the latter kept as the media types Distance makes that the client
+takes, most wanted first. A client whose first choice is JSON (and one that sends no `Accept`,
+or `*/*`) gets what every route makes first, so all of them share one variant and the answers
+built before the port opens. CORS is not an axis: every answer carries the same CORS headers
+(`api.edge.frontdoor`), as the Fetch standard allows for public resources read without
+credentials, so nothing varies on `Origin` and shared caches keep one copy instead of one per origin.
+
+Adding an axis is three steps in this module and none elsewhere in the mechanism: a field on
+`Variant`, its negotiation in `variant_of`, and its header in `Variant.vary`; the code that
+shapes a body reads `request.state.variant`, and the cache keys on the whole `Variant` already.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, Literal
+
+from starlette.types import Scope
+
+from api.edge.answer import Answer
+from graph.exports import FORMATS
+
+__all__ = ["JSON", "MEDIA_TYPES", "Coding", "Variant", "negotiate_coding", "negotiate_media", "represent", "variant_of"]
+
+Coding = Literal["gzip", "identity"]
+
+# Bodies of these types are compressed already (or streamed); gzip only costs time.
+_PRECOMPRESSED: Final = (b"image/", b"audio/", b"video/", b"font/woff", b"application/gzip", b"application/zip")
+# RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+_QVALUE: Final = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+_GZIP_LEVEL: Final = 6  # ~as small as 9 on JSON, several times faster
+JSON: Final = "application/json"
+# Every media type a Distance answer may have (type/subtype, no parameters), in the order
+# chosen among those a client weighs alike: JSON first, then the export formats', then text.
+MEDIA_TYPES: Final[tuple[str, ...]] = tuple(
+    dict.fromkeys([JSON, *(f.media_type.split(";")[0] for f in FORMATS.values()), "text/plain"])
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """What an answer may vary on, as decided for one request."""
+
+    coding: Coding = "identity"
+    # The `MEDIA_TYPES` the client takes, most wanted first; None when its first choice is
+    # JSON or it states none, which is what every route makes first (so they share a key).
+    accept: tuple[str, ...] | None = None
+
+    def choose(self, offers: Sequence[str]) -> str | None:
+        """Which of `offers` (media types, the route's own first) to send; None: a 406.
+
+        >>> Variant().choose(["application/json", "text/turtle"])
+        'application/json'
+        >>> Variant(accept=("text/turtle",)).choose(["application/json"]) is None
+        True
+        """
+        if self.accept is None:
+            return offers[0]
+        return next((media for media in self.accept if media in offers), None)
+
+    @staticmethod
+    def vary(compressible: bool) -> tuple[bytes, ...]:
+        """The request headers an answer names in `Vary`: one per axis it varies on."""
+        return (b"Accept", b"Accept-Encoding") if compressible else (b"Accept",)
+
+
+def variant_of(scope: Scope) -> Variant:
+    """The variant this request asks for, from its headers (repeated fields combined).
+
+    Computed once per request by the answer layer and kept in `scope["state"]["variant"]`,
+    where handlers read it as `request.state.variant`.
+    """
+    encodings, accepts = [], []
+    for name, value in scope["headers"]:
+        if name == b"accept-encoding":
+            encodings.append(value)
+        elif name == b"accept":
+            accepts.append(value)
+    return _variant(tuple(encodings), tuple(accepts))
+
+
+@lru_cache(maxsize=512)
+def _variant(encodings: tuple[bytes, ...], accepts: tuple[bytes, ...]) -> Variant:
+    # Clients send a handful of distinct fields (each browser one), so the negotiation of
+    # each is kept: a cache hit then costs a tuple hash, not a parse. Bounded, so a client
+    # sending a new field per request only ever evicts.
+    accept = negotiate_media(accepts)
+    return Variant(coding=negotiate_coding(encodings), accept=None if accept and accept[0] == JSON else accept)
+
+
+def negotiate_media(fields: Iterable[bytes]) -> tuple[str, ...] | None:
+    """The `MEDIA_TYPES` that every `Accept` field of a request takes, most wanted first.
+
+    RFC 9110 §12.5.1: each media type gets the weight of the most specific range that matches
+    it (`type/subtype` over `type/*` over `*/*`; parameters other than `q` are not compared),
+    a weight of 0 refuses, and types weighed alike keep `MEDIA_TYPES`' order. No field at all,
+    or none with a well-formed range, is no preference: None. A member with a malformed
+    qvalue is ignored.
+
+    >>> negotiate_media([b"text/turtle, application/json;q=0.5"])
+    ('text/turtle', 'application/json')
+    >>> negotiate_media([b"text/*"]), negotiate_media([]), negotiate_media([b"image/png"])
+    (('text/turtle', 'text/csv', 'text/plain'), None, ())
+    """
+    ranges: dict[str, float] = {}
+    for field in fields:
+        for member in field.decode("latin-1").split(","):
+            name, _, params = member.partition(";")
+            name = name.strip().lower()
+            kind, slash, sub = name.partition("/")
+            if not slash or not kind or not sub or (kind == "*" and sub != "*"):
+                continue
+            weight = _weight(params)
+            if weight is not None:
+                ranges[name] = weight
+    if not ranges:
+        return None
+    weighed = []
+    for order, media in enumerate(MEDIA_TYPES):
+        weight = next(
+            (ranges[r] for r in (media, media.split("/")[0] + "/*", "*/*") if r in ranges),
+            0.0,
+        )
+        if weight > 0:
+            weighed.append((-weight, order, media))
+    return tuple(media for _, _, media in sorted(weighed))
+
+
+def negotiate_coding(fields: Iterable[bytes]) -> Coding:
+    """The content coding to send, from every `Accept-Encoding` field of a request.
+
+    RFC 9110 §12.5.3: repeated fields are one comma list; names are case-insensitive and
+    `x-gzip` is `gzip`; `*` stands for any coding not named; a qvalue of 0 refuses. No field
+    at all means no preference, and Distance then sends identity (a plain `curl` gets plain
+    text). gzip is sent when it is acceptable and weighs at least as much as identity when
+    identity is weighed; when nothing offered is acceptable, identity is sent (the RFC's
+    SHOULD for that case). A member with a malformed qvalue is ignored.
+
+    >>> negotiate_coding([b"gzip, deflate, br"]), negotiate_coding([b"gzip;q=0"]), negotiate_coding([])
+    ('gzip', 'identity', 'identity')
+    >>> negotiate_coding([b"gzip", b"identity"]), negotiate_coding([b"gzip;q=0.5, identity"])
+    ('gzip', 'identity')
+    """
+    weights: dict[str, float] = {}
+    for field in fields:
+        for member in field.decode("latin-1").split(","):
+            name, _, params = member.partition(";")
+            name = name.strip().lower()
+            if not name:
+                continue
+            weight = _weight(params)
+            if weight is not None:
+                weights["gzip" if name == "x-gzip" else name] = weight
+    star = weights.get("*")
+    gzip = weights.get("gzip", star if star is not None else 0.0)
+    identity = weights.get("identity", star)
+    return "gzip" if gzip > 0 and (identity is None or gzip >= identity) else "identity"
+
+
+def _weight(params: str) -> float | None:
+    """The qvalue of one member (1 when none is given), or None when it is malformed."""
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.strip().lower() == "q":
+            value = value.strip()
+            return float(value) if _QVALUE.fullmatch(value) else None
+    return 1.0
+
+
+def represent(answer: Answer, variant: Variant, *, min_size: int) -> Answer:
+    """`answer` as `variant` asks: gzip-coded when chosen, with `Vary` naming what it varies on.
+
+    Every answer varies on `Accept` (a route either picks its media type from it or answers a
+    406). It also varies on the coding when it could be compressed: a body of at least
+    `min_size` bytes, of a type worth compressing, not coded already. Both its codings then
+    say `Vary: Accept, Accept-Encoding`, and the gzip one gets its own strong ETag (RFC 9110
+    §8.8.3: a content coding changes the representation, so it changes the validator).
+    Pure and deterministic (gzip writes no timestamp), so a cached and a fresh answer agree.
+    """
+    if answer.status in (204, 304):
+        return answer
+    compressible = len(answer.body) >= min_size and _compressible(answer)
+    headers = _add_vary(answer.headers, variant.vary(compressible))
+    if not compressible or variant.coding == "identity":
+        return Answer(answer.status, headers, answer.body)
+    compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    body = compressor.compress(answer.body) + compressor.flush()
+    coded = []
+    for name, value in headers:
+        if name == b"content-length":
+            value = str(len(body)).encode()
+        elif name == b"etag" and value.endswith(b'"'):
+            value = value[:-1] + b'-gzip"'
+        coded.append((name, value))
+    coded.append((b"content-encoding", b"gzip"))
+    return Answer(answer.status, coded, body)
+
+
+def _compressible(answer: Answer) -> bool:
+    if answer.header(b"content-encoding") is not None:
+        return False
+    media_type = (answer.header(b"content-type") or b"").lower()
+    return not media_type.startswith(_PRECOMPRESSED) and not media_type.startswith(b"text/event-stream")
+
+
+def _add_vary(headers: list[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> list[tuple[bytes, bytes]]:
+    """`headers` with `names` in one `Vary` field (merged into an existing one, never repeated)."""
+    existing = [n.strip() for k, v in headers if k == b"vary" for n in v.split(b",") if n.strip()]
+    have = {n.lower() for n in existing}
+    wanted = [*existing, *(n for n in names if n.lower() not in have)]
+    return [*(kv for kv in headers if kv[0] != b"vary"), (b"vary", b", ".join(wanted))]
