@@ -14,8 +14,10 @@ ContentError line by line and exits 1.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
 
 __all__ = [
     "ContentError",
@@ -27,7 +29,21 @@ __all__ = [
     "NotFound",
     "ReleaseNotFound",
     "did_you_mean",
+    "suggest",
 ]
+
+_SUGGESTIONS = 5
+_MIN_SCORE = 60.0
+
+
+def suggest(wanted: str, candidates: Iterable[str], *, limit: int = _SUGGESTIONS) -> list[str]:
+    """The ids closest to `wanted`, best first, for "did you mean" answers (the API's and the loader's).
+
+    >>> suggest("oxytocn", ["oxytocin", "dopamine", "prolactin"])
+    ['oxytocin']
+    """
+    matches = process.extract(wanted, list(candidates), scorer=fuzz.WRatio, limit=limit)
+    return [match for match, score, _ in matches if score >= _MIN_SCORE]
 
 
 def did_you_mean(suggestions: Sequence[str]) -> str:

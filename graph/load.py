@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from graph._checks import Declared, declare, display_name, evidence_of, ids_in_text, locate, validate
 from graph._yaml import FileProblem, LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain, read_text
-from graph.errors import ContentError, ContentProblem
+from graph.errors import ContentError, ContentProblem, did_you_mean, suggest
 from graph.models import (
     SEED_MODELS,
     Edge,
@@ -280,7 +280,8 @@ def _load_edges(path: Path, articles: dict[str, Article], declared: dict[str, De
                 ok = False
                 if out.unreadable:
                     continue
-                out.add(path, item.line_of(key), f"dangling edge end: no node with id {end!r}")
+                close = did_you_mean(suggest(end, declared))
+                out.add(path, item.line_of(key), f"dangling edge end: no node with id {end!r}{close}")
         if ok and spec is not None:
             a, b = declared[seed.from_].type, declared[seed.to].type
             if not allowed(spec.kind, a, b):  # type: ignore[arg-type]

@@ -33,6 +33,14 @@ def test_check_prints_every_problem_and_exits_1(seeds: Path) -> None:
     assert "1 content problem" in result.output
 
 
+def test_check_suggests_the_closest_id_for_a_dangling_edge_end(seeds: Path) -> None:
+    edges = seeds / "graph" / "edges.yaml"
+    edges.write_text(edges.read_text().replace("  to: oxytocin\n", "  to: oxytocn\n", 1))
+    result = CliRunner().invoke(cli, ["check", "--seeds", str(seeds)])
+    assert result.exit_code == 1
+    assert "dangling edge end: no node with id 'oxytocn'; did you mean oxytocin?" in result.output
+
+
 def test_export_node_link_carries_content_version(seeds: Path, tmp_path: Path) -> None:
     target = tmp_path / "graph.json"
     result = CliRunner().invoke(cli, ["export", "--seeds", str(seeds), "--format", "node-link", "-o", str(target)])

@@ -1,29 +1,12 @@
-"""Fetch one node or edge by id, or say which ids come closest."""
+"""Fetch one node or edge by id, or say which ids come closest (`suggest`, from graph.errors)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from rapidfuzz import fuzz, process
-
 from graph.build import KnowledgeGraph
-from graph.errors import EdgeNotFound, NodeNotFound
+from graph.errors import EdgeNotFound, NodeNotFound, suggest
 from graph.models import Edge, Node
 
 __all__ = ["get_edge", "get_node", "suggest"]
-
-_SUGGESTIONS = 5
-_MIN_SCORE = 60.0
-
-
-def suggest(wanted: str, candidates: Iterable[str], *, limit: int = _SUGGESTIONS) -> list[str]:
-    """The ids closest to `wanted`, best first, for "did you mean" answers.
-
-    >>> suggest("oxytocn", ["oxytocin", "dopamine", "prolactin"])
-    ['oxytocin']
-    """
-    matches = process.extract(wanted, list(candidates), scorer=fuzz.WRatio, limit=limit)
-    return [match for match, score, _ in matches if score >= _MIN_SCORE]
 
 
 def get_node(kg: KnowledgeGraph, node_id: str) -> Node:
