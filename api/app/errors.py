@@ -1,9 +1,10 @@
 """The one mapping from errors to RFC 9457 `application/problem+json` responses.
 
-Only this module knows status codes and problem types. Domain errors, request validation
-errors, routing 404/405 and unexpected faults all go through `problem_response`, and the
-front door's refusals before routing through `problem_answer`: both take the type and title
-from the tables below, so every 4xx and 5xx has the same shape and never carries a traceback.
+Only this module knows problem types and titles: a layer that refuses names a status and a
+sentence, and the tables below give the rest. Domain errors, request validation errors,
+routing 404/405 and unexpected faults all go through `problem_response`, and the refusals
+before routing (the front door's, OPTIONS's, the server protocol's) through `problem_answer`,
+so every 4xx and 5xx has the same shape and never carries a traceback.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def problem_type(slug: str) -> dict[str, Any] | None:
     if slug not in rows or slug not in EXPLANATIONS:
         return None
     status, title = rows[slug]
-    return {"type": f"/problems/{slug}", "title": title, "status": status, "explanation": EXPLANATIONS[slug]}
+    return {"type": urls.problem(slug), "title": title, "status": status, "explanation": EXPLANATIONS[slug]}
 
 
 def problem_response(
@@ -139,7 +140,7 @@ def problem_answer(status: int, detail: str, instance: str, headers: Sequence[tu
 
 def problem_body(status: int, slug: str, title: str, detail: str, instance: str, **extra: Any) -> bytes:
     """The serialized problem document; also used by middleware that answers before routing."""
-    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    body = {"type": urls.problem(slug), "title": title, "status": status, "detail": detail, "instance": instance}
     body.update({k: v for k, v in extra.items() if v is not None})
     return orjson.dumps(body)
 

@@ -42,11 +42,17 @@ __all__ = [
 API: Final = "/v1"
 DOCS: Final = "/docs"
 OPENAPI: Final = "/openapi.json"
+PROBLEMS: Final = "/problems"
 
 
 def api(path: str = "") -> str:
     """A path under the API root: `api("/meta")` is `/v1/meta`."""
     return API + path
+
+
+def problem(slug: str) -> str:
+    """What a problem's `type` is, and where its explanation is served."""
+    return f"{PROBLEMS}/{slug}"
 
 
 def node(node_id: str) -> str:

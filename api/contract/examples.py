@@ -144,7 +144,7 @@ EXAMPLES: dict[str, Any] = {
         "links": {"self": urls.api("/meta"), "schema": urls.api("/schema"), "docs": urls.DOCS},
     },
     "problem": {
-        "type": "/problems/invalid-parameter",
+        "type": urls.problem("invalid-parameter"),
         "title": "Invalid parameter",
         "status": 422,
         "detail": "limit: Input should be less than or equal to 200",
@@ -249,7 +249,7 @@ EXAMPLES: dict[str, Any] = {
     ),
     "suggest": {"items": [{"id": _SIGN_ID, "label": "Texts and calls drop off", "type": "sign"}]},
     "problem_type": {
-        "type": "/problems/node-not-found",
+        "type": urls.problem("node-not-found"),
         "title": "Node not found",
         "status": 404,
         "explanation": "No node has this id. Ids are kebab-case slugs; `suggestions` lists the closest ones.",

@@ -1,5 +1,8 @@
-"""The one shaping layer: domain objects and query results to wire dicts, one function per shape.
+"""Domain objects and query results as wire dicts, one function per shape.
 
+The graph's things (nodes, edges, evidence, cards, the guide, releases and changes) reach the
+wire only through these functions; the API's own documents are shaped where they are served
+(the index, meta and schema in `api.app.routes.meta`, a problem in `api.app.errors`).
 Each shape is built once from `graph.records` (the field layout exports share) plus its
 links from `api.app.urls`; nothing is built and then trimmed. Routes serialize what these return
 with `api.app.responses`.
@@ -38,6 +41,7 @@ __all__ = [
     "paths_body",
     "release_item",
     "search_hit",
+    "suggestion",
     "served",
 ]
 
@@ -138,6 +142,11 @@ def paths_body(kg: KnowledgeGraph, result: PathResult, self_url: str) -> dict[st
         "truncated": result.truncated,
         "links": {"self": self_url},
     }
+
+
+def suggestion(node: Node) -> dict[str, Any]:
+    """A node as an autocomplete suggestion: what a search box shows and the id to fetch."""
+    return {"id": node.id, "label": node.label, "type": node.type}
 
 
 def search_hit(hit: SearchHit) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""A finished answer, and the one place that sends one: HEAD and conditional requests are decided here.
+"""A finished answer, and how the app sends one: HEAD and conditional requests are decided here.
 
-Every answer Distance gives to a GET or HEAD (from the response cache or fresh from the app,
-or a refusal from the front door) leaves through `send_answer`, so HEAD (the GET's headers,
-no body) and `If-None-Match` (RFC 9110 §13.1.2, weak comparison, a 304 for a match) are one
-rule whether or not the cache answered.
+Every answer the app gives to a GET or HEAD (from the response cache, fresh from FastAPI or
+the node shortcut, or a refusal from the front door or OPTIONS) leaves through `send_answer`,
+so HEAD (the GET's headers, no body) and `If-None-Match` (RFC 9110 §13.1.2, weak comparison,
+a 304 for a match) are one rule whether or not the cache answered. What the server protocol
+refuses before a request reaches the app (`api.edge.httpproto`) does not pass here.
 """
 
 from __future__ import annotations

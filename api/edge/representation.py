@@ -4,8 +4,8 @@ For each request it pins the graph being served, decides the `Variant` once
 (`api.edge.variant.variant_of`), and then either replays a kept answer (`api.edge.cache`) or runs the
 app as a plain GET (no `If-None-Match`, so the full 200 is made and can be kept), makes that
 answer into the variant (`api.edge.variant.represent`: gzip and `Vary`), keeps it if the policy
-allows, and sends it through `api.edge.answer.send_answer`, the one place HEAD and 304s are
-decided. Handlers therefore never answer HEAD or conditional requests themselves, and a hit
+allows, and sends it through `api.edge.answer.send_answer`, where HEAD and 304s are decided
+for every answer the app gives. Handlers therefore never answer HEAD or conditional requests themselves, and a hit
 and a miss leave through the same code.
 
 Only misses reach FastAPI. A cache hit skips routing, validation and serialization: a dict

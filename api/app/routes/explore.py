@@ -14,7 +14,7 @@ from api.app.responses import json_response, list_response
 from api.contract.examples import EXAMPLES
 from api.contract.openapi import declare
 from api.contract.schemas import PathsOut, SearchOut, SuggestOut
-from api.contract.shapes import paths_body, search_hit
+from api.contract.shapes import paths_body, search_hit, suggestion
 from graph import queries
 
 __all__ = ["router"]
@@ -38,5 +38,4 @@ async def search(request: Request, kg: GraphDep, p: Annotated[SearchQuery, query
 @router.get("/suggest", operation_id="suggest", responses=declare(SuggestOut, example=EXAMPLES["suggest"]))
 async def suggest(request: Request, kg: GraphDep, p: Annotated[SuggestQuery, query(SuggestQuery)]) -> Response:
     """Autocomplete for a search box: up to 10 nodes (id, label, type), prefix- and typo-tolerant."""
-    items = [{"id": n.id, "label": n.label, "type": n.type} for n in queries.autocomplete(kg, p.q)]
-    return json_response(request, kg, {"items": items})
+    return json_response(request, kg, {"items": [suggestion(n) for n in queries.autocomplete(kg, p.q)]})

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
+from api.app import urls
 from api.app.deps import GraphDep
 from api.app.errors import EXPLANATIONS, problem_type
 from api.app.params import NoQuery, query
@@ -20,7 +21,7 @@ from graph.errors import NotFound, did_you_mean
 __all__ = ["router"]
 
 # Outside /v1 and out of the contract, like /docs: a problem's `type` is a page to read.
-router = APIRouter(prefix="/problems", tags=["meta"], include_in_schema=False)
+router = APIRouter(prefix=urls.PROBLEMS, tags=["meta"], include_in_schema=False)
 
 
 @router.get(
