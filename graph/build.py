@@ -207,8 +207,11 @@ class _Columns:
         )
 
 
-def build(content: Content, *, releases: tuple[Release, ...] = ()) -> KnowledgeGraph:
+def build(content: Content, *, releases: tuple[Release, ...] = (), derive: bool = True) -> KnowledgeGraph:
     """Freeze validated content into a KnowledgeGraph with every index the API reads.
+
+    `derive=False` leaves out the `mentioned_in` edges a node's quotes imply (an export
+    that asks for a picture without them builds its part of the graph so).
 
     Examples
     --------
@@ -217,12 +220,15 @@ def build(content: Content, *, releases: tuple[Release, ...] = ()) -> KnowledgeG
     (1, 1)
     """
     with collector_paused():
-        kg = _build(content, releases)
+        kg = _build(content, releases, derive)
     give_back()  # the build's temporaries, freed, leave the resident memory (see graph._memory)
     return kg
 
 
-def _build(content: Content, releases: tuple[Release, ...]) -> KnowledgeGraph:
+def _build(content: Content, releases: tuple[Release, ...], derive: bool) -> KnowledgeGraph:
+    # Validated content has a node for every source its quotes name; a part of the graph
+    # (graph.exports.select) may not, and then has no edge to it.
+    present = {node.id for node in content.nodes if node.type == "source"} if derive else set()
     derived = [
         Edge(
             id=edge_id(node.id, "mentioned_in", source),
@@ -234,6 +240,7 @@ def _build(content: Content, releases: tuple[Release, ...]) -> KnowledgeGraph:
         )
         for node in content.nodes
         for source in node.sources
+        if source in present
     ]
     sorted_nodes = sorted(content.nodes, key=_by_id)
     node_ids = tuple(map(_by_id, sorted_nodes))

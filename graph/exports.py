@@ -11,33 +11,57 @@ and a registry entry here (and its tests), nothing in api/.
 Every format is built from the same records (`graph.records`), so an exported node carries the
 fields a served node does, and every format carries `content_version`, so a file on disk can be
 matched to the content (and the ETag) it came from. Pure functions of the frozen graph.
+
+A part of the graph (`select`: node types, edge kinds, without the derived `mentioned_in`
+edges) is itself a built graph, so every format writes it as it writes the whole.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
 
-from graph.build import KnowledgeGraph
-from graph.errors import InvalidParameter
+from graph.build import KnowledgeGraph, build
+from graph.errors import InvalidParameter, suggest
+from graph.load import Content
 from graph.models import Edge, Node
 from graph.rdf import RDF_SYNTAXES, URN_IRIS, Iris, graph_jsonld, to_rdf
 from graph.records import edge_record, node_link, node_record
 from graph.registry import EDGE_KINDS
+from graph.types import NODE_TYPES
 
-__all__ = ["EXPORT_FORMATS", "FORMATS", "ExportFormat", "export", "formats_table"]
+__all__ = [
+    "CYTOSCAPE_STYLE",
+    "EXPORT_FORMATS",
+    "FORMATS",
+    "ExportFormat",
+    "export",
+    "formats_table",
+    "select",
+    "short_label",
+]
 
 # GraphML values are scalars: lists are joined with this, so a reader splits them back.
 LIST_SEPARATOR: Final = " | "
 
 
-def export(kg: KnowledgeGraph, fmt: str, iris: Iris = URN_IRIS, *, indent: bool = False) -> bytes:
-    """Serialize the whole graph in one of `EXPORT_FORMATS`.
+def export(
+    kg: KnowledgeGraph,
+    fmt: str,
+    iris: Iris = URN_IRIS,
+    *,
+    indent: bool = False,
+    types: Collection[str] = (),
+    kinds: Collection[str] = (),
+    derived: bool = True,
+) -> bytes:
+    """Serialize the whole graph, or the part `select` keeps, in one of `EXPORT_FORMATS`.
 
     One entry point serves `distance export` and the API alike, so a file and a response in
     the same format are byte-identical for the same content.
@@ -54,6 +78,8 @@ def export(kg: KnowledgeGraph, fmt: str, iris: Iris = URN_IRIS, *, indent: bool 
     iris
         How the RDF formats (jsonld, turtle, ntriples) write identifiers: the API passes HTTP
         URLs under its base, so each one dereferences; offline the default is URNs.
+    types, kinds, derived
+        Which part of the graph to write (`select`); by default all of it.
 
     Returns
     -------
@@ -63,7 +89,7 @@ def export(kg: KnowledgeGraph, fmt: str, iris: Iris = URN_IRIS, *, indent: bool 
     Raises
     ------
     InvalidParameter
-        `fmt` is not one of `EXPORT_FORMATS`.
+        `fmt` is not one of `EXPORT_FORMATS`, or `types` or `kinds` names no node type or edge kind.
 
     Examples
     --------
@@ -77,7 +103,68 @@ def export(kg: KnowledgeGraph, fmt: str, iris: Iris = URN_IRIS, *, indent: bool 
     """
     if fmt not in FORMATS:
         raise InvalidParameter("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
+    if types or kinds or not derived:
+        kg = select(kg, types=types, kinds=kinds, derived=derived)
     return FORMATS[fmt].write(kg, indent, iris)
+
+
+def select(
+    kg: KnowledgeGraph, *, types: Collection[str] = (), kinds: Collection[str] = (), derived: bool = True
+) -> KnowledgeGraph:
+    """The part of the graph a picture asks for, built as a graph of its own.
+
+    Nodes of `types` (all when empty) and the edges of `kinds` (all when empty) that join two
+    of them; when `kinds` is given, only the nodes such an edge touches. `derived=False`
+    leaves out the `mentioned_in` edges from each node to the articles it is quoted from (the
+    biggest hubs of any layout). The part keeps the whole graph's `content_version` (and
+    its releases): it is a view of that content, and says which.
+
+    Raises
+    ------
+    InvalidParameter
+        `types` names no node type, or `kinds` no edge kind (with the closest names).
+
+    Examples
+    --------
+    >>> part = select(tiny_graph(), kinds=["indicates"])
+    >>> sorted(part.nodes), list(part.edges)
+    (['needs-space', 'slower-replies'], ['slower-replies--indicates--needs-space'])
+    >>> part.content_version == tiny_graph().content_version
+    True
+    >>> len(select(tiny_graph(), derived=False).edges), len(tiny_graph().edges)
+    (6, 14)
+    >>> select(tiny_graph(), types=["signs"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: type has no node type 'signs'; did you mean sign...
+    """
+    _known("type", "node type", types, NODE_TYPES)
+    _known("kind", "edge kind", kinds, EDGE_KINDS)
+    nodes = {n.id: n for n in kg.nodes.values() if not types or n.type in types}
+    edges = [
+        e
+        for e in kg.edges.values()
+        if (not kinds or e.kind in kinds)
+        and (derived or e.basis != "derived")
+        and e.source in nodes
+        and e.target in nodes
+    ]
+    if kinds:
+        touched = {end for e in edges for end in (e.source, e.target)}
+        nodes = {node_id: n for node_id, n in nodes.items() if node_id in touched}
+    hand = tuple(e for e in edges if e.basis != "derived")
+    part = build(
+        Content(articles=dict(kg.articles), nodes=tuple(nodes.values()), edges=hand),
+        releases=kg.releases,
+        derive=len(hand) < len(edges),  # exactly the derived edges between kept nodes
+    )
+    return dataclasses.replace(part, content_version=kg.content_version)
+
+
+def _known(parameter: str, what: str, given: Collection[str], allowed: Collection[str]) -> None:
+    for name in given:
+        if name not in allowed:
+            raise InvalidParameter(parameter, f"has no {what} {name!r}", name, suggest(name, allowed, limit=3))
 
 
 def _json(document: Any, indent: bool) -> bytes:
@@ -88,12 +175,91 @@ def _node_link(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     return _json(node_link(kg), indent)
 
 
+SHORT_LABEL: Final = 24  # characters: what a node's circle can carry legibly at a whole-graph zoom
+
+
+def short_label(label: str, limit: int = SHORT_LABEL) -> str:
+    """`label` cut at a word boundary to at most `limit` characters, with an ellipsis when cut.
+
+    >>> short_label("Oxytocin"), short_label("Bonding oxytocin lowers his testosterone")
+    ('Oxytocin', 'Bonding oxytocin lowers…')
+    """
+    if len(label) <= limit:
+        return label
+    words = label.split()
+    cut = words[0][: limit - 1]
+    for word in words[1:]:
+        if len(cut) + 1 + len(word) > limit - 1:
+            break
+        cut += " " + word
+    return cut.rstrip(",;:–-(") + "…"
+
+
+# Cytoscape.js draws with a stylesheet of selectors; the export carries one so that
+# `cytoscape({container, ...document})` draws a readable picture with no code of the user's:
+# a colour per node type (a colour-blind-safe palette, Okabe and Ito's), a line style per edge
+# kind (dashed where a response backfires, dotted for the weaker or derived links), arrows
+# for direction, and the short label on the node with the full one in `label`.
+_TYPE_COLOURS: Final[dict[str, str]] = {
+    "concept": "#0072B2",
+    "reason": "#D55E00",
+    "sign": "#E69F00",
+    "response": "#009E73",
+    "question": "#CC79A7",
+    "statistic": "#56B4E9",
+    "source": "#999999",
+}
+_KIND_LINES: Final[dict[str, dict[str, Any]]] = {
+    "backfires": {"line-style": "dashed", "line-color": "#D55E00", "target-arrow-color": "#D55E00"},
+    "addresses": {"line-color": "#009E73", "target-arrow-color": "#009E73"},
+    "contradicts": {"line-style": "dashed", "line-color": "#CC79A7", "target-arrow-shape": "none"},
+    "related_to": {"line-style": "dotted", "target-arrow-shape": "none"},
+    "mentioned_in": {"line-style": "dotted", "width": 1, "opacity": 0.5},
+}
+CYTOSCAPE_STYLE: Final[list[dict[str, Any]]] = [
+    {
+        "selector": "node",
+        "style": {
+            "label": "data(short_label)",
+            "font-size": 9,
+            "text-wrap": "wrap",
+            "text-max-width": 90,
+            "text-valign": "bottom",
+            "text-margin-y": 3,
+            "width": 18,
+            "height": 18,
+            "border-width": 1,
+            "border-color": "#ffffff",
+        },
+    },
+    *({"selector": f'node[type = "{t}"]', "style": {"background-color": c}} for t, c in _TYPE_COLOURS.items()),
+    {
+        "selector": "edge",
+        "style": {
+            "width": 1.5,
+            "line-color": "#b0b0b0",
+            "target-arrow-color": "#b0b0b0",
+            "target-arrow-shape": "triangle",
+            "arrow-scale": 0.8,
+            "curve-style": "bezier",
+        },
+    },
+    *({"selector": f'edge[kind = "{k}"]', "style": style} for k, style in _KIND_LINES.items()),
+]
+# A layout Cytoscape.js ships (no extension), so the picture is laid out on load.
+_CYTOSCAPE_LAYOUT: Final = {"name": "cose", "animate": False, "nodeRepulsion": 8000, "idealEdgeLength": 60}
+
+
 def _cytoscape(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     # Not nx.cytoscape_data: it writes graph data as a list of pairs, adds `value`, and gives
     # edges no `id`; Cytoscape.js wants `data` as an object and reads a stable `id` per edge.
     # `value`, `directed`, `multigraph` and each edge's `key` are what networkx.cytoscape_graph
-    # reads, so the same file opens there with its defaults too.
-    nodes = [{"data": {**node_record(n), "name": n.label, "value": n.id}} for n in kg.nodes.values()]
+    # reads, so the same file opens there with its defaults too; `style` and `layout` are
+    # Cytoscape.js's own options, which networkx ignores.
+    nodes = [
+        {"data": {**node_record(n), "name": n.label, "short_label": short_label(n.label), "value": n.id}}
+        for n in kg.nodes.values()
+    ]
     edges = []
     for edge in kg.edges.values():
         data = edge_record(edge)
@@ -105,6 +271,8 @@ def _cytoscape(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
         "directed": True,
         "multigraph": True,
         "elements": {"nodes": nodes, "edges": edges},
+        "style": CYTOSCAPE_STYLE,
+        "layout": _CYTOSCAPE_LAYOUT,
     }
     return _json(document, indent)
 

@@ -147,3 +147,84 @@ def test_csv_loads_in_duckdb_with_typed_columns(shipped: KnowledgeGraph, tmp_pat
     assert joined == expected
     quotes = dict(db.sql(f"SELECT id, first_quote FROM read_csv('{nodes}')").fetchall())
     assert quotes == {n.id: (n.evidence[0].quote if n.evidence else None) for n in shipped.nodes.values()}
+
+
+def _edge_kinds_and_node_ids(fmt: str, body: bytes) -> tuple[list[str], set[str]]:
+    """Each format read back with its own reader: the kind of every edge and the id of every node."""
+    if fmt in ("node-link", "graphml"):
+        g = nx.node_link_graph(orjson.loads(body)) if fmt == "node-link" else nx.read_graphml(io.BytesIO(body))
+        return [kind for _, _, kind in g.edges(data="kind")], set(g.nodes)
+    if fmt == "cytoscape":
+        elements = orjson.loads(body)["elements"]
+        return [e["data"]["kind"] for e in elements["edges"]], {n["data"]["id"] for n in elements["nodes"]}
+    if fmt == "jsonl":
+        records = [orjson.loads(line) for line in body.splitlines()[1:]]
+        kinds = [r["kind"] for r in records if r["record"] == "edge"]
+        return kinds, {r["id"] for r in records if r["record"] == "node"}
+    if fmt in ("nodes-csv", "edges-csv"):
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        return ([r["kind"] for r in rows], set()) if fmt == "edges-csv" else ([], {r["id"] for r in rows})
+    import rdflib
+
+    g = rdflib.Graph().parse(data=body, format={"jsonld": "json-ld", "turtle": "turtle", "ntriples": "nt"}[fmt])
+    kind = next(p for p in set(g.predicates()) if str(p).endswith("#kind") or str(p).endswith(":kind"))
+    nodes = {str(s).rsplit(":", 1)[-1] for s in g.subjects(rdflib.SKOS.prefLabel, None)}
+    return [str(o) for o in g.objects(None, kind)], nodes
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_every_format_writes_only_the_kinds_asked_for_and_their_ends(shipped: KnowledgeGraph, fmt: str) -> None:
+    kinds, nodes = _edge_kinds_and_node_ids(fmt, export(shipped, fmt, kinds=["indicates"]))
+    indicates = [e for e in shipped.edges.values() if e.kind == "indicates"]
+    if fmt != "nodes-csv":
+        assert kinds == ["indicates"] * len(indicates)
+    assert nodes == {end for e in indicates for end in (e.source, e.target)} or fmt == "edges-csv"
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_every_format_leaves_out_mentioned_in_when_asked(shipped: KnowledgeGraph, fmt: str) -> None:
+    whole, _ = _edge_kinds_and_node_ids(fmt, export(shipped, fmt))
+    kinds, nodes = _edge_kinds_and_node_ids(fmt, export(shipped, fmt, derived=False, types=["sign", "reason"]))
+    assert "mentioned_in" not in kinds
+    hand = [e for e in shipped.edges.values() if e.basis != "derived"]
+    if fmt != "nodes-csv":
+        assert whole.count("mentioned_in") == len(shipped.edges) - len(hand) > 0
+        types = {"sign", "reason"}
+        joined = [e for e in hand if {shipped.nodes[e.source].type, shipped.nodes[e.target].type} <= types]
+        assert sorted(kinds) == sorted(e.kind for e in joined)
+    if fmt != "edges-csv":
+        assert nodes == {n.id for n in shipped.nodes.values() if n.type in ("sign", "reason")}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "parameter", "closest"),
+    [("types", ["signs"], "type", "sign"), ("kinds", ["indicate"], "kind", "indicates")],
+)
+def test_export_names_an_unknown_type_or_kind_with_the_closest(
+    tiny: KnowledgeGraph, option: str, value: list[str], parameter: str, closest: str
+) -> None:
+    with pytest.raises(InvalidParameter) as caught:
+        export(tiny, "cytoscape", **{option: value})  # type: ignore[arg-type]
+    assert (caught.value.parameter, caught.value.value) == (parameter, value[0])
+    assert caught.value.suggestions[0] == closest
+
+
+def test_a_part_of_the_graph_keeps_the_whole_content_version(shipped: KnowledgeGraph) -> None:
+    body = orjson.loads(export(shipped, "cytoscape", kinds=["contradicts"]))
+    assert body["data"] == {"content_version": shipped.content_version}
+
+
+def test_cytoscape_carries_a_style_a_layout_and_short_labels(shipped: KnowledgeGraph) -> None:
+    data = orjson.loads(export(shipped, "cytoscape"))
+    selectors = {rule["selector"]: rule["style"] for rule in data["style"]}
+    colours = {t: selectors[f'node[type = "{t}"]']["background-color"] for t in shipped.node_counts}
+    assert len(set(colours.values())) == len(colours)  # one colour per node type
+    assert selectors["node"]["label"] == "data(short_label)"
+    assert selectors['edge[kind = "backfires"]']["line-style"] == "dashed"
+    assert data["layout"]["name"] == "cose"
+    for node in data["elements"]["nodes"]:
+        short, label = node["data"]["short_label"], node["data"]["label"]
+        assert len(short) <= 24
+        assert short == label or (short.endswith("…") and label.startswith(short[:-1]))
+    # The extra keys are Cytoscape.js's own: networkx still opens the file with its defaults.
+    assert nx.cytoscape_graph(data).number_of_nodes() == len(shipped.nodes)
