@@ -10,9 +10,10 @@ import typer
 from pydantic import ValidationError
 
 from api.settings import DEFAULT_SEEDS_DIR, Settings
-from graph.build import KnowledgeGraph, load_graph
+from graph.build import KnowledgeGraph
 from graph.errors import ContentError
 from graph.exports import EXPORT_FORMATS
+from graph.intake import LoadFailed, load_apart
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
@@ -60,9 +61,16 @@ FormatOption = Annotated[
 
 
 def _load_or_exit(seeds: Path) -> KnowledgeGraph:
-    """Load the graph (its releases with it), or print every problem as `file:line: message` and exit 1."""
+    """Load the graph (its releases with it), or print every problem as `file:line: message` and exit 1.
+
+    Loaded in a child process (`graph.intake`): content that crashes a parser is one more
+    problem named by its file, never a crash of this command.
+    """
     try:
-        return load_graph(seeds)
+        return load_apart(seeds)
+    except LoadFailed as exc:
+        _console(stderr=True).print(f"loading {seeds} failed: {exc}; nothing was served.", markup=False)
+        raise typer.Exit(1) from None
     except ContentError as exc:
         err = _console(stderr=True)
         for problem in exc.problems:

@@ -13,7 +13,9 @@ two mean the same (see `_typed_strings`) and returns None otherwise, and the cal
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,11 @@ class FileProblem(Exception):
 
 
 class YamlProblem(FileProblem):
-    """The file is UTF-8 text but not well-formed YAML."""
+    """The file is UTF-8 text but not well-formed YAML; `syntax` when the parser said so."""
+
+    def __init__(self, line: int, message: str, syntax: bool = False) -> None:
+        super().__init__(line, message)
+        self.syntax = syntax
 
 
 # Deeper than this, nested collections are refused with the line where they pass it (content
@@ -78,7 +84,14 @@ def read_text(path: Path) -> str:
         among them), each at the line where it shows.
     """
     try:
-        raw = path.read_bytes()
+        # Only a regular file is read: opening a FIFO (or a device) would wait for a writer forever.
+        with open(path, "rb", opener=_no_wait) as file:  # noqa: PTH123 - Path.open takes no opener
+            kind = os.fstat(file.fileno()).st_mode
+            if stat.S_ISDIR(kind):
+                raise FileProblem(1, "a directory where a file should be")
+            if not stat.S_ISREG(kind):
+                raise FileProblem(1, f"{_KINDS.get(stat.S_IFMT(kind), 'a special file')} where a file should be")
+            raw = file.read()
     except IsADirectoryError:
         raise FileProblem(1, "a directory where a file should be") from None
     except FileNotFoundError:
@@ -98,6 +111,16 @@ def read_text(path: Path) -> str:
         raise FileProblem(line, f"byte 0x{raw[exc.start]:02x} at column {column} is not UTF-8 text") from None
 
 
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
+
+
+def _no_wait(name: str, flags: int) -> int:
+    """Open without blocking (a FIFO with no writer opens at once), then block again for reads."""
+    fd = os.open(name, flags | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    return fd
+
+
 def _line_at(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
@@ -105,15 +128,20 @@ def _line_at(raw: bytes, offset: int) -> int:
 # libyaml's parser (CSafeLoader, shipped in PyYAML's wheels) is ~4x faster than the
 # pure-Python one and gives the same nodes and marks; start-up parses every seed file.
 class _LineLoader(yaml.CSafeLoader):
-    """SafeLoader whose mappings are LineDicts; duplicate keys are refused."""
+    """SafeLoader whose mappings are LineDicts; duplicate keys are refused.
+
+    `offset` is added to every line: a file read one entry at a time gives the file's lines.
+    """
+
+    offset = 0
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         mapping = LineDict()
-        mapping.line = node.start_mark.line + 1
+        mapping.line = node.start_mark.line + 1 + self.offset
         mapping.key_lines = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1 + self.offset
             if not isinstance(key, str):
                 raise YamlProblem(line, f"mapping key {key!r} is not a string")
             if key in mapping:
@@ -124,7 +152,7 @@ class _LineLoader(yaml.CSafeLoader):
 
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         sequence = LineList(self.construct_object(child, deep=True) for child in node.value)
-        sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+        sequence.item_lines = [child.start_mark.line + 1 + self.offset for child in node.value]
         return sequence
 
 
@@ -141,39 +169,155 @@ _LineLoader.add_constructor(
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file; mappings come back as LineDicts.
 
+    A file that is a plain top-level list (each entry starting with `- ` at the first column,
+    as every content file is) is parsed one entry at a time: memory stays that of one
+    entry's parse, not of PyYAML's node tree for the whole file (a 40 MB file of entries
+    took 2.7 GB at once).
+
     Raises
     ------
     YamlProblem
         When the file is not valid YAML, with the line of the fault.
     """
     text = read_text(path)
+    entries = _entries(text)
+    if entries is None:
+        return _parse(text)
+    data = LineList()
+    data.item_lines = []
+    for first, chunk in entries:
+        try:
+            part = _parse(chunk, offset=first - 1)
+        except YamlProblem as exc:
+            if not exc.syntax:
+                raise
+            _syntax_check(text)  # a syntax error is the whole file's, at its own line
+            return _parse(text)  # none in the whole file: an entry's text went on at the first column
+        if not isinstance(part, list) or len(part) != 1:
+            return _parse(text)
+        data.append(part[0])
+        data.item_lines.append(part.item_lines[0])
+    return data if entries else None
+
+
+def _entries(text: str) -> list[tuple[int, str]] | None:
+    """The text of each top-level entry with its first line, or None when the file is not a
+    plain list of entries (anything at the first column but `-`, a comment or a blank line)."""
+    lines = text.splitlines(keepends=True)
+    entries: list[tuple[int, str]] = []
+    start: int | None = None
+    for number, line in enumerate(lines):
+        first = line[:1]
+        if first in ("", " ", "\n", "\r", "#"):
+            continue
+        if first == "-" and line[1:2] in (" ", "\n", "\r", ""):
+            if start is not None:
+                entries.append((start + 1, "".join(lines[start:number])))
+            start = number
+            continue
+        return None
+    if start is not None:
+        entries.append((start + 1, "".join(lines[start:])))
+    return entries
+
+
+# Which mark names the cause of a syntax error: for a key, a quoted scalar or a flow
+# collection that never ends, where it starts; otherwise where the parser stopped.
+_CAUSE_IN_CONTEXT = (
+    "while scanning a simple key",
+    "while scanning a quoted scalar",
+    "while parsing a flow sequence",
+    "while parsing a flow mapping",
+)
+
+
+def _parse(text: str, offset: int = 0) -> Any:
+    """`text` read by `_LineLoader`, every line shifted by `offset`; nesting bounded first."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise YamlProblem(deep + offset, f"collections are nested more than {MAX_DEPTH} deep")
+    loader = _LineLoader(text)
+    loader.offset = offset
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise YamlProblem(line, f"invalid YAML: {exc.problem or exc}") from None
+        raise YamlProblem(*_syntax_error(exc, offset), syntax=True) from None
     except yaml.reader.ReaderError as exc:  # a control character: no mark, a position
-        line = text.count("\n", 0, exc.position) + 1
+        line = text.count("\n", 0, exc.position) + 1 + offset
         character = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
         raise YamlProblem(line, f"invalid YAML: the character {character!r} is not allowed") from None
     except RecursionError:
-        line = _too_deep(text)
-        raise YamlProblem(line, f"collections are nested more than {MAX_DEPTH} deep") from None
+        raise YamlProblem(1 + offset, f"collections are nested more than {MAX_DEPTH} deep") from None
+    finally:
+        loader.dispose()
 
 
-def _too_deep(text: str) -> int:
-    """The line where collections first nest deeper than MAX_DEPTH (read as a flat stream of
-    events, which does not recurse)."""
+def _syntax_check(text: str) -> None:
+    """Raise the first syntax error of `text`, read as a flat stream of events (no tree, no recursion)."""
+    try:
+        for _event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.MarkedYAMLError as exc:
+        raise YamlProblem(*_syntax_error(exc, 0), syntax=True) from None
+    except yaml.reader.ReaderError:
+        return  # the entry's own parse names the character
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, offset: int) -> tuple[int, str]:
+    """The line of a syntax error's cause and a sentence; where the parser noticed it, if elsewhere."""
+    problem = exc.problem or str(exc)
+    noticed = exc.problem_mark.line + 1 + offset if exc.problem_mark is not None else None
+    if exc.context in _CAUSE_IN_CONTEXT and exc.context_mark is not None:
+        line = exc.context_mark.line + 1 + offset
+        said = f"invalid YAML: {problem} {exc.context} that starts here"
+        return line, said + (f" (noticed at line {noticed})" if noticed not in (None, line) else "")
+    return noticed or 1 + offset, f"invalid YAML: {problem}"
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where collections first nest deeper than MAX_DEPTH, or None.
+
+    libyaml's composer recurses in C once per level, and ~30,000 nested `[` overflow the
+    stack (SIGSEGV, no exception): the depth is bounded before it runs. A cheap bound
+    first (`_depth_bound`); only text that might pass it is read as a flat stream of
+    events, which does not recurse, to find the exact line.
+    """
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return event.start_mark.line + 1 if event.start_mark is not None else 1
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return 1
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1 if event.start_mark is not None else 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except (yaml.YAMLError, yaml.reader.ReaderError):
+        return None  # a syntax error: the parse that follows reports it
+    return None
+
+
+_OPENS = re.compile(r"[\[{]")
+_CLOSES = re.compile(r"[\]}]")
+# The widest a line's leading run of indentation and block indicators can be while nesting
+# stays within MAX_DEPTH: every block level takes at least one column.
+_DEEP_BLOCK = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH},}}", re.MULTILINE)
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound on how deep `text` nests: flow brackets opened beyond those closed,
+    plus the widest indentation (quoted brackets only make the bound looser)."""
+    opened = len(_OPENS.findall(text))
+    if opened <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
+        return opened + MAX_DEPTH // 2
+    flow = 0
+    deepest = 0
+    for match in re.finditer(r"[\[{\]}]", text):
+        flow = flow + 1 if match.group() in "[{" else max(flow - 1, 0)
+        deepest = max(deepest, flow)
+    block = max((m.end() - m.start() for m in _DEEP_BLOCK.finditer(text)), default=0)
+    return deepest + max(block, MAX_DEPTH // 2)
 
 
 # Where YAML 1.1 (PyYAML) and 1.2 (yaml-rs) could read the same text differently, or where

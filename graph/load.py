@@ -34,6 +34,7 @@ from graph.types import EdgeKind
 __all__ = ["Article", "Content", "collector_paused", "edge_id", "load_content"]
 
 EDGES_FILE = "edges.yaml"
+SOURCES_FILE = "sources.yaml"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,14 @@ class _Collector:
     # is text but not YAML gives its ids by a plain scan instead (`recovered`), so an edge
     # that names none of them is still reported.
     unreadable: bool = False
+    # Files that could not be read as a list of entries: when sources.yaml is one, every
+    # quote's source is unknown, and saying so per quote would bury the one real problem.
+    unread: set[Path] = field(default_factory=set)
     recovered: dict[Path, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def sources_unread(self) -> bool:
+        return any(p.name == SOURCES_FILE and p.parent.name == "sources" for p in self.unread)
 
     def add(self, path: Path, line: int, message: str) -> None:
         if self.fast:
@@ -161,7 +169,7 @@ def _load(seeds_dir: Path, out: _Collector) -> Content:
 def _load_sources(
     folder: Path, declared: dict[str, Declared], out: _Collector
 ) -> tuple[dict[str, Article], list[Node]]:
-    path = folder / "sources.yaml"
+    path = folder / SOURCES_FILE
     articles: dict[str, Article] = {}
     nodes: list[Node] = []
     for item in _items(path, out):
@@ -221,6 +229,7 @@ def _load_nodes(
     folder: Path, articles: dict[str, Article], declared: dict[str, Declared], out: _Collector
 ) -> list[Node]:
     nodes: list[Node] = []
+    node_files = 0
     for path in sorted(folder.glob("*.yaml")):
         if path.name == EDGES_FILE:
             continue
@@ -230,7 +239,10 @@ def _load_nodes(
             out.add(path, 1, f"unknown content file {path.name!r}; expected one of {known}")
             continue
         node_type = model.model_fields["type"].default
+        node_files += 1
+        entries = 0
         for item in _items(path, out):
+            entries += 1
             if not declare(declared, item.get("id"), node_type, path, item.line, out):
                 continue
             seed = validate(model, item, path, out)
@@ -254,6 +266,14 @@ def _load_nodes(
         for node_id, line in out.recovered.get(path, ()):
             if declare(declared, node_id, node_type, path, line, out):
                 declared[node_id].recovered = True
+        if not entries and path not in out.unread:
+            # An empty file is more often a truncation than an intent: a type that goes away
+            # goes with its file.
+            out.add(path, 1, "no entries: a content file lists at least one (delete the file to drop its type)")
+    if not node_files:
+        known = ", ".join(sorted(SEED_MODELS))
+        where = "no graph folder" if not folder.is_dir() else "no node files"
+        out.add(folder, 1, f"{where}: content needs at least one of {known}")
     return nodes
 
 
@@ -345,19 +365,23 @@ def _items(path: Path, out: _Collector) -> Iterator[LineDict]:
     try:
         data: Any = load_yaml(path)
     except FileNotFoundError:
+        out.unread.add(path)
         out.add(path, 1, "file not found")
         return
     except YamlProblem as exc:
+        out.unread.add(path)
         out.add(path, exc.line, exc.message)
         out.recovered[path] = ids_in_text(read_text(path))
         return
     except FileProblem as exc:
+        out.unread.add(path)
         out.add(path, exc.line, exc.message)
         out.unreadable = True
         return
     if data is None:
         return
     if not isinstance(data, LineList):
+        out.unread.add(path)
         out.add(path, getattr(data, "line", 1), "expected a list of entries")
         out.unreadable = True
         return
@@ -377,7 +401,8 @@ def _locate_all(
         if found is None:
             article = articles.get(seed.source)
             text, end = (article.text, article.body_end) if article is not None else (None, 0)
-            broken = seed.source in out.broken_sources
+            # A source whose entry failed is reported there; with no readable sources.yaml, all are unknown.
+            broken = seed.source in out.broken_sources or out.sources_unread
             found = locate(seed, text, end, broken, partial(out.add, path, line))
             if found is not None:
                 out.located[found.source, found.quote] = found

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -353,3 +355,64 @@ def test_one_run_reports_what_a_broken_file_or_a_refused_entry_used_to_hide(seed
     assert "id 'Slower Replies' must be a kebab-case slug" in found
     assert "orphan node 'Slower Replies'" in found
     assert "unknown source '009'" in found  # the refused entry's quotes are still checked
+
+
+def test_thirty_thousand_nested_brackets_are_a_problem_at_their_line_not_a_crash(seeds: Path) -> None:
+    path = seeds / "graph" / "questions.yaml"
+    line = append_entry(path, "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n")
+    assert f"seeds/graph/questions.yaml:{line + 1}: collections are nested more than 100 deep" in problems(seeds)
+
+
+def test_a_fifo_in_place_of_a_content_file_is_a_problem_not_a_wait(seeds: Path) -> None:
+    path = seeds / "graph" / "signs.yaml"
+    path.unlink()
+    os.mkfifo(path)
+    assert "seeds/graph/signs.yaml:1: a FIFO where a file should be" in problems(seeds)
+
+
+def test_content_without_node_files_is_a_problem(seeds: Path) -> None:
+    shutil.rmtree(seeds / "graph")
+    assert any(p.startswith("seeds/graph:1: no graph folder") for p in problems(seeds))
+    (seeds / "graph").mkdir()
+    assert any(p.startswith("seeds/graph:1: no node files") for p in problems(seeds))
+
+
+def test_empty_node_files_are_problems_each(seeds: Path) -> None:
+    for path in (seeds / "graph").glob("*.yaml"):
+        path.write_text("# emptied\n", encoding="utf-8")
+    found = problems(seeds)
+    assert "seeds/graph/concepts.yaml:1: no entries: a content file lists at least one (delete the file to drop its type)" in found
+    assert not any("edges.yaml" in p for p in found)  # no edges is not by itself a problem
+
+
+def test_sources_yaml_as_a_directory_is_one_problem_without_follow_ons(seeds: Path) -> None:
+    path = seeds / "sources" / "sources.yaml"
+    path.unlink()
+    path.mkdir()
+    found = problems(seeds)
+    assert "seeds/sources/sources.yaml:1: a directory where a file should be" in found
+    assert not any("unknown source" in p for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        ("  summary y\n", r"could not find expected ':' while scanning a simple key that starts here"),
+        ("  label: 'open\n", r"found unexpected end of stream while scanning a quoted scalar that starts here"),
+        ("  aliases: [a, b\n", r"did not find expected ',' or '\]' while parsing a flow sequence that starts here"),
+    ],
+)
+def test_a_yaml_syntax_error_names_the_line_of_its_cause(seeds: Path, broken: str, expected: str) -> None:
+    path = seeds / "graph" / "questions.yaml"
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("\n", text.index("- id:")) + 1  # after the first entry's id line
+    path.write_text(text[:cut] + broken + text[cut:], encoding="utf-8")
+    line = text[:cut].count("\n") + 1
+    found = "\n".join(problems(seeds))
+    assert re.search(rf"seeds/graph/questions\.yaml:{line}: invalid YAML: {expected}", found), found
+
+
+def test_an_entry_read_on_its_own_keeps_the_file_s_lines(seeds: Path) -> None:
+    path = seeds / "graph" / "questions.yaml"
+    line = append_entry(path, "- id: extra-question\n  label: Extra\n  colour: red\n")
+    assert f"seeds/graph/questions.yaml:{line + 2}: unknown key 'colour'" in problems(seeds)

@@ -1,0 +1,153 @@
+"""Taking new content in: loaded apart from the process that serves, and weighed against what is served.
+
+`load_apart(seeds_dir)` loads, validates and builds the graph in a forked child and hands the
+built graph back through a pipe (pickled). Whatever the content does to the parser there (a
+C extension that overflows its stack on 30,000 nested brackets dies with SIGSEGV, past any
+`except`) ends that child only: the caller gets a ContentError naming the file that crashed
+it, found by reading each content file again, each in a child of its own. The process that
+asked (the CLI, a server reloading, a supervisor) lives on with what it had.
+
+`removal(served, new)` says when new content would take away most of what is served (a
+folder moved away, files emptied by a failed copy): a reload refuses that unless the
+operator confirms it.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import faulthandler
+import os
+import pickle
+import signal
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+from graph._checks import display_name
+from graph._yaml import load_yaml, read_plain, read_text
+from graph.build import KnowledgeGraph, load_graph
+from graph.errors import ContentError, ContentProblem
+
+__all__ = ["LoadFailed", "load_apart", "removal"]
+
+# A reload that keeps fewer than this share of the served nodes needs the operator's word.
+KEEP_AT_LEAST: Final = 0.5
+
+
+class LoadFailed(Exception):
+    """Loading failed for a reason that is not the content (no memory, a bug): the message says which."""
+
+
+def _mapping_proxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(items)
+
+
+def _reduce_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# The graph's mappings are read-only views, which pickle cannot save on its own.
+copyreg.pickle(types.MappingProxyType, _reduce_proxy)
+
+
+def load_apart(seeds_dir: Path) -> KnowledgeGraph:
+    """`load_graph(seeds_dir)`, run in a child process.
+
+    Raises
+    ------
+    ContentError
+        With every problem of the content; or, when the child died by a signal while
+        reading, one problem naming the file that kills a reader.
+    LoadFailed
+        When the child failed otherwise (an exception that is not a content problem).
+    """
+    seeds_dir = seeds_dir.resolve()
+    outcome = _in_child(load_graph, seeds_dir)
+    if isinstance(outcome, KnowledgeGraph):
+        return outcome
+    if isinstance(outcome, ContentError):
+        raise outcome
+    if isinstance(outcome, int):
+        raise ContentError([_crash_problem(seeds_dir, outcome)])
+    raise LoadFailed(str(outcome))
+
+
+def removal(served: KnowledgeGraph, new: KnowledgeGraph) -> str | None:
+    """A sentence when `new` keeps fewer than half of `served`'s nodes (None otherwise).
+
+    >>> g = tiny_graph()
+    >>> removal(g, g) is None
+    True
+    """
+    before, after = len(served.nodes), len(new.nodes)
+    kept = sum(1 for node_id in served.nodes if node_id in new.nodes)
+    if before == 0 or kept >= before * KEEP_AT_LEAST:
+        return None
+    return (
+        f"the new content keeps {kept} of the {before} nodes served ({after} in all, "
+        f"{before - kept} removed, more than {1 - KEEP_AT_LEAST:.0%})"
+    )
+
+
+def _in_child(work: Callable[[Path], Any], path: Path) -> Any:
+    """`work(path)` in a forked child: its value or exception, or the number of the signal that killed it."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, then leave without running the parent's exit handlers
+        code = 0
+        try:
+            os.close(read_end)
+            faulthandler.disable()  # a crash here is reported by the parent, as a content problem
+            try:
+                value: Any = work(path)
+            except ContentError as exc:
+                value = exc
+            except Exception as exc:  # noqa: BLE001 - whatever it is, the parent reports it
+                value = f"{type(exc).__name__}: {exc}"
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(value, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - a child never returns into the parent's code
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return os.WTERMSIG(status)
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError) as exc:
+        return f"the loading process exited with code {os.waitstatus_to_exitcode(status)}: {exc}"
+
+
+def _read_one(path: Path) -> None:
+    """Read a content file as the loader does (both YAML readers for YAML)."""
+    if path.suffix == ".yaml":
+        read_plain(path)
+        load_yaml(path)
+    else:
+        read_text(path)
+
+
+def _crash_problem(seeds_dir: Path, signo: int) -> ContentProblem:
+    """The problem to report when loading died by `signo`: the first file whose reading alone dies so."""
+    name = _signal_name(signo)
+    root = seeds_dir.parent
+    for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file()):
+        if _in_child(_read_one, path) == signo:
+            return ContentProblem(
+                display_name(path, root), 1, f"reading this file crashes the parser ({name}); the content is refused"
+            )
+    return ContentProblem(
+        display_name(seeds_dir, root), 1, f"loading this content crashed ({name}) and no single file does alone"
+    )
+
+
+def _signal_name(signo: int) -> str:
+    try:
+        return signal.Signals(signo).name
+    except ValueError:
+        return f"signal {signo}"

@@ -1,0 +1,53 @@
+"""Content loaded in a child process: the same graph, its problems, and a crash named by its file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import graph._yaml
+from graph.build import build, load_graph
+from graph.errors import ContentError
+from graph.intake import load_apart, removal
+from graph.load import Content, load_content
+from tests.tiny import append_entry
+
+
+def test_load_apart_builds_the_graph_load_graph_builds(seeds: Path) -> None:
+    apart, here = load_apart(seeds), load_graph(seeds)
+    assert apart.content_version == here.content_version
+    assert dict(apart.nodes) == dict(here.nodes)
+
+
+def test_load_apart_raises_every_content_problem(seeds: Path) -> None:
+    path = seeds / "graph" / "signs.yaml"
+    line = append_entry(path, "- id: Bad Id\n  label: x\n")
+    with pytest.raises(ContentError) as info:
+        load_apart(seeds)
+    assert any(str(p).startswith(f"seeds/graph/signs.yaml:{line}: ") for p in info.value.problems)
+
+
+def test_a_file_that_crashes_the_parser_is_a_problem_naming_it(seeds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the nesting bound lifted, 30,000 nested brackets kill libyaml's composer (SIGSEGV):
+    the child dies, this process does not, and the file is named."""
+    monkeypatch.setattr(graph._yaml, "MAX_DEPTH", 10**9)
+    append_entry(seeds / "graph" / "concepts.yaml", "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n")
+    with pytest.raises(ContentError) as info:
+        load_apart(seeds)
+    [problem] = info.value.problems
+    assert str(problem) == "seeds/graph/concepts.yaml:1: reading this file crashes the parser (SIGSEGV); the content is refused"
+    assert os.getpid()  # still here
+
+
+def test_removal_names_a_reload_that_drops_most_nodes(seeds: Path) -> None:
+    served = load_graph(seeds)
+    content = load_content(seeds)
+    kept = content.nodes[:2]
+    smaller = build(Content(articles=content.articles, nodes=kept, edges=()))
+    said = removal(served, smaller)
+    assert said is not None
+    assert said.startswith(f"the new content keeps 2 of the {len(served.nodes)} nodes served")
+    assert removal(served, served) is None
+    assert removal(smaller, served) is None  # growing is never refused
