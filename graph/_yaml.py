@@ -193,7 +193,7 @@ def load_yaml(path: Path) -> Any:
                 raise
             _syntax_check(text)  # a syntax error is the whole file's, at its own line
             return _parse(text)  # none in the whole file: an entry's text went on at the first column
-        if not isinstance(part, list) or len(part) != 1:
+        if not isinstance(part, LineList) or len(part) != 1:
             return _parse(text)
         data.append(part[0])
         data.item_lines.append(part.item_lines[0])

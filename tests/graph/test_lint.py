@@ -265,7 +265,7 @@ def test_allow_list_that_covers_every_warning_passes(seeds: Path) -> None:
             2,
             "duplicate allow-list entry (first at line 1)",
         ),
-        ("- code: [unclosed\n", 2, "invalid YAML"),
+        ("- code: [unclosed\n", 1, "invalid YAML"),  # where the unclosed `[` starts
         ("code: single-edge\n", 1, "expected a list"),
     ],
 )

@@ -381,7 +381,10 @@ def test_empty_node_files_are_problems_each(seeds: Path) -> None:
     for path in (seeds / "graph").glob("*.yaml"):
         path.write_text("# emptied\n", encoding="utf-8")
     found = problems(seeds)
-    assert "seeds/graph/concepts.yaml:1: no entries: a content file lists at least one (delete the file to drop its type)" in found
+    assert (
+        "seeds/graph/concepts.yaml:1: no entries: a content file lists at least one (delete the file to drop its type)"
+        in (found)
+    )
     assert not any("edges.yaml" in p for p in found)  # no edges is not by itself a problem
 
 
