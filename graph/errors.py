@@ -6,6 +6,10 @@
     │   ├── EdgeNotFound
     │   └── ReleaseNotFound
     ├── InvalidParameter
+    ├── QueryRefused          (a query in a query language the graph will not answer)
+    │   ├── QuerySyntaxError
+    │   ├── ReadOnlyQuery
+    │   └── QueryLimit        (`limit` names the bound it passed)
     └── ContentError          (a list of ContentProblem, each `file:line: message`)
 
 The API maps these to problem+json in one table (`api/app/errors.py`); the CLI prints a
@@ -27,6 +31,10 @@ __all__ = [
     "InvalidParameter",
     "NodeNotFound",
     "NotFound",
+    "QueryLimit",
+    "QueryRefused",
+    "QuerySyntaxError",
+    "ReadOnlyQuery",
     "ReleaseNotFound",
     "did_you_mean",
     "suggest",
@@ -98,6 +106,26 @@ class InvalidParameter(DistanceError):
         self.suggestions = tuple(suggestions)
         self.parameter, self.message, self.value = parameter, message + did_you_mean(self.suggestions), value
         super().__init__(f"{parameter} {self.message}")
+
+
+class QueryRefused(DistanceError):
+    """A query written in a query language (SPARQL) that the graph will not answer."""
+
+
+class QuerySyntaxError(QueryRefused):
+    """The query does not parse; the message is the parser's, with where it stopped."""
+
+
+class ReadOnlyQuery(QueryRefused):
+    """The query would change the graph (a SPARQL Update); the graph is read-only."""
+
+
+class QueryLimit(QueryRefused):
+    """The query passed a bound: `limit` is its name (`time`, `size`), `bound` its value if it has one."""
+
+    def __init__(self, limit: str, bound: int | None, message: str) -> None:
+        self.limit, self.bound = limit, bound
+        super().__init__(message)
 
 
 @dataclass(frozen=True, order=True)

@@ -33,6 +33,7 @@ from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
 __all__ = [
+    "PREFIXES",
     "RDF_SYNTAXES",
     "URN_IRIS",
     "Iris",
@@ -47,7 +48,8 @@ __all__ = [
 _SKOS_KINDS: Final[dict[str, str]] = {"is_a": "skos:broader", "related_to": "skos:related"}
 # Source attributes with a Dublin Core term; other attributes are `distance:<name>`.
 _DCTERMS_ATTRIBUTES: Final[dict[str, str]] = {"title": "dcterms:title", "author": "dcterms:creator"}
-_PREFIXES: Final[dict[str, str]] = {
+# The prefixes Turtle is written with and SPARQL queries may use undeclared.
+PREFIXES: Final[dict[str, str]] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "oa": "http://www.w3.org/ns/oa#",
@@ -98,7 +100,7 @@ def _context(iris: Iris) -> dict[str, Any]:
         "rdfs:isDefinedBy", *_SKOS_KINDS.values(),
         *(f"distance:{kind}" for kind in EDGE_KINDS if kind not in _SKOS_KINDS),
     ]  # fmt: skip
-    return {**_PREFIXES, "distance": iris.vocab, **{term: {"@type": "@id"} for term in references}}
+    return {**PREFIXES, "distance": iris.vocab, **{term: {"@type": "@id"} for term in references}}
 
 
 def _annotations(subject: str, evidence: tuple[Evidence, ...], iris: Iris) -> list[dict[str, Any]]:
@@ -272,7 +274,7 @@ def to_rdf(jsonld: bytes, syntax: str, iris: Iris) -> bytes:
 
     formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "ntriples": pyoxigraph.RdfFormat.N_TRIPLES}
     triples = [quad.triple for quad in pyoxigraph.parse(jsonld, format=pyoxigraph.RdfFormat.JSON_LD)]
-    prefixes = {**_PREFIXES, "distance": iris.vocab} if syntax == "turtle" else None
+    prefixes = {**PREFIXES, "distance": iris.vocab} if syntax == "turtle" else None
     out = pyoxigraph.serialize(triples, format=formats[syntax], prefixes=prefixes)
     assert out is not None  # no output file given: the bytes are returned
     return out
