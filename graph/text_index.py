@@ -13,13 +13,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 import tantivy
 
 from graph.build import KnowledgeGraph
 from graph.models import Node
 
-__all__ = ["FIELDS", "STOP_WORDS", "Ranked", "TextIndex", "analyse", "articles", "text_index", "words"]
+__all__ = [
+    "FIELDS",
+    "STOP_WORDS",
+    "Ranked",
+    "TextIndex",
+    "analyse",
+    "articles",
+    "expand_contractions",
+    "stems",
+    "text_index",
+    "words",
+]
 
 FIELDS = {"label": 4.0, "alias": 3.0, "summary": 1.5, "quote": 1.0}
 _WORD = re.compile(r"[^\W_]+")
@@ -100,6 +112,56 @@ STOP_WORDS = frozenset(
         "your",
     ]
 )
+# "n't" spelt out; the irregular ones first. Other clitics ('s, 're, 've, 'll, 'd, 'm) carry no
+# meaning a node turns on and are dropped with their apostrophe.
+_IRREGULAR: Final = {"can't": "can not", "won't": "will not", "shan't": "shall not", "ain't": "is not"}
+_NT = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
+_CLITIC = re.compile(r"\b(\w+)['’](?:s|re|ve|ll|d|m)\b", re.IGNORECASE)
+# The same words typed without their apostrophe, as readers do.
+_BARE: Final = {
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "hasnt": "has not",
+    "havent": "have not",
+    "hadnt": "had not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "wont": "will not",
+    "cant": "can not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "aint": "is not",
+    "im": "i",
+    "ive": "i",
+    "id": "i",
+    "hes": "he",
+    "shes": "she",
+    "thats": "that",
+    "whats": "what",
+    "youre": "you",
+    "theyre": "they",
+    "weve": "we",
+}
+_BARE_RE = re.compile(r"\b(" + "|".join(_BARE) + r")\b", re.IGNORECASE)
+
+
+def expand_contractions(text: str) -> str:
+    """`text` with its contractions spelt out (with or without the apostrophe).
+
+    >>> expand_contractions("He hasn't texted, I dont know, he's busy, can't sleep")
+    'He has not texted, I do not know, he busy, can not sleep'
+    """
+    for short, long in _IRREGULAR.items():
+        text = re.sub(rf"\b{short[:-3]}n['’]t\b", long, text, flags=re.IGNORECASE)
+    text = _NT.sub(r"\1 not", text)
+    text = _CLITIC.sub(r"\1", text)
+    return _BARE_RE.sub(lambda m: _BARE[m.group(1).casefold()], text)
+
+
 _STEMMED = "en"
 _PLAIN = "words"
 
@@ -127,6 +189,15 @@ def analyse(word: str) -> str | None:
     """
     tokens = _EN.analyze(word)
     return tokens[0] if tokens else None
+
+
+def stems(text: str) -> list[str]:
+    """The stems of `text`'s words as the index holds them, contractions spelt out, stop words left out.
+
+    >>> stems("He doesn't call")
+    ['not', 'call']
+    """
+    return _EN.analyze(expand_contractions(text))
 
 
 def words(text: str) -> list[str]:

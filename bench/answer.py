@@ -1,0 +1,211 @@
+"""Answer quality and latency: /v1/answer scored on the reader messages of bench/answer_set.yaml.
+
+Run: `.venv/bin/python -m bench.answer [--http] [--scale] [--show N]` (timing rows under
+`flock /work/bench.lock` on a shared machine). For each split of the set (tuned, held out):
+
+- recall@10: share of a message's labelled passages that one of its first 10 citations overlaps;
+- precision@10: share of its first 10 citations that overlap any of its labelled passages;
+- both sides: share of disagreement messages whose citations overlap a passage of each side;
+- declined: share of unanswerable messages answered `answered: false`;
+- wrongly declined: share of answerable (and disagreement) messages answered `answered: false`;
+
+then p50/p99 latency of `graph.queries.answer.answer` in process on the shipped graph, over HTTP
+(`--http`: the app in process through httpx's ASGI transport, every message once, caching out of
+the way by a unique query each time) and on the 100k-node synthetic graph (`--scale`). The baseline
+row is the best one-call path before /v1/answer: the first 5 search hits and their quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.answer_set import Message, Passage, load
+
+__all__ = ["Cited", "Scores", "baseline", "main", "now", "score"]
+
+# What one message got: whether it was answered, and its citations as (source, start, end) in order.
+Cited = tuple[bool, list[tuple[str, int, int]]]
+SEEDS = Path(__file__).parents[1] / "seeds"
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The figures of one split."""
+
+    messages: int
+    recall: float
+    precision: float
+    both_sides: float
+    declined: float
+    wrongly_declined: float
+
+    def row(self, name: str) -> str:
+        return (
+            f"| {name} | {self.messages} | {self.recall:.3f} | {self.precision:.3f} | {self.both_sides:.3f} | "
+            f"{self.declined:.3f} | {self.wrongly_declined:.3f} |"
+        )
+
+
+HEADER = (
+    "| answer, split | messages | recall@10 | precision@10 | both sides | unanswerable declined "
+    "| answerable declined |\n|---|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def _overlaps(c: tuple[str, int, int], p: Passage) -> bool:
+    return c[0] == p.source and c[1] < p.end and p.start < c[2]
+
+
+def score(messages: Sequence[Message], cited: Callable[[str], Cited]) -> Scores:
+    """The figures of `cited` (message → answered, citations) over `messages`."""
+    recall: list[float] = []
+    precision: list[float] = []
+    sides: list[bool] = []
+    declined: list[bool] = []
+    wrong: list[bool] = []
+    for m in messages:
+        answered, citations = cited(m.text)
+        if m.kind == "unanswerable":
+            declined.append(not answered)
+            continue
+        wrong.append(not answered)
+        first = citations[:10]
+        recall.append(sum(any(_overlaps(c, p) for c in first) for p in m.passages) / len(m.passages))
+        precision.append(sum(any(_overlaps(c, p) for p in m.passages) for c in first) / len(first) if first else 0.0)
+        if m.kind == "disagreement":
+            sides.append(all(any(_overlaps(c, p) for c in citations for p in side) for side in m.sides))
+
+    def mean(values: Sequence[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    return Scores(len(messages), mean(recall), mean(precision), mean(sides), mean(declined), mean(wrong))
+
+
+def now(kg: object = None) -> Callable[[str], Cited]:
+    """`graph.queries.answer` on the shipped graph (or `kg`), as `score` reads it."""
+    from graph.build import KnowledgeGraph, load_graph
+    from graph.queries.answer import answer
+
+    graph = kg if isinstance(kg, KnowledgeGraph) else load_graph(SEEDS)
+
+    def cited(text: str) -> Cited:
+        a = answer(graph, text)
+        return a.answered, [(c.source, c.start, c.end) for c in a.citations()]
+
+    return cited
+
+
+def baseline(kg: object) -> Callable[[str], Cited]:
+    """The best one-call path before /v1/answer: the top 5 search hits, every quote of each."""
+    from graph.build import KnowledgeGraph
+    from graph.queries.search import MAX_QUERY, search
+
+    assert isinstance(kg, KnowledgeGraph)
+
+    def cited(text: str) -> Cited:
+        hits = search(kg, text[:MAX_QUERY], limit=5).items
+        return True, [(ev.source, ev.start, ev.end) for h in hits for ev in h.node.evidence]
+
+    return cited
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.99) - 1)]
+
+
+def _latency(fn: Callable[[str], object], texts: Sequence[str], rounds: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(rounds):
+        for text in texts:
+            started = time.perf_counter()
+            fn(text)
+            samples.append((time.perf_counter() - started) * 1000)
+    return _percentiles(samples)
+
+
+def _http(texts: Sequence[str], rounds: int) -> tuple[float, float]:
+    """p50/p99 ms of GET /v1/answer through the whole app (httpx ASGI transport, in this process)."""
+    import asyncio
+
+    import httpx
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    async def go() -> list[float]:
+        app = create_app(Settings(seeds_dir=SEEDS))
+        samples = []
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                for n in range(rounds):
+                    for i, text in enumerate(texts):
+                        started = time.perf_counter()
+                        response = await client.get("/v1/answer", params={"q": f"{text} {n}-{i}"})
+                        samples.append((time.perf_counter() - started) * 1000)
+                        assert response.status_code == 200, response.text
+        return samples
+
+    return _percentiles(asyncio.run(go()))
+
+
+def _scale(texts: Sequence[str], nodes: int) -> tuple[float, float, float]:
+    """Build the synthetic graph, then p50/p99 ms of `answer` on it; and the build seconds."""
+    from bench.synthetic import synthetic_content
+    from graph.build import build
+    from graph.queries.answer import answer
+    from graph.text_index import text_index
+
+    started = time.perf_counter()
+    kg = build(synthetic_content(nodes=nodes, edges=nodes * 10))
+    kg.derived(text_index)
+    built = time.perf_counter() - started
+    p50, p99 = _latency(lambda t: answer(kg, t), texts, 2)
+    return p50, p99, built
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--http", action="store_true", help="also time GET /v1/answer through the app")
+    parser.add_argument("--scale", type=int, default=0, metavar="NODES", help="also time the synthetic graph")
+    parser.add_argument("--show", type=int, default=0, metavar="N", help="print the first N tuned answers")
+    args = parser.parse_args()
+    from graph.build import load_graph
+    from graph.queries.answer import answer
+
+    kg = load_graph(SEEDS)
+    messages = load(kg)
+    tuned = [m for m in messages if m.split == "tuned"]
+    held = [m for m in messages if m.split == "held_out"]
+    cited, before = now(kg), baseline(kg)
+    print(HEADER)
+    print(score(tuned, cited).row("/v1/answer, tuned"))
+    print(score(held, cited).row("/v1/answer, held out"))
+    print(score(tuned, before).row("search top 5 (before), tuned"))
+    print(score(held, before).row("search top 5 (before), held out"))
+    texts = [m.text for m in messages]
+    answer(kg, texts[0])
+    p50, p99 = _latency(lambda t: answer(kg, t), texts, 5)
+    print(f"\nin process, shipped graph: p50 {p50:.2f} ms, p99 {p99:.2f} ms ({len(texts) * 5} answers)")
+    if args.http:
+        p50, p99 = _http(texts, 3)
+        print(f"over HTTP (ASGI, whole app, cache missed): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    if args.scale:
+        p50, p99, built = _scale(texts, args.scale)
+        where = f"in process, {args.scale}-node synthetic graph"
+        print(f"{where}: p50 {p50:.2f} ms, p99 {p99:.2f} ms (built in {built:.1f} s)")
+    for m in tuned[: args.show]:
+        a = answer(kg, m.text)
+        print(f"\n[{m.n}] {m.text}\n  answered: {a.answered}, sections: {', '.join(a.order)}")
+        for it in a.items():
+            print(f"  - {it.node.type:9} {it.node.label[:50]:50} {it.how[:70]}")
+
+
+if __name__ == "__main__":
+    main()

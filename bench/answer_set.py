@@ -1,0 +1,106 @@
+"""The reader messages of bench/answer_set.yaml, their passages located in the article bodies.
+
+Each labelled passage is written as "source: text" with straight quotes and spaces standing for the
+article's curly ones and no-break spaces; `load` finds it in that article's body (only there: 003's reader comments
+are never a passage) and keeps the exact (source, start, end) and the article's own characters.
+`problems` lists every passage that is not found, so the set cannot drift from the articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import yaml
+
+from graph.build import KnowledgeGraph
+from graph.passages import body
+
+__all__ = ["SET_PATH", "Kind", "Message", "Passage", "Split", "load", "problems"]
+
+SET_PATH: Final = Path(__file__).with_name("answer_set.yaml")
+Kind = Literal["answerable", "disagreement", "unanswerable"]
+Split = Literal["tuned", "held_out"]
+_PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A labelled span of one article body: `body(source)[start:end] == quote`."""
+
+    source: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One reader message, its kind, its split and the passages a good answer cites."""
+
+    n: int
+    kind: Kind
+    text: str
+    split: Split
+    passages: tuple[Passage, ...]
+    sides: tuple[tuple[Passage, ...], ...]
+
+
+def _raw() -> list[dict[str, object]]:
+    with SET_PATH.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    assert isinstance(data, list)
+    return data
+
+
+def _locate(kg: KnowledgeGraph, label: str) -> Passage | str:
+    """The passage `label` ("source: text") names, or what is wrong with it."""
+    source, _, text = label.partition(": ")
+    if source not in kg.articles:
+        return f"{label[:60]!r}: no article {source!r}"
+    article = body(kg, source)
+    at = article.translate(_PLAIN).find(text.translate(_PLAIN))
+    if at < 0:
+        return f"{label[:60]!r}: not in the body of {source}"
+    return Passage(source, at, at + len(text), article[at : at + len(text)])
+
+
+def _passages(kg: KnowledgeGraph, labels: object) -> tuple[Passage, ...]:
+    assert isinstance(labels, list)
+    found = [_locate(kg, str(label)) for label in labels]
+    missing = [p for p in found if isinstance(p, str)]
+    if missing:
+        raise ValueError("; ".join(missing))
+    return tuple(p for p in found if isinstance(p, Passage))
+
+
+def problems(kg: KnowledgeGraph) -> list[str]:
+    """Every labelled passage not found in its article's body, and every malformed entry."""
+    out: list[str] = []
+    for n, entry in enumerate(_raw(), 1):
+        labels = list(entry.get("passages") or [])  # type: ignore[call-overload]
+        for side in entry.get("sides") or []:  # type: ignore[attr-defined]
+            labels.extend(side)
+        out.extend(f"message {n}: {p}" for p in (_locate(kg, str(label)) for label in labels) if isinstance(p, str))
+        kind = entry.get("kind")
+        if kind not in ("answerable", "disagreement", "unanswerable"):
+            out.append(f"message {n}: unknown kind {kind!r}")
+        elif (kind == "unanswerable") == bool(labels) or (kind == "disagreement") != bool(entry.get("sides")):
+            out.append(f"message {n}: a {kind} message has {'no ' if not labels else ''}passages")
+    return out
+
+
+def load(kg: KnowledgeGraph) -> list[Message]:
+    """Every message in file order; within each kind every third is held out."""
+    messages = []
+    seen: dict[str, int] = {}
+    for n, entry in enumerate(_raw(), 1):
+        kind = entry["kind"]
+        assert kind in ("answerable", "disagreement", "unanswerable")
+        seen[kind] = seen.get(kind, 0) + 1
+        sides = tuple(_passages(kg, side) for side in entry.get("sides") or [])  # type: ignore[attr-defined]
+        passages = _passages(kg, entry.get("passages") or []) + tuple(p for side in sides for p in side)
+        split: Split = "held_out" if seen[kind] % 3 == 0 else "tuned"
+        messages.append(Message(n, kind, " ".join(str(entry["message"]).split()), split, passages, sides))
+    return messages

@@ -1,0 +1,361 @@
+"""A reader's message in, a cited answer out: what the articles say about her situation.
+
+Deterministic and offline: the message is read and matched by `graph.retrieval` (words, the
+tantivy index, two steps of push over the typed graph), and the answer is put together from the
+nodes found, in the order a reader should read it:
+
+- **understood**: the signs, questions and ideas her words matched, each saying which words
+  matched where;
+- **verdict**: where the articles draw the line between healthy space and a pattern to address
+  (the kinds of pulling away the content marks, with the durations that measure them), quoted;
+- **reasons** that fit, best first, each saying how it was reached (her words, or the edge
+  from a matched sign or idea);
+- **what to do** and **what not to do**, each with what it is for (the reason or sign it
+  addresses or backfires on);
+- the **statistics** that bear on it;
+- **both sides**, each quoted, wherever the articles disagree on a point the answer touches.
+
+Sections come in the order her message asks for (advice first when she asks what to do, reasons
+first when she asks why); a disagreement on the very point matched comes right after what was
+understood. Every item carries its citations (quote, offsets, article title). When nothing in the
+articles is about her message (`graph.retrieval.Retrieval.covered`), the answer says so in one
+sentence and offers nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from graph.build import KnowledgeGraph
+from graph.errors import InvalidParameter
+from graph.hubs import is_hub
+from graph.models import Edge, Evidence, Node
+from graph.reading import Term
+from graph.registry import EDGE_KINDS
+from graph.retrieval import Found, Retrieval, retrieve
+from graph.text_index import stems
+
+__all__ = [
+    "MAX_MESSAGE",
+    "NOT_COVERED",
+    "Answer",
+    "Citation",
+    "Item",
+    "Section",
+    "Sides",
+    "answer",
+]
+
+MAX_MESSAGE: Final = 1000
+NOT_COVERED: Final = (
+    "The articles do not cover this: they are about why men pull away in relationships and what "
+    "you can do when he does, and nothing in them speaks to your message."
+)
+Section = Literal["understood", "sides", "verdict", "reasons", "do", "dont", "statistics"]
+_LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 1, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
+_RELATIVE: Final = 0.3  # an item's score must reach this share of the best node's
+_ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
+_SIGNS: Final = 5  # signs listed when she asks for signs
+TOP: Final = 12  # items come from the best this many nodes
+_ASKED: Final[dict[str, tuple[str, ...]]] = {
+    "advice": ("response",),
+    "why": ("reason",),
+    "signs": ("sign",),
+    "duration": ("statistic",),
+}
+_QUOTES: Final = 2  # a node's quotes cited: those sharing her words, at least one
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quoted passage: `text(source)[start:end] == quote`, in the article titled `title`."""
+
+    source: str
+    start: int
+    end: int
+    quote: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One node of the answer, why it is there (`how`), what it is for, and its citations."""
+
+    node: Node
+    how: str
+    citations: tuple[Citation, ...]
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class Sides:
+    """A point the articles disagree on (`about`, our words) and each side, quoted."""
+
+    about: str
+    edge: Edge
+    sides: tuple[Item, Item]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one message; `order` is the reading order of its sections."""
+
+    message: str
+    answered: bool
+    note: str | None
+    understood: tuple[Item, ...] = ()
+    verdict: tuple[Item, ...] = ()
+    reasons: tuple[Item, ...] = ()
+    do: tuple[Item, ...] = ()
+    dont: tuple[Item, ...] = ()
+    statistics: tuple[Item, ...] = ()
+    sides: tuple[Sides, ...] = ()
+    order: tuple[Section, ...] = ()
+
+    def items(self) -> list[Item]:
+        """Every item in reading order (a disagreement's two sides one after the other)."""
+        out: list[Item] = []
+        for section in self.order:
+            if section == "sides":
+                out.extend(item for pair in self.sides for item in pair.sides)
+            else:
+                out.extend(getattr(self, section))
+        return out
+
+    def citations(self) -> list[Citation]:
+        """Every citation once, in reading order."""
+        seen: dict[tuple[str, int, int], Citation] = {}
+        for item in self.items():
+            for c in item.citations:
+                seen.setdefault((c.source, c.start, c.end), c)
+        return list(seen.values())
+
+
+def _title(kg: KnowledgeGraph, source: str) -> str:
+    node = kg.nodes.get(source)
+    return str(node.attributes.get("title", source)) if node is not None else source
+
+
+def _cite(kg: KnowledgeGraph, node: Node, words: Sequence[Term], limit: int = _QUOTES) -> tuple[Citation, ...]:
+    """The node's quotes that share most of her words first (then in content order), up to `limit`."""
+    wanted = {t.stem for t in words}
+
+    def shared(ev: Evidence) -> int:
+        return len(wanted & set(stems(ev.quote)))
+
+    ranked = sorted(enumerate(node.evidence), key=lambda pair: (-shared(pair[1]), pair[0]))
+    sharing = sum(1 for _, ev in ranked if shared(ev))
+    return tuple(
+        Citation(ev.source, ev.start, ev.end, ev.quote, _title(kg, ev.source))
+        for _, ev in ranked[: max(1, min(limit, sharing))]
+    )
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return ", ".join(f"“{w}”" for w in words)
+
+
+_FIELD_NAMES: Final = {"label": "name", "alias": "other names", "summary": "summary", "quote": "quotes"}
+
+
+def _how(kg: KnowledgeGraph, found: Found) -> str:
+    """How a node was found, in plain words: her words and where, else the edge that brought it."""
+    if found.words and found.lexical > 0:
+        by_field: dict[str, list[str]] = {}
+        for m in found.words:
+            place = "a near spelling of its name" if m.how == "typo" else f"its {_FIELD_NAMES[m.field]}"
+            if m.word not in by_field.setdefault(place, []):
+                by_field[place].append(m.word)
+        parts = [f"{_quoted(ws)} in {place}" for place, ws in by_field.items()]
+        return "your words " + "; ".join(parts)
+    if found.via is not None:
+        edge, other_id = found.via
+        other = kg.nodes[other_id]
+        spec = EDGE_KINDS[edge.kind]
+        if edge.source == other_id or spec.symmetric:
+            return f"through the graph: “{other.label}” {spec.label} it"
+        return f"through the graph: it {spec.label} “{other.label}”"
+    return "found in the graph"
+
+
+def _purpose(kg: KnowledgeGraph, response: Node, about: dict[str, int]) -> str | None:
+    """What a response is for: the answer's reason, sign or idea it addresses (or backfires on)."""
+    best: tuple[int, str] | None = None
+    for eid in kg.out_edges.get(response.id, ()):
+        edge = kg.edges[eid]
+        if edge.kind not in ("addresses", "backfires"):
+            continue
+        rank = about.get(edge.target, len(about) + 1)
+        verb = "helps with" if edge.kind == "addresses" else "makes worse"
+        text = f"{verb} “{kg.nodes[edge.target].label}”"
+        if best is None or rank < best[0]:
+            best = (rank, text)
+    return best[1] if best else None
+
+
+def _verdict_kinds(kg: KnowledgeGraph) -> set[str]:
+    """The kinds of pulling away the content marks (a concept that `is_a` hub, not a hub itself):
+    where the articles draw the line between healthy space and a pattern to address."""
+    out = set()
+    for edge in kg.edges.values():
+        hub_kind = edge.kind == "is_a" and is_hub(kg, edge.target) and not is_hub(kg, edge.source)
+        if hub_kind and kg.nodes[edge.source].type == "concept":
+            out.add(edge.source)
+    return out
+
+
+def _order(r: Retrieval, disputed_early: bool) -> tuple[Section, ...]:
+    rest: list[Section]
+    if "advice" in r.intents and "why" not in r.intents:
+        rest = ["verdict", "do", "dont", "reasons", "statistics"]
+    elif "duration" in r.intents:
+        rest = ["verdict", "statistics", "do", "dont", "reasons"]
+    else:
+        rest = ["verdict", "reasons", "do", "dont", "statistics"]
+    if disputed_early:
+        return ("understood", "sides", *rest)
+    return ("understood", *rest, "sides")
+
+
+def answer(kg: KnowledgeGraph, message: str) -> Answer:
+    """The cited answer to a reader's `message` (1 to `MAX_MESSAGE` characters).
+
+    Raises
+    ------
+    InvalidParameter
+        On `q` when the message is blank or longer than `MAX_MESSAGE`.
+
+    Examples
+    --------
+    >>> a = answer(tiny_graph(), "he replies slower, what should I do?")
+    >>> a.answered, [i.node.id for i in a.understood], [i.node.id for i in a.do], [i.node.id for i in a.dont]
+    (True, ['slower-replies'], ['give-him-space'], ['chase-him'])
+    >>> answer(tiny_graph(), "what should I get him for his birthday").note.startswith("The articles do not cover")
+    True
+    """
+    if not message.strip() or len(message) > MAX_MESSAGE:
+        raise InvalidParameter("q", f"must be 1 to {MAX_MESSAGE} characters and not blank", message[:40])
+    r = retrieve(kg, message)
+    if not r.covered:
+        return Answer(message, False, NOT_COVERED)
+    words = r.terms
+    verdicts = _verdict_kinds(kg)
+    pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
+    best = pool[0].score if pool else 0.0
+    top = {f.node.id for f in pool[:TOP]}
+    # What she asks for is given even when only the graph reaches it (a lower bar).
+    asked = {t for intent in r.intents for t in _ASKED[intent]}
+
+    def of(*types: str) -> list[Found]:
+        bar = (_ASKED_RELATIVE if asked & set(types) else _RELATIVE) * best
+        return [
+            f
+            for f in pool
+            if f.node.type in types and f.node.id not in verdicts and f.score >= bar and f.node.id in top
+        ]
+
+    understood = [f for f in of("sign", "concept") if f.anchored and f.lexical > 0]
+    understood += [f for f in of("question") if f.anchored and f.lexical > 0]
+    understood = understood[: _LIMITS["understood"]]
+    if "signs" in r.intents:  # she asks for signs: those the articles give for what she names
+        signs = _signs_of(kg, r.ranked)
+        understood = [*signs, *(f for f in understood if f.node.id not in {s.node.id for s in signs})]
+        understood = understood[: _SIGNS + 1]
+    verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
+    if not verdict:
+        verdict = _sign_verdict(kg, understood, r.ranked, verdicts)
+    reasons = of("reason")[: _LIMITS["reasons"]]
+    responses = of("response")
+    do = [f for f in responses if f.node.attributes.get("polarity") != "dont"][: _LIMITS["do"]]
+    dont = [f for f in responses if f.node.attributes.get("polarity") == "dont"][: _LIMITS["dont"]]
+    statistics = of("statistic")[: _LIMITS["statistics"]]
+
+    about = {f.node.id: i for i, f in enumerate([*understood, *verdict, *reasons])}
+
+    def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
+        return Item(found.node, _how(kg, found), _cite(kg, found.node, words, limit), purpose)
+
+    sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
+    return Answer(
+        message=message,
+        answered=True,
+        note=None,
+        understood=tuple(item(f) for f in understood),
+        verdict=tuple(item(f) for f in verdict),
+        reasons=tuple(item(f) for f in reasons),
+        do=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in do),
+        dont=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in dont),
+        statistics=tuple(item(f) for f in statistics),
+        sides=tuple(sides),
+        order=_order(r, early),
+    )
+
+
+def _signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:
+    """The signs that indicate the best-matched idea, reason or hub (the first that has any)."""
+    found = {f.node.id: f for f in ranked}
+    for target in [f for f in ranked if f.anchored and f.lexical > 0 and f.node.type != "sign"][:3]:
+        signs = []
+        for eid in kg.in_edges.get(target.node.id, ()):
+            edge = kg.edges[eid]
+            if edge.kind == "indicates" and kg.nodes[edge.source].type == "sign":
+                entry = found.get(edge.source) or Found(kg.nodes[edge.source])
+                if entry.lexical == 0:
+                    entry.via = (edge, target.node.id)
+                signs.append(entry)
+        if signs:
+            return sorted(signs, key=lambda f: -f.score)[:_SIGNS]
+    return []
+
+
+def _sign_verdict(
+    kg: KnowledgeGraph, understood: Sequence[Found], ranked: Sequence[Found], verdicts: set[str]
+) -> list[Found]:
+    """The verdict a matched sign carries: the kind of pulling away it `indicates`, if the content marks one."""
+    found = {f.node.id: f for f in ranked}
+    for f in understood:
+        for eid in kg.out_edges.get(f.node.id, ()):
+            edge = kg.edges[eid]
+            if edge.kind == "indicates" and edge.target in verdicts:
+                entry = found.get(edge.target) or Found(kg.nodes[edge.target])
+                if entry.via is None or entry.lexical == 0:
+                    entry.via = (edge, f.node.id)
+                return [entry]
+    return []
+
+
+def _sides(
+    kg: KnowledgeGraph, ranked: Sequence[Found], words: Sequence[Term], understood: set[str]
+) -> tuple[list[Sides], bool]:
+    """The disagreements touching the best-ranked nodes, and whether one is on the point matched."""
+    top = ranked[0].score
+    rank = {f.node.id: i for i, f in enumerate(ranked) if f.score >= 0.25 * top}
+    found = {f.node.id: f for f in ranked}
+    pairs: list[tuple[int, Edge]] = []
+    for node_id, i in rank.items():
+        for eid in (*kg.out_edges.get(node_id, ()), *kg.in_edges.get(node_id, ())):
+            edge = kg.edges[eid]
+            if edge.kind == "contradicts" and all(end in found for end in (edge.source, edge.target)):
+                pairs.append((i, edge))
+    chosen: dict[str, tuple[int, Edge]] = {}
+    for i, edge in sorted(pairs, key=lambda p: p[0]):
+        chosen.setdefault(edge.id, (i, edge))
+    out = []
+    early = False
+    for i, edge in list(chosen.values())[:2]:
+        one, other = (found[edge.source], found[edge.target])
+        early = early or i < 3 or edge.source in understood or edge.target in understood
+        about = edge.about or f"“{one.node.label}” against “{other.node.label}”"
+        out.append(
+            Sides(
+                about,
+                edge,
+                (
+                    Item(one.node, _how(kg, one), _cite(kg, one.node, words, 1)),
+                    Item(other.node, _how(kg, other), _cite(kg, other.node, words, 1)),
+                ),
+            )
+        )
+    return out, early

@@ -1,0 +1,147 @@
+"""How a reader's message is read: contractions, her words against his, and what she asks for.
+
+A reader writes "he hasn't texted me in 4 days, what should I do?". Read naively, "hasn't"
+gives the one-letter token "t" (which every "Don't …" matches) and "do" and "4" are noise. Here:
+
+- contractions are spelt out before anything else, with or without the apostrophe ("hasn't",
+  "hasnt" → "has not"; "he's" → "he"), in the message and in the indexed node texts alike;
+- function words (`graph.text_index.STOP_WORDS`) and the words every reader message is full of
+  but no answer turns on ("get", "time", "really", "guy") are not terms; nor are bare numbers
+  or one-letter words;
+- each term knows whose clause it came from: `her` ("I keep overthinking", "how to stop
+  overthinking"), `him` ("when he is distant") or `both` ("we", no subject): retrieval weighs
+  a term from her clause lightly on his inner state (a reason), so her overthinking does not
+  read as his rumination;
+- what she asks for (`Intent`): advice ("should I", "how do I"), reasons ("why"), signs
+  ("signs", "how can I tell") or a duration ("how long", "two weeks").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from graph.text_index import STOP_WORDS, analyse, expand_contractions
+
+__all__ = ["COMMON_WORDS", "Intent", "Role", "Term", "expand_contractions", "intents", "terms"]
+
+Role = Literal["her", "him", "both"]
+Intent = Literal["advice", "why", "signs", "duration"]
+
+# Words a reader's message is full of that no answer turns on; kept out of the terms so that
+# "he goes cold every time we get close" does not find "Time together gets shorter".
+COMMON_WORDS: Final = frozenset(
+    """
+    about actually again ago also always am any anymore anything around ask asked asking
+    barely bf boyfriend bring can cause could day done down each eight even ever every
+    everything feel feeling feels felt fine first five four get gets getting go goes going gone
+    got guy guys happen happened happening honestly just keep keeps know knows last like
+    literally lol lot man may maybe me mean meaning means might more most much must need
+    needs never new nine nothing now ok okay one only other out over please pls pretty probably
+    really right said say saying says see seem seems seven she should six so some someone
+    something still stop stopped stopping stops stuff such super sure take tell ten than thing things think three
+    through time times together told try trying two up very want wants way well went what whats
+    while without woman women yeah yes yet
+    """.split()  # noqa: SIM905 (a word list reads best as words)
+)
+_NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}
+_WORD = re.compile(r"[^\W_]+")
+_CLAUSE = re.compile(
+    r"[.!?;,:()\n]+|\b(?:and|but|so|because|cause|bc|since|when|whenever|while|or|then|if|though|although)\b",
+    re.IGNORECASE,
+)
+_HER: Final = frozenset({"i", "my", "myself", "mine"})
+_HIM: Final = frozenset({"he", "his", "himself", "boyfriend", "bf", "guy", "man", "partner", "husband"})
+_POSSESSIVE: Final[dict[str, Role]] = {"his": "him", "my": "her", "our": "both"}
+_ASKING: Final = frozenset({"how", "should", "what", "can", "do", "is", "am", "could", "would"})
+
+_INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
+    (
+        "advice",
+        re.compile(
+            r"\b(?:should i|what (?:should|do|can|could) i|how (?:do|can|should|could) i|how to|"
+            r"do i|can i|what now|advice|help me|what to do|stop)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("why", re.compile(r"\b(?:why|reasons?|what makes|is that why|because of)\b", re.IGNORECASE)),
+    ("signs", re.compile(r"\b(?:signs?|how (?:can|do) i (?:tell|know)|red flags?|is it normal)\b", re.IGNORECASE)),
+    ("duration", re.compile(r"\b(?:how long|days?|weeks?|months?)\b", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One meaningful word of a message: as typed (folded), its stem, and whose clause it is in."""
+
+    word: str
+    stem: str
+    role: Role
+    owned: bool = False  # said with a possessive right before it ("his friends", "my anxiety")
+
+
+def _subject(words: list[str], i: int) -> Role | None:
+    """The subject word `words[i]` names, if it is one ("my boyfriend" is his, "me" is no subject)."""
+    word = words[i]
+    if word in ("my", "our") and i + 1 < len(words) and words[i + 1] in _HIM:
+        return "him"
+    if word in _HER:
+        return "her"
+    if word in _HIM:
+        return "him"
+    if word in ("we", "our"):
+        return "both"
+    return None
+
+
+def _roles(words: list[str]) -> list[Role]:
+    """Whose each word is: the nearest subject before it ("I think he is avoidant": "avoidant" is
+    his), else the clause's first subject, else hers when she is asking ("how to stop …")."""
+    subjects = [_subject(words, i) for i in range(len(words))]
+    current: Role | None = next((s for s in subjects if s is not None), None)
+    if current is None:
+        current = "her" if words[0] in _ASKING else "both"
+    out: list[Role] = []
+    for subject in subjects:
+        current = subject or current
+        out.append(current)
+    return out
+
+
+def terms(text: str) -> list[Term]:
+    """The meaningful words of a reader's message, once each (first clause wins), in order.
+
+    >>> [(t.word, t.role) for t in terms("How to stop overthinking when he is distant?")]
+    [('overthinking', 'her'), ('distant', 'him')]
+    >>> [t.word for t in terms("he hasn't texted me, I don't get it, every time we get close")]
+    ['texted', 'close']
+    """
+    out: dict[str, Term] = {}
+    for clause in _CLAUSE.split(expand_contractions(text)):
+        words = [w.casefold() for w in _WORD.findall(clause)]
+        if not words:
+            continue
+        for i, (word, role) in enumerate(zip(words, _roles(words), strict=True)):
+            if len(word) < 2 or any(c.isdigit() for c in word) or word in _NOT_TERMS or word in out:
+                continue
+            stem = analyse(word)
+            if stem is not None and len(stem) > 1:
+                before = words[i - 1] if i else ""
+                if before in _POSSESSIVE:
+                    out[word] = Term(word, stem, _POSSESSIVE[before], owned=True)
+                else:
+                    out[word] = Term(word, stem, role)
+    return list(out.values())
+
+
+def intents(text: str) -> frozenset[Intent]:
+    """What the message asks for.
+
+    >>> sorted(intents("Why does he pull away and what should I do?"))
+    ['advice', 'why']
+    >>> sorted(intents("signs he is losing interest"))
+    ['signs']
+    """
+    spelt = expand_contractions(text)
+    return frozenset(name for name, pattern in _INTENTS if pattern.search(spelt))

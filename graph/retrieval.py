@@ -1,0 +1,313 @@
+"""Retrieval for readers: the nodes a reader's message is about, each with how it was found.
+
+Shared by `/v1/answer` (graph.queries.answer) and `/v1/search` (graph.queries.search). Three steps,
+each a reader can check by hand:
+
+1. **Words** (graph.reading): the message's meaningful words, contractions spelt out, with whose
+   clause each came from and what she asks for (advice, reasons, signs, a duration).
+2. **Lexical** (graph.text_index, tantivy BM25): each word is looked up on its own in every
+   node's label, aliases, summary and quotes (weighted in that order; a word no label or alias
+   has may be a typo of one). A node's score is the sum over the words of their BM25, each
+   weighed by whose clause it came from: a word of her clause ("how do I stop overthinking")
+   counts `HER_ON_HIM` on his inner state (a reason) and a little more on a sign or concept.
+   Nodes about his past (their label says "before", "past", "previous" or "ex") count only when
+   the message speaks of his past. What she asks for multiplies the types that answer it (`PRIORS`).
+3. **Graph** (two steps of personalized-PageRank push): every found node hands a share of its
+   score to its neighbours over the typed edges (`KIND_WEIGHTS`: a sign's reasons, a reason's
+   responses, a question's answers), divided by the root of its degree, then those do the same
+   once more at the same damping. Each node keeps the edge that brought it most (`via`).
+
+A node is **anchored** when one of her words is in its label or aliases, or two of them are in
+its summary, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or whose
+words are matched in too small a share (`FLOOR`), is not one the articles cover
+(`Retrieval.covered` is False).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from math import sqrt
+from typing import Final
+
+import tantivy
+
+from graph.build import KnowledgeGraph
+from graph.models import Edge, Node
+from graph.reading import COMMON_WORDS, Intent, Term, intents, terms
+from graph.text_index import FIELDS, TextIndex, analyse, stems, text_index, words
+from graph.types import NodeType
+
+__all__ = [
+    "ANCHOR_WEIGHT",
+    "FLOOR",
+    "HER_ON_HIM",
+    "HIS_ON_HERS",
+    "KIND_WEIGHTS",
+    "PRIORS",
+    "Found",
+    "Retrieval",
+    "WordMatch",
+    "retrieve",
+    "types_of",
+]
+
+HER_ON_HIM: Final[dict[str, float]] = {"reason": 0.3, "sign": 0.5, "concept": 0.6}
+HIS_ON_HERS: Final = 0.3
+ANCHOR_WEIGHT: Final = 0.5  # a word counted less than this does not anchor a node
+PRIORS: Final[dict[Intent, dict[str, float]]] = {
+    "advice": {"response": 1.6, "question": 1.2, "reason": 0.8},
+    "why": {"reason": 1.6, "question": 1.2},
+    "signs": {"sign": 2.0, "question": 1.2},
+    "duration": {"statistic": 1.6, "question": 1.2, "sign": 1.2},
+}
+# What a node hands on over each kind of edge, (along the edge, against it): a sign to the
+# reasons it indicates, a reason or sign to the responses that address it, a question to the
+# nodes that answer it, an idea to the reasons that involve it and the numbers that measure it.
+KIND_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
+    "indicates": (0.8, 0.3),
+    "addresses": (0.2, 0.8),
+    "backfires": (0.1, 0.6),
+    "answers": (0.3, 0.9),
+    "measures": (0.3, 0.7),
+    "involves": (0.3, 0.5),
+    "leads_to": (0.4, 0.4),
+    "contradicts": (0.5, 0.5),
+    "is_a": (0.4, 0.4),
+    "related_to": (0.3, 0.3),
+}
+TOPIC: Final = 0.1  # a word in more than this share of labels and aliases is the articles' topic
+TOPIC_WEIGHT: Final = 0.3
+COVERED: Final = (0.4, 1.0)  # a node's lexical score × (0.4 + 1.0 × the share of its name matched)
+DAMPING: Final = 0.7
+SEEDS: Final = 10
+MAX_EDGES: Final = 200  # per node pushed from, so a hub of a big graph costs a bounded walk
+FLOOR: Final = 0.2  # the least share of her words matched in a label, alias or summary
+_TYPO_SCORE: Final = 1.5
+_PER_WORD: Final = 40
+_PAST_LABEL: Final = frozenset({"before", "past", "previous", "previously", "ex"})
+_PAST_CUES: Final = frozenset(
+    {"ex", "past", "before", "previous", "previously", "history", "childhood", "growing", "used", "last", "former"}
+)
+
+
+@dataclass(frozen=True)
+class WordMatch:
+    """One of her words found in a node: the word, the field (label, alias, summary, quote) and how."""
+
+    word: str
+    field: str
+    how: str  # "word" (its stem) or "typo"
+    weight: float = 1.0  # how much it counted: less for her words on his inner state (`HER_ON_HIM`)
+
+
+@dataclass
+class Found:
+    """A node retrieval found: its scores, the words it matched and the edge that brought it most."""
+
+    node: Node
+    lexical: float = 0.0
+    pushed: float = 0.0
+    score: float = 0.0
+    words: list[WordMatch] = field(default_factory=list)
+    via: tuple[Edge, str] | None = None  # (edge, the node it came from)
+    via_amount: float = 0.0
+
+    @property
+    def anchored(self) -> bool:
+        """Whether one of her words is in its label or aliases, or two are in its summary."""
+        full = [m for m in self.words if m.weight >= ANCHOR_WEIGHT]
+        strong = {m.word for m in full if m.field in ("label", "alias")}
+        middle = {m.word for m in full if m.field == "summary"}
+        return bool(strong) or len(middle) >= 2
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The message's words, what she asks for, the nodes found best first, and whether it is covered."""
+
+    terms: tuple[Term, ...]
+    intents: frozenset[Intent]
+    ranked: tuple[Found, ...]
+    matched_share: float
+
+    @property
+    def covered(self) -> bool:
+        """Whether the articles cover the message: an anchored node and enough of her words matched."""
+        return self.matched_share >= FLOOR and any(f.anchored and f.lexical > 0 for f in self.ranked)
+
+
+@lru_cache(maxsize=65536)
+def _text_stems(text: str) -> frozenset[str]:
+    return frozenset(stems(text))
+
+
+def _field_texts(node: Node) -> list[tuple[str, str]]:
+    return [
+        ("label", node.label),
+        *(("alias", a) for a in node.aliases),
+        ("summary", node.summary),
+        *(("quote", ev.quote) for ev in node.evidence),
+    ]
+
+
+def _word_matches(node: Node, term: Term) -> list[WordMatch]:
+    """Where `term`'s stem is in `node`'s texts, one match per field."""
+    fields: dict[str, None] = {}
+    for name, text in _field_texts(node):
+        if term.stem in _text_stems(text):
+            fields.setdefault(name, None)
+    return [WordMatch(term.word, name, "word") for name in fields]
+
+
+def _typo_matches(node: Node, term: Term, typo: bool) -> list[WordMatch]:
+    """A typo match stands when a word of the node's name or aliases starts with the same letter
+    (readers mistype inside a word: "comitment"; "mother" is not a typo of "other")."""
+    if not typo:
+        return []
+    names = [("label", node.label), *(("alias", a) for a in node.aliases)]
+    for name, text in names:
+        if any(w[:1] == term.word[:1] for w in words(text) if abs(len(w) - len(term.word)) <= 2):
+            return [WordMatch(term.word, name, "typo")]
+    return []
+
+
+def _word_query(ix: TextIndex, term: Term) -> tuple[tantivy.Query, bool]:
+    """The query for one word (every field, boosted) and whether it also looks for typos."""
+    clauses = [
+        tantivy.Query.boost_query(tantivy.Query.term_query(ix.schema, name, term.stem), weight)
+        for name, weight in FIELDS.items()
+    ]
+    known = any(ix.searcher.doc_freq(name, term.stem) for name in FIELDS) or ix.searcher.doc_freq(
+        "label_words", term.word
+    )
+    typo = not known and len(term.word) >= 5
+    if typo:
+        distance = 1 if len(term.word) < 8 else 2
+        for name in ("label_words", "alias_words"):
+            fuzzy = tantivy.Query.fuzzy_term_query(ix.schema, name, term.word, distance, True, False)
+            clauses.append(tantivy.Query.const_score_query(fuzzy, _TYPO_SCORE))
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses]), typo
+
+
+def _weight(term: Term, node: Node, past: bool) -> float:
+    if not past and node.type in ("reason", "concept") and _PAST_LABEL & set(node.label.casefold().split()):
+        return 0.0
+    if term.owned and term.role == "him" and node.type == "response":
+        return HIS_ON_HERS  # "his friends" is not the friends she is told to lean on
+    return HER_ON_HIM.get(node.type, 1.0) if term.role == "her" else 1.0
+
+
+@lru_cache(maxsize=1)
+def _common_stems() -> frozenset[str]:
+    return frozenset(filter(None, (analyse(w) for w in COMMON_WORDS)))
+
+
+def _coverage(node: Node, matched: set[str]) -> float:
+    """The largest share of a label's or alias's words (common ones aside) that her words match."""
+    best = 0.0
+    for text in (node.label, *node.aliases):
+        own = _text_stems(text) - _common_stems()
+        if own:
+            best = max(best, len(own & matched) / len(own))
+    return best
+
+
+def _topic(ix: TextIndex, stem: str) -> bool:
+    """Whether `stem` is in so many labels and aliases that it says only what the articles are about."""
+    n = len(ix.nodes)
+    return (ix.searcher.doc_freq("label", stem) + ix.searcher.doc_freq("alias", stem)) > TOPIC * n
+
+
+def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dict[str, Found], float]:
+    """Each node's weighed BM25 over the words, times how much of its name they cover (`COVERED`),
+    and the share of words matched above quotes."""
+    ix = kg.derived(text_index)
+    found: dict[str, Found] = {}
+    matched = 0
+    for term in words:
+        query, typo = _word_query(ix, term)
+        topic = TOPIC_WEIGHT if _topic(ix, term.stem) else 1.0
+        hit_above_quote = False
+        for score, _, n in ix.run(query, _PER_WORD):
+            node = ix.nodes[n]
+            if node.type == "source":
+                continue
+            weight = _weight(term, node, past)
+            if weight == 0.0:
+                continue
+            matches = _word_matches(node, term) or _typo_matches(node, term, typo)
+            if not matches:
+                continue
+            entry = found.setdefault(node.id, Found(node))
+            entry.lexical += weight * topic * score
+            entry.words.extend(WordMatch(m.word, m.field, m.how, weight) for m in matches)
+            hit_above_quote = hit_above_quote or any(m.field != "quote" for m in matches)
+        matched += hit_above_quote
+    for entry in found.values():
+        stems_hit = {t.stem for t in words if any(m.word == t.word for m in entry.words)}
+        entry.lexical *= COVERED[0] + COVERED[1] * _coverage(entry.node, stems_hit)
+    return found, matched / len(words) if words else 0.0
+
+
+def _push(kg: KnowledgeGraph, found: dict[str, Found], sources: Sequence[Found], amount_of: str) -> list[Found]:
+    """One push step from `sources`: each hands DAMPING × its score over its edges; the reached nodes."""
+    reached: dict[str, Found] = {}
+    for source in sources:
+        amount = getattr(source, amount_of)
+        if amount <= 0:
+            continue
+        node_id = source.node.id
+        edge_ids = [*kg.out_edges.get(node_id, ()), *kg.in_edges.get(node_id, ())][:MAX_EDGES]
+        edges = [kg.edges[e] for e in edge_ids if kg.edges[e].kind in KIND_WEIGHTS]
+        if not edges:
+            continue
+        share = DAMPING * amount / sqrt(len(edges))
+        for edge in edges:
+            other = edge.target if edge.source == node_id else edge.source
+            node = kg.nodes[other]
+            if node.type == "source":
+                continue
+            given = share * KIND_WEIGHTS[edge.kind][0 if edge.source == node_id else 1]
+            entry = found.setdefault(other, Found(node))
+            entry.pushed += given
+            if given > entry.via_amount:
+                entry.via, entry.via_amount = (edge, node_id), given
+            reached[other] = entry
+    return list(reached.values())
+
+
+def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
+    """The nodes `message` is about, best first, and whether the articles cover it.
+
+    >>> r = retrieve(tiny_graph(), "why does he reply slower lately")
+    >>> [f.node.id for f in r.ranked][:2], r.covered
+    (['slower-replies', 'needs-space'], True)
+    >>> retrieve(tiny_graph(), "what should I get him for his birthday").covered
+    False
+    """
+    words = tuple(terms(message))
+    asked = intents(message)
+    lowered = {w.casefold() for w in message.replace("'", " ").split()}
+    past = bool(_PAST_CUES & lowered)
+    found, share = _lexical(kg, words, past)
+    priors: dict[str, float] = {}
+    for intent in asked:
+        for kind, factor in PRIORS[intent].items():
+            priors[kind] = max(priors.get(kind, 1.0), factor)
+    for entry in found.values():
+        entry.lexical *= priors.get(entry.node.type, 1.0)
+    seeds = sorted(found.values(), key=lambda f: -f.lexical)[:SEEDS]
+    first = _push(kg, found, seeds, "lexical")
+    first.sort(key=lambda f: -f.pushed)
+    _push(kg, found, first[:SEEDS], "pushed")
+    for entry in found.values():
+        entry.score = entry.lexical + priors.get(entry.node.type, 1.0) * entry.pushed
+    ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
+    return Retrieval(words, asked, tuple(ranked), share)
+
+
+def types_of(found: Sequence[Found], kinds: Sequence[NodeType]) -> list[Found]:
+    """The found nodes of these types, in rank order."""
+    return [f for f in found if f.node.type in kinds]
