@@ -10,7 +10,10 @@ writes (config, cache, temp files, logs, pid files) stays in the run directory.
   (each finishes its own), and exits 0. Every child also gets SIGTERM from the kernel when the
   supervisor itself dies (PR_SET_PDEATHSIG), so no process outlives it.
 - SIGHUP reloads the content replica by replica: each gets SIGHUP, and the next only once the
-  previous one has logged the outcome, so at most one replica builds a graph at a time.
+  previous one has logged the outcome, so at most one replica builds a graph at a time. A
+  replica that refuses the content (invalid, or removing most of what is served) stops the
+  round: the content on disk is the same for all, and every replica keeps serving its own.
+  SIGUSR2 does the same with SIGUSR2, which accepts content that removes most nodes.
 - A replica that exits on its own is started again on its port (after 1 s, doubling while it
   keeps dying young); meanwhile nginx sends its requests to the others.
 """
@@ -45,8 +48,9 @@ log = logging.getLogger("distance.cluster")
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 DISTANCE: Final = Path(sys.executable).parent / "distance"
-# What `distance serve` logs once a SIGHUP reload is done, whatever its outcome (api/process/reload.py).
-RELOAD_LOGGED: Final = "reload (SIGHUP)"
+# What `distance serve` logs once a reload is done, whatever its outcome (api/process/reload.py):
+# `reload (SIGHUP)` or `reload (SIGUSR2, removal confirmed)`, then `refused` or another outcome.
+RELOAD_LOGGED: Final = "reload (SIG"
 _PR_SET_PDEATHSIG: Final = 1
 _START_TIMEOUT: Final = 300.0  # a 100,000-node content folder takes minutes to load
 _RELOAD_TIMEOUT: Final = 600.0
@@ -162,7 +166,7 @@ class Supervisor:
         self.nginx_binary = nginx
         self.nginx: subprocess.Popen[bytes] | None = None
         self.stopping = False
-        self.reload_asked = False
+        self.reload_asked: signal.Signals | None = None
         extra = ["--seeds", str(seeds)] if seeds is not None else []
         base_url = os.environ.get("DISTANCE_BASE_URL") or f"http://127.0.0.1:{port}"
         self.replicas = []
@@ -177,12 +181,13 @@ class Supervisor:
         self.stopping = True
 
     def _on_reload(self, signum: int, frame: FrameType | None) -> None:
-        self.reload_asked = True
+        self.reload_asked = signal.Signals(signum)
 
     def install_signal_handlers(self) -> None:
         signal.signal(signal.SIGINT, self._on_stop)
         signal.signal(signal.SIGTERM, self._on_stop)
         signal.signal(signal.SIGHUP, self._on_reload)
+        signal.signal(signal.SIGUSR2, self._on_reload)
 
     def _await(self, url: str, process: subprocess.Popen[bytes], what: str, logfile: Path) -> None:
         deadline = time.monotonic() + _START_TIMEOUT
@@ -240,9 +245,9 @@ class Supervisor:
         """Until asked to stop: act on SIGHUP, restart replicas that died, fail if nginx did."""
         assert self.nginx is not None
         while not self.stopping:
-            if self.reload_asked:
-                self.reload_asked = False
-                self._rolling_reload()
+            if self.reload_asked is not None:
+                signo, self.reload_asked = self.reload_asked, None
+                self._rolling_reload(signo)
             if self.nginx.poll() is not None:
                 raise ClusterError(f"nginx exited with {self.nginx.returncode}:\n{_tail(self.run_dir / 'error.log')}")
             for replica in self.replicas:
@@ -266,14 +271,15 @@ class Supervisor:
             replica.start()
             self._write_state()
 
-    def _rolling_reload(self) -> None:
-        """SIGHUP to each replica in turn; the next only once this one logged the outcome."""
+    def _rolling_reload(self, signo: signal.Signals = signal.SIGHUP) -> None:
+        """`signo` to each replica in turn; the next only once this one logged the outcome, and
+        none after one that refused."""
         for replica in self.replicas:
             if not replica.running():
                 continue
             assert replica.process is not None
             mark = replica.log.stat().st_size
-            replica.process.send_signal(signal.SIGHUP)
+            replica.process.send_signal(signo)
             deadline = time.monotonic() + _RELOAD_TIMEOUT
             while not self.stopping:
                 with replica.log.open("rb") as stream:
@@ -281,7 +287,11 @@ class Supervisor:
                     lines = stream.read().decode("utf-8", errors="replace").splitlines()
                 done = [line for line in lines if RELOAD_LOGGED in line]
                 if done:
-                    log.info("replica %d: %s", replica.index, done[0][done[0].index(RELOAD_LOGGED) :])
+                    outcome = done[0][done[0].index(RELOAD_LOGGED) :]
+                    log.info("replica %d: %s", replica.index, outcome)
+                    if " refused" in outcome:
+                        log.error("reload stopped at replica %d: each replica keeps its content", replica.index)
+                        return
                     break
                 if not replica.running() or time.monotonic() > deadline:
                     log.warning("replica %d did not log its reload; going on with the next", replica.index)

@@ -8,6 +8,7 @@ graph through `KnowledgeGraph.derived`; queries return new values and never writ
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import operator
 from collections import defaultdict
@@ -96,6 +97,19 @@ class KnowledgeGraph:
     def __getstate__(self) -> dict[str, Any]:
         """What pickling keeps: the graph, not what was derived from it (made again on use)."""
         return {**vars(self), "_derived": {}}
+
+
+def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(items)
+
+
+def _reduce_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# The graph's mappings are read-only views, which pickle cannot save on its own: a graph is
+# pickled to hand it from the process that loads it to the ones that serve it.
+copyreg.pickle(MappingProxyType, _reduce_proxy)
 
 
 def content_version(content: Content) -> str:

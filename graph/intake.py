@@ -14,12 +14,10 @@ operator confirms it.
 
 from __future__ import annotations
 
-import copyreg
 import faulthandler
 import os
 import pickle
 import signal
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -37,18 +35,6 @@ KEEP_AT_LEAST: Final = 0.5
 
 class LoadFailed(Exception):
     """Loading failed for a reason that is not the content (no memory, a bug): the message says which."""
-
-
-def _mapping_proxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
-    return types.MappingProxyType(items)
-
-
-def _reduce_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
-    return _mapping_proxy, (dict(proxy),)
-
-
-# The graph's mappings are read-only views, which pickle cannot save on its own.
-copyreg.pickle(types.MappingProxyType, _reduce_proxy)
 
 
 def load_apart(seeds_dir: Path) -> KnowledgeGraph:

@@ -27,8 +27,8 @@ from deploy.cluster import spawn
 from deploy.nginx import find_nginx, nginx_command, write_config
 from tests.live import ROOT, free_port, serve, wait_for
 from tests.slow_server import IN_FLIGHT
-from tests.test_serve import NEW_SUMMARY, OLD_SUMMARY
-from tests.tiny import write_tiny_seeds
+from tests.test_serve import DEEP, NEW_SUMMARY, OLD_SUMMARY
+from tests.tiny import append_entry, write_tiny_seeds
 
 # s-maxage for these clusters; nginx counts whole seconds, so an entry may live up to 1 s more.
 SHARED_MAX_AGE = 2
@@ -268,6 +268,25 @@ def test_a_rolling_reload_fails_no_request_and_old_content_ends_within_the_bound
     assert not load.answers[-1][1].startswith(f'"{old[:16]}')
     reloads = [line for line in cluster.log().splitlines() if "reload (SIGHUP): now serving content" in line]
     assert [line.split(":")[1].strip() for line in reloads] == ["replica 1", "replica 2"]
+
+
+def test_a_file_that_kills_a_parser_is_refused_by_the_first_replica_with_no_502(cluster: Cluster) -> None:
+    concepts = cluster.seeds / "graph" / "concepts.yaml"
+    good = concepts.read_bytes()
+    pids = cluster.replica_pids()
+    try:
+        with Load(cluster.url) as load:
+            line = append_entry(concepts, DEEP)
+            os.kill(cluster.process.pid, signal.SIGHUP)
+            wait_for(lambda: "reload stopped at replica 1" in cluster.log(), what="the refusal")
+            time.sleep(2)  # the crashing file stays on disk while the load goes on
+            load.more(50)
+    finally:
+        concepts.write_bytes(good)
+    assert load.failures == []
+    assert cluster.replica_pids() == pids  # no replica died or was restarted
+    replica_log = Path(cluster.state["replicas"][0]["log"]).read_text(encoding="utf-8")
+    assert f"graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep" in replica_log
 
 
 def test_an_overload_503_is_never_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 
 from tests.live import DISTANCE, LiveServer, free_port, port_is_open, serve, wait_for
 from tests.slow_server import IN_FLIGHT
+from tests.tiny import append_entry, shrink_tiny_seeds, write_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
 NEW_SUMMARY = "A hormone of touch and closeness."
@@ -257,3 +259,43 @@ def test_a_killed_worker_is_replaced_on_the_last_good_content_while_the_seeds_ar
         server.process.send_signal(signal.SIGTERM)
         server.process.wait(timeout=30)
     assert server.process.returncode == 0
+
+
+DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_content_faults_on_reload_are_refused_and_a_large_removal_needs_sigusr2(
+    seeds: Path, tmp_path: Path, workers: int
+) -> None:
+    """Nesting that kills libyaml, an emptied folder, then most nodes removed: each refused while
+    the same processes serve on; SIGUSR2 takes the removal."""
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", str(workers)]
+    with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
+        first = loop.version()
+        processes = _workers(server) if workers > 1 else [server.process.pid]
+        concepts = seeds / "graph" / "concepts.yaml"
+        good = concepts.read_bytes()
+        line = append_entry(concepts, DEEP)
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: server.err().count("refused") == 1, what="the refusal of the deep file")
+        assert f"seeds/graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep" in server.err()
+        concepts.write_bytes(good)
+        for path in (seeds / "graph").glob("*.yaml"):
+            path.write_bytes(b"")
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: server.err().count("refused") == 2, what="the refusal of empty files")
+        assert "seeds/graph/concepts.yaml:1: no entries" in server.err()
+        write_tiny_seeds(seeds.parent)
+        shrink_tiny_seeds(seeds)
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: server.err().count("refused") == 3, what="the refusal of a large removal")
+        assert "the new content keeps 4 of the 9 nodes served" in server.err()
+        loop.settle()
+        assert {v for _, v in loop.answers} == {first}
+        assert (_workers(server) if workers > 1 else [server.process.pid]) == processes
+        assert server.process.poll() is None
+        server.process.send_signal(signal.SIGUSR2)
+        wait_for(lambda: httpx.get(server.url + "/v1/nodes/oxytocin").status_code == 404, what="the confirmed reload")
+    assert loop.failures[:1] in ([], ["200 404"])  # the loop asks for oxytocin, which the confirmed reload removed

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from graph.build import KnowledgeGraph, load_graph
 
-__all__ = ["append_entry", "tiny_graph", "write_tiny_seeds"]
+__all__ = ["append_entry", "shrink_tiny_seeds", "tiny_graph", "write_tiny_seeds"]
 
 ARTICLE_000 = """\
 Tiny article about pulling away.
@@ -168,3 +168,11 @@ def append_entry(path: Path, entry: str) -> int:
 def tiny_graph() -> KnowledgeGraph:
     """The tiny content, loaded and built once per process (for doctests)."""
     return load_graph(write_tiny_seeds(Path(tempfile.mkdtemp(prefix="distance-tiny-"))))
+
+
+def shrink_tiny_seeds(seeds: Path) -> None:
+    """Make the tiny content valid but small: one sign, one reason, the edge between them (4 of 9 nodes)."""
+    for name in ("concepts.yaml", "responses.yaml", "questions.yaml", "statistics.yaml"):
+        (seeds / "graph" / name).unlink()
+    edges = FILES["edges.yaml"]
+    (seeds / "graph" / "edges.yaml").write_text(edges[: edges.index("- from: needs-space")], encoding="utf-8")

@@ -13,12 +13,9 @@ validating the seeds: a start-up path could use the same file, keyed on the seed
 
 from __future__ import annotations
 
-import copyreg
 import os
 import pickle
-import types
 from pathlib import Path
-from typing import Any
 
 from graph.build import KnowledgeGraph
 
@@ -27,18 +24,6 @@ __all__ = ["SnapshotError", "read_snapshot", "write_snapshot"]
 
 class SnapshotError(Exception):
     """The snapshot file could not be read as a graph."""
-
-
-def _mapping_proxy(items: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
-    return types.MappingProxyType(items)
-
-
-def _reduce_proxy(proxy: types.MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
-    return _mapping_proxy, (dict(proxy),)
-
-
-# The graph's mappings are read-only views, which pickle cannot save on its own.
-copyreg.pickle(types.MappingProxyType, _reduce_proxy)
 
 
 def write_snapshot(graph: KnowledgeGraph, path: Path) -> None:

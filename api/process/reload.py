@@ -1,11 +1,14 @@
 """Reloading the content while serving: on SIGHUP, or when a file under the seeds changes.
 
-The next graph is loaded, validated and built in a thread beside the one being served, and
-swapped into `app.state.graph` in one assignment: a request sees the old graph or the new
+The next graph is loaded, validated and built in a child process (`graph.intake.load_apart`:
+content that crashes a parser ends that child, not the server), waited for in a thread beside
+the one being served, and swapped into `app.state.graph` in one assignment: a request sees the old graph or the new
 one, never half of either. Invalid content is refused with every `file:line` logged, and the
 old graph goes on serving. Unchanged content (same content_version and the same releases,
 `KnowledgeGraph.serves_same`) keeps the old graph object, so nothing keyed on it (ETags,
-cached bodies) changes.
+cached bodies) changes. New content that would remove most of the nodes served (a folder
+moved away, files emptied by a failed copy) is refused too, unless the operator confirms it
+with SIGUSR2 instead of SIGHUP.
 
 Under `distance serve --workers N` the supervisor does the loading: it validates the seeds,
 writes the built graph to a snapshot file and sends each worker SIGHUP; a worker whose
@@ -27,8 +30,9 @@ from starlette.datastructures import State
 from watchfiles import awatch
 
 from api.process.graphfile import read_snapshot
-from graph.build import KnowledgeGraph, load_graph
+from graph.build import KnowledgeGraph
 from graph.errors import ContentError
+from graph.intake import load_apart, removal
 
 __all__ = ["ContentReloader", "Outcome", "live_reload"]
 
@@ -48,14 +52,20 @@ class ContentReloader:
     ) -> None:
         self.state = state
         self.seeds_dir = seeds_dir
-        self.load = load if load is not None else (lambda: load_graph(seeds_dir))
+        self.load = load if load is not None else (lambda: load_apart(seeds_dir))
+        # Whether to refuse, unconfirmed, new content that removes most of what is served: off
+        # when `load` reads what a supervisor already weighed.
+        self.guard = load is None
         # Run on a new graph before it is swapped in: the app makes its prebuilt answers here.
         self.prepare = prepare
         # Reloads run one after another, so a slow older load never replaces a newer graph.
         self._lock = asyncio.Lock()
 
-    async def reload(self, trigger: str) -> Outcome:
-        """Load and validate the seeds again; swap the graph only if the content changed."""
+    async def reload(self, trigger: str, *, confirmed: bool = False) -> Outcome:
+        """Load and validate the seeds again; swap the graph only if the content changed.
+
+        `confirmed`: the operator accepts new content that removes most of the nodes served.
+        """
         async with self._lock:
             current: KnowledgeGraph = self.state.graph
             try:
@@ -77,6 +87,13 @@ class ContentReloader:
             if new.serves_same(current):
                 log.info("reload (%s): content %s unchanged", trigger, current.content_version[:16])
                 return "unchanged"
+            removed = removal(current, new) if self.guard and not confirmed else None
+            if removed is not None:
+                log.error(
+                    "reload (%s) refused: %s; still serving content %s (send SIGUSR2 to reload anyway)",
+                    trigger, removed, current.content_version[:16],
+                )  # fmt: skip
+                return "rejected"
             if self.prepare is not None:
                 await self.prepare(new)
             self.state.graph = new  # the one assignment that switches every later request
@@ -111,6 +128,8 @@ async def live_reload(
 ) -> AsyncIterator[ContentReloader]:
     """While open: SIGHUP reloads (where signals can be handled), and with `watch` so do file changes.
 
+    SIGUSR2 reloads as SIGHUP does, and accepts new content that removes most of what is served.
+
     With `state.snapshot` set (a worker under the supervisor), SIGHUP reloads from that file
     and `watch` is left to the supervisor.
     """
@@ -127,14 +146,15 @@ async def live_reload(
     loop = asyncio.get_running_loop()
     pending: set[asyncio.Task[Outcome]] = set()
 
-    def on_sighup() -> None:
-        task = loop.create_task(reloader.reload("SIGHUP"))
+    def on_signal(trigger: str, confirmed: bool) -> None:
+        task = loop.create_task(reloader.reload(trigger, confirmed=confirmed))
         pending.add(task)
         task.add_done_callback(pending.discard)
 
     # Signal handlers can only be set from the main thread (not, e.g., under a test client).
     try:
-        loop.add_signal_handler(signal.SIGHUP, on_sighup)
+        loop.add_signal_handler(signal.SIGHUP, on_signal, "SIGHUP", False)
+        loop.add_signal_handler(signal.SIGUSR2, on_signal, "SIGUSR2, removal confirmed", True)
         hooked = True
     except (ValueError, RuntimeError, NotImplementedError):
         hooked = False
@@ -145,6 +165,7 @@ async def live_reload(
     finally:
         if hooked:
             loop.remove_signal_handler(signal.SIGHUP)
+            loop.remove_signal_handler(signal.SIGUSR2)
         stop.set()
         if watcher is not None:
             await watcher

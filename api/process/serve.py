@@ -12,6 +12,9 @@ each serving the already-built app on the shared socket. Then:
   swaps the snapshot's graph in, in place, like the single process does, so no connection
   is closed and no request fails. Invalid content is logged as `file:line` and no worker
   is touched: all keep serving the old content.
+- The seeds are loaded in a child process (`graph.intake`): content that crashes a parser
+  is refused like invalid content, and this process lives on. New content that removes most
+  of the nodes served is refused too, unless the reload came by SIGUSR2 (the operator's word).
 - A worker that dies (kill -9, a crash) is replaced by a fork of this process, which holds
   the last good graph: the replacement serves at once, whatever is on disk now.
 - SIGTERM (or SIGINT) is passed to every worker, which drains its requests in flight (up
@@ -47,13 +50,16 @@ from api.app import create_app
 from api.edge.httpproto import FdWatch, Limits, connection_cap, protocol_class
 from api.process.graphfile import write_snapshot
 from api.settings import Settings
-from graph.build import KnowledgeGraph, load_graph
+from graph.build import KnowledgeGraph
 from graph.errors import ContentError
+from graph.intake import load_apart, removal
 
 __all__ = ["bind_socket", "log_config", "serve", "serve_app", "uvicorn_config"]
 
 log = logging.getLogger("distance.serve")
-_SUPERVISOR_SIGNALS: Final = {signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGUSR1}
+_SUPERVISOR_SIGNALS: Final = {
+    signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGUSR1, signal.SIGUSR2,
+}  # fmt: skip
 _RESTART_PAUSE: Final = 1.0  # seconds before replacing a worker that died within a second of starting
 
 
@@ -163,6 +169,8 @@ class _Supervisor:
                 continue
             if info.si_signo in (signal.SIGTERM, signal.SIGINT) and not self.stopping:
                 self._stop(info.si_signo)
+            elif info.si_signo == signal.SIGUSR2 and not self.stopping:
+                self._reload("SIGUSR2, removal confirmed", confirmed=True)
             elif info.si_signo in (signal.SIGHUP, signal.SIGUSR1) and not self.stopping:
                 self._reload("SIGHUP" if info.si_signo == signal.SIGHUP else "files changed")
 
@@ -203,9 +211,9 @@ class _Supervisor:
                 time.sleep(_RESTART_PAUSE)  # a worker that dies at once would otherwise spin
             self._fork(sock)
 
-    def _reload(self, trigger: str) -> None:
-        try:
-            new = load_graph(self.settings.seeds_dir)
+    def _reload(self, trigger: str, *, confirmed: bool = False) -> None:
+        try:  # in a child process: content that crashes a parser cannot end the supervisor
+            new = load_apart(self.settings.seeds_dir)
         except ContentError as exc:
             for problem in exc.problems:
                 log.error("%s", problem)
@@ -222,6 +230,13 @@ class _Supervisor:
             return
         if new.serves_same(self.graph):
             log.info("reload (%s): content %s unchanged", trigger, self._version())
+            return
+        removed = None if confirmed else removal(self.graph, new)
+        if removed is not None:
+            log.error(
+                "reload (%s) refused: %s; every worker still serves content %s (send SIGUSR2 to reload anyway)",
+                trigger, removed, self._version(),
+            )  # fmt: skip
             return
         write_snapshot(new, self.snapshot)
         old = self._version()

@@ -23,6 +23,7 @@ from api.process.reload import ContentReloader, live_reload
 from api.settings import Settings
 from graph import queries
 from graph.build import KnowledgeGraph, load_graph
+from tests.tiny import append_entry, shrink_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
 
@@ -252,3 +253,46 @@ def test_a_fault_in_a_reload_is_logged_and_refused_never_raised(
         assert asyncio.run(ContentReloader(state, seeds, explode).reload("test")) == "rejected"
     assert "reload (test) refused: RecursionError: maximum recursion depth exceeded" in caplog.text
     assert state.graph is tiny
+
+
+DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"
+
+
+def _refusals(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records if r.name == "distance.reload")
+
+
+def test_nesting_that_crashes_a_parser_is_refused_and_the_old_graph_serves(
+    seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = State({"graph": tiny})
+    line = append_entry(seeds / "graph" / "concepts.yaml", DEEP)
+    assert _reload(state, seeds) == "rejected"
+    assert state.graph is tiny
+    assert f"seeds/graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep" in _refusals(caplog)
+
+
+def test_an_emptied_content_folder_is_refused(
+    seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = State({"graph": tiny})
+    for path in (seeds / "graph").glob("*.yaml"):
+        path.write_bytes(b"")
+    assert _reload(state, seeds) == "rejected"
+    assert state.graph is tiny
+    assert "seeds/graph/concepts.yaml:1: no entries" in _refusals(caplog)
+
+
+def test_a_reload_removing_most_nodes_needs_the_operator_s_word(
+    seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = State({"graph": tiny})
+    shrink_tiny_seeds(seeds)
+    assert _reload(state, seeds) == "rejected"
+    assert state.graph is tiny
+    said = _refusals(caplog)
+    assert "refused: the new content keeps 4 of the 9 nodes served" in said
+    assert "send SIGUSR2 to reload anyway" in said
+    outcome = asyncio.run(ContentReloader(state, seeds).reload("SIGUSR2", confirmed=True))
+    assert outcome == "reloaded"
+    assert len(state.graph.nodes) == 4
