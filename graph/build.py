@@ -162,7 +162,8 @@ def _evidence_rows(evidence: tuple[Evidence, ...]) -> list[tuple[str, str, int, 
 
 def _node_row(n: Node) -> tuple[Any, ...]:
     attributes = sorted(n.attributes.items())
-    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), attributes, n.hub)
+    verdict = None if n.verdict is None else (n.verdict.kind, _evidence_rows(n.verdict.evidence))
+    return (n.id, n.type, n.label, n.summary, n.aliases, _evidence_rows(n.evidence), attributes, n.hub, verdict)
 
 
 _CHUNK = 20_000

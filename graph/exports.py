@@ -278,12 +278,12 @@ def _cytoscape(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
 
 
 def _scalars(record: dict[str, Any], drop: tuple[str, ...]) -> dict[str, Any]:
-    """GraphML attributes: lists joined, evidence as a JSON string, None left out (no null in GraphML)."""
+    """GraphML attributes: lists joined, evidence and a verdict as JSON strings, None left out (no null in GraphML)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
         if key in drop or value is None:
             continue
-        if key == "evidence":
+        if key == "evidence" or isinstance(value, dict):  # a sign's verdict holds quotes too
             out[key] = orjson.dumps(value).decode()
         elif isinstance(value, list):
             out[key] = LIST_SEPARATOR.join(value)
@@ -335,12 +335,24 @@ _EVIDENCE_COLUMNS: Final = ["evidence_count", "first_quote", "first_quote_source
 def _nodes_csv(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
     # Type-specific fields are columns of their own, empty on the other types' rows.
     extra = sorted({key for node in kg.nodes.values() for key in node.attributes})
-    header = ["id", "type", "label", "summary", "aliases", "sources", *_EVIDENCE_COLUMNS, *extra, "content_version"]
+    header = [
+        "id",
+        "type",
+        "label",
+        "summary",
+        "aliases",
+        "sources",
+        *_EVIDENCE_COLUMNS,
+        *extra,
+        "verdict",
+        "content_version",
+    ]
     rows = (
         [
             node.id, node.type, node.label, node.summary,
             LIST_SEPARATOR.join(node.aliases), LIST_SEPARATOR.join(node.sources), *_evidence_cells(node),
-            *(node.attributes.get(key) for key in extra), kg.content_version,
+            *(node.attributes.get(key) for key in extra), node.verdict.kind if node.verdict else None,
+            kg.content_version,
         ]
         for node in kg.nodes.values()
     )  # fmt: skip
@@ -348,11 +360,11 @@ def _nodes_csv(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
 
 
 def _edges_csv(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:
-    header = ["id", "kind", "label", "inverse_label", "symmetric", "from", "to", "basis", "note", "sources"]
+    header = ["id", "kind", "label", "inverse_label", "symmetric", "from", "to", "basis", "note", "about", "sources"]
     rows = (
         [
             edge.id, edge.kind, EDGE_KINDS[edge.kind].label, EDGE_KINDS[edge.kind].inverse_label,
-            EDGE_KINDS[edge.kind].symmetric, edge.source, edge.target, edge.basis, edge.note,
+            EDGE_KINDS[edge.kind].symmetric, edge.source, edge.target, edge.basis, edge.note, edge.about,
             LIST_SEPARATOR.join(edge.sources), *_evidence_cells(edge), kg.content_version,
         ]
         for edge in kg.edges.values()

@@ -27,6 +27,7 @@ from graph.models import (
     EvidenceSeed,
     Node,
     SourceSeed,
+    Verdict,
 )
 from graph.registry import EDGE_KINDS, allowed
 from graph.types import EdgeKind
@@ -249,8 +250,11 @@ def _load_nodes(
             if seed is None:
                 _locate_all(evidence_of(item), path, articles, out)  # its quotes are checked all the same
                 continue
-            data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence", "hub"})
+            data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence", "hub", "verdict"})
+            if "advice" in data:  # the served `polarity` older clients read, derived: never written twice
+                data["polarity"] = "dont" if data["advice"] == "warned_against" else "do"
             evidence = _locate_all(evidence_of(item, seed.evidence), path, articles, out)
+            verdict = _verdict(seed, item, path, articles, out)
             nodes.append(
                 Node(
                     id=seed.id,
@@ -261,6 +265,7 @@ def _load_nodes(
                     evidence=evidence,
                     attributes={k: v for k, v in data.items() if v is not None},
                     hub=getattr(seed, "hub", False),
+                    verdict=verdict,
                 )
             )
         for node_id, line in out.recovered.get(path, ()):
@@ -275,6 +280,19 @@ def _load_nodes(
         where = "no graph folder" if not folder.is_dir() else "no node files"
         out.add(folder, 1, f"{where}: content needs at least one of {known}")
     return nodes
+
+
+def _verdict(
+    seed: object, item: LineDict, path: Path, articles: dict[str, Article], out: _Collector
+) -> Verdict | None:
+    """A sign's verdict with its quotes located (at the lines of the verdict's own evidence)."""
+    written = getattr(seed, "verdict", None)
+    if written is None:
+        return None
+    raw = item.get("verdict")
+    where = raw if isinstance(raw, LineDict) else item
+    evidence = _locate_all(evidence_of(where, written.evidence), path, articles, out)
+    return Verdict(kind=written.kind, evidence=evidence)
 
 
 def _load_edges(path: Path, articles: dict[str, Article], declared: dict[str, Declared], out: _Collector) -> list[Edge]:

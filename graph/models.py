@@ -27,12 +27,16 @@ __all__ = [
     "NodeSeed",
     "QuestionSeed",
     "ReasonSeed",
+    "ADVICE",
     "ResponseSeed",
     "SEED_MODELS",
     "SLUG",
     "SignSeed",
     "SourceSeed",
     "StatisticSeed",
+    "VERDICT_KINDS",
+    "Verdict",
+    "VerdictSeed",
 ]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,6 +54,14 @@ CONCEPT_CATEGORIES = (
     "relationship",
     "other",
 )
+
+# Whether the articles recommend a response or warn against it (a response's label names the
+# action itself, so "X addresses Y" and "X backfires on Y" read as true sentences).
+ADVICE = ("recommended", "warned_against")
+# The line the articles draw for a sign: healthy space (002's healthy processing), a pattern
+# to address (002's "that conversation needs to happen"), or one where the articles point to
+# professional support (004, and 002's "when professional help might be needed").
+VERDICT_KINDS = ("healthy", "address", "seek_support")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -94,23 +106,41 @@ class ConceptSeed(_NodeSeed):
 
 
 class ReasonSeed(_NodeSeed):
-    """An answer to "why does he pull away?"."""
+    """An answer to "why does he pull away?".
+
+    `no_advice` says, in our words, that the articles give no advice aimed at this reason
+    (the linter asks every other reason for an `addresses` or `backfires` edge).
+    """
 
     type: Literal["reason"] = "reason"
+    no_advice: Text | None = None
+
+
+class VerdictSeed(_Seed):
+    """What an article says a sign means: healthy, to address, or a case for support, quoted."""
+
+    kind: Literal[VERDICT_KINDS]  # type: ignore[valid-type]
+    evidence: tuple[EvidenceSeed, ...] = Field(min_length=1)
 
 
 class SignSeed(_NodeSeed):
-    """Something observable, optionally in the article's grouping."""
+    """Something observable, optionally in the article's grouping, with the articles' verdict on it."""
 
     type: Literal["sign"] = "sign"
     group: Text | None = None
+    verdict: VerdictSeed | None = None
 
 
 class ResponseSeed(_NodeSeed):
-    """What the reader can do (`do`) or should not do (`dont`)."""
+    """An action the reader may take; `advice` says whether the articles recommend it or warn against it.
+
+    The label names the action ("Demand an explanation"), never its negation, so that an
+    `addresses` or `backfires` edge reads as a true sentence. The served `polarity` (`do`,
+    `dont`) is derived from `advice` and kept for older clients.
+    """
 
     type: Literal["response"] = "response"
-    polarity: Literal["do", "dont"]
+    advice: Literal[ADVICE]  # type: ignore[valid-type]
     group: Text | None = None
 
 
@@ -185,11 +215,20 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Verdict:
+    """A sign's verdict (`VERDICT_KINDS`) and the located quotes that give it."""
+
+    kind: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
     """A built node of any type; type-specific fields live in `attributes`.
 
     One class for every type keeps queries and indexes uniform; `attributes` holds
-    `category`, `group`, `polarity`, `value`, `unit`, or a source's `title`, `author`, …
+    `category`, `group`, `advice`, `polarity`, `value`, `unit`, or a source's `title`, `author`, …
+    A sign's `verdict` has quotes of its own, located like the node's evidence.
     `hub` is kept out of `attributes` (which reach the wire as they are): it is a property
     of the content's structure, read through `graph.hubs`.
     """
@@ -202,6 +241,7 @@ class Node:
     evidence: tuple[Evidence, ...] = ()
     attributes: dict[str, str | int | None] = field(default_factory=dict)
     hub: bool = False
+    verdict: Verdict | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:

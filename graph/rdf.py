@@ -144,6 +144,8 @@ def _node(kg: KnowledgeGraph, node: Node, iris: Iris) -> list[dict[str, Any]]:
     for key, value in node.attributes.items():
         if value is not None:
             out[_DCTERMS_ATTRIBUTES.get(key, f"distance:{key}")] = value
+    if node.verdict is not None:
+        out["distance:verdict"] = node.verdict.kind
     if node.type != "source":
         out["dcterms:source"] = [iris.of_node(source) for source in node.sources]
     annotations = _annotations(subject, node.evidence, iris)
@@ -166,6 +168,8 @@ def _edge(edge: Edge, iris: Iris) -> list[dict[str, Any]]:
     }
     if edge.note is not None:
         out["distance:note"] = edge.note
+    if edge.about is not None:
+        out["distance:about"] = edge.about
     annotations = _annotations(subject, edge.evidence, iris)
     out["distance:evidence"] = [a["@id"] for a in annotations]
     return [out, *annotations]
@@ -215,6 +219,8 @@ _PROPERTIES: Final[dict[str, str]] = {
     "to": "The node an edge ends at.",
     "basis": "Whether an edge is quoted from an article, editorial (with a note) or derived at build time.",
     "note": "Why an editorial edge is drawn, in the project's own words.",
+    "about": "What the two sides of a contradicts edge disagree on, in the project's own words.",
+    "verdict": "What the articles say a sign means: healthy, to address, or a case for support.",
 }
 
 

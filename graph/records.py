@@ -10,10 +10,10 @@ from collections.abc import Container
 from typing import Any
 
 from graph.build import KnowledgeGraph
-from graph.models import Edge, Evidence, Node
+from graph.models import Edge, Evidence, Node, Verdict
 from graph.registry import EDGE_KINDS
 
-__all__ = ["edge_record", "evidence_record", "node_link", "node_record"]
+__all__ = ["edge_record", "evidence_record", "node_link", "node_record", "verdict_record"]
 
 
 def evidence_record(ev: Evidence) -> dict[str, Any]:
@@ -41,6 +41,8 @@ def node_record(node: Node, *, evidence: bool = True, fields: Container[str] | N
             record["evidence"] = [evidence_record(ev) for ev in node.evidence]
         record["sources"] = list(node.sources)
         record.update(node.attributes)
+        if node.verdict is not None:
+            record["verdict"] = verdict_record(node.verdict, evidence=evidence)
         return record
     if "label" in fields:
         record["label"] = node.label
@@ -53,7 +55,17 @@ def node_record(node: Node, *, evidence: bool = True, fields: Container[str] | N
     if "sources" in fields:
         record["sources"] = list(node.sources)
     record.update((k, v) for k, v in node.attributes.items() if k in fields)
+    if node.verdict is not None and "verdict" in fields:
+        record["verdict"] = verdict_record(node.verdict, evidence=evidence)
     return record
+
+
+def verdict_record(verdict: Verdict, *, evidence: bool = True) -> dict[str, Any]:
+    """A sign's verdict: its kind and (unless `evidence` is off) the quotes that give it."""
+    out: dict[str, Any] = {"kind": verdict.kind}
+    if evidence:
+        out["evidence"] = [evidence_record(ev) for ev in verdict.evidence]
+    return out
 
 
 def edge_record(edge: Edge) -> dict[str, Any]:
@@ -70,6 +82,7 @@ def edge_record(edge: Edge) -> dict[str, Any]:
         "evidence": [evidence_record(ev) for ev in edge.evidence],
         "basis": edge.basis,
         "note": edge.note,
+        "about": edge.about,
         "sources": list(edge.sources),
     }
 

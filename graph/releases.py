@@ -75,7 +75,7 @@ def _snapshot(kg: KnowledgeGraph) -> Snapshot:
         nodes[node.id] = Record(node.id, node.type, node.label, fields)
     edges = {}
     for edge in kg.edges.values():
-        record = {**edge_record(edge), "about": edge.about}  # `about`: what /v1/disagreements serves
+        record = edge_record(edge)
         fields = {name: field_digest(value) for name, value in record.items() if name not in _EDGE_IN_ID}
         edges[edge.id] = Record(edge.id, edge.kind, None, fields)
     return Snapshot(nodes, edges)

@@ -74,14 +74,14 @@ FILES = {
     "responses.yaml": """\
 - id: give-him-space
   label: Give him space
-  polarity: do
+  advice: recommended
   summary: Step back and let him return in his own time.
   evidence:
     - source: "000"
       quote: Give him space and he comes back
 - id: chase-him
   label: Chase him
-  polarity: dont
+  advice: warned_against
   summary: Pursuing him when he withdraws.
   evidence:
     - source: "000"

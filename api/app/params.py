@@ -187,9 +187,16 @@ class NodeListQuery(TypedListQuery):
 
 
 class ResponseListQuery(TypedListQuery):
-    """`/v1/responses`: the shortcuts' parameters and `polarity`."""
+    """`/v1/responses`: the shortcuts' parameters, `advice` and the deprecated `polarity`."""
 
-    polarity: Literal["do", "dont"] | None = Field(None, description="`do` or `dont`.")
+    advice: Literal["recommended", "warned_against"] | None = Field(
+        None, description="`recommended` or `warned_against`: whether the articles recommend the action."
+    )
+    polarity: Literal["do", "dont"] | None = Field(
+        None,
+        deprecated=True,
+        description="Deprecated: use `advice` (`do` is `recommended`, `dont` is `warned_against`).",
+    )
 
 
 # A node's or an edge's representation by name, for a link, where no `Accept` can be set.

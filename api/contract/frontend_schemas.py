@@ -61,6 +61,9 @@ class CardOut(_Out):
     node: NodeOut
     citations: list[CitationOut]
     relations: list[RelationGroupOut]
+    advice_note: str | None = Field(
+        description="reason, sign: says that the articles give no advice aimed at it; null when some is."
+    )
     links: CardLinks
 
 
@@ -84,15 +87,41 @@ class GuideLinkOut(_Out):
     edges: list[str] = Field(min_length=1, description="The edge ids walked, from the sign.")
 
 
+class GuideVerdictOut(_Out):
+    """The articles' verdict on a sign, in plain words, with the quotes that give it."""
+
+    kind: Literal["healthy", "address", "seek_support"]
+    says: str = Field(description="What the verdict means, in plain words.")
+    citations: list[CitationOut] = Field(min_length=1)
+
+
+class GuideSituationOut(_Out):
+    """Advice written for the withdrawal a sign belongs to (a hub), and how the sign reaches it."""
+
+    hub: NodeOut
+    note: str = Field(description="That this advice is written for the hub, and how the sign reaches it.")
+    addressed_by: list[RelatedOut] = Field(description="Actions the articles recommend for the hub.")
+    backfired_by: list[RelatedOut] = Field(description="Actions the articles warn against for the hub.")
+
+
 class GuideSignOut(_Out):
-    """One given sign: its direct reasons, whether it fell back and why, and what is aimed at the sign itself."""
+    """One given sign: the articles' verdict first, its direct reasons, whether it fell back and why, its advice."""
 
     sign: str
+    verdict: GuideVerdictOut | None = Field(
+        description="What the articles say the sign means (healthy, to address, a case for support); else null."
+    )
     direct: int = Field(ge=0, description="Reasons the sign indicates directly.")
     fallback: bool = Field(description="True when no article ties the sign to a reason directly.")
     note: str | None = Field(description="Why the sign fell back and what its reasons are instead; null if not.")
     addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the sign itself.")
     backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the sign itself.")
+    situations: list[GuideSituationOut] = Field(
+        description="Advice written for the withdrawal the sign belongs to, the most specific first."
+    )
+    advice_note: str | None = Field(
+        description="Says that the articles give no advice for the sign or its situation; null when they do."
+    )
 
 
 class GuideReasonOut(_Out):
@@ -109,6 +138,9 @@ class GuideReasonOut(_Out):
     because: list[GuideEvidenceOut] = Field(description="The direct `indicates` edges, with their quotes.")
     addressed_by: list[RelatedOut] = Field(description="Responses with an `addresses` edge to the reason.")
     backfired_by: list[RelatedOut] = Field(description="Responses with a `backfires` edge to the reason.")
+    advice_note: str | None = Field(
+        description="Says that the articles give no advice aimed at this reason; null when they do."
+    )
 
 
 class GuideOut(_Out):

@@ -56,6 +56,13 @@ class EvidenceOut(_Out):
     links: EvidenceLinks
 
 
+class VerdictOut(_Out):
+    """What the articles say a sign means, with the quotes that say it."""
+
+    kind: Literal["healthy", "address", "seek_support"]
+    evidence: list[EvidenceOut] | None = Field(None, description="The quotes; on single nodes by default.")
+
+
 class NodeLinks(_Out):
     self: str
     neighbors: str
@@ -78,7 +85,20 @@ class NodeOut(_Out):
     neighbors: list[NodeOut] | None = Field(None, description="With `include=neighbors`: one-hop neighbours.")
     category: str | None = Field(None, description="concept: hormone, attachment, pattern, …")
     group: str | None = Field(None, description="sign, response: the article's grouping")
-    polarity: Literal["do", "dont"] | None = Field(None, description="response: do or don't")
+    advice: Literal["recommended", "warned_against"] | None = Field(
+        None, description="response: whether the articles recommend the action or warn against it"
+    )
+    polarity: Literal["do", "dont"] | None = Field(
+        None,
+        deprecated=True,
+        description="response, deprecated: use `advice`; `do` when recommended, `dont` when warned against",
+    )
+    no_advice: str | None = Field(
+        None, description="reason: says, in our words, that the articles give no advice aimed at it"
+    )
+    verdict: VerdictOut | None = Field(
+        None, description="sign: the articles' verdict on it (healthy, address, seek_support), quoted"
+    )
     value: str | None = Field(None, description="statistic: the number as the article gives it")
     unit: str | None = Field(None, description="statistic: its unit")
     title: str | None = Field(None, description="source: the article's title")
@@ -111,6 +131,9 @@ class EdgeOut(_Out):
     evidence: list[EvidenceOut]
     basis: Literal["quoted", "editorial", "derived"]
     note: str | None
+    about: str | None = Field(
+        description="contradicts: what the two sides disagree on, in our own words; null on other kinds"
+    )
     sources: list[str]
     links: EdgeLinks
 

@@ -19,7 +19,7 @@ from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node
 from graph.passages import context
 from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
-from graph.queries.guide import SignNote
+from graph.queries.guide import VERDICTS, SignNote
 from graph.records import edge_record, evidence_record, node_record
 from graph.releases import Change, served_release
 from graph.snapshots import Release
@@ -68,6 +68,8 @@ def node_out(
     out = node_record(node, evidence=evidence, fields=fields)
     if "evidence" in out:
         out["evidence"] = [evidence_out(kg, ev) for ev in node.evidence]
+    if node.verdict is not None and "evidence" in out.get("verdict", ()):
+        out["verdict"]["evidence"] = [evidence_out(kg, ev) for ev in node.verdict.evidence]
     out["links"] = node_links(node.id)
     return out
 
@@ -196,18 +198,37 @@ def card_body(kg: KnowledgeGraph, result: Card, self_url: str) -> dict[str, Any]
             }
             for group in result.relations
         ],
+        "advice_note": result.advice_note,
         "links": {"self": self_url, "node": node["links"]["self"], "neighbors": node["links"]["neighbors"]},
     }
 
 
 def _sign_note(kg: KnowledgeGraph, note: SignNote) -> dict[str, Any]:
+    verdict = note.verdict
     return {
         "sign": note.sign.id,
+        "verdict": None
+        if verdict is None
+        else {
+            "kind": verdict.kind,
+            "says": VERDICTS[verdict.kind],
+            "citations": [citation(kg, ev) for ev in verdict.evidence],
+        },
         "direct": note.direct,
         "fallback": note.fallback,
         "note": note.note,
         "addressed_by": [_related(kg, n, e) for n, e in note.addressed_by],
         "backfired_by": [_related(kg, n, e) for n, e in note.backfired_by],
+        "situations": [
+            {
+                "hub": node_item(s.hub),
+                "note": s.note,
+                "addressed_by": [_related(kg, n, e) for n, e in s.addressed_by],
+                "backfired_by": [_related(kg, n, e) for n, e in s.backfired_by],
+            }
+            for s in note.situations
+        ],
+        "advice_note": note.advice_note,
     }
 
 
@@ -246,6 +267,7 @@ def guide_body(kg: KnowledgeGraph, result: GuideResult, self_url: str) -> dict[s
                 ],
                 "addressed_by": [_related(kg, n, e) for n, e in r.addressed_by],
                 "backfired_by": [_related(kg, n, e) for n, e in r.backfired_by],
+                "advice_note": r.advice_note,
             }
             for r in result.reasons
         ],

@@ -66,9 +66,9 @@ function fail(error) {
 }
 
 function typeBadge(node) {
-  const polarity = node.polarity === "dont" ? " dont" : "";
-  const text = node.type === "response" ? (node.polarity === "dont" ? "don't" : "do") : node.type;
-  return h("span", { class: `type ${node.type}${polarity}` }, text);
+  const warned = node.advice === "warned_against";
+  const text = node.type === "response" ? (warned ? "warned against" : "recommended") : node.type;
+  return h("span", { class: `type ${node.type}${warned ? " dont" : ""}` }, text);
 }
 
 function nodeButton(node, extra) {

@@ -3,7 +3,9 @@
 Relations are the node's one-hop edges grouped by how they read from this node: the
 registry's `label` for edges leaving it, `inverse_label` for edges arriving (symmetric kinds
 read the same both ways). The derived `mentioned_in` edges are left out: the card's
-citations already say which articles quote the node.
+citations already say which articles quote the node. A reason or a sign that no response is
+aimed at carries `advice_note`, saying that the articles give none (in the content's own
+words where it has them).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Node
+from graph.queries.guide import advice_note
 from graph.queries.lookup import get_node
 from graph.registry import EDGE_KINDS
 from graph.types import EdgeKind
@@ -31,10 +34,14 @@ class RelationGroup:
 
 @dataclass(frozen=True)
 class Card:
-    """A node and its relation groups, in registry order (outgoing before incoming)."""
+    """A node and its relation groups, in registry order (outgoing before incoming).
+
+    `advice_note` is set on a reason or sign that no response addresses or backfires on.
+    """
 
     node: Node
     relations: list[RelationGroup]
+    advice_note: str | None = None
 
 
 def card(kg: KnowledgeGraph, node_id: str) -> Card:
@@ -71,4 +78,5 @@ def card(kg: KnowledgeGraph, node_id: str) -> Card:
         )
         for (kind, way), items in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], ways[kv[0][1]]))
     ]
-    return Card(node, relations)
+    note = advice_note(kg, node) if node.type in ("reason", "sign") else None
+    return Card(node, relations, note)

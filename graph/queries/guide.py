@@ -8,15 +8,22 @@ with a strength a reader can check by hand (`SCORING` says it in words):
   reason, and the reason is tied to that concept or reason (`involves`, `leads_to`,
   `related_to`, `is_a`, either way);
 - **through a hub** (1/4): the sign `indicates` a hub (`graph.hubs`, "pulling away"), or a
-  concept that `is_a` hub, and the reason `leads_to` the hub: the sign shows the withdrawal,
-  the reason explains it.
+  concept that `is_a` hub, and the reason `leads_to` the hub, quoted from the article that
+  gives the sign: the sign shows the withdrawal, and that article explains it so.
 
 Each sign contributes its strongest link to a reason; a reason's score is the sum over the
 given signs. Reasons a sign indicates directly always come first. Indirect links are capped
 per sign (`MAX_INDIRECT`, the nearest first), so one hub does not bring every reason along.
-Each link says in plain words how the reason was reached (`via`). Each sign also gets the
-responses aimed at the sign itself, and a `fallback` flag with a note when no article ties
-it to a reason directly.
+Each link says in plain words how the reason was reached (`via`).
+
+Each sign also gets, first, the articles' verdict on it where they give one (002's healthy
+processing, its pattern to address past two weeks, 004's point for professional support),
+quoted; a sign the articles call healthy is not walked to the reasons for a withdrawal. Then
+its advice: the responses aimed at the sign itself, and the advice written for the situation
+it belongs to (a hub the sign points to, directly, through a kind of it, or through a reason
+that leads to it), each situation with a note saying how the sign reaches it. When the
+articles give no advice for a sign or a reason, `advice_note` says so. A `fallback` flag and a
+note say when no article ties the sign to a reason directly.
 """
 
 from __future__ import annotations
@@ -27,10 +34,22 @@ from dataclasses import dataclass
 from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
-from graph.models import Edge, Node
+from graph.models import Edge, Node, Verdict
 from graph.queries.lookup import suggest
 
-__all__ = ["MAX_INDIRECT", "MAX_SIGNS", "SCORING", "GuideResult", "RankedReason", "ReasonLink", "SignNote", "guide"]
+__all__ = [
+    "MAX_INDIRECT",
+    "MAX_SIGNS",
+    "SCORING",
+    "VERDICTS",
+    "GuideResult",
+    "RankedReason",
+    "ReasonLink",
+    "SignNote",
+    "Situation",
+    "advice_note",
+    "guide",
+]
 
 MAX_SIGNS = 10
 MAX_INDIRECT = 3
@@ -40,10 +59,22 @@ SCORING = (
     "Then each reason is scored by how the chosen signs reach it through the graph: every sign adds "
     "its strongest link, 1 when the sign indicates the reason directly, 0.5 when the sign points to "
     "a concept or another reason tied to this one, and 0.25 when the sign points to a hub (the "
-    "withdrawal the articles explain) that the reason leads to. A sign brings at most 3 indirect "
-    "reasons, the nearest first: those quoted in the same article as the sign, then those with "
-    "more quotes. Ties go to more quotes on the links, then to the reason id in alphabetical order."
+    "withdrawal the articles explain) that the reason leads to in the article that gives the sign; "
+    "a sign tied to no reason in any other way gets all of those. "
+    "A sign brings at most 3 reasons through a concept or another reason, the nearest first: those "
+    "quoted in the same article as the sign, then those with more quotes. A sign the articles call "
+    "healthy, or a pattern to address, is not walked through a hub: its verdict comes first. Ties "
+    "go to more quotes on the links, then to the reason id in alphabetical order."
 )
+# What each verdict kind says, in plain words, before its quotes.
+VERDICTS = {
+    "healthy": "The articles call this healthy: part of normal processing time, not a warning sign.",
+    "address": "The articles call this a pattern to address: a conversation needs to happen.",
+    "seek_support": (
+        "The articles call this a pattern to address: a conversation needs to happen, and past two "
+        "weeks the articles point to deeper issues where professional support may be needed."
+    ),
+}
 # How a reason may be tied to a concept or reason the sign points to (either direction).
 _TIES = frozenset({"involves", "leads_to", "related_to", "is_a"})
 
@@ -76,6 +107,7 @@ class RankedReason:
     because: list[Edge]
     addressed_by: list[tuple[Node, Edge]]
     backfired_by: list[tuple[Node, Edge]]
+    advice_note: str | None = None
 
     @property
     def via(self) -> str:
@@ -84,8 +116,22 @@ class RankedReason:
 
 
 @dataclass(frozen=True)
+class Situation:
+    """Advice written for a situation the sign belongs to (a hub or a kind of one), and how the sign reaches it."""
+
+    hub: Node
+    note: str
+    addressed_by: list[tuple[Node, Edge]]
+    backfired_by: list[tuple[Node, Edge]]
+
+
+@dataclass(frozen=True)
 class SignNote:
-    """One given sign: its direct reasons, whether it fell back, and what is aimed at the sign itself."""
+    """One given sign: the articles' verdict on it, its direct reasons, whether it fell back, and its advice.
+
+    `addressed_by` and `backfired_by` are aimed at the sign itself; `situations` hold the advice
+    written for the withdrawal it belongs to; `advice_note` says so when there is none at all.
+    """
 
     sign: Node
     direct: int
@@ -93,6 +139,9 @@ class SignNote:
     note: str | None
     addressed_by: list[tuple[Node, Edge]]
     backfired_by: list[tuple[Node, Edge]]
+    verdict: Verdict | None = None
+    situations: tuple[Situation, ...] = ()
+    advice_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,14 +212,16 @@ def _better(old: ReasonLink | None, new: ReasonLink) -> bool:
 def _through_hub(
     kg: KnowledgeGraph, sign: Node, hub: Node, walked: tuple[Edge, ...], found: dict[str, ReasonLink]
 ) -> None:
-    """Add to `found` every reason that `leads_to` the hub, reached along `walked` then that edge."""
+    """Add to `found` every reason that `leads_to` the hub in the article that gives the sign as a
+    sign of it (the first edge's quotes; the sign's own for an editorial edge), along `walked`."""
     kind_of = "" if len(walked) == 1 else f" (through “{kg.nodes[walked[0].target].label}”, a kind of it)"
     via = (
         f"through “{hub.label}”: “{sign.label}” is a sign of it{kind_of}, and this reason is one the "
-        "articles give for it"
+        "same article gives for it"
     )
+    articles = set(walked[0].sources or sign.sources)
     for reason, last in _incoming(kg, hub.id, "leads_to"):
-        if reason.type == "reason":
+        if reason.type == "reason" and articles & set(last.sources):
             link = ReasonLink(sign.id, THROUGH_HUB, (*walked, last), via, hub.id)
             if _better(found.get(reason.id), link):
                 found[reason.id] = link
@@ -180,26 +231,30 @@ def _links(kg: KnowledgeGraph, sign: Node) -> dict[str, ReasonLink]:
     """The strongest link from `sign` to every reason it reaches (indirect ones capped)."""
     direct: dict[str, ReasonLink] = {}
     indirect: dict[str, ReasonLink] = {}
+    by_hub: dict[str, ReasonLink] = {}
+    walk_hubs = sign.verdict is None  # a verdict is the answer: no reasons for a withdrawal borrowed
     for first in _out(kg, sign.id, "indicates"):
         mid = kg.nodes[first.target]
         if mid.type == "reason":
             direct[mid.id] = ReasonLink(sign.id, DIRECT, (first,), f"“{sign.label}” indicates it directly")
         if is_hub(kg, mid.id):
-            _through_hub(kg, sign, mid, (first,), indirect)
+            if walk_hubs:
+                _through_hub(kg, sign, mid, (first,), by_hub)
             continue
         # A concept that is a kind of a hub ("healthy processing" is a kind of pulling away).
         for kind_of in _out(kg, mid.id, "is_a"):
-            if is_hub(kg, kind_of.target):
-                _through_hub(kg, sign, kg.nodes[kind_of.target], (first, kind_of), indirect)
+            if walk_hubs and is_hub(kg, kind_of.target):
+                _through_hub(kg, sign, kg.nodes[kind_of.target], (first, kind_of), by_hub)
         for reason_id, second in _ties(kg, mid.id):
             what = "reason" if mid.type == "reason" else "concept"
             via = f"through the {what} “{mid.label}”, which “{sign.label}” indicates and this reason is tied to"
             link = ReasonLink(sign.id, THROUGH_NODE, (first, second), via, mid.id)
             if _better(indirect.get(reason_id), link):
                 indirect[reason_id] = link
-    for reason_id in direct:
-        indirect.pop(reason_id, None)
-    return {**direct, **dict(_nearest(kg, sign, indirect))}
+    nearest = dict(_nearest(kg, sign, {k: v for k, v in indirect.items() if k not in direct}))
+    if direct or nearest:  # the hub's reasons are a fallback, for a sign tied to no reason
+        return {**direct, **nearest}
+    return by_hub
 
 
 def _note(sign: Node, direct: int, links: dict[str, ReasonLink], kg: KnowledgeGraph) -> str | None:
@@ -207,15 +262,78 @@ def _note(sign: Node, direct: int, links: dict[str, ReasonLink], kg: KnowledgeGr
         return None
     through = list(dict.fromkeys(kg.nodes[link.through].label for link in links.values() if link.through))
     if not through:
+        if sign.verdict is not None:
+            return (
+                f"No article ties “{sign.label}” to a reason: the articles give it a verdict instead, "
+                "shown first, and the advice for it."
+            )
         return (
             f"No article ties “{sign.label}” to a reason, directly or through a concept or hub; "
-            "the responses aimed at the sign itself are all the guide can offer."
+            "the advice for the sign and its situation is all the guide can offer."
         )
     names = " and ".join(f"“{label}”" for label in through)
     return (
         f"No article ties “{sign.label}” to a reason directly; the reasons shown for it are the "
         f"nearest ones through {names}, which it points to."
     )
+
+
+def _hubs_of(kg: KnowledgeGraph, sign: Node) -> list[tuple[Node, str]]:
+    """The situations a sign belongs to, the most specific first, each with how the sign reaches it.
+
+    A situation is a hub, or a kind of a hub the sign points to ("healthy processing time" is a
+    kind of pulling away). A sign with a verdict stays with the kind its article puts it in; any
+    other sign also belongs to the hubs above (post-intimacy withdrawal is a kind of pulling away).
+    """
+    found: dict[str, str] = {}
+    for first in _out(kg, sign.id, "indicates"):
+        mid = kg.nodes[first.target]
+        if is_hub(kg, mid.id):
+            found.setdefault(mid.id, f"“{sign.label}” is a sign of it")
+        elif mid.type == "reason":
+            articles = set(first.sources or sign.sources)
+            for last in _out(kg, mid.id, "leads_to"):  # the hub the same article ties the reason to
+                if is_hub(kg, last.target) and articles & set(last.sources):
+                    how = f"“{sign.label}” points to “{mid.label}”, a reason the articles give for it"
+                    found.setdefault(last.target, how)
+        kinds = [e.target for e in _out(kg, mid.id, "is_a") if is_hub(kg, e.target)]
+        if kinds:
+            found.setdefault(mid.id, f"“{sign.label}” is a sign of it")
+            if sign.verdict is None:
+                for hub_id in kinds:
+                    found.setdefault(hub_id, f"“{sign.label}” points to “{mid.label}”, a kind of it")
+    if sign.verdict is None:
+        for hub_id in list(found):
+            for up in _out(kg, hub_id, "is_a"):
+                if is_hub(kg, up.target) and is_hub(kg, hub_id):
+                    found.setdefault(up.target, f"{found[hub_id]}, and “{kg.nodes[hub_id].label}” is a kind of it")
+    return [(kg.nodes[hub_id], how) for hub_id, how in found.items()]
+
+
+def _situations(kg: KnowledgeGraph, sign: Node) -> tuple[Situation, ...]:
+    """The advice written for each hub the sign belongs to, with a note saying how it is reached."""
+    out = []
+    for hub, how in _hubs_of(kg, sign):
+        helps, hurts = _incoming(kg, hub.id, "addresses"), _incoming(kg, hub.id, "backfires")
+        if helps or hurts:
+            note = f"Advice the articles write for “{hub.label}”, not for this sign alone: {how}."
+            out.append(Situation(hub, note, helps, hurts))
+    return tuple(out)
+
+
+def advice_note(kg: KnowledgeGraph, node: Node) -> str | None:
+    """For a reason or a sign that no response is aimed at: the content's own words, or a plain
+    sentence saying that the articles give no advice for it. None when some advice is aimed at it.
+
+    >>> advice_note(tiny_graph(), tiny_graph().nodes["needs-space"]) is None
+    True
+    >>> advice_note(tiny_graph(), tiny_graph().nodes["slower-replies"])
+    'The articles give no advice aimed at “Slower replies” itself.'
+    """
+    if _incoming(kg, node.id, "addresses") or _incoming(kg, node.id, "backfires"):
+        return None
+    written = node.attributes.get("no_advice")
+    return str(written) if written else f"The articles give no advice aimed at “{node.label}” itself."
 
 
 def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
@@ -247,6 +365,8 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
         for reason_id, link in links.items():
             by_reason.setdefault(reason_id, []).append(link)
         direct = sum(1 for link in links.values() if link.strength == DIRECT)
+        situations = _situations(kg, sign)
+        own = advice_note(kg, sign)
         notes.append(
             SignNote(
                 sign=sign,
@@ -255,6 +375,9 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
                 note=_note(sign, direct, links, kg),
                 addressed_by=_incoming(kg, sign.id, "addresses"),
                 backfired_by=_incoming(kg, sign.id, "backfires"),
+                verdict=sign.verdict,
+                situations=situations,
+                advice_note=None if own is None or situations else f"{own[:-1]}, nor for a situation it belongs to.",
             )
         )
     ranked = []
@@ -270,6 +393,7 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
                 because=[link.edges[0] for link in found if link.strength == DIRECT],
                 addressed_by=_incoming(kg, reason_id, "addresses"),
                 backfired_by=_incoming(kg, reason_id, "backfires"),
+                advice_note=advice_note(kg, kg.nodes[reason_id]),
             )
         )
     ranked.sort(key=lambda r: (-r.direct, -r.score, -r.quotes, r.reason.id))

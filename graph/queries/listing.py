@@ -44,6 +44,7 @@ def list_nodes(
     source: str | None = None,
     q: str | None = None,
     polarity: str | None = None,
+    advice: str | None = None,
     sort: NodeSort = "id",
     limit: int = 50,
     offset: int = 0,
@@ -85,6 +86,8 @@ def list_nodes(
         nodes = [n for n in nodes if source in n.sources]
     if polarity is not None:
         nodes = [n for n in nodes if n.attributes.get("polarity") == polarity]
+    if advice is not None:
+        nodes = [n for n in nodes if n.attributes.get("advice") == advice]
     if q:
         needle = q.casefold()
         nodes = [n for n in nodes if needle in _haystack(n)]

@@ -69,7 +69,7 @@ def test_an_added_and_a_removed_node_and_edge_show_as_such(seeds: Path) -> None:
     # remove chase-him (a node) and its backfires edge; add a question and an edge answering it
     _edit(
         seeds / "graph" / "responses.yaml",
-        "- id: chase-him\n  label: Chase him\n  polarity: dont\n  summary: Pursuing him when he withdraws.\n"
+        "- id: chase-him\n  label: Chase him\n  advice: warned_against\n  summary: Pursuing him when he withdraws.\n"
         '  evidence:\n    - source: "000"\n      quote: Chasing him pushes him further away.\n',
         "",
     )

@@ -102,7 +102,7 @@ for _type, _path, _doc in _SHORTCUTS:
 async def list_responses(
     request: Request, kg: GraphDep, p: Annotated[ResponseListQuery, query(ResponseListQuery)]
 ) -> Response:
-    """What a reader can do, and the don'ts, filtered by `polarity`."""
+    """The actions the articles recommend or warn against, filtered by `advice`."""
     return _node_page(request, kg, types=["response"], **p.model_dump())
 
 

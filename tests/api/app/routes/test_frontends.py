@@ -33,8 +33,21 @@ def test_guide_ranks_reasons_with_why_and_what_helps(client: TestClient) -> None
     assert (reason["reason"]["id"], reason["score"], reason["quotes"]) == ("needs-space", 1, 0)
     assert reason["via"] == "“Slower replies” indicates it directly"
     assert body["per_sign"] == [
-        {"sign": "slower-replies", "direct": 1, "fallback": False, "note": None, "addressed_by": [], "backfired_by": []}
+        {
+            "sign": "slower-replies",
+            "verdict": None,
+            "direct": 1,
+            "fallback": False,
+            "note": None,
+            "addressed_by": [],
+            "backfired_by": [],
+            "situations": [],
+            "advice_note": (
+                "The articles give no advice aimed at “Slower replies” itself, nor for a situation it belongs to."
+            ),
+        }
     ]
+    assert reason["advice_note"] is None
     assert "`" not in body["scoring"]
     assert reason["because"][0]["edge"] == "slower-replies--indicates--needs-space"
     assert reason["because"][0]["note"] == "Slower replies are the visible side of wanting space."
