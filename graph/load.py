@@ -282,9 +282,7 @@ def _load_nodes(
     return nodes
 
 
-def _verdict(
-    seed: object, item: LineDict, path: Path, articles: dict[str, Article], out: _Collector
-) -> Verdict | None:
+def _verdict(seed: object, item: LineDict, path: Path, articles: dict[str, Article], out: _Collector) -> Verdict | None:
     """A sign's verdict with its quotes located (at the lines of the verdict's own evidence)."""
     written = getattr(seed, "verdict", None)
     if written is None:
