@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.settings import Settings
 from deploy.cluster import spawn
 from deploy.nginx import find_nginx, nginx_command, write_config
 from tests.live import ROOT, free_port, serve, wait_for
@@ -58,7 +59,7 @@ class Cluster:
         return self.stderr.read_text(encoding="utf-8", errors="replace")
 
 
-def _start(tmp: Path, *, via_make: bool = False) -> Cluster:
+def _start(tmp: Path, *, via_make: bool = False, settings: dict[str, str] | None = None) -> Cluster:
     seeds, run_dir, stderr = write_tiny_seeds(tmp), tmp / "run", tmp / "cluster.log"
     port = free_port()
     if via_make:
@@ -69,6 +70,7 @@ def _start(tmp: Path, *, via_make: bool = False) -> Cluster:
         argv += ["--seeds", str(seeds)]
         env = dict(os.environ)
     env["DISTANCE_CACHE_SHARED_MAX_AGE"] = str(SHARED_MAX_AGE)
+    env.update(settings or {})
     with stderr.open("wb") as err:
         # Its own session, as a terminal's foreground job is: Ctrl-C is a SIGINT to the group.
         process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=err, stderr=err, start_new_session=True)
@@ -320,7 +322,7 @@ def test_an_overload_503_is_never_stored(tmp_path: Path, monkeypatch: pytest.Mon
     [
         ("/v1/nodes/" + "a" * 9000, {}, 414, "uri-too-long"),  # the app's own limit, passed through
         ("/v1/nodes/" + "a" * 20000, {}, 414, "uri-too-long"),  # past nginx's buffers: nginx answers
-        ("/v1/meta", {"X-Big": "b" * 20000}, 400, "bad-request"),
+        ("/v1/meta", {"X-Big": "b" * 20000}, 431, "header-fields-too-large"),  # nginx's 494
         ("/.problems/502", {}, 404, "not-found"),
     ],
 )
@@ -413,3 +415,148 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+# A cluster whose limits are short enough to measure in seconds: what nginx enforces must be these.
+STRICT = {"DISTANCE_HEADER_TIMEOUT": "2", "DISTANCE_RATE_LIMIT": "50", "DISTANCE_RATE_BURST": "100"}
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    running = _start(tmp_path_factory.mktemp("strict"), settings=STRICT)
+    try:
+        yield running
+    finally:
+        _stop(running)
+
+
+def _raw(url: str, request: bytes, timeout: float = 30) -> tuple[bytes, float]:
+    """Send `request` as it is; what comes back until the proxy closes, and after how long."""
+    host, port = url.removeprefix("http://").split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    return answer, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "slug"),
+    [
+        (b"TRACE /v1/meta HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method-not-allowed"),
+        (b"CONNECT /v1/meta HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method-not-allowed"),
+        (b"CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad-request"),  # nginx parses no authority
+        (b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "not-implemented"),
+        (b"GET /v1/meta HTTP/3.0\r\nHost: x\r\n\r\n", 505, "http-version-not-supported"),
+        (b"POST /v1/meta HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "bad-request"),
+        (b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413, "content-too-large"),
+    ],
+)
+def test_what_nginx_answers_itself_is_a_problem_with_a_request_id_and_a_log_line(
+    cluster: Cluster, request_bytes: bytes, status: int, slug: str
+) -> None:
+    answer, _ = _raw(cluster.url, request_bytes)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    assert lines[0].split()[1] == str(status)
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["type"] == f"/problems/{slug}"
+    assert headers["cache-control"] == "no-store"
+    if status == 405:
+        assert headers["allow"] == "GET, HEAD, OPTIONS"
+    request_id = headers["x-request-id"]
+    access = cluster.run_dir / "access.log"
+    wait_for(lambda: request_id in access.read_text(encoding="utf-8"), timeout=5, what="the access-log line")
+
+
+def test_a_head_nginx_refuses_has_no_body(cluster: Cluster) -> None:
+    answer, _ = _raw(cluster.url, b"HEAD /v1/meta HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 501")
+    assert b"application/problem+json" in head
+    assert body == b""
+
+
+def test_a_range_through_the_proxy_is_the_whole_answer_never_a_416(cluster: Cluster) -> None:
+    response = httpx.get(cluster.url + "/explorer/explorer.js", headers={"Range": "bytes=99999999-"})
+    assert response.status_code == 200
+    assert "accept-ranges" not in response.headers
+
+
+def test_the_proxy_closes_slow_and_silent_clients_within_the_app_s_header_timeout(strict: Cluster) -> None:
+    """100 connections that send half a header, and one request that declares a body and sends
+    none: all are cut within DISTANCE_HEADER_TIMEOUT (2 s here), not nginx's default minute."""
+    timeout = float(STRICT["DISTANCE_HEADER_TIMEOUT"])
+    host, port = strict.url.removeprefix("http://").split(":")
+    slow = [socket.create_connection((host, int(port)), timeout=30) for _ in range(100)]
+    for sock in slow:
+        sock.sendall(b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    started = time.monotonic()
+    _, waited = _raw(strict.url, b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+    assert waited < timeout + 1.5
+    closed = 0
+    for sock in slow:
+        sock.settimeout(max(0.1, started + timeout + 1.5 - time.monotonic()))
+        try:
+            closed += sock.recv(1) == b""
+        except ConnectionResetError:
+            closed += 1
+        except TimeoutError:
+            pass
+        sock.close()
+    assert closed == len(slow)
+
+
+def test_the_rate_limit_through_the_cluster_is_the_stated_one(strict: Cluster) -> None:
+    """One client flooding through nginx for 4 s gets the burst plus the rate, whichever
+    replica answers (the limit is nginx's, once for all): 100 + 50 x 4 = 300, within 10 %."""
+    seconds, rate, burst = 4.0, float(STRICT["DISTANCE_RATE_LIMIT"]), int(STRICT["DISTANCE_RATE_BURST"])
+    statuses: list[int] = []
+    refused: list[httpx.Response] = []
+
+    def flood() -> None:
+        with httpx.Client(base_url=strict.url, timeout=10) as client:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                response = client.get("/v1/meta")
+                statuses.append(response.status_code)
+                if response.status_code == 429 and not refused:
+                    refused.append(response)
+
+    threads = [threading.Thread(target=flood) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    served = statuses.count(200)
+    expected = burst + rate * seconds
+    assert abs(served - expected) <= 0.1 * expected, (served, expected, len(statuses))
+    [problem] = refused
+    assert problem.headers["content-type"] == "application/problem+json"
+    assert problem.json()["type"] == "/problems/too-many-requests"
+    assert problem.headers["ratelimit-policy"] == f'"per-client";q={burst};w=2'
+    assert problem.headers["retry-after"] == "1"
+
+
+def test_the_proxy_config_is_derived_from_the_app_s_settings(tmp_path: Path) -> None:
+    from deploy.nginx import TEMPLATE, render_config
+
+    settings = Settings(header_timeout=3.5, send_timeout=7, keepalive_timeout=4, rate_limit=0.5, rate_burst=5,
+                        max_url_bytes=20000)  # fmt: skip
+    text = render_config(
+        TEMPLATE.read_text(encoding="utf-8"), run_dir=tmp_path, port=1, upstreams=[2], settings=settings
+    )
+    for line in ("client_header_timeout 3500ms;", "client_body_timeout 3500ms;", "send_timeout 7s;",
+                 "keepalive_timeout 4s;", "large_client_header_buffers 4 21k;", "rate=30r/m;",
+                 "limit_req zone=clients burst=5 nodelay;", "add_header Retry-After 2 always;",
+                 "add_header RateLimit-Policy '\"per-client\";q=5;w=10' always;"):  # fmt: skip
+        assert line in text
+    unlimited = render_config(TEMPLATE.read_text(encoding="utf-8"), run_dir=tmp_path, port=1, upstreams=[2],
+                              settings=Settings(rate_limit=0))  # fmt: skip
+    assert "limit_req" not in unlimited

@@ -51,20 +51,29 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
 }
 
 # HTTP status -> (problem type slug, title), for answers that no domain error stands behind:
-# routing (404, 405), validation (422), faults (500), and the front door's refusals before
-# routing (413, 414, 429, 431, 503). Every problem Distance sends takes its type and title here.
+# routing (404, 405), validation (422), faults (500), the front door's refusals before
+# routing (413, 414, 429, 431, 503), and what the proxy in front answers itself (408, 411,
+# 416, 501, 502, 504, 505: deploy/nginx.py writes its pages from this table). Every problem
+# Distance sends takes its type and title here.
 HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
     400: ("bad-request", "Bad request"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
+    408: ("request-timeout", "Request timeout"),
+    411: ("length-required", "Length required"),
     413: ("content-too-large", "Content too large"),
     414: ("uri-too-long", "URI too long"),
+    416: ("range-not-satisfiable", "Range not satisfiable"),
     422: ("invalid-parameter", "Invalid parameter"),
     429: ("too-many-requests", "Too many requests"),
     431: ("header-fields-too-large", "Request header fields too large"),
     500: ("internal-error", "Internal error"),
+    501: ("not-implemented", "Not implemented"),
+    502: ("bad-gateway", "Bad gateway"),
     503: ("overloaded", "Service overloaded"),
+    504: ("gateway-timeout", "Gateway timeout"),
+    505: ("http-version-not-supported", "HTTP version not supported"),
 }
 _NO_STORE: Final = "no-store"
 
@@ -87,6 +96,13 @@ EXPLANATIONS: Final[dict[str, str]] = {
     "header-fields-too-large": "The request's headers are larger than the server takes; send fewer or shorter ones.",
     "internal-error": "The server met a fault of its own; the request may succeed if retried. It is logged.",
     "overloaded": "Too many requests are in flight; retry after the `Retry-After` seconds.",
+    "request-timeout": "The request's headers or body did not arrive in time; the connection is closed.",
+    "length-required": "A request with a body must say its length; Distance reads no body, so send none.",
+    "range-not-satisfiable": "Distance serves whole answers, not byte ranges; ask without `Range`.",
+    "not-implemented": "The request asks for something the server does not do (an unknown transfer coding, say).",
+    "bad-gateway": "The proxy in front found no server to answer; retry shortly.",
+    "gateway-timeout": "The server behind the proxy did not answer in time; retry shortly.",
+    "http-version-not-supported": "Distance speaks HTTP/1.0 and HTTP/1.1.",
 }
 
 
