@@ -35,6 +35,8 @@ __all__ = [
     "QueryRefused",
     "QuerySyntaxError",
     "ReadOnlyQuery",
+    "NotInContent",
+    "ParameterError",
     "ReleaseNotFound",
     "did_you_mean",
     "suggest",
@@ -99,13 +101,23 @@ class ReleaseNotFound(NotFound):
         super().__init__(f"no release has content_version {content_version!r}; {listed}")
 
 
-class InvalidParameter(DistanceError):
-    """A query option is out of range or names something that does not exist."""
+class ParameterError(DistanceError):
+    """An error about one query parameter: `parameter` names it, `message` says what is wrong."""
 
     def __init__(self, parameter: str, message: str, value: object = None, suggestions: Sequence[str] = ()) -> None:
         self.suggestions = tuple(suggestions)
         self.parameter, self.message, self.value = parameter, message + did_you_mean(self.suggestions), value
         super().__init__(f"{parameter} {self.message}")
+
+
+class NotInContent(ParameterError, NotFound):
+    """A well-formed query parameter names what the content does not have: a sign id that is
+    no sign, a slice that is not a passage of its article. No schema can know the content, so
+    this is a 404 that names the parameter, not a 422; `suggestions` are close matches."""
+
+
+class InvalidParameter(ParameterError):
+    """A query option is malformed or out of range: what a schema could have said."""
 
 
 class QueryRefused(DistanceError):

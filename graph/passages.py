@@ -9,7 +9,7 @@ character offsets into the article text, the ones every `Evidence` carries, so
 from __future__ import annotations
 
 from graph.build import KnowledgeGraph
-from graph.errors import InvalidParameter, NodeNotFound
+from graph.errors import NodeNotFound, NotInContent
 from graph.models import Evidence
 from graph.queries.lookup import suggest
 
@@ -46,8 +46,9 @@ def passage(kg: KnowledgeGraph, source_id: str, start: int | None, end: int | No
     ------
     NodeNotFound
         When `source_id` names no article.
-    InvalidParameter
-        On `start` or `end` outside the body (0 to its length), or `end` before `start`.
+    NotInContent
+        On `start` or `end` outside the body (0 to its length), or `end` before `start`: the
+        slice is no passage of this article (well formed, so not a malformed parameter).
 
     Examples
     --------
@@ -58,11 +59,11 @@ def passage(kg: KnowledgeGraph, source_id: str, start: int | None, end: int | No
     first = 0 if start is None else start
     last = len(text) if end is None else end
     if not 0 <= first <= len(text):
-        raise InvalidParameter("start", f"must be within the article body, 0 to {len(text)}", start)
+        raise NotInContent("start", f"must be within the article body, 0 to {len(text)}", start)
     if not 0 <= last <= len(text):
-        raise InvalidParameter("end", f"must be within the article body, 0 to {len(text)}", end)
+        raise NotInContent("end", f"must be within the article body, 0 to {len(text)}", end)
     if last < first:
-        raise InvalidParameter("end", f"must not be before start ({first})", end)
+        raise NotInContent("end", f"must not be before start ({first}): no passage runs backwards", end)
     return text[first:last]
 
 

@@ -21,7 +21,16 @@ from starlette.responses import Response
 
 from api.app import urls
 from api.edge.answer import Answer
-from graph.errors import DistanceError, EdgeNotFound, InvalidParameter, NodeNotFound, NotFound, ReleaseNotFound
+from graph.errors import (
+    DistanceError,
+    EdgeNotFound,
+    InvalidParameter,
+    NodeNotFound,
+    NotFound,
+    NotInContent,
+    ParameterError,
+    ReleaseNotFound,
+)
 
 __all__ = [
     "ALLOWED_METHODS",
@@ -47,6 +56,7 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
     NodeNotFound: (404, "node-not-found", "Node not found"),
     EdgeNotFound: (404, "edge-not-found", "Edge not found"),
     ReleaseNotFound: (404, "release-not-found", "Release not found"),
+    NotInContent: (404, "not-in-content", "Not in the content"),
     InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
 }
 
@@ -86,6 +96,8 @@ EXPLANATIONS: Final[dict[str, str]] = {
     "edge-not-found": "No edge has this id. Edge ids read `from--kind--to`; `suggestions` lists the closest ones.",
     "release-not-found": "No recorded release has this content_version, nor starts with it; `suggestions` lists "
     "every release, newest first (/v1/releases).",
+    "not-in-content": "A query parameter is well formed but names what the content does not have (a sign id "
+    "that is no sign, a slice past an article's body); `errors` names it, `suggestions` lists close ones.",
     "method-not-allowed": "Distance is read-only: it answers GET, HEAD and OPTIONS only.",
     "not-acceptable": "The `Accept` header asks for a media type this route does not serve.",
     "content-too-large": "Distance reads no request body; send the request without one.",
@@ -172,7 +184,7 @@ async def _domain_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DistanceError)
     status, slug, title = _lookup(exc)
     suggestions = list(exc.suggestions) or None
-    if isinstance(exc, InvalidParameter):
+    if isinstance(exc, ParameterError):
         error = {"parameter": exc.parameter, "message": exc.message, "value": _text(exc.value)}
         return problem_response(
             request, status, str(exc), problem=(slug, title), errors=[error], suggestions=suggestions

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Annotated, Final, Literal, get_args
 
 from fastapi import Path
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
-from pydantic_core import PydanticCustomError
 
 from api.app import urls
 from api.app.querymodel import ID_PATTERN, LIST_HINT, MAX_ID, Digits, QueryModel, query, split_commas
@@ -88,7 +87,7 @@ EdgeIdPath = Annotated[
     str,
     Path(
         description="An edge id, `from--kind--to`.",
-        examples=["give-him-space--addresses--needs-space"],
+        examples=["leaves-right-after-sex--indicates--oxytocin-triggers-fight-or-flight"],
         max_length=2 * MAX_ID + 20,
         pattern=ID_PATTERN,
     ),
@@ -123,15 +122,18 @@ _Source = Annotated[
         examples=["001"],
     ),
 ]
+# A list's substring filter and a batch of ids share one URL, which must fit the URL bound
+# (`DISTANCE_MAX_URL_BYTES`, 8000): 100 ids of at most 48 characters (never percent-encoded;
+# a longer id is fetched on its own) and a substring of at most 128 characters (any of them
+# may take 12 bytes encoded). tests/api/app/test_bounds.py checks every route's worst case.
+_MAX_SUBSTRING: Final = 128
+_MAX_BATCH_ID: Final = 48
 _Substring = Annotated[
     str | None,
-    Field(min_length=1, max_length=MAX_QUERY, description="Case-insensitive substring of label, aliases, summary."),
+    Field(
+        min_length=1, max_length=_MAX_SUBSTRING, description="Case-insensitive substring of label, aliases, summary."
+    ),
 ]
-
-
-# A batch of ids must fit the URL bound (`DISTANCE_MAX_URL_BYTES`, 8000): 100 ids of at most
-# 64 characters, none of which is ever percent-encoded. A longer id is fetched on its own.
-_MAX_BATCH_ID: Final = 64
 _BatchId = Annotated[str, Field(min_length=1, max_length=_MAX_BATCH_ID, pattern=ID_PATTERN)]
 
 
@@ -153,7 +155,8 @@ class NodeListQuery(TypedListQuery):
     """`/v1/nodes`: the shortcuts' parameters, the node types to keep, and a batch of ids.
 
     With `ids` the page is those nodes in the order given (repeats count once), and `limit`
-    defaults to their number, so one request fetches the whole batch; `q` is refused with it.
+    defaults to their number, so one request fetches the whole batch; the other filters
+    (`types`, `source`, `q`) keep those of the batch that match, as they do on the whole list.
     """
 
     types: _Types = []
@@ -166,21 +169,12 @@ class NodeListQuery(TypedListQuery):
                 f"Fetch these nodes, in this order (at most {MAX_IDS} ids of up to {_MAX_BATCH_ID} characters); "
                 "an unknown id is a 404." + LIST_HINT
             ),
-            examples=[["oxytocin", "slower-replies"]],
-            # A batch is fetched as it is, never searched: with `q` as well, the URL bound
-            # could refuse a URL the contract calls valid (tests/api/app/test_bounds.py reads this).
-            json_schema_extra={"x-excludes": ["q"]},
+            examples=[["oxytocin", "disappears"]],
         ),
     ] = []
 
     @model_validator(mode="after")
     def _batch_limit(self) -> NodeListQuery:
-        if self.ids and self.q is not None:
-            raise PydanticCustomError(
-                "excluded",
-                "is not taken with ids: a batch is fetched as it is, not searched",
-                {"parameter": "q", "value": self.q},
-            )
         if self.ids and "limit" not in self.model_fields_set:
             self.limit = len(dict.fromkeys(self.ids))
         return self
@@ -263,7 +257,7 @@ class PathQuery(QueryModel):
     """`/v1/paths`."""
 
     from_id: Slug = Field(alias="from", description="Start node id.", examples=["oxytocin"])
-    to_id: Slug = Field(alias="to", description="End node id.", examples=["needs-space"])
+    to_id: Slug = Field(alias="to", description="End node id.", examples=["oxytocin-triggers-fight-or-flight"])
     max_hops: Annotated[
         int, Field(ge=1, le=MAX_HOPS, description=f"Longest path considered, 1–{MAX_HOPS} hops."), Digits
     ] = 4

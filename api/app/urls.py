@@ -10,7 +10,7 @@ loader refuses anything else), so they go into paths as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 from urllib.parse import urlencode
 
@@ -26,6 +26,7 @@ __all__ = [
     "card",
     "changes",
     "edge",
+    "id_template",
     "iris",
     "link_header",
     "neighbors",
@@ -123,6 +124,21 @@ def with_query(path: str, params: Iterable[tuple[str, str]]) -> str:
 def template(path: str, names: Sequence[str]) -> str:
     """An RFC 6570 form-style query template: `template("/v1/search", ["q"])` is `/v1/search{?q}`."""
     return f"{path}{{?{','.join(names)}}}"
+
+
+def id_template(url_for: Callable[[str], str], name: str = "id") -> str:
+    """An RFC 6570 template of a route that takes an id in its path, as a path-segment expansion.
+
+    Written so, the template is the path of no route: a client that takes it for a URL meets a
+    404 rather than sending `{id}` as an id. Expanded with an id it is that route's URL.
+
+    >>> id_template(node)
+    '/v1/nodes{/id}'
+    >>> template(id_template(source_text), ["start", "end"])
+    '/v1/sources{/id}/text{?start,end}'
+    """
+    marker = "\x00"
+    return url_for(marker).replace(f"/{marker}", f"{{/{name}}}")
 
 
 def request_url(request: Request) -> str:

@@ -88,13 +88,15 @@ _NOT_LOST = {
 }
 
 
-def _page(items: list[dict[str, Any]], path: str, *, facets: bool = True) -> dict[str, Any]:
+def _page(items: list[dict[str, Any]], path: str, *, facets: bool = True, query: str = "") -> dict[str, Any]:
+    """A first page of one item; `query` is what the list was asked with besides its page."""
+    first = f"{path}?{query}&limit=1" if query else f"{path}?limit=1"
     page = {
         "items": items,
         "total": 26,
         "limit": 1,
         "offset": 0,
-        "links": {"self": f"{path}?limit=1", "next": f"{path}?limit=1&offset=1", "prev": None},
+        "links": {"self": first, "next": f"{first}&offset=1", "prev": None},
     }
     if facets:  # node lists and search count their whole list; edge lists do not
         page["facets"] = {"type": {"sign": 26}, "source": {"001": 20, "002": 9}}
@@ -118,11 +120,12 @@ def _related(node: dict[str, Any], edge: str) -> dict[str, Any]:
     return {"node": node, "edge": edge, "basis": "quoted", "note": None, "citations": [_CITATION]}
 
 
-# A made-up content_version: the contract names none of the content's (it would change with it).
-_VERSION = "5f2c0d1e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d"
+# The first recorded release (seeds/releases/): releases are only ever added, so a later
+# change of content leaves this one, and the examples that name it, as they are.
+_VERSION = "1ecede28677c55984224163b7a6d7f2472cecc2bf6f58f54bfdca7ef9487c088"
 _RELEASE = {
     "content_version": _VERSION,
-    "released_at": "2026-12-03T09:00:00Z",
+    "released_at": "2026-12-03T08:32:32Z",
     "nodes": 216,
     "edges": 751,
     "served": False,
@@ -171,7 +174,11 @@ EXAMPLES: dict[str, Any] = {
     },  # fmt: skip
     "index": {
         "api_version": "1",
-        "links": {"self": urls.api(), "nodes": urls.api("/nodes"), "search": urls.api("/search{?q,type,limit,offset}")},
+        "links": {"self": urls.api(), "nodes": urls.api("/nodes"), "meta": urls.api("/meta")},
+        "templates": {
+            "node": urls.id_template(urls.node),
+            "search": urls.template(urls.api("/search"), ["q", "type", "limit", "offset"]),
+        },
     },
     "nodes": _page([_NODE], urls.api("/signs")),
     "releases": {
@@ -246,6 +253,7 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
         urls.api("/search"),
+        query="q=texts",
     ),
     "suggest": {"items": [{"id": _SIGN_ID, "label": "Texts and calls drop off", "type": "sign"}]},
     "problem_type": {

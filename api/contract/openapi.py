@@ -23,7 +23,8 @@ from api.contract.schemas import Problem
 __all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "openapi_yaml"]
 
 ERROR_DESCRIPTIONS = {
-    404: "No resource with this id; `suggestions` lists close matches.",
+    404: "No resource with this id, or a parameter names what the content does not have (`errors` names it); "
+    "`suggestions` lists close matches.",
     406: "The `Accept` header takes none of the media types this route answers; `detail` names them.",
     414: "The URL (path and query) is longer than the server takes.",
     422: "A parameter is malformed, out of range or unknown; `errors` names it.",

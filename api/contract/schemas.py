@@ -7,9 +7,9 @@ against them. They are separate from graph/models.py on purpose: internal fields
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from api.contract.examples import EXAMPLES
 from graph.types import EdgeKind, NodeType
@@ -322,7 +322,11 @@ class IndexOut(_Out):
     """Where to start: every collection and tool of the API."""
 
     api_version: str
-    links: dict[str, str]
+    links: dict[str, str] = Field(description="URLs to follow as they are: the collections, meta, docs.")
+    templates: dict[str, Annotated[str, WithJsonSchema({"type": "string", "format": "uri-template"})]] = Field(
+        description="RFC 6570 URI templates of the routes that take an id or parameters "
+        "(`/v1/nodes{/id}`, `/v1/guide{?signs}`): expand one before following it."
+    )
 
 
 class ProblemTypeOut(_Out):

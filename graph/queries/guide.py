@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graph.build import KnowledgeGraph
-from graph.errors import InvalidParameter
+from graph.errors import InvalidParameter, NotInContent
 from graph.hubs import is_hub
 from graph.models import Edge, Node, Verdict
 from graph.queries.lookup import suggest
@@ -162,7 +162,7 @@ def _require_signs(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> list[Node]:
         node = kg.nodes.get(sign_id)
         if node is None or node.type != "sign":
             close = suggest(sign_id, kg.by_type["sign"])
-            raise InvalidParameter("signs", f"{sign_id!r} is not a sign id", sign_id, suggestions=close)
+            raise NotInContent("signs", f"{sign_id!r} is not a sign id", sign_id, suggestions=close)
         signs.append(node)
     return signs
 
@@ -342,7 +342,9 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
     Raises
     ------
     InvalidParameter
-        On `signs` when none or more than `MAX_SIGNS` are given, or one is not a sign id.
+        On `signs` when none or more than `MAX_SIGNS` are given.
+    NotInContent
+        On `signs` when one is not a sign id of this graph.
 
     Examples
     --------
@@ -355,7 +357,7 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
     >>> guide(tiny_graph(), ["slow-replies"])
     Traceback (most recent call last):
     ...
-    graph.errors.InvalidParameter: signs 'slow-replies' is not a sign id; did you mean slower-replies?
+    graph.errors.NotInContent: signs 'slow-replies' is not a sign id; did you mean slower-replies?
     """
     signs = _require_signs(kg, sign_ids)
     by_reason: dict[str, list[ReasonLink]] = {}

@@ -6,7 +6,7 @@ import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
-from graph.errors import InvalidParameter, NodeNotFound
+from graph.errors import NodeNotFound, NotInContent
 from graph.models import Evidence
 from graph.passages import body, context, passage
 
@@ -53,7 +53,7 @@ def test_context_is_the_sentence_around_the_quote(tiny: KnowledgeGraph) -> None:
 
 @pytest.mark.parametrize(("start", "end", "parameter"), [(-1, 3, "start"), (0, 10**6, "end"), (5, 2, "end")])
 def test_a_slice_outside_the_body_is_refused(start: int, end: int, parameter: str) -> None:
-    with pytest.raises(InvalidParameter) as raised:
+    with pytest.raises(NotInContent) as raised:
         passage(SHIPPED, "003", start, end)
     assert raised.value.parameter == parameter
 

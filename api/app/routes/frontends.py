@@ -28,7 +28,7 @@ def per_item(kg: KnowledgeGraph) -> list[str]:
     return [urls.api(f"/cards/{node_id}") for node_id in kg.nodes]
 
 
-@router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, example=EXAMPLES["guide"]))
+@router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, 404, example=EXAMPLES["guide"]))
 async def get_guide(request: Request, kg: GraphDep, p: Annotated[GuideQuery, query(GuideQuery)]) -> Response:
     """Reasons ranked by how strongly the given signs point to them, why, and what helps or backfires."""
     result = queries.guide(kg, **p.model_dump())

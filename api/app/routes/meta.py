@@ -19,7 +19,7 @@ from graph.rdf import vocabulary_jsonld
 from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
-__all__ = ["API_VERSION", "INDEX_LINKS", "meta", "prebuilt", "router", "schema"]
+__all__ = ["API_VERSION", "INDEX_LINKS", "INDEX_TEMPLATES", "meta", "prebuilt", "router", "schema"]
 
 API_VERSION = "1"
 router = APIRouter(prefix=urls.API, tags=["meta"])
@@ -28,28 +28,32 @@ _COLLECTIONS = (
     "nodes", "concepts", "reasons", "signs", "responses", "questions", "statistics", "sources", "edges",
 )  # fmt: skip
 _NODES = urls.api("/nodes")
+# The index: one entry per route family. A route a client can GET as it is has a link; a
+# route that takes an id or needs parameters has an RFC 6570 template instead, kept apart
+# (`templates`) so that nothing in `links` has to be expanded before it is followed.
 INDEX_LINKS = {
     "self": urls.api(),
     "meta": urls.api("/meta"),
     "schema": urls.api("/schema"),
     **{name: urls.api(f"/{name}") for name in _COLLECTIONS},
-    # One link per route family; RFC 6570 templates where a route takes an id or a list.
-    "node": urls.node("{id}"),
-    "nodes_batch": urls.template(_NODES, ["ids"]),
-    "neighbors": urls.neighbors("{id}"),
-    "edge": urls.edge("{id}"),
-    "source_text": urls.template(urls.source_text("{id}"), ["start", "end"]),
-    "card": urls.card("{id}"),
-    "guide": urls.template(urls.api("/guide"), ["signs"]),
     "disagreements": urls.api("/disagreements"),
+    "releases": urls.releases(),
+    "docs": urls.DOCS,
+    "openapi": urls.OPENAPI,
+}
+INDEX_TEMPLATES = {
+    "node": urls.id_template(urls.node),
+    "nodes_batch": urls.template(_NODES, ["ids"]),
+    "neighbors": urls.id_template(urls.neighbors),
+    "edge": urls.id_template(urls.edge),
+    "source_text": urls.template(urls.id_template(urls.source_text), ["start", "end"]),
+    "card": urls.id_template(urls.card),
+    "guide": urls.template(urls.api("/guide"), ["signs"]),
     "paths": urls.template(urls.api("/paths"), ["from", "to", "max_hops", "kind", "limit"]),
     "search": urls.template(urls.api("/search"), ["q", "type", "limit", "offset"]),
     "suggest": urls.template(urls.api("/suggest"), ["q"]),
     "graph": urls.template(urls.api("/graph"), ["format"]),
-    "releases": urls.releases(),
     "changes": urls.template(urls.api("/changes"), ["since", "limit", "offset"]),
-    "docs": urls.DOCS,
-    "openapi": urls.OPENAPI,
 }
 
 
@@ -128,5 +132,5 @@ async def get_schema(request: Request, kg: GraphDep, p: Annotated[LinkedQuery, q
 
 @router.get("", operation_id="getIndex", responses=declare(IndexOut, example=EXAMPLES["index"]))
 async def get_index(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
-    """Where to start: links to every collection and tool."""
-    return json_response(request, kg, {"api_version": API_VERSION, "links": INDEX_LINKS})
+    """Where to start: links to every collection, and URI templates for the routes that take an id or parameters."""
+    return json_response(request, kg, {"api_version": API_VERSION, "links": INDEX_LINKS, "templates": INDEX_TEMPLATES})

@@ -133,16 +133,7 @@ def test_every_schema_valid_url_fits_the_url_bound() -> None:
             for p in params:
                 size = _worst_bytes(p["schema"], p["name"])
                 sizes[p["name"]] = size if p["in"] == "path" else len(p["name"]) + 2 + size
-            # A parameter the route refuses together with others (`x-excludes`) never shares a URL with them.
-            spared = max(
-                (
-                    min(sizes[p["name"]], sum(sizes[x] for x in p["schema"]["x-excludes"]))
-                    for p in params
-                    if "x-excludes" in p["schema"]
-                ),
-                default=0,
-            )
-            longest[f"{method.upper()} {path}"] = url + sum(sizes.values()) - spared
+            longest[f"{method.upper()} {path}"] = url + sum(sizes.values())
     worst = max(longest, key=longest.__getitem__)
     assert longest[worst] < settings.max_url_bytes, f"{worst} may need {longest[worst]} bytes"
 

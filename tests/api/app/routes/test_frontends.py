@@ -85,9 +85,10 @@ def test_guide_repeats_count_once(client: TestClient) -> None:
     ("query", "value"),
     [("signs=slower-replies,no-such-sign", "no-such-sign"), ("signs=needs-space", "needs-space")],
 )
-def test_guide_refuses_what_is_not_a_sign(client: TestClient, query: str, value: str) -> None:
+def test_guide_answers_a_sign_it_does_not_have_with_a_404_naming_it(client: TestClient, query: str, value: str) -> None:
+    # Well formed (the contract cannot know which signs the content has), so not a 422.
     response = client.get(f"/v1/guide?{query}")
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["type"]) == (404, "/problems/not-in-content")
     assert response.headers["content-type"] == "application/problem+json"
     (error,) = response.json()["errors"]
     assert (error["parameter"], error["value"]) == ("signs", value)

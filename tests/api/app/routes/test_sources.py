@@ -74,9 +74,12 @@ def test_every_evidence_item_links_to_its_passage_and_context(real: TestClient, 
 @pytest.mark.parametrize(
     ("query", "parameter"), [("start=0&end=999999", "end"), ("start=999999", "start"), ("start=9&end=3", "end")]
 )
-def test_a_slice_outside_the_body_is_a_422(real: TestClient, query: str, parameter: str) -> None:
+def test_a_slice_that_is_no_passage_of_the_body_is_a_404_naming_the_parameter(
+    real: TestClient, query: str, parameter: str
+) -> None:
+    # Well formed (the contract cannot know an article's length), so not a 422; never clamped.
     response = real.get(f"/v1/sources/003/text?{query}")
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["type"]) == (404, "/problems/not-in-content")
     assert response.json()["errors"][0]["parameter"] == parameter
 
 
@@ -118,32 +121,58 @@ def test_batch_fetch_names_an_unknown_id_with_suggestions(real: TestClient) -> N
     assert "oxytocin" in body["suggestions"]
 
 
+def _expand(template: str, values: dict[str, str]) -> str:
+    """RFC 6570 path-segment (`{/x}`) and form-style query (`{?x,y}`) expansion, the two kinds
+    the index uses; a variable without a value is left out, as the RFC says."""
+
+    def one(match: re.Match[str]) -> str:
+        op, names = match.group(1), match.group(2).split(",")
+        given = [(n, values[n]) for n in names if n in values]
+        if op == "/":
+            return "".join(f"/{v}" for _, v in given)
+        return ("?" + "&".join(f"{n}={v}" for n, v in given)) if given else ""
+
+    return re.sub(r"\{([/?])([a-z_,]+)\}", one, template)
+
+
 def test_the_index_links_every_route_family(real: TestClient, shipped: KnowledgeGraph) -> None:
-    links = real.get("/v1").json()["links"]
-    assert links["node"] == "/v1/nodes/{id}"
-    assert links["card"] == "/v1/cards/{id}"
-    assert links["guide"] == "/v1/guide{?signs}"
+    index = real.get("/v1").json()
+    links, templates = index["links"], index["templates"]
+    assert templates["node"] == "/v1/nodes{/id}"
+    assert templates["card"] == "/v1/cards{/id}"
+    assert templates["guide"] == "/v1/guide{?signs}"
     assert links["disagreements"] == "/v1/disagreements"
-    families = {re.sub(r"\{\?.*\}$", "", url) for url in links.values()}
+    assert not [url for url in links.values() if "{" in url]  # a link is followed as it is
+    families = {*links.values(), *(re.sub(r"\{\?.*\}$", "", url) for url in templates.values())}
     for route in real.app.routes:  # type: ignore[attr-defined]
         path = getattr(route, "path", "")
         if path.startswith("/v1"):
-            family = re.sub(r"\{[a-z_]+\}", "{id}", path)
-            assert family in families, f"{path} has no link in /v1"
-    expanded = {
-        "node": "/v1/nodes/oxytocin",
-        "nodes_batch": "/v1/nodes?ids=oxytocin,disappears",
-        "neighbors": "/v1/nodes/oxytocin/neighbors",
-        "source_text": "/v1/sources/003/text?start=0&end=5",
-        "card": "/v1/cards/oxytocin",
-        "guide": "/v1/guide?signs=disappears",
-        "disagreements": "/v1/disagreements",
-    }
-    for rel, url in expanded.items():
-        assert real.get(url).status_code == 200, (rel, links[rel])
+            family = re.sub(r"/\{[a-z_]+\}", "{/id}", path)
+            assert family in families, f"{path} has no link or template in /v1"
+    values = {"id": "oxytocin", "ids": "oxytocin,disappears", "signs": "disappears", "q": "oxy", "format": "jsonld"}
+    expanded = {name: _expand(template, values) for name, template in templates.items()}
+    assert expanded["node"] == "/v1/nodes/oxytocin"
+    assert expanded["search"] == "/v1/search?q=oxy"
+    expanded["source_text"] = _expand(templates["source_text"], {"id": "003", "start": "0", "end": "5"})
+    expanded["edge"] = _expand(templates["edge"], {"id": next(iter(shipped.edges))})
+    expanded["paths"] = _expand(templates["paths"], {"from": "oxytocin", "to": "disappears"})
+    del expanded["changes"]  # a since= names a release, and a fresh checkout may have none
+    for name, url in [*expanded.items(), *((name, url) for name, url in links.items() if name != "docs")]:
+        assert real.get(url).status_code == 200, (name, url)
 
 
-@pytest.mark.parametrize(("query", "parameter"), [("ids=oxytocin&q=oxy", "q"), (f"ids={'a' * 65}", "ids")])
-def test_batch_fetch_refuses_a_search_and_overlong_ids(real: TestClient, query: str, parameter: str) -> None:
-    response = real.get(f"/v1/nodes?{query}")
-    assert (response.status_code, response.json()["errors"][0]["parameter"]) == (422, parameter)
+def test_an_id_template_followed_as_it_is_names_no_route(real: TestClient) -> None:
+    # Not a 422 for an id spelled `{id}`: a client that took the template for a URL meets a 404.
+    paths = [t.split("{?")[0] for t in real.get("/v1").json()["templates"].values() if "{/" in t]
+    assert len(paths) == 5
+    assert {real.get(path).json()["type"] for path in paths} == {"/problems/not-found"}
+
+
+def test_batch_fetch_keeps_those_of_the_batch_a_filter_keeps(real: TestClient) -> None:
+    body = real.get("/v1/nodes?ids=disappears,oxytocin&q=OXY").json()
+    assert ([n["id"] for n in body["items"]], body["total"]) == (["oxytocin"], 1)
+
+
+def test_batch_fetch_refuses_overlong_ids(real: TestClient) -> None:
+    response = real.get(f"/v1/nodes?ids={'a' * 49}")
+    assert (response.status_code, response.json()["errors"][0]["parameter"]) == (422, "ids")
