@@ -13,7 +13,7 @@ from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node, Verdict
 from graph.registry import EDGE_KINDS
 
-__all__ = ["edge_record", "evidence_record", "node_link", "node_record", "verdict_record"]
+__all__ = ["edge_record", "ends_record", "evidence_record", "node_link", "node_record", "verdict_record"]
 
 
 def evidence_record(ev: Evidence) -> dict[str, Any]:
@@ -85,6 +85,17 @@ def edge_record(edge: Edge) -> dict[str, Any]:
         "about": edge.about,
         "sources": list(edge.sources),
     }
+
+
+def ends_record(kg: KnowledgeGraph, edge: Edge) -> dict[str, Any]:
+    """The label and type of an edge's two ends, so a list of edges names what it joins.
+
+    >>> kg = tiny_graph()
+    >>> ends_record(kg, kg.edges["slower-replies--indicates--needs-space"])["to_label"]
+    'He needs space'
+    """
+    start, end = kg.nodes[edge.source], kg.nodes[edge.target]
+    return {"from_label": start.label, "from_type": start.type, "to_label": end.label, "to_type": end.type}
 
 
 def node_link(kg: KnowledgeGraph) -> dict[str, Any]:

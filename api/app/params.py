@@ -42,6 +42,7 @@ __all__ = [
     "LinkedQuery",
     "NODE_FIELDS",
     "ChangesQuery",
+    "DisagreementsQuery",
     "EdgeIdPath",
     "EdgeListQuery",
     "ExportQuery",
@@ -142,8 +143,18 @@ class NoQuery(QueryModel):
 
 
 class TypedListQuery(QueryModel):
-    """The typed shortcuts (`/v1/concepts`, …): filters, sort and page."""
+    """The typed shortcuts (`/v1/concepts`, …): filters, sort, page and what to embed."""
 
+    include: Annotated[
+        # An enum of one, not a `const`: the contract's string parameters all say their values.
+        list[Annotated[Literal["evidence"], WithJsonSchema({"type": "string", "enum": ["evidence"]})]],
+        BeforeValidator(split_commas),
+        Field(
+            max_length=1,
+            description="`evidence` gives each item its quotes, each with its article's title (default: none)."
+            + LIST_HINT,
+        ),
+    ] = []
     source: _Source = None
     q: _Substring = None
     sort: NodeSort = Field("id", description="Sort key; `-` for descending.")
@@ -342,6 +353,21 @@ class ExportQuery(QueryModel):
             + ". Without it, `Accept` chooses among the formats' media types (no preference: `node-link`)."
         ),
     ] = None
+    # The same filters as the lists, so a picture is asked for, not cut out client-side.
+    types: _Types = []
+    kinds: _Kinds = []
+    derived: bool = Field(
+        True,
+        description="`false` leaves out the `mentioned_in` edges derived from each node's quotes to its articles "
+        "(the biggest hubs of any layout).",
+    )
+
+
+class DisagreementsQuery(QueryModel):
+    """`/v1/disagreements`: the page."""
+
+    limit: _Limit = 50
+    offset: _Offset = 0
 
 
 class ReleaseListQuery(QueryModel):

@@ -21,6 +21,7 @@ _ADDRESSES_ID = f"give-him-space--addresses--{_REASON_ID}"
 
 _EVIDENCE = {
     "source": "002",
+    "title": "8 Things You Need to Know About Why Men Pull Away in Relationships",
     "quote": "…verbatim words…",
     "start": 1200,
     "end": 1216,
@@ -53,6 +54,10 @@ _EDGE = {
     "symmetric": False,
     "from": _SIGN_ID,
     "to": _REASON_ID,
+    "from_label": _NODE["label"],
+    "from_type": "sign",
+    "to_label": _REASON["label"],
+    "to_type": "reason",
     "evidence": [_EVIDENCE],
     "basis": "quoted",
     "note": None,
@@ -345,6 +350,8 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
         "total": 1,
-        "links": {"self": urls.api("/disagreements")},
+        "limit": 50,
+        "offset": 0,
+        "links": {"self": urls.api("/disagreements"), "next": None, "prev": None},
     },
 }

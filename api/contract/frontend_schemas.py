@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.contract.schemas import EvidenceLinks, NodeOut, SelfLink, _Out
+from api.contract.schemas import EvidenceLinks, NodeOut, PageLinks, SelfLink, _Out
 from graph.types import EdgeKind
 
 __all__ = ["CardOut", "CitationOut", "DisagreementsOut", "GuideOut"]
@@ -172,11 +172,13 @@ class DisagreementOut(_Out):
 
 
 class DisagreementsOut(_Out):
-    """Every `contradicts` pair."""
+    """A page of the `contradicts` pairs."""
 
     items: list[DisagreementOut]
     total: int
-    links: SelfLink
+    limit: int
+    offset: int
+    links: PageLinks
 
 
 NodeOut.model_rebuild()

@@ -49,6 +49,7 @@ class EvidenceOut(_Out):
     """A verbatim quote and where it sits in its article (`text[start:end] == quote`)."""
 
     source: str = Field(examples=["001"])
+    title: str = Field(description="The title of the article the quote comes from.")
     quote: str
     start: int = Field(ge=0)
     end: int = Field(ge=0)
@@ -128,6 +129,10 @@ class EdgeOut(_Out):
     symmetric: bool
     from_: str = Field(alias="from")
     to: str
+    from_label: str = Field(description="The label of the node the edge starts at.")
+    from_type: NodeType = Field(description="The type of the node the edge starts at.")
+    to_label: str = Field(description="The label of the node the edge ends at.")
+    to_type: NodeType = Field(description="The type of the node the edge ends at.")
     evidence: list[EvidenceOut]
     basis: Literal["quoted", "editorial", "derived"]
     note: str | None
@@ -217,7 +222,7 @@ class FacetsOut(_Out):
 
 
 class NodeListOut(_Out):
-    """A page of nodes (without evidence; follow `links.self` for a node's quotes)."""
+    """A page of nodes, without their quotes unless `include=evidence` (or follow each `links.self`)."""
 
     items: list[NodeOut]
     total: int

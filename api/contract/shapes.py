@@ -20,7 +20,7 @@ from graph.models import Edge, Evidence, Node
 from graph.passages import context
 from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
 from graph.queries.guide import VERDICTS, SignNote
-from graph.records import edge_record, evidence_record, node_record
+from graph.records import edge_record, ends_record, evidence_record, node_record
 from graph.releases import Change, served_release
 from graph.snapshots import Release
 
@@ -29,7 +29,7 @@ __all__ = [
     "card_body",
     "change_item",
     "citation",
-    "disagreements_body",
+    "disagreement_item",
     "edge_out",
     "evidence_out",
     "guide_body",
@@ -54,8 +54,10 @@ def node_links(node_id: str) -> dict[str, str]:
 
 
 def evidence_out(kg: KnowledgeGraph, ev: Evidence) -> dict[str, Any]:
-    """The one way a quote reaches the wire: where it sits, its sentence, and a link to its passage."""
+    """The one way a quote reaches the wire: its article's title, where it sits, its sentence, and a link to
+    its passage."""
     out = evidence_record(ev)
+    out["title"] = kg.nodes[ev.source].attributes["title"]
     out["context"] = context(kg, ev)
     out["links"] = {"passage": urls.passage(ev.source, ev.start, ev.end), "source": urls.node(ev.source)}
     return out
@@ -75,8 +77,9 @@ def node_out(
 
 
 def edge_out(kg: KnowledgeGraph, edge: Edge) -> dict[str, Any]:
-    """The one way an Edge reaches the wire."""
+    """The one way an Edge reaches the wire: its record, its ends' labels and types, its quotes and links."""
     out = edge_record(edge)
+    out.update(ends_record(kg, edge))
     out["evidence"] = [evidence_out(kg, ev) for ev in edge.evidence]
     out["links"] = {"self": urls.edge(edge.id), "from": urls.node(edge.source), "to": urls.node(edge.target)}
     return out
@@ -275,25 +278,17 @@ def guide_body(kg: KnowledgeGraph, result: GuideResult, self_url: str) -> dict[s
     }
 
 
-def disagreements_body(kg: KnowledgeGraph, found: list[Disagreement], self_url: str) -> dict[str, Any]:
-    """`{items: [{id, about, note, sides: [{node, citations}], citations, links}], total, links}`."""
+def disagreement_item(kg: KnowledgeGraph, d: Disagreement) -> dict[str, Any]:
+    """`{id, about, note, sides: [{node, citations}], citations, links}`: both sides, each quoted."""
     return {
-        "items": [
-            {
-                "id": d.edge.id,
-                "about": d.about,
-                "note": d.edge.note,
-                "sides": [
-                    {"node": node_item(side), "citations": [citation(kg, ev) for ev in side.evidence]}
-                    for side in d.sides
-                ],
-                "citations": [citation(kg, ev) for ev in d.edge.evidence],
-                "links": {"self": urls.edge(d.edge.id)},
-            }
-            for d in found
+        "id": d.edge.id,
+        "about": d.about,
+        "note": d.edge.note,
+        "sides": [
+            {"node": node_item(side), "citations": [citation(kg, ev) for ev in side.evidence]} for side in d.sides
         ],
-        "total": len(found),
-        "links": {"self": self_url},
+        "citations": [citation(kg, ev) for ev in d.edge.evidence],
+        "links": {"self": urls.edge(d.edge.id)},
     }
 
 

@@ -2,7 +2,7 @@
 
 from graph.queries.autocomplete import autocomplete
 from graph.queries.cards import Card, RelationGroup, card
-from graph.queries.disagreements import Disagreement, disagreements
+from graph.queries.disagreements import Disagreement, disagreements, list_disagreements
 from graph.queries.guide import MAX_SIGNS, SCORING, GuideResult, RankedReason, guide
 from graph.queries.listing import MAX_LIMIT, Page, list_edges, list_nodes
 from graph.queries.lookup import get_edge, get_node, suggest
@@ -30,6 +30,7 @@ __all__ = [
     "SearchHit",
     "get_edge",
     "get_node",
+    "list_disagreements",
     "list_edges",
     "list_nodes",
     "neighbors",

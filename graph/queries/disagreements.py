@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Node
+from graph.queries._checks import require_range
+from graph.queries.listing import MAX_LIMIT, MAX_OFFSET, Page
 
-__all__ = ["Disagreement", "disagreements"]
+__all__ = ["Disagreement", "disagreements", "list_disagreements"]
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,22 @@ def disagreements(kg: KnowledgeGraph) -> list[Disagreement]:
         about = edge.about or f"“{one.label}” against “{other.label}”"
         found.append(Disagreement(edge, (one, other), about))
     return found
+
+
+def list_disagreements(kg: KnowledgeGraph, *, limit: int = 50, offset: int = 0) -> Page[Disagreement]:
+    """A page of `disagreements`, bounded like every list.
+
+    Raises
+    ------
+    InvalidParameter
+        For `limit` or `offset` out of range.
+
+    Examples
+    --------
+    >>> list_disagreements(tiny_graph(), limit=5).total
+    0
+    """
+    require_range("limit", limit, 1, MAX_LIMIT)
+    require_range("offset", offset, 0, MAX_OFFSET)
+    found = disagreements(kg)
+    return Page(found[offset : offset + limit], len(found), limit, offset)

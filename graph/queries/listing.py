@@ -18,7 +18,7 @@ from graph.types import EdgeKind, NodeType
 __all__ = ["MAX_IDS", "MAX_LIMIT", "MAX_OFFSET", "NodeSort", "Page", "list_edges", "list_nodes", "node_facets"]
 
 T = TypeVar("T")
-MAX_LIMIT = 200
+MAX_LIMIT = 1000  # every node of the shipped content (216) and a whole type fit one page
 MAX_IDS = 100
 # Far past any real list, and small enough that a page offset never costs a big-integer compare.
 MAX_OFFSET = 10**9

@@ -43,7 +43,13 @@ router = APIRouter(prefix=urls.API, tags=["export"])
     ),
 )
 async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery, query(ExportQuery)]) -> Response:
-    """The full graph for Gephi, Cytoscape, NetworkX, pandas or an RDF store; the body is cached per version.
+    """The whole graph, or a part of it, for Gephi, Cytoscape, NetworkX, pandas or an RDF store.
+
+    `type` keeps nodes of those types and the edges between them; `kind` keeps edges of those
+    kinds and only the nodes they join; `derived=false` leaves out the `mentioned_in` edges.
+    A part carries the whole content's `content_version`. The Cytoscape export carries a
+    stylesheet (`style`), a `layout` and each node's `short_label`, so
+    `cytoscape({container, ...body})` draws it as it is.
 
     The body's media type follows `format`, or `Accept` without it (Turtle for `text/turtle`,
     N-Triples for `application/n-triples`, JSON-LD for `application/ld+json`). Every format is
@@ -51,6 +57,10 @@ async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery,
     per operation reads the body as text.
     """
     fmt = FORMATS[p.format or _FORMAT_OF[negotiate(request, _OFFERS)]]
-    body = kg.derived(export, fmt.name, request.app.state.iris)  # a graph's export never changes: made once
+    iris = request.app.state.iris
+    if p.types or p.kinds or not p.derived:  # a part: made per request, kept by the response cache
+        body = export(kg, fmt.name, iris, types=p.types, kinds=p.kinds, derived=p.derived)
+    else:
+        body = kg.derived(export, fmt.name, iris)  # a graph's export never changes: made once
     disposition = f'inline; filename="distance-{fmt.name}.{fmt.extension}"'  # a download gets a fitting name
     return bytes_response(request, kg, body, fmt.media_type, headers={"Content-Disposition": disposition})

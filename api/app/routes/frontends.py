@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from api.app import urls
 from api.app.deps import GraphDep
-from api.app.params import GuideQuery, NodeIdPath, NoQuery, query
-from api.app.responses import json_response
+from api.app.params import DisagreementsQuery, GuideQuery, NodeIdPath, NoQuery, query
+from api.app.responses import json_response, list_response
 from api.contract.examples import EXAMPLES
 from api.contract.frontend_schemas import CardOut, DisagreementsOut, GuideOut
 from api.contract.openapi import declare
-from api.contract.shapes import card_body, disagreements_body, guide_body
+from api.contract.shapes import card_body, disagreement_item, guide_body
 from graph import queries
 from graph.build import KnowledgeGraph
 
@@ -49,6 +49,9 @@ async def get_card(
     operation_id="listDisagreements",
     responses=declare(DisagreementsOut, example=EXAMPLES["disagreements"]),
 )
-async def list_disagreements(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
-    """Every pair of claims the articles disagree on, both sides quoted, and what is at stake."""
-    return json_response(request, kg, disagreements_body(kg, queries.disagreements(kg), urls.request_url(request)))
+async def list_disagreements(
+    request: Request, kg: GraphDep, p: Annotated[DisagreementsQuery, query(DisagreementsQuery)]
+) -> Response:
+    """Every pair of claims the articles disagree on, both sides quoted, and what is at stake; paginated."""
+    page = queries.list_disagreements(kg, **p.model_dump())
+    return list_response(request, kg, page, lambda d: disagreement_item(kg, d))

@@ -35,7 +35,7 @@ from api.app.responses import (
 from api.contract.examples import EXAMPLES
 from api.contract.openapi import declare
 from api.contract.schemas import NeighborhoodOut, NodeListOut, NodeOut
-from api.contract.shapes import neighborhood_body, node_body, node_item
+from api.contract.shapes import neighborhood_body, node_body, node_item, node_out
 from graph import queries
 from graph.build import KnowledgeGraph
 from graph.models import Node
@@ -48,9 +48,11 @@ __all__ = ["node_response", "per_item", "prebuilt", "router"]
 router = APIRouter(prefix=urls.API, tags=["nodes"])
 
 
-def _node_page(request: Request, kg: KnowledgeGraph, **filters: Any) -> Response:
-    """The one body of every node list route: query, wrap in the envelope, add `Link`."""
-    return list_response(request, kg, queries.list_nodes(kg, **filters), node_item)
+def _node_page(request: Request, kg: KnowledgeGraph, include: Sequence[str] = (), **filters: Any) -> Response:
+    """The one body of every node list route: query, wrap in the envelope (items with their quotes when
+    `include` says `evidence`), add `Link`."""
+    convert = (lambda node: node_out(kg, node)) if "evidence" in include else node_item
+    return list_response(request, kg, queries.list_nodes(kg, **filters), convert)
 
 
 @router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, 404, example=EXAMPLES["nodes"]))

@@ -39,8 +39,8 @@ def real(shipped: KnowledgeGraph) -> Iterator[TestClient]:
         ("/v1/nodes/oxytocin/neighbors?depth=4", "depth"),
         ("/v1/nodes/oxytocin/neighbors?depth=99999999999999999999", "depth"),
         ("/v1/nodes/oxytocin/neighbors?limit=501", "limit"),
-        ("/v1/nodes?limit=201", "limit"),
-        ("/v1/edges?limit=201", "limit"),
+        ("/v1/nodes?limit=1001", "limit"),
+        ("/v1/edges?limit=1001", "limit"),
         ("/v1/search?q=x&limit=101", "limit"),
         ("/v1/paths?from=oxytocin&to=needs-space&limit=11", "limit"),
         ("/v1/paths?from=oxytocin&to=needs-space&max_hops=7", "max_hops"),
@@ -144,9 +144,9 @@ def test_bodies_stay_under_1_mb_except_the_export(real: TestClient, shipped: Kno
     hubs = sorted(degree, key=degree.__getitem__, reverse=True)[:5]
     every_kind = "&".join(f"kind={k}" for k in EDGE_KINDS)
     urls = [
-        "/v1/nodes?limit=200",
-        "/v1/edges?limit=200",
-        "/v1/sources?limit=200",
+        "/v1/nodes?limit=1000&include=evidence",
+        "/v1/edges?limit=1000",
+        "/v1/sources?limit=1000&include=evidence",
         "/v1/search?q=he&limit=100",
         "/v1/schema",
         *(f"/v1/nodes/{hub}?include=edges,neighbors,evidence" for hub in hubs),

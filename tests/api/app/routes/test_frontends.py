@@ -169,4 +169,24 @@ def test_disagreements_list_both_sides_with_quotes(real: TestClient, shipped: Kn
 
 
 def test_disagreements_empty_when_nothing_contradicts(client: TestClient) -> None:
-    assert client.get("/v1/disagreements").json() == {"items": [], "total": 0, "links": {"self": "/v1/disagreements"}}
+    assert client.get("/v1/disagreements").json() == {
+        "items": [],
+        "total": 0,
+        "limit": 50,
+        "offset": 0,
+        "links": {"self": "/v1/disagreements", "next": None, "prev": None},
+    }
+
+
+def test_disagreements_page_like_every_list(real: TestClient) -> None:
+    every = real.get("/v1/disagreements").json()["items"]
+    first = real.get("/v1/disagreements?limit=2")
+    body = first.json()
+    assert ([d["id"] for d in body["items"]], body["total"]) == ([d["id"] for d in every[:2]], len(every))
+    assert body["links"]["next"] == "/v1/disagreements?limit=2&offset=2"
+    assert 'rel="next"' in first.headers["Link"]
+    second = real.get(body["links"]["next"]).json()
+    assert [d["id"] for d in second["items"]] == [d["id"] for d in every[2:4]]
+    for bad in ("limit=0", "offset=-1", f"limit={10**6}"):
+        refused = real.get(f"/v1/disagreements?{bad}")
+        assert (refused.status_code, refused.json()["errors"][0]["parameter"]) == (422, bad.split("=")[0])

@@ -89,7 +89,7 @@ def test_typed_shortcuts_list_one_type(client: TestClient, path: str, expected: 
     ("path", "parameter"),
     [
         ("/v1/nodes?limit=0", "limit"),
-        ("/v1/nodes?limit=201", "limit"),
+        ("/v1/nodes?limit=1001", "limit"),
         ("/v1/nodes?limit=abc", "limit"),
         ("/v1/nodes?offset=-1", "offset"),
         ("/v1/nodes?type=feeling", "type"),
@@ -101,7 +101,7 @@ def test_typed_shortcuts_list_one_type(client: TestClient, path: str, expected: 
         ("/v1/responses?polarity=maybe", "polarity"),
         ("/v1/concepts?type=sign", "type"),
         ("/v1/edges?kind=loves", "kind"),
-        ("/v1/edges?limit=1000", "limit"),
+        ("/v1/edges?limit=1001", "limit"),
         ("/v1/nodes/oxytocin?include=everything", "include"),
         ("/v1/nodes/oxytocin?fields=secret", "fields"),
     ],

@@ -135,7 +135,7 @@ def test_changes_refuse_a_bad_parameter(served: TestClient, query: str, paramete
 
 
 def test_releases_refuse_a_bad_parameter(served: TestClient) -> None:
-    response = served.get("/v1/releases?limit=201")
+    response = served.get("/v1/releases?limit=1001")
     assert (response.status_code, response.json()["errors"][0]["parameter"]) == (422, "limit")
 
 
