@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         description="Requests a second each client may sustain (a token bucket); past it, a 429. 0 turns it off",
     )
     rate_burst: int = Field(1000, ge=1, le=1_000_000, description="Requests a client may send at once, above the rate")
+    rate_table: Path | None = Field(
+        None,
+        description="The file the workers of one server keep the rate limit's buckets in, so that the limit is "
+        "per client, not per worker (`api.edge.ratelimit.BucketTable`); `distance serve --workers N` makes it. "
+        "Unset: the process keeps its own",
+    )
     client_header: str = Field(
         "",
         pattern=r"^[A-Za-z0-9-]*$",

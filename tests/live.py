@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -104,3 +105,23 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def flood(url: str, seconds: float, *, threads: int = 4, path: str = "/v1/meta") -> list[httpx.Response]:
+    """One client asking as fast as it can from `threads` threads for `seconds`, a new connection
+    every 20 requests (so that every worker of a server gets some); every answer, in order."""
+    answers: list[httpx.Response] = []
+
+    def run() -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            with httpx.Client(base_url=url, timeout=10) as client:
+                for _ in range(20):
+                    answers.append(client.get(path))
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return answers

@@ -26,7 +26,7 @@ import pytest
 from api.settings import Settings
 from deploy.cluster import spawn
 from deploy.nginx import find_nginx, nginx_command, write_config
-from tests.live import ROOT, free_port, serve, wait_for
+from tests.live import ROOT, flood, free_port, serve, wait_for
 from tests.slow_server import IN_FLIGHT
 from tests.test_serve import DEEP, NEW_SUMMARY, OLD_SUMMARY
 from tests.tiny import append_entry, write_tiny_seeds
@@ -517,23 +517,9 @@ def test_the_rate_limit_through_the_cluster_is_the_stated_one(strict: Cluster) -
     """One client flooding through nginx for 4 s gets the burst plus the rate, whichever
     replica answers (the limit is nginx's, once for all): 100 + 50 x 4 = 300, within 10 %."""
     seconds, rate, burst = 4.0, float(STRICT["DISTANCE_RATE_LIMIT"]), int(STRICT["DISTANCE_RATE_BURST"])
-    statuses: list[int] = []
-    refused: list[httpx.Response] = []
-
-    def flood() -> None:
-        with httpx.Client(base_url=strict.url, timeout=10) as client:
-            end = time.monotonic() + seconds
-            while time.monotonic() < end:
-                response = client.get("/v1/meta")
-                statuses.append(response.status_code)
-                if response.status_code == 429 and not refused:
-                    refused.append(response)
-
-    threads = [threading.Thread(target=flood) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = flood(strict.url, seconds)
+    statuses = [a.status_code for a in answers]
+    refused = [a for a in answers if a.status_code == 429][:1]
     served = statuses.count(200)
     expected = burst + rate * seconds
     assert abs(served - expected) <= 0.1 * expected, (served, expected, len(statuses))

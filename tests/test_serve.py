@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.live import DISTANCE, LiveServer, free_port, port_is_open, serve, wait_for
+from tests.live import DISTANCE, LiveServer, flood, free_port, port_is_open, serve, wait_for
 from tests.slow_server import IN_FLIGHT
 from tests.tiny import append_entry, shrink_tiny_seeds, write_tiny_seeds
 
@@ -299,3 +299,18 @@ def test_content_faults_on_reload_are_refused_and_a_large_removal_needs_sigusr2(
         server.process.send_signal(signal.SIGUSR2)
         wait_for(lambda: httpx.get(server.url + "/v1/nodes/oxytocin").status_code == 404, what="the confirmed reload")
     assert loop.failures[:1] in ([], ["200 404"])  # the loop asks for oxytocin, which the confirmed reload removed
+
+
+def test_with_two_workers_the_rate_limit_is_per_client_for_the_whole_server(seeds: Path, tmp_path: Path) -> None:
+    """One client flooding two workers for 4 s gets what `RateLimit-Policy` states, once:
+    the burst plus the rate, 100 + 50 x 4 = 300 within 10 % (each worker alone would allow 300)."""
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", "2"]
+    env = {"DISTANCE_RATE_LIMIT": "50", "DISTANCE_RATE_BURST": "100", "DISTANCE_ACCESS_LOG": "false"}
+    with serve(command, port, tmp_path / "logs", env=env) as server:
+        time.sleep(1.5)  # the ready check took a few tokens; let the bucket fill again (2 s from empty)
+        answers = flood(server.url, 4.0)
+    served = sum(a.status_code == 200 for a in answers)
+    assert abs(served - 300) <= 30, (served, len(answers))
+    refused = next(a for a in answers if a.status_code == 429)
+    assert refused.headers["ratelimit-policy"] == '"per-client";q=100;w=2'

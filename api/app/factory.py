@@ -27,7 +27,7 @@ from api.edge.accesslog import JsonLines
 from api.edge.cache import AnswerCache
 from api.edge.frontdoor import FrontDoor
 from api.edge.options import Options
-from api.edge.ratelimit import RateLimiter
+from api.edge.ratelimit import BucketTable, RateLimiter
 from api.edge.representation import Representation
 from api.edge.shortcut import node_answer
 from api.process.reload import live_reload
@@ -176,7 +176,12 @@ class _Distance(FastAPI):
             max_url_bytes=settings.max_url_bytes,
             max_concurrency=settings.max_concurrency,
             access_log=self.state.access_log,
-            limiter=RateLimiter(settings.rate_limit, settings.rate_burst, client_header=settings.client_header)
+            limiter=RateLimiter(
+                settings.rate_limit,
+                settings.rate_burst,
+                client_header=settings.client_header,
+                table=BucketTable(path=settings.rate_table) if settings.rate_table is not None else None,
+            )
             if settings.rate_limit > 0
             else None,
         )

@@ -48,6 +48,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from api.app import create_app
 from api.edge.httpproto import FdWatch, Limits, connection_cap, protocol_class
+from api.edge.ratelimit import BucketTable
 from api.process.graphfile import write_snapshot
 from api.settings import Settings
 from graph.build import KnowledgeGraph
@@ -134,6 +135,10 @@ class _Supervisor:
         self.stopping = False
         self._dir = Path(tempfile.mkdtemp(prefix="distance-serve-"))
         self.snapshot = self._dir / "graph.pickle"
+        # One table of rate-limit buckets for every worker: the limit is per client, not per worker.
+        rate_table = self._dir / "rate-limit"
+        BucketTable.create(rate_table)
+        self.settings = settings.model_copy(update={"rate_table": rate_table})
         self._adopt(graph)
 
     def _adopt(self, graph: KnowledgeGraph) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.edge.ratelimit import RateLimiter
+from api.edge.ratelimit import BucketTable, RateLimiter
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 
@@ -38,11 +39,47 @@ def test_the_client_is_the_last_element_of_the_configured_header_else_the_peer()
     assert RateLimiter(1.0, 1).client(_scope(headers=forwarded)) == b"10.0.0.1"  # not configured: not trusted
 
 
-def test_the_table_of_clients_is_bounded() -> None:
-    limiter = RateLimiter(1.0, 5, max_clients=3)
-    for n in range(10):
-        limiter.check(_scope(f"10.0.0.{n}"), now=0.0)
-    assert list(limiter.buckets) == [b"10.0.0.7", b"10.0.0.8", b"10.0.0.9"]
+def test_the_table_of_clients_is_bounded_and_forgets_the_longest_unused_first() -> None:
+    limiter = RateLimiter(0.001, 2, max_clients=4)  # one set of four slots: every client shares it
+    a = _scope("10.0.0.1")
+    assert [limiter.check(a, now=0.0) is None for _ in range(3)] == [True, True, False]
+    for n, now in ((2, 1.0), (3, 2.0), (4, 3.0)):
+        limiter.check(_scope(f"10.0.0.{n}"), now=now)
+    assert limiter.check(a, now=4.0) is not None  # still in the table, still empty
+    for n, now in ((5, 5.0), (6, 6.0), (7, 7.0)):  # each takes the slot unused longest: .2, .3, .4
+        limiter.check(_scope(f"10.0.0.{n}"), now=now)
+    assert limiter.check(a, now=8.0) is not None
+    limiter.check(_scope("10.0.0.8"), now=9.0)  # now a's slot is the one unused longest
+    limiter.check(_scope("10.0.0.9"), now=9.5)
+    limiter.check(_scope("10.0.0.10"), now=9.6)
+    limiter.check(_scope("10.0.0.11"), now=9.7)
+    assert limiter.check(a, now=10.0) is None  # forgotten: a full bucket again
+
+
+def test_workers_sharing_a_table_file_share_each_client_s_bucket(tmp_path: Path) -> None:
+    """Two processes take from one client's bucket of 50 (no refill to speak of) 100 times each:
+    50 are served in all, not 50 each."""
+    path = tmp_path / "rate-limit"
+    BucketTable.create(path)
+    read_end, write_end = os.pipe()
+    children = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:  # a worker: its own mapping of the file, as a forked or spawned worker has
+            limiter = RateLimiter(0.001, 50, table=BucketTable(path=path))
+            served = sum(limiter.check(_scope("192.0.2.1")) is None for _ in range(100))
+            os.write(write_end, f"{served}\n".encode())
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        counts = [int(line) for line in pipe.read().split()]
+    assert sum(counts) == 50, counts
+    own = RateLimiter(0.001, 50, table=BucketTable(path=path))
+    assert own.check(_scope("192.0.2.1")) is not None  # a third process sees the same empty bucket
+    assert own.check(_scope("192.0.2.2")) is None
 
 
 def test_a_client_past_its_rate_gets_a_429_problem_others_do_not(tiny: KnowledgeGraph, seeds: Path) -> None:
