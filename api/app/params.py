@@ -380,8 +380,9 @@ class ReleaseListQuery(QueryModel):
 class ChangesQuery(QueryModel):
     """`/v1/changes`: since which release (a content_version or its start), and the page.
 
-    The contract says what a content_version looks like (`format: content-version`), never
-    which ones are released: `/v1/releases` says that (the fuzzers learn them from it).
+    The contract says what a content_version looks like (`format: content-version`); which ones
+    are released is `/v1/releases`'s to say. Its one example is the first recorded release:
+    releases are only ever added, so it names a release whatever the content becomes.
     """
 
     since: str = Field(
@@ -389,6 +390,7 @@ class ChangesQuery(QueryModel):
         max_length=64,
         pattern=rf"^[0-9a-f]{{{MIN_PREFIX},64}}$",
         json_schema_extra={"format": "content-version"},
+        examples=["1ecede28677c"],
         description=(
             f"The content_version of a release (`{urls.releases()}`), or its first {MIN_PREFIX} or more "
             "characters when they name one release only; an unknown one is a 404 listing the releases."
