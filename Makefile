@@ -51,8 +51,8 @@ clients: $(VENV)/.synced clients/node_modules/.installed  ## typed clients from 
 	rm -rf build/clients
 	mkdir -p build/clients/typescript
 	clients/node_modules/.bin/openapi-typescript openapi.yaml -o build/clients/typescript/distance.ts
-	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path build/clients/python/distance_client \
-		--meta none --overwrite --config clients/openapi-python-client.yaml
+	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path build/clients/python \
+		--meta uv --overwrite --config clients/openapi-python-client.yaml
 
 lint-contract: clients/node_modules/.installed  ## the committed contract must pass spectral with no error
 	clients/node_modules/.bin/spectral lint openapi.yaml --ruleset clients/.spectral.yaml --fail-severity error

@@ -105,3 +105,40 @@ def test_python_client_reads_every_export_as_text_the_tools_open(shipped_server:
     assert g.number_of_edges() == nx.read_graphml(io.BytesIO(texts["graphml"].encode())).number_of_edges()
     assert len(pd.read_json(io.StringIO(texts["jsonl"]), lines=True)) == 1 + g.number_of_nodes() + g.number_of_edges()
     assert len(pd.read_csv(io.StringIO(texts["edges-csv"]))) == g.number_of_edges()
+
+
+_FRESH_SCRIPT = """
+import sys
+
+from distance_client import Client
+from distance_client.api.explore import search
+from distance_client.api.front_ends import get_guide
+from distance_client.api.nodes import get_node
+
+with Client(base_url=sys.argv[1], raise_on_unexpected_status=True) as client:
+    node = get_node.sync(client=client, node_id="oxytocin")
+    hits = search.sync(client=client, q="oxytocin")
+    guide = get_guide.sync(client=client, signs=["leaves-right-after-sex"])
+print(node.label, node.type_, hits.items[0].node.id, guide.reasons[0].reason.id, sep="|")
+"""
+
+
+def test_the_python_client_installs_with_pip_into_a_fresh_venv(shipped_server: LiveServer, tmp_path: Path) -> None:
+    """`pip install build/clients/python` brings httpx and attrs along: nothing else is needed to use it."""
+    import venv
+
+    assert (CLIENTS / "python" / "pyproject.toml").is_file(), "run `make clients`"
+    venv.create(tmp_path / "venv", with_pip=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    quiet = ["--quiet", "--disable-pip-version-check", "--no-input"]
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", *quiet, str(CLIENTS / "python")], capture_output=True, text=True
+    )
+    assert installed.returncode == 0, installed.stderr
+    ran = subprocess.run(
+        [str(python), "-c", _FRESH_SCRIPT, shipped_server.url], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert ran.returncode == 0, ran.stderr
+    label, node_type, first_hit, first_reason = ran.stdout.strip().split("|")
+    assert (label, node_type, first_hit) == ("Oxytocin", "concept", "oxytocin")
+    assert first_reason
