@@ -28,7 +28,7 @@ from graph._memory import give_back
 from graph.adjacency import Adjacency, Near
 from graph.errors import ContentError, ContentProblem
 from graph.load import Article, Content, collector_paused, edge_id, load_content
-from graph.models import Edge, Evidence, Node
+from graph.models import Edge, Evidence, Node, Retirement
 from graph.registry import EDGE_KINDS
 from graph.snapshots import Release, read_releases
 from graph.types import NODE_TYPES, EdgeKind, NodeType
@@ -61,6 +61,8 @@ class KnowledgeGraph:
     content_version: str
     # The releases recorded under seeds/releases/ (`graph.releases`), oldest first.
     releases: tuple[Release, ...] = ()
+    # Retired node ids and what replaces each (seeds/graph/retired.yaml).
+    retired: Mapping[str, Retirement] = field(default_factory=lambda: MappingProxyType({}))
 
     _derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -137,6 +139,8 @@ def _digest(content: Content, nodes: Sequence[Node], ids: Sequence[str], columns
         for a in content.articles.values()
     }
     digest = hashlib.sha256(orjson.dumps(articles, option=orjson.OPT_SORT_KEYS))
+    if content.retired:  # retired ids are content too: a merge changes the version
+        digest.update(orjson.dumps(sorted((r.id, r.replaced_by, r.note) for r in content.retired)))
     digest.update(b"|")
     for at in range(0, len(nodes), _CHUNK):
         digest.update(orjson.dumps([_node_row(n) for n in nodes[at : at + _CHUNK]]))
@@ -301,6 +305,7 @@ def _build(content: Content, releases: tuple[Release, ...], derive: bool) -> Kno
         edge_counts=MappingProxyType({k: n for k, n in zip(_KINDS, counted, strict=True) if n}),
         content_version=_digest(content, sorted_nodes, ids, columns),
         releases=releases,
+        retired=MappingProxyType({r.id: r for r in content.retired}),
     )
 
 

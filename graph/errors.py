@@ -38,6 +38,7 @@ __all__ = [
     "NotInContent",
     "ParameterError",
     "ReleaseNotFound",
+    "Retired",
     "did_you_mean",
     "suggest",
 ]
@@ -89,6 +90,17 @@ class EdgeNotFound(NotFound):
     def __init__(self, edge_id: str, suggestions: Sequence[str] = ()) -> None:
         self.edge_id, self.suggestions = edge_id, tuple(suggestions)
         super().__init__(f"no edge with id {edge_id!r}{did_you_mean(self.suggestions)}")
+
+
+class Retired(NotFound):
+    """The id names a node that was retired (merged into another, or dropped): `replaced_by`
+    is the id that answers for it now (an edge id for an edge), None when nothing does."""
+
+    def __init__(self, what: str, old_id: str, replaced_by: str | None, note: str) -> None:
+        self.old_id, self.replaced_by, self.note = old_id, replaced_by, note
+        self.suggestions = (replaced_by,) if replaced_by else ()
+        successor = f"; {what} {replaced_by!r} replaces it" if replaced_by else ""
+        super().__init__(f"{what} {old_id!r} was retired{successor}: {note}")
 
 
 class ReleaseNotFound(NotFound):

@@ -26,6 +26,8 @@ from graph.models import (
     Evidence,
     EvidenceSeed,
     Node,
+    Retirement,
+    RetirementSeed,
     SourceSeed,
     Verdict,
 )
@@ -35,6 +37,9 @@ from graph.types import EdgeKind
 __all__ = ["Article", "Content", "collector_paused", "edge_id", "load_content"]
 
 EDGES_FILE = "edges.yaml"
+# Node ids no longer in use, each with its successor: an id is never reused, and a retired one
+# keeps answering (`graph.queries.lookup`). Optional.
+RETIRED_FILE = "retired.yaml"
 SOURCES_FILE = "sources.yaml"
 
 
@@ -54,6 +59,7 @@ class Content:
     articles: dict[str, Article]
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    retired: tuple[Retirement, ...] = ()
 
 
 def edge_id(source: str, kind: str, target: str) -> str:
@@ -159,12 +165,13 @@ def _load(seeds_dir: Path, out: _Collector) -> Content:
     articles, source_nodes = _load_sources(seeds_dir / "sources", declared, out)
     nodes = _load_nodes(seeds_dir / "graph", articles, declared, out)
     edges = _load_edges(seeds_dir / "graph" / EDGES_FILE, articles, declared, out)
+    retired = _load_retired(seeds_dir / "graph" / RETIRED_FILE, declared, out)
     for where in declared.values():  # entries refused for another reason included
         if not where.linked and not where.recovered:
             out.add(where.path, where.line, f"orphan node {where.id!r}: no edge starts or ends here")
     if out.problems:
         raise ContentError(out.problems)
-    return Content(articles=articles, nodes=(*source_nodes, *nodes), edges=tuple(edges))
+    return Content(articles=articles, nodes=(*source_nodes, *nodes), edges=tuple(edges), retired=retired)
 
 
 def _load_sources(
@@ -232,11 +239,11 @@ def _load_nodes(
     nodes: list[Node] = []
     node_files = 0
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == EDGES_FILE:
+        if path.name in (EDGES_FILE, RETIRED_FILE):
             continue
         model = SEED_MODELS.get(path.name)
         if model is None:
-            known = ", ".join(sorted([*SEED_MODELS, EDGES_FILE]))
+            known = ", ".join(sorted([*SEED_MODELS, EDGES_FILE, RETIRED_FILE]))
             out.add(path, 1, f"unknown content file {path.name!r}; expected one of {known}")
             continue
         node_type = model.model_fields["type"].default
@@ -366,6 +373,29 @@ def _load_edges(path: Path, articles: dict[str, Article], declared: dict[str, De
             )
         )
     return edges
+
+
+def _load_retired(path: Path, declared: dict[str, Declared], out: _Collector) -> tuple[Retirement, ...]:
+    """The retired ids: never a live node's id, never twice, each successor a live node."""
+    found: dict[str, Retirement] = {}
+    for item in _items(path, out) if path.exists() else ():
+        seed = validate(RetirementSeed, item, path, out)
+        if seed is None:
+            continue
+        if seed.id in declared:
+            where = declared[seed.id]
+            out.add(
+                path, item.line_of("id"), f"retired id {seed.id!r} is a node's id ({out.name(where.path)}:{where.line})"
+            )
+            continue
+        if seed.id in found:
+            out.add(path, item.line_of("id"), f"id {seed.id!r} is retired twice")
+            continue
+        if seed.replaced_by is not None and seed.replaced_by not in declared:
+            out.add(path, item.line_of("replaced_by"), f"replaced_by names no node: {seed.replaced_by!r}")
+            continue
+        found[seed.id] = Retirement(seed.id, seed.replaced_by, seed.note)
+    return tuple(found.values())
 
 
 def _items(path: Path, out: _Collector) -> Iterator[LineDict]:

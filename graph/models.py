@@ -29,6 +29,8 @@ __all__ = [
     "ReasonSeed",
     "ADVICE",
     "ResponseSeed",
+    "Retirement",
+    "RetirementSeed",
     "SEED_MODELS",
     "SLUG",
     "SignSeed",
@@ -200,6 +202,22 @@ class EdgeSeed(_Seed):
     about: Text | None = None
 
 
+class RetirementSeed(_Seed):
+    """A node id that no longer names a node (seeds/graph/retired.yaml): an id is never reused,
+    and a retired one keeps answering with its successor (`replaced_by`), when it has one."""
+
+    id: str
+    replaced_by: str | None = None
+    note: Text
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f"id {value!r} is not a kebab-case slug")
+        return value
+
+
 # Built objects are frozen, slotted dataclasses rather than pydantic models: they are made
 # only from validated seeds, and a slotted instance is ~6x smaller (an edge ~170 bytes
 # against ~1.1 KB), which is what lets a 1M-edge graph fit in memory. orjson serializes
@@ -212,6 +230,15 @@ class Evidence:
     quote: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Retirement:
+    """A retired node id, the node that replaces it (None when nothing does), and why, in our words."""
+
+    id: str
+    replaced_by: str | None
+    note: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +25,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter, ReleaseNotFound
 from graph.queries._checks import require_range
 from graph.queries.listing import MAX_LIMIT, MAX_OFFSET, Page
+from graph.queries.lookup import retired_edge
 from graph.records import edge_record, node_record
 from graph.snapshots import RELEASES_DIR, Record, Release, Snapshot, dump_release, release_name
 
@@ -162,7 +163,9 @@ def find_release(kg: KnowledgeGraph, since: str) -> Release:
 @dataclass(frozen=True)
 class Change:
     """A node or an edge added, removed or changed between two snapshots; `fields` names what
-    changed (for `changed` only). `type` is a node's type or an edge's kind; `label` a node's."""
+    changed (for `changed` only). `type` is a node's type or an edge's kind; `label` a node's.
+    `replaced_by` names what answers for a removed node or edge whose node was retired into
+    another (a merge), when the content served has it."""
 
     resource: Resource
     id: str
@@ -170,6 +173,7 @@ class Change:
     fields: tuple[str, ...]
     type: str
     label: str | None
+    replaced_by: str | None = None
 
 
 def diff(old: Snapshot, new: Snapshot) -> list[Change]:
@@ -199,7 +203,20 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
 
 def _changes_since(kg: KnowledgeGraph, content_version: str) -> list[Change]:
     old = next(r for r in kg.releases if r.content_version == content_version)
-    return diff(old.snapshot, snapshot_of(kg))
+    return [_with_successor(kg, change) for change in diff(old.snapshot, snapshot_of(kg))]
+
+
+def _with_successor(kg: KnowledgeGraph, change: Change) -> Change:
+    """A removed node or edge that a merge retired, with what replaces it (`kg.retired`)."""
+    if change.change != "removed":
+        return change
+    if change.resource == "node":
+        gone = kg.retired.get(change.id)
+        successor = gone.replaced_by if gone is not None else None
+    else:
+        found = retired_edge(kg, change.id)
+        successor = found[0] if found is not None else None
+    return replace(change, replaced_by=successor) if successor else change
 
 
 @dataclass(frozen=True)

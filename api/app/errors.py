@@ -30,6 +30,7 @@ from graph.errors import (
     NotInContent,
     ParameterError,
     ReleaseNotFound,
+    Retired,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
     EdgeNotFound: (404, "edge-not-found", "Edge not found"),
     ReleaseNotFound: (404, "release-not-found", "Release not found"),
     NotInContent: (404, "not-in-content", "Not in the content"),
+    Retired: (410, "retired", "Retired id"),
     InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
 }
 
@@ -94,6 +96,8 @@ EXPLANATIONS: Final[dict[str, str]] = {
     "not-found": "Nothing is served at this URL. Start from /v1, which links every route.",
     "node-not-found": "No node has this id. Ids are kebab-case slugs; `suggestions` lists the closest ones.",
     "edge-not-found": "No edge has this id. Edge ids read `from--kind--to`; `suggestions` lists the closest ones.",
+    "retired": "The id named a node that was merged into another or dropped; ids are never reused. "
+    "`replaced_by` is the id that answers for it now (null when nothing does): ask for that instead.",
     "release-not-found": "No recorded release has this content_version, nor starts with it; `suggestions` lists "
     "every release, newest first (/v1/releases).",
     "not-in-content": "A query parameter is well formed but names what the content does not have (a sign id "
@@ -188,6 +192,10 @@ async def _domain_problem(request: Request, exc: Exception) -> Response:
         error = {"parameter": exc.parameter, "message": exc.message, "value": _text(exc.value)}
         return problem_response(
             request, status, str(exc), problem=(slug, title), errors=[error], suggestions=suggestions
+        )
+    if isinstance(exc, Retired):
+        return problem_response(
+            request, status, str(exc), problem=(slug, title), suggestions=suggestions, replaced_by=exc.replaced_by
         )
     return problem_response(request, status, str(exc), problem=(slug, title), suggestions=list(exc.suggestions))
 

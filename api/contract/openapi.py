@@ -25,6 +25,7 @@ __all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "o
 ERROR_DESCRIPTIONS = {
     404: "No resource with this id, or a parameter names what the content does not have (`errors` names it); "
     "`suggestions` lists close matches.",
+    410: "The id was retired (merged into another node, or dropped); `replaced_by` names its successor.",
     406: "The `Accept` header takes none of the media types this route answers; `detail` names them.",
     414: "The URL (path and query) is longer than the server takes.",
     422: "A parameter is malformed, out of range or unknown; `errors` names it.",

@@ -59,6 +59,9 @@ class ReleaseListOut(_Out):
 
 class ChangeLinks(_Out):
     self: str | None = Field(description="The node or edge as served now; null for a removed one.")
+    replaced_by: str | None = Field(
+        None, description="A removed node or edge that a merge retired: what answers for it now."
+    )
 
 
 class ChangeOut(_Out):
@@ -74,6 +77,11 @@ class ChangeOut(_Out):
     type: NodeType | None = Field(None, description="node: its type (as served, or as released if removed).")
     label: str | None = Field(None, description="node: its label (as served, or as released if removed).")
     kind: EdgeKind | None = Field(None, description="edge: its kind.")
+    replaced_by: str | None = Field(
+        None,
+        description="A removed node whose id was retired into another (a merge): the successor's id; "
+        "for a removed edge with a retired end, the edge between the successors. Absent otherwise.",
+    )
     links: ChangeLinks
 
 

@@ -206,6 +206,9 @@ class Problem(_Out):
     instance: str
     errors: list[ParamError] | None = None
     suggestions: list[str] | None = None
+    replaced_by: str | None = Field(
+        None, description="410 `retired`: the id that answers for the retired one now; null when nothing does."
+    )
 
 
 class PageLinks(_Out):

@@ -323,5 +323,10 @@ def change_item(change: Change) -> dict[str, Any]:
     else:
         out["kind"] = change.type
         url = urls.edge(change.id)
-    out["links"] = {"self": None if change.change == "removed" else url}
+    if change.replaced_by is not None:
+        out["replaced_by"] = change.replaced_by
+        successor = urls.node(change.replaced_by) if change.resource == "node" else urls.edge(change.replaced_by)
+        out["links"] = {"self": None, "replaced_by": successor}
+    else:
+        out["links"] = {"self": None if change.change == "removed" else url}
     return out

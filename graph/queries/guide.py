@@ -35,7 +35,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter, NotInContent
 from graph.hubs import is_hub
 from graph.models import Edge, Node, Verdict
-from graph.queries.lookup import suggest
+from graph.queries.lookup import require_live, suggest
 
 __all__ = [
     "MAX_INDIRECT",
@@ -160,6 +160,8 @@ def _require_signs(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> list[Node]:
     signs = []
     for sign_id in wanted:
         node = kg.nodes.get(sign_id)
+        if node is None:
+            require_live(kg, sign_id)
         if node is None or node.type != "sign":
             close = suggest(sign_id, kg.by_type["sign"])
             raise NotInContent("signs", f"{sign_id!r} is not a sign id", sign_id, suggestions=close)

@@ -11,7 +11,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter, NodeNotFound
 from graph.models import Edge, Node
 from graph.queries._checks import require_range
-from graph.queries.lookup import suggest
+from graph.queries.lookup import require_live, suggest
 from graph.text_index import articles
 from graph.types import EdgeKind, NodeType
 
@@ -75,6 +75,7 @@ def list_nodes(
         raise InvalidParameter("ids", f"must name at most {MAX_IDS} ids", len(batch))
     for node_id in batch:
         if node_id not in kg.nodes:
+            require_live(kg, node_id)
             raise NodeNotFound(node_id, suggest(node_id, kg.nodes))
     if batch:
         wanted = set(types)

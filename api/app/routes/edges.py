@@ -44,7 +44,7 @@ async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery,
 @router.get(
     "/edges/{edge_id}",
     operation_id="getEdge",
-    responses=declare(EdgeOut, 404, example=EXAMPLES["edge"], alternatives=LINKED_DATA[1:]),
+    responses=declare(EdgeOut, 404, 410, example=EXAMPLES["edge"], alternatives=LINKED_DATA[1:]),
 )
 async def get_edge(
     request: Request, kg: GraphDep, edge_id: EdgeIdPath, p: Annotated[LinkedQuery, query(LinkedQuery)]

@@ -22,7 +22,7 @@ __all__ = ["router"]
 router = APIRouter(prefix=urls.API, tags=["explore"])
 
 
-@router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404, example=EXAMPLES["paths"]))
+@router.get("/paths", operation_id="findPaths", responses=declare(PathsOut, 404, 410, example=EXAMPLES["paths"]))
 async def find_paths(request: Request, kg: GraphDep, p: Annotated[PathQuery, query(PathQuery)]) -> Response:
     """Shortest paths between two nodes, each hop with its edge's evidence."""
     result = queries.paths(kg, **p.model_dump())

@@ -28,14 +28,14 @@ def per_item(kg: KnowledgeGraph) -> list[str]:
     return [urls.api(f"/cards/{node_id}") for node_id in kg.nodes]
 
 
-@router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, 404, example=EXAMPLES["guide"]))
+@router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, 404, 410, example=EXAMPLES["guide"]))
 async def get_guide(request: Request, kg: GraphDep, p: Annotated[GuideQuery, query(GuideQuery)]) -> Response:
     """Reasons ranked by how strongly the given signs point to them, why, and what helps or backfires."""
     result = queries.guide(kg, **p.model_dump())
     return json_response(request, kg, guide_body(kg, result, urls.request_url(request)))
 
 
-@router.get("/cards/{node_id}", operation_id="getCard", responses=declare(CardOut, 404, example=EXAMPLES["card"]))
+@router.get("/cards/{node_id}", operation_id="getCard", responses=declare(CardOut, 404, 410, example=EXAMPLES["card"]))
 async def get_card(
     request: Request, kg: GraphDep, node_id: NodeIdPath, _: Annotated[NoQuery, query(NoQuery)]
 ) -> Response:

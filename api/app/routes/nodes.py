@@ -55,7 +55,7 @@ def _node_page(request: Request, kg: KnowledgeGraph, include: Sequence[str] = ()
     return list_response(request, kg, queries.list_nodes(kg, **filters), convert)
 
 
-@router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, 404, example=EXAMPLES["nodes"]))
+@router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, 404, 410, example=EXAMPLES["nodes"]))
 async def list_nodes(request: Request, kg: GraphDep, p: Annotated[NodeListQuery, query(NodeListQuery)]) -> Response:
     """Nodes of any type, filtered by type, article and substring; paginated; or a batch by `ids`, in order."""
     return _node_page(request, kg, **p.model_dump())
@@ -111,7 +111,7 @@ async def list_responses(
 @router.get(
     "/nodes/{node_id}",
     operation_id="getNode",
-    responses=declare(NodeOut, 404, example=EXAMPLES["node"], alternatives=LINKED_DATA[1:]),
+    responses=declare(NodeOut, 404, 410, example=EXAMPLES["node"], alternatives=LINKED_DATA[1:]),
 )
 async def get_node(
     request: Request, kg: GraphDep, node_id: NodeIdPath, p: Annotated[NodeQuery, query(NodeQuery)]
@@ -145,7 +145,7 @@ def node_response(
 @router.get(
     "/nodes/{node_id}/neighbors",
     operation_id="getNodeNeighbors",
-    responses=declare(NeighborhoodOut, 404, example=EXAMPLES["neighbors"]),
+    responses=declare(NeighborhoodOut, 404, 410, example=EXAMPLES["neighbors"]),
 )
 async def get_neighbors(
     request: Request, kg: GraphDep, node_id: NodeIdPath, p: Annotated[NeighborQuery, query(NeighborQuery)]

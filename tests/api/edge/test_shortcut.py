@@ -67,7 +67,7 @@ def test_every_node_is_answered_as_the_route_answers_it(shipped: KnowledgeGraph)
             assert direct == await _through_the_route(app, scope), node_id
         return len(shipped.nodes)
 
-    assert asyncio.run(compare()) > 200  # sources included
+    assert asyncio.run(compare()) > 150  # sources included
 
 
 @pytest.mark.parametrize(
