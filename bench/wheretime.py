@@ -47,7 +47,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
         "fastapi/|starlette/|pydantic|anyio/",
         "FastAPI and Starlette: the app's entry, routing, dependencies, validation",
     ),
-    ("api/|graph/", "the handler and its shaping (api/routes, api/shapes, graph/, orjson)"),
+    ("api/|graph/", "the handler and its shaping (api/app/routes, api/contract/shapes, graph/, orjson)"),
     ("asyncio/|uvloop/|runpy|bench/serve.py|api/process/serve.py", "the event loop: epoll, reads, scheduling"),
 )
 
