@@ -7,9 +7,9 @@ of a cached answer's Python. It also runs two regular expressions per header fie
 cycle holds the header block until the first body message and hands both to the transport
 at once (`writelines`: uvloop sends them in one `writev`, the body not copied), and checks
 a whole header block with one `translate` for the names and one for the values, uvicorn's
-patterns made tables. Everything else (what a header field means to the framing, HEAD,
-chunked bodies, keep-alive, the errors for a body longer or shorter than its
-Content-Length) is uvicorn's, unchanged.
+patterns made tables. To do that it writes its own sending: what a header field means to
+the framing, HEAD, chunked bodies, keep-alive and the errors for a body longer or shorter
+than its Content-Length are decided here, after uvicorn's rules, not inherited from it.
 
 `api.edge.httpproto` makes each connection's cycles of this class.
 """
