@@ -178,19 +178,42 @@ def serve(
         bool, typer.Option("--watch", envvar="DISTANCE_WATCH", help="Reload the content when a seed file changes.")
     ] = False,
 ) -> None:
-    """Validate the content, then serve it; on bad content the port never opens.
+    """Validate the content, then serve it (granian, N worker processes); on bad content the port never opens.
 
-    SIGHUP reloads the content (so does a file change with --watch); invalid new content is
-    refused, logged as `file:line`, and the old content goes on serving, in every worker.
-    SIGTERM lets requests in flight finish (up to DISTANCE_SHUTDOWN_TIMEOUT seconds) before
-    the process exits. With --workers N, a worker that dies is replaced on the last good
-    content (see `api.process.serve`).
+    `distance reload PID` reloads the content in place (so does a file change with --watch);
+    SIGHUP reloads it and restarts the workers. Invalid new content is refused, logged as
+    `file:line`, and the old content goes on serving, in every worker. SIGTERM lets requests
+    in flight finish (up to DISTANCE_SHUTDOWN_TIMEOUT seconds) before the process exits. A
+    worker that dies is replaced on the last good content (see `api.process.serve`).
     """
     from api.process.serve import serve as run_server
 
     kg = _load_or_exit(seeds)
     settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
     run_server(settings, kg)
+
+
+@app.command()
+def reload(
+    pid: Annotated[int, typer.Argument(help="The process id `distance serve` logged at start.", min=1)],
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Accept new content that removes most of the nodes served.")
+    ] = False,
+) -> None:
+    """Reload the content of a running `distance serve` in place (SIGUSR1): no connection is closed.
+
+    The server logs the outcome: invalid content is refused with every `file:line`, and the old
+    content goes on serving; so is content that removes most of the nodes served, unless
+    `--confirm` (SIGUSR2) says it is meant.
+    """
+    import os
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGUSR2 if confirm else signal.SIGUSR1)
+    except ProcessLookupError:
+        _console(stderr=True).print(f"no process {pid}", markup=False)
+        raise typer.Exit(1) from None
 
 
 def _settings_or_exit(**given: Any) -> Settings:

@@ -39,18 +39,35 @@ class Settings(BaseSettings):
     watch: bool = Field(False, description="Reload the content when a file under seeds_dir changes")
     shutdown_timeout: float = Field(30.0, gt=0, le=600, description="Seconds in-flight requests get on SIGTERM")
     header_timeout: float = Field(
-        10.0, gt=0, le=300, description="Seconds a connection gets to send a request's headers; then it is closed"
+        10.0,
+        gt=0,
+        le=60,
+        description="Seconds a connection gets to send a request's headers, or may sit idle after an answer; then "
+        "it is closed (granian's header-read timeout; nginx's client_header_timeout in `make cluster`)",
     )
-    keepalive_timeout: float = Field(5.0, gt=0, le=300, description="Seconds an idle keep-alive connection is kept")
+    keepalive_timeout: float = Field(
+        5.0, gt=0, le=300, description="Behind `make cluster`: seconds nginx keeps a client's idle connection open"
+    )
     send_timeout: float = Field(
-        30.0, gt=0, le=600, description="Seconds a client may leave an answer unread before it is cut off"
+        30.0,
+        gt=0,
+        le=600,
+        description="Behind `make cluster`: seconds a client may leave an answer unread before nginx cuts it off "
+        "(granian alone has no send timeout)",
     )
-    max_headers: int = Field(64, ge=8, le=1000, description="Most header fields in a request; more is a 431")
     max_header_bytes: int = Field(
-        16_384, ge=1024, le=1 << 20, description="Most bytes of header fields in a request; more is a 431"
+        16_384,
+        ge=1024,
+        le=1 << 20,
+        description="Most bytes of header fields in a request; more is a 431 (granian's buffer holds the URL "
+        "and this much)",
     )
     max_connections: int = Field(
-        0, ge=0, le=1_000_000, description="Open connections per worker; 0: the descriptor limit less 64"
+        0,
+        ge=0,
+        le=1_000_000,
+        description="Open connections per worker (granian's backpressure: past it, new connections wait in the "
+        "kernel's backlog); 0: the descriptor limit less 64",
     )
     rate_limit: float = Field(
         100.0,

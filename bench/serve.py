@@ -1,10 +1,10 @@
-"""Start Distance for a benchmark: exactly as `distance serve` runs it, or on granian to compare.
+"""Start Distance for a benchmark: exactly as `distance serve` runs it, or on stock uvicorn to compare.
 
-Run: `.venv/bin/python -m bench.serve --port 8123 [--server granian] [--workers 2]
+Run: `.venv/bin/python -m bench.serve --port 8123 [--server uvicorn] [--workers 2]
 [--synthetic 100000]`. With the default server this is `api.process.serve.serve`, the code behind
-`distance serve` (uvicorn on httptools and uvloop, the hardened protocol, the supervisor
-for --workers). `--server granian` runs the same app on granian instead: a measured
-alternative, not what ships. The bare reference apps run elsewhere (`bench.reference`).
+`distance serve` (granian, its worker processes, the content reloads). `--server uvicorn` runs
+the same app on stock uvicorn[standard] (httptools + uvloop) instead: the measured alternative,
+not what ships. The bare reference apps run elsewhere (`bench.reference`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _graph() -> KnowledgeGraph:
 
 
 def make_app() -> Any:
-    """Distance's app on `_graph()`: a factory, so each granian worker builds its own."""
+    """Distance's app on `_graph()`: a factory, so each uvicorn worker builds its own."""
     from api.app import create_app
 
     return create_app(Settings(), _graph())
@@ -42,7 +42,7 @@ def make_app() -> Any:
 def main() -> None:
     """Parse arguments, set the environment the factory reads, and serve until stopped."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", choices=["distance", "granian"], default="distance")
+    parser.add_argument("--server", choices=["distance", "uvicorn"], default="distance")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--synthetic", type=int, default=0, help="Serve a synthetic graph of this many nodes.")
@@ -51,20 +51,22 @@ def main() -> None:
     if args.synthetic:
         os.environ["BENCH_SYNTHETIC_NODES"] = str(args.synthetic)
         os.environ["BENCH_SYNTHETIC_EDGES"] = str(args.edges or 10 * args.synthetic)
-    if args.server == "granian":
-        from granian import Granian
-        from granian.constants import Interfaces
+    if args.server == "uvicorn":
+        import uvicorn
 
-        Granian(
+        uvicorn.run(
             "bench.serve:make_app",
-            address="127.0.0.1",
+            host="127.0.0.1",
             port=args.port,
-            interface=Interfaces.ASGI,
             workers=args.workers,
             factory=True,
-            websockets=False,
-            log_level="warning",  # type: ignore[arg-type]
-        ).serve()
+            http="httptools",
+            loop="uvloop",
+            ws="none",
+            access_log=False,
+            server_header=False,
+            log_level="warning",
+        )
         return
     from api.process.serve import serve
 

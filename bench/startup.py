@@ -127,7 +127,7 @@ def phases() -> dict[str, float]:
     """Seconds per phase of one start in a fresh interpreter: imports, load, app, first request."""
     code = """
 import time; t0 = time.perf_counter()
-import uvicorn, api.cli, api.app.factory
+import granian, api.cli, api.app.factory
 from api.settings import Settings
 t1 = time.perf_counter()
 from graph.build import load_graph

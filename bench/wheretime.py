@@ -33,9 +33,7 @@ PY_SPY = "py-spy==0.4.3"
 VENV = ROOT / "build" / "bench" / f"py-spy-{PY_SPY.split('==')[1]}"
 # The layer of a frame, by the first pattern its file matches (order matters).
 LAYERS: tuple[tuple[str, str], ...] = (
-    ("api/edge/httpcycle.py", "the cycle's send: header block and socket write (api/edge/httpcycle.py)"),
-    ("api/edge/httpproto.py", "protocol limits: timers, caps (api/edge/httpproto.py)"),
-    ("uvicorn/", "uvicorn: parser callbacks, scope, task per request"),
+    ("granian/", "granian's Python side: the ASGI callback wrapper, futures, the worker's loop"),
     ("api/edge/frontdoor.py|api/edge/accesslog.py|api/edge/ratelimit.py", "front door: request id, bounds, access log"),
     ("api/edge/options.py", "OPTIONS layer (passes GET on)"),
     (
@@ -48,7 +46,10 @@ LAYERS: tuple[tuple[str, str], ...] = (
         "FastAPI and Starlette: the app's entry, routing, dependencies, validation",
     ),
     ("api/|graph/", "the handler and its shaping (api/app/routes, api/contract/shapes, graph/, orjson)"),
-    ("asyncio/|uvloop/|runpy|bench/serve.py|api/process/serve.py", "the event loop: epoll, reads, scheduling"),
+    (
+        "asyncio/|uvloop/|multiprocessing/|runpy|bench/serve.py|api/process/serve.py",
+        "the event loop: epoll, scheduling (granian's Rust I/O runs outside Python and is not sampled)",
+    ),
 )
 
 
@@ -96,7 +97,7 @@ def profile(label: str, endpoint: Endpoint, *, cache: bool, seconds: int) -> Pro
         out = Path(tmp) / "samples.txt"
         spy = subprocess.Popen(
             [str(py_spy()), "record", "--nonblocking", "-r", "500", "-d", str(seconds), "-p", str(up.pid),
-             "--format", "raw", "-o", str(out)],
+             "--subprocesses", "--format", "raw", "-o", str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         driven = subprocess.run([*wrk[:-1], f"-d{seconds}s", url], check=True, capture_output=True, text=True)

@@ -3,9 +3,9 @@
 Run: `.venv/bin/python -m bench.workers [--reloads 10]`. On a copy of the seeds, with wrk
 (`-t1 -c32`, keep-alive connections) asking for `/v1/nodes/oxytocin` the whole time:
 
-- reload: the content is edited and SIGHUP sent, `--reloads` times, alternating between
+- reload: the content is edited and `distance reload` (SIGUSR1) sent, `--reloads` times, alternating between
   two valid versions; prints the failed requests (non-2xx/3xx and socket errors) out of all;
-- kill -9 with bad content: the seeds are broken, SIGHUP is refused, then each worker in
+- kill -9 with bad content: the seeds are broken, the reload is refused, then each worker in
   turn is killed with SIGKILL; prints the failed requests (the killed worker's open
   connections are reset: that is the crash), whether every request after the replacement
   answered with the last good content, and how long a replacement took to start.
@@ -75,7 +75,7 @@ def main() -> None:
                 for i in range(args.reloads):
                     time.sleep(1)
                     concepts.write_text(edited if i % 2 == 0 else good, encoding="utf-8")
-                    os.kill(server.pid, signal.SIGHUP)
+                    os.kill(server.pid, signal.SIGUSR1)  # `distance reload`
                     deadline = time.monotonic() + 10
                     while errlog.read_text().count("workers now serve") <= i and time.monotonic() < deadline:
                         time.sleep(0.05)
@@ -89,7 +89,7 @@ def main() -> None:
             answers: set[str] = set()
 
             def crashes() -> None:
-                os.kill(server.pid, signal.SIGHUP)  # refused: the seeds are invalid
+                os.kill(server.pid, signal.SIGUSR1)  # `distance reload`, refused: the seeds are invalid
                 time.sleep(2)
                 for victim in _children(server.pid):
                     os.kill(victim, signal.SIGKILL)
@@ -109,11 +109,11 @@ def main() -> None:
     print("| run | requests | failed | req/s | p99 ms | notes | load avg |")
     print("|---|---:|---:|---:|---:|---|---:|")
     print(
-        f"| {args.reloads} SIGHUP reloads | {reload.requests} | {reload.errors} | {reload.rps:.0f} | {reload.p99:.2f} "
+        f"| {args.reloads} reloads | {reload.requests} | {reload.errors} | {reload.rps:.0f} | {reload.p99:.2f} "
         f"| {applied} applied (supervisor log); {len(versions)} content versions seen | {load:.2f} |"
     )
     print(
-        f"| bad seeds, SIGHUP, then kill -9 of each worker | {crash.requests} | {crash.errors} | {crash.rps:.0f} "
+        f"| bad seeds, reload refused, kill -9 each worker | {crash.requests} | {crash.errors} | {crash.rps:.0f} "
         f"| {crash.p99:.2f} | reload refused: {refused}; replaced in "
         f"{', '.join(f'{s * 1000:.0f} ms' for s in replaced)}; answers after: "
         f"{'last good content only' if answers == {last_good} else answers}; {len(alive)} workers at the end "

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Result", "Server", "free_port", "require_wrk", "run_wrk", "server", "started"]
+__all__ = ["Result", "Server", "free_port", "memory_mib", "process_tree", "require_wrk", "run_wrk", "server", "started"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -52,6 +52,35 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it: `distance serve` is granian's main process and its workers."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += process_tree(int(child))
+    return found
+
+
+def memory_mib(pid: int) -> tuple[float, float]:
+    """Memory of a server and its workers, MiB: the sum of their proportional set sizes (a page
+    shared copy-on-write by the main process and a forked worker counts once), and the sum of
+    each process's peak resident size (an upper bound of the peak: shared pages count in each)."""
+    pss = peak = 0.0
+    for each in process_tree(pid):
+        try:
+            rollup = Path(f"/proc/{each}/smaps_rollup").read_text()
+            status = Path(f"/proc/{each}/status").read_text()
+        except OSError:
+            continue
+        pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) / 1024  # type: ignore[union-attr]
+        peak += int(re.search(r"^VmHWM:\s+(\d+)", status, re.M).group(1)) / 1024  # type: ignore[union-attr]
+    return pss, peak
 
 
 def _ms(text: str) -> float:

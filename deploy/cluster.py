@@ -9,11 +9,12 @@ writes (config, cache, temp files, logs, pid files) stays in the run directory.
 - Ctrl-C or SIGTERM stops nginx first (it finishes the requests it holds), then the replicas
   (each finishes its own), and exits 0. Every child also gets SIGTERM from the kernel when the
   supervisor itself dies (PR_SET_PDEATHSIG), so no process outlives it.
-- SIGHUP reloads the content replica by replica: each gets SIGHUP, and the next only once the
-  previous one has logged the outcome, so at most one replica builds a graph at a time. A
-  replica that refuses the content (invalid, or removing most of what is served) stops the
-  round: the content on disk is the same for all, and every replica keeps serving its own.
-  SIGUSR2 does the same with SIGUSR2, which accepts content that removes most nodes.
+- SIGHUP reloads the content replica by replica, each in place (`distance reload`: SIGUSR1,
+  so no connection is closed), and the next only once the previous one has logged the
+  outcome, so at most one replica builds a graph at a time. A replica that refuses the
+  content (invalid, or removing most of what is served) stops the round: the content on disk
+  is the same for all, and every replica keeps serving its own. SIGUSR2 does the same with
+  SIGUSR2 (`distance reload --confirm`), which accepts content that removes most nodes.
 - A replica that exits on its own is started again on its port (after 1 s, doubling while it
   keeps dying young); meanwhile nginx sends its requests to the others.
 """
@@ -52,6 +53,9 @@ DISTANCE: Final = Path(sys.executable).parent / "distance"
 # `reload (SIGHUP)` or `reload (SIGUSR2, removal confirmed)`, then `refused` or another outcome.
 RELOAD_LOGGED: Final = "reload (SIG"
 _PR_SET_PDEATHSIG: Final = 1
+# SIGHUP to a replica would restart its workers (granian's), closing connections; SIGUSR1 is
+# `distance reload`, in place.
+_REPLICA_RELOAD: Final = {signal.SIGHUP: signal.SIGUSR1}
 _START_TIMEOUT: Final = 300.0  # a 100,000-node content folder takes minutes to load
 _RELOAD_TIMEOUT: Final = 600.0
 _YOUNG: Final = 10.0  # a replica that dies sooner than this after its start backs off longer
@@ -135,7 +139,7 @@ class Replica:
     index: int
     port: int
     command: list[str]
-    log: Path  # stderr: uvicorn's and Distance's log lines (reloads, faults)
+    log: Path  # stderr: granian's and Distance's log lines (reloads, faults)
     access_log: Path  # stdout: the JSON access log
     base_url: str  # where clients reach it (the proxy): linked data's identifiers are under it
     process: subprocess.Popen[bytes] | None = None
@@ -272,8 +276,9 @@ class Supervisor:
             self._write_state()
 
     def _rolling_reload(self, signo: signal.Signals = signal.SIGHUP) -> None:
-        """`signo` to each replica in turn; the next only once this one logged the outcome, and
-        none after one that refused."""
+        """The reload `signo` asks for to each replica in turn; the next only once this one logged
+        the outcome, and none after one that refused."""
+        signo = _REPLICA_RELOAD.get(signo, signo)
         for replica in self.replicas:
             if not replica.running():
                 continue

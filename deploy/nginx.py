@@ -139,6 +139,7 @@ def _limits(settings: Settings) -> dict[str, str]:
     problem_headers[405] = (f'add_header Allow "{ALLOWED_METHODS}" always;',)
     return {
         "@HEADER_BUFFER@": f"{buffer_kb}k",
+        "@UPSTREAM_KEEPALIVE_TIMEOUT@": _seconds(settings.header_timeout / 2),
         "@TIMEOUTS@": "\n".join(f"    {name} {_seconds(value)};" for name, value in timeouts.items()),
         "@RATE_ZONE@": zone,
         "@RATE_LIMIT@": limit,

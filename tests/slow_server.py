@@ -1,4 +1,4 @@
-"""`distance serve`'s app and server (`api.process.serve.serve_app`), with one injected delay, for the shutdown test.
+"""`distance serve`'s app and server (`api.process.serve.serve`), with one injected delay, for the shutdown test.
 
 Run as `python -m tests.slow_server SEEDS PORT`. A request carrying `X-Slow: <seconds>`
 waits that long inside FastAPI's dependency resolution (an override of `get_graph`, the
@@ -12,15 +12,15 @@ import asyncio
 import sys
 from pathlib import Path
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
 from api.app import create_app
 from api.app.deps import get_graph
-from api.process.serve import serve_app
+from api.process.serve import serve
 from api.settings import Settings
-from graph.build import KnowledgeGraph
+from graph.build import KnowledgeGraph, load_graph
 
-__all__ = ["IN_FLIGHT", "main"]
+__all__ = ["IN_FLIGHT", "main", "slow_app"]
 
 IN_FLIGHT = "slow request in flight"
 
@@ -29,7 +29,12 @@ def main(seeds: Path, port: int) -> None:
     """Serve the seeds on `port` exactly as `distance serve` does, plus the delay."""
     # No response cache: a repeated GET would be answered before the delayed dependency runs.
     settings = Settings(seeds_dir=seeds, port=port, cache_entries=0)
-    app = create_app(settings)
+    serve(settings, load_graph(seeds), slow_app)
+
+
+def slow_app(settings: Settings, graph: KnowledgeGraph) -> FastAPI:
+    """The app `distance serve` builds, with `get_graph` delayed by `X-Slow` seconds."""
+    app = create_app(settings, graph)
 
     async def slow_graph(request: Request) -> KnowledgeGraph:
         delay = float(request.headers.get("x-slow", "0"))
@@ -41,7 +46,7 @@ def main(seeds: Path, port: int) -> None:
         return graph
 
     app.dependency_overrides[get_graph] = slow_graph
-    serve_app(app, settings)
+    return app
 
 
 if __name__ == "__main__":

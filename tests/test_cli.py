@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from pathlib import Path
 
 import orjson
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.process.serve import bind_socket
-from api.settings import Settings
 from graph.exports import EXPORT_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,28 +98,6 @@ def test_serve_names_a_bad_setting_and_exits_2(seeds: Path) -> None:
     )
     assert result.exit_code == 2
     assert "invalid setting max_concurrency (DISTANCE_MAX_CONCURRENCY)" in result.output
-
-
-def test_the_workers_shared_socket_gives_connections_tcp_nodelay() -> None:
-    listener = bind_socket(Settings(port=0))
-
-    async def accepted_nodelay() -> int:
-        got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-        class Probe(asyncio.Protocol):
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                accepted = transport.get_extra_info("socket")
-                got.set_result(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-                transport.close()
-
-        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
-        with socket.create_connection(listener.getsockname()[:2]):
-            value = await asyncio.wait_for(got, 5)
-        server.close()
-        return value
-
-    assert asyncio.run(accepted_nodelay()) != 0
-    listener.close()
 
 
 def test_check_lint_prints_each_warning_as_file_line_and_exits_1(seeds: Path) -> None:

@@ -7,6 +7,7 @@ after another, old content gone within the stated bound, and no process left aft
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -268,7 +269,7 @@ def test_a_rolling_reload_fails_no_request_and_old_content_ends_within_the_bound
     assert old_answers, "the load saw no answer from before the reload"
     assert max(old_answers) - all_new <= BOUND, f"old content served {max(old_answers) - all_new:.2f} s after"
     assert not load.answers[-1][1].startswith(f'"{old[:16]}')
-    reloads = [line for line in cluster.log().splitlines() if "reload (SIGHUP): now serving content" in line]
+    reloads = [line for line in cluster.log().splitlines() if "reload (SIGUSR1): now serving content" in line]
     assert [line.split(":")[1].strip() for line in reloads] == ["replica 1", "replica 2"]
 
 
@@ -418,7 +419,12 @@ def _cmdline(pid: int) -> str:
 
 
 # A cluster whose limits are short enough to measure in seconds: what nginx enforces must be these.
-STRICT = {"DISTANCE_HEADER_TIMEOUT": "2", "DISTANCE_RATE_LIMIT": "50", "DISTANCE_RATE_BURST": "100"}
+STRICT = {
+    "DISTANCE_HEADER_TIMEOUT": "2",
+    "DISTANCE_SEND_TIMEOUT": "2",
+    "DISTANCE_RATE_LIMIT": "50",
+    "DISTANCE_RATE_BURST": "100",
+}
 
 
 @pytest.fixture(scope="module")
@@ -546,3 +552,47 @@ def test_the_proxy_config_is_derived_from_the_app_s_settings(tmp_path: Path) -> 
     unlimited = render_config(TEMPLATE.read_text(encoding="utf-8"), run_dir=tmp_path, port=1, upstreams=[2],
                               settings=Settings(rate_limit=0))  # fmt: skip
     assert "limit_req" not in unlimited
+
+
+@pytest.mark.parametrize(
+    ("request_line", "headers", "status"),
+    [
+        (b"HEAD /v1/meta HTTP/1.1", b"Content-Length: 2000000\r\n", 413),
+        (b"HEAD /v1/nodes/" + b"a" * 9000 + b" HTTP/1.1", b"", 414),  # the app's
+        (b"HEAD /v1/nodes/" + b"a" * 20000 + b" HTTP/1.1", b"", 414),  # nginx's
+        (b"HEAD /v1/meta HTTP/1.1", b"X-Big: " + b"b" * 20000 + b"\r\n", 431),
+        (b"HEAD /v1/\x01meta HTTP/1.1", b"", 400),
+    ],
+)
+def test_a_head_to_a_refusal_has_no_body_through_the_proxy(
+    cluster: Cluster, request_line: bytes, headers: bytes, status: int
+) -> None:
+    answer, _ = _raw(cluster.url, request_line + b"\r\nHost: x\r\nConnection: close\r\n" + headers + b"\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), head[:80]
+    assert b"application/problem+json" in head
+    assert body == b""
+
+
+def test_the_proxy_closes_a_connection_that_sends_nothing_within_the_header_timeout(strict: Cluster) -> None:
+    """granian alone leaves a connection that never sends a byte open; nginx closes it."""
+    _, waited = _raw(strict.url, b"")
+    assert waited < float(STRICT["DISTANCE_HEADER_TIMEOUT"]) + 1.5
+
+
+def test_the_proxy_cuts_off_a_client_that_stops_reading_at_the_send_timeout(strict: Cluster) -> None:
+    """granian alone has no send timeout; nginx's is DISTANCE_SEND_TIMEOUT."""
+    host, port = strict.url.removeprefix("http://").split(":")
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a small window
+        sock.settimeout(30)
+        sock.connect((host, int(port)))
+        sock.sendall(b"GET /v1/graph?format=graphml HTTP/1.1\r\nHost: x\r\n\r\n" * 40)
+        time.sleep(float(STRICT["DISTANCE_SEND_TIMEOUT"]) + 3)  # read nothing for longer than the send timeout
+        started = time.monotonic()
+        received = 0
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += len(chunk)
+    assert time.monotonic() - started < 10  # the proxy closed it: it did not send 40 exports
+    assert received < 40 * 100_000

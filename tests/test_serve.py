@@ -20,6 +20,7 @@ from tests.tiny import append_entry, shrink_tiny_seeds, write_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
 NEW_SUMMARY = "A hormone of touch and closeness."
+DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"
 
 
 def _edit_summary(seeds: Path) -> None:
@@ -98,7 +99,7 @@ def test_serve_refuses_invalid_content_and_never_opens_the_port(seeds: Path, tmp
     assert "seeds/graph/signs.yaml:7: quote not found in 000" in text
     assert "seeds/graph/concepts.yaml:1:" in text
     assert "2 content problems" in text
-    assert b"Uvicorn running" not in out + err
+    assert b"Listening at" not in out + err
 
 
 def test_serve_refuses_a_corrupt_release_snapshot_naming_its_file(seeds: Path) -> None:
@@ -112,12 +113,12 @@ def test_serve_refuses_a_corrupt_release_snapshot_naming_its_file(seeds: Path) -
     text = process.stderr.decode()
     assert f"seeds/releases/{path.name}:" in text
     assert "Traceback" not in text
-    assert b"Uvicorn running" not in process.stdout
+    assert b"Listening at" not in process.stdout + process.stderr
 
 
 def _headers_and_log_agree(server: LiveServer) -> None:
     response = httpx.get(server.url + "/v1/meta")
-    assert "server" not in response.headers
+    assert not any(c.isdigit() for c in response.headers.get("server", ""))  # no version named
     assert response.headers["x-content-type-options"] == "nosniff"
     request_id = response.headers["x-request-id"]
     wait_for(lambda: request_id in server.out(), what="the access-log line")
@@ -151,7 +152,13 @@ def test_serve_watch_reloads_under_a_request_loop_and_refuses_bad_content(seeds:
     assert versions.index(second) == len(versions) - versions[::-1].index(first)  # one switch, never back
 
 
-def test_serve_reloads_on_sighup_only(seeds: Path, tmp_path: Path) -> None:
+def _reload(server: LiveServer, *, confirm: bool = False) -> None:
+    """`distance reload [--confirm] PID`, the documented command, against the server's main process."""
+    extra = ["--confirm"] if confirm else []
+    subprocess.run([DISTANCE, "reload", *extra, str(server.process.pid)], check=True, timeout=30)
+
+
+def test_serve_reloads_on_the_reload_command_only(seeds: Path, tmp_path: Path) -> None:
     port = free_port()
     command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port)]
     with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
@@ -160,10 +167,12 @@ def test_serve_reloads_on_sighup_only(seeds: Path, tmp_path: Path) -> None:
         time.sleep(1.0)
         loop.settle()
         assert loop.version() == first  # without --watch, an edit alone changes nothing
-        server.process.send_signal(signal.SIGHUP)
-        wait_for(lambda: loop.version() != first, what="the SIGHUP reload")
+        workers = _workers(server)
+        _reload(server)
+        wait_for(lambda: loop.version() != first, what="the reload")
         loop.settle()
         assert server.process.poll() is None
+        assert _workers(server) == workers  # in place: the same worker, the same connection
     assert loop.failures == []
     export = subprocess.run([DISTANCE, "export", "--seeds", str(seeds)], capture_output=True, check=True).stdout
     assert orjson.loads(export)["graph"]["content_version"] == loop.version()  # it serves what is on disk
@@ -223,12 +232,12 @@ def test_workers_reload_in_place_and_refuse_bad_content_together(seeds: Path, tm
         workers = _workers(server)
         assert len(workers) == 2
         _edit_summary(seeds)
-        server.process.send_signal(signal.SIGHUP)
-        wait_for(lambda: loop.version() != first, what="the SIGHUP reload")
+        _reload(server)
+        wait_for(lambda: loop.version() != first, what="the reload")
         second = loop.version()
         assert _versions_on_new_connections(server) == {second}  # every worker swapped
         _break(seeds)
-        server.process.send_signal(signal.SIGHUP)
+        _reload(server)
         wait_for(lambda: "refused" in server.err(), what="the refusal to be logged")
         loop.settle()
         assert "seeds/graph/signs.yaml:7: quote not found in 000" in server.err()
@@ -247,7 +256,7 @@ def test_a_killed_worker_is_replaced_on_the_last_good_content_while_the_seeds_ar
     with serve(command, port, tmp_path / "logs") as server:
         [first] = _versions_on_new_connections(server, 2)
         _edit_summary(seeds)
-        server.process.send_signal(signal.SIGHUP)  # the last good content is now the edited one
+        _reload(server)  # the last good content is now the edited one
         wait_for(lambda: _versions_on_new_connections(server, 4) != {first}, what="the reload")
         [good] = _versions_on_new_connections(server)
         _break(seeds)
@@ -255,48 +264,58 @@ def test_a_killed_worker_is_replaced_on_the_last_good_content_while_the_seeds_ar
             os.kill(victim, signal.SIGKILL)
             wait_for(lambda v=victim: v not in _workers(server) and len(_workers(server)) == 2, what="a replacement")
             assert _versions_on_new_connections(server) == {good}
-        assert server.err().count("starting a replacement on content") == 2
+        assert server.err().count("Unexpected exit from worker") == 2
         server.process.send_signal(signal.SIGTERM)
         server.process.wait(timeout=30)
     assert server.process.returncode == 0
 
 
-DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"
+def test_sighup_reloads_the_content_then_restarts_the_workers_on_it(seeds: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port)]
+    with serve(command, port, tmp_path / "logs") as server:
+        [first] = _versions_on_new_connections(server, 2)
+        workers = _workers(server)
+        _edit_summary(seeds)
+        server.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: _versions_on_new_connections(server, 2) != {first}, what="the SIGHUP reload")
+        wait_for(lambda: len(_workers(server)) == 1 and _workers(server) != workers, what="the restarted worker")
+        assert "reload (SIGHUP): now serving content" in server.err()
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_content_faults_on_reload_are_refused_and_a_large_removal_needs_sigusr2(
+def test_content_faults_on_reload_are_refused_and_a_large_removal_needs_confirming(
     seeds: Path, tmp_path: Path, workers: int
 ) -> None:
     """Nesting that kills libyaml, an emptied folder, then most nodes removed: each refused while
-    the same processes serve on; SIGUSR2 takes the removal."""
+    the same processes serve on; `distance reload --confirm` takes the removal."""
     port = free_port()
     command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", str(workers)]
     with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
         first = loop.version()
-        processes = _workers(server) if workers > 1 else [server.process.pid]
+        processes = _workers(server)
         concepts = seeds / "graph" / "concepts.yaml"
         good = concepts.read_bytes()
         line = append_entry(concepts, DEEP)
-        server.process.send_signal(signal.SIGHUP)
+        _reload(server)
         wait_for(lambda: server.err().count("refused") == 1, what="the refusal of the deep file")
         assert f"seeds/graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep" in server.err()
         concepts.write_bytes(good)
         for path in (seeds / "graph").glob("*.yaml"):
             path.write_bytes(b"")
-        server.process.send_signal(signal.SIGHUP)
+        _reload(server)
         wait_for(lambda: server.err().count("refused") == 2, what="the refusal of empty files")
         assert "seeds/graph/concepts.yaml:1: no entries" in server.err()
         write_tiny_seeds(seeds.parent)
         shrink_tiny_seeds(seeds)
-        server.process.send_signal(signal.SIGHUP)
+        _reload(server)
         wait_for(lambda: server.err().count("refused") == 3, what="the refusal of a large removal")
         assert "the new content keeps 4 of the 9 nodes served" in server.err()
         loop.settle()
         assert {v for _, v in loop.answers} == {first}
-        assert (_workers(server) if workers > 1 else [server.process.pid]) == processes
+        assert _workers(server) == processes
         assert server.process.poll() is None
-        server.process.send_signal(signal.SIGUSR2)
+        _reload(server, confirm=True)
         wait_for(lambda: httpx.get(server.url + "/v1/nodes/oxytocin").status_code == 404, what="the confirmed reload")
     assert loop.failures[:1] in ([], ["200 404"])  # the loop asks for oxytocin, which the confirmed reload removed
 

@@ -30,7 +30,7 @@ from api.edge.options import Options
 from api.edge.ratelimit import BucketTable, RateLimiter
 from api.edge.representation import Representation
 from api.edge.shortcut import node_answer
-from api.process.reload import live_reload
+from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.text_index import text_index
@@ -67,8 +67,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     """Build the app; the graph is loaded and validated in the lifespan unless given.
 
     A ContentError raised in the lifespan stops start-up before the server accepts a request.
-    While serving, SIGHUP (and with `settings.watch`, a change under the seeds) reloads the
-    content; see `api.process.reload`.
+    Under `distance serve`, the app follows the server's content reloads (`api.process.reload`).
     """
 
     @asynccontextmanager
@@ -81,7 +80,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             _warm(app, served, per_item_paths(served), background=True)
         )
         try:
-            async with live_reload(app.state, settings.seeds_dir, watch=settings.watch, prepare=partial(_prepare, app)):
+            async with follow_reloads(app.state, prepare=partial(_prepare, app)):
                 yield
         finally:
             per_item.cancel()

@@ -1,11 +1,10 @@
 """A built graph saved to a file and read back: how workers get content the supervisor validated.
 
-`distance serve --workers N` loads and validates the seeds once, in the supervisor, and
-writes the built `KnowledgeGraph` here with pickle; workers read it on SIGHUP instead of
-loading the seeds themselves. So every worker swaps to the same graph, and a worker that
-replaces a crashed one starts from the last good content even while the seeds on disk are
-invalid. The file lives in a private directory the supervisor made (mode 0700) and is
-only ever read by the processes that wrote it: pickle's trust model fits.
+`distance serve` loads and validates new seeds once, in its main process (`api.process.reload`),
+and writes the built `KnowledgeGraph` here with pickle; its workers read it when told
+(SIGUSR1) instead of loading the seeds themselves, so every worker swaps to the same graph.
+The file lives in a private directory the main process made (mode 0700) and is only ever
+read by the processes it forked: pickle's trust model fits.
 
 Reading a snapshot takes ~15 ms on the shipped content, against ~0.2 s for loading and
 validating the seeds: a start-up path could use the same file, keyed on the seeds' bytes.

@@ -1,75 +1,92 @@
-"""Reloading the content while serving: on SIGHUP, or when a file under the seeds changes.
+"""Reloading the content while serving: decided in the server's main process, followed by every worker.
 
-The next graph is loaded, validated and built in a child process (`graph.intake.load_apart`:
-content that crashes a parser ends that child, not the server), waited for in a thread beside
-the one being served, and swapped into `app.state.graph` in one assignment: a request sees the old graph or the new
-one, never half of either. Invalid content is refused with every `file:line` logged, and the
-old graph goes on serving. Unchanged content (same content_version and the same releases,
-`KnowledgeGraph.serves_same`) keeps the old graph object, so nothing keyed on it (ETags,
-cached bodies) changes. New content that would remove most of the nodes served (a folder
-moved away, files emptied by a failed copy) is refused too, unless the operator confirms it
-with SIGUSR2 instead of SIGHUP.
+`Content.reload` is the routine, the same for one worker and for N. It loads and validates
+the seeds in a child process (`graph.intake.load_apart`: content that crashes a parser ends
+that child, not the server); invalid content is refused with every `file:line` logged and
+the old graph goes on serving; unchanged content (`KnowledgeGraph.serves_same`) changes
+nothing; new content that would remove most of the nodes served (a folder moved away, files
+emptied by a failed copy) is refused too, unless the operator confirms it. Changed
+content becomes the last good graph (what a worker that replaces a dead one is forked
+with), is written to the graph file (`api.process.graphfile`), and every worker is told
+(SIGUSR1). Each worker (`follow_reloads`, in the app's lifespan) then reads the file, makes
+the new graph's prebuilt answers, and swaps it into `app.state.graph` in one assignment: a
+request sees the old graph or the new one, never half of either, and no connection is closed.
 
-Under `distance serve --workers N` the supervisor does the loading: it validates the seeds,
-writes the built graph to a snapshot file and sends each worker SIGHUP; a worker whose
-`state.snapshot` names that file reloads from it (and never watches the seeds itself), so
-every worker swaps to the same validated graph without dropping a connection.
+What triggers it, all in the main process, one reload at a time:
+- `distance reload PID` (SIGUSR1 to the main process), in place; `distance reload --confirm
+  PID` (SIGUSR2) also accepts content that removes most of what is served;
+- `--watch`: a burst of changes under the seeds (`Content.watch`, the one file watcher);
+- SIGHUP: granian's graceful worker restart calls `reload` first (its `on_reload` hook),
+  so the restarted workers fork on the new content; it closes the connections open then.
+
+Change notification: `Content.listeners` are called in the main process, once per content
+change, with the old and the new graph (for work done once per change, such as webhooks);
+`follow_reloads(..., on_change=...)` is called in each worker after its swap (for work each
+worker does for its own clients, such as event streams).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import multiprocessing
+import os
+import queue
+import shutil
 import signal
+import tempfile
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Final, Literal
 
 from starlette.datastructures import State
-from watchfiles import awatch
 
-from api.process.graphfile import read_snapshot
+from api.process.graphfile import read_snapshot, write_snapshot
+from api.settings import Settings
 from graph.build import KnowledgeGraph
 from graph.errors import ContentError
 from graph.intake import load_apart, removal
 
-__all__ = ["ContentReloader", "Outcome", "live_reload"]
+__all__ = ["Content", "Listener", "Outcome", "follow_reloads"]
 
 Outcome = Literal["reloaded", "unchanged", "rejected"]
+Listener = Callable[[KnowledgeGraph, KnowledgeGraph], None]
 log = logging.getLogger("distance.reload")
 
+_RELOAD_SIGNAL: Final = signal.SIGUSR1
+_PAUSE: Final = 1.0  # seconds before watching again after the watcher failed
+_STOP: Final = ""
 
-class ContentReloader:
-    """Rebuild the graph with `load` and swap it into `state.graph`, one reload at a time."""
+
+class Content:
+    """The last good graph of a server, and the one routine that replaces it."""
 
     def __init__(
-        self,
-        state: State,
-        seeds_dir: Path,
-        load: Callable[[], KnowledgeGraph] | None = None,
-        prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
+        self, settings: Settings, graph: KnowledgeGraph, load: Callable[[], KnowledgeGraph] | None = None
     ) -> None:
-        self.state = state
-        self.seeds_dir = seeds_dir
-        self.load = load if load is not None else (lambda: load_apart(seeds_dir))
-        # Whether to refuse, unconfirmed, new content that removes most of what is served: off
-        # when `load` reads what a supervisor already weighed.
-        self.guard = load is None
-        # Run on a new graph before it is swapped in: the app makes its prebuilt answers here.
-        self.prepare = prepare
-        # Reloads run one after another, so a slow older load never replaces a newer graph.
-        self._lock = asyncio.Lock()
+        self.settings = settings
+        self.graph = graph
+        self.load = load if load is not None else (lambda: load_apart(settings.seeds_dir))
+        self.listeners: list[Listener] = []
+        self.directory = Path(tempfile.mkdtemp(prefix="distance-content-"))  # private (0700), removed on close
+        self.graph_file = self.directory / "graph.pickle"
+        self.generation = 0  # how many reloads changed the content; written beside the graph file
+        self._lock = threading.Lock()
+        self._requests: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
 
-    async def reload(self, trigger: str, *, confirmed: bool = False) -> Outcome:
-        """Load and validate the seeds again; swap the graph only if the content changed.
+    def reload(self, trigger: str, *, confirmed: bool = False) -> Outcome:
+        """Load and validate the seeds again; adopt them and tell the workers only if the content changed.
 
         `confirmed`: the operator accepts new content that removes most of the nodes served.
         """
-        async with self._lock:
-            current: KnowledgeGraph = self.state.graph
+        with self._lock:
+            current = self.graph
             try:
-                new = await asyncio.to_thread(self.load)
+                new = self.load()
             except ContentError as exc:
                 for problem in exc.problems:
                     log.error("%s", problem)
@@ -78,7 +95,7 @@ class ContentReloader:
                     trigger, len(exc.problems), current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            except Exception as exc:  # noqa: BLE001 - a vanished file, a bad snapshot, a fault: never fatal
+            except Exception as exc:  # noqa: BLE001 - a vanished file, a fault in the loader: never fatal
                 log.error(
                     "reload (%s) refused: %s: %s; still serving content %s",
                     trigger, type(exc).__name__, exc, current.content_version[:16],
@@ -87,88 +104,146 @@ class ContentReloader:
             if new.serves_same(current):
                 log.info("reload (%s): content %s unchanged", trigger, current.content_version[:16])
                 return "unchanged"
-            removed = removal(current, new) if self.guard and not confirmed else None
+            removed = None if confirmed else removal(current, new)
             if removed is not None:
                 log.error(
-                    "reload (%s) refused: %s; still serving content %s (send SIGUSR2 to reload anyway)",
+                    "reload (%s) refused: %s; still serving content %s (`distance reload --confirm` to reload anyway)",
                     trigger, removed, current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            if self.prepare is not None:
-                await self.prepare(new)
-            self.state.graph = new  # the one assignment that switches every later request
+            write_snapshot(new, self.graph_file)
+            self.generation += 1
+            _write_generation(self.graph_file, self.generation)
+            self.graph = new  # what a worker forked from now on starts with
+            for listener in self.listeners:
+                listener(current, new)
+            for worker in multiprocessing.active_children():  # granian's workers, forked from here
+                if worker.pid is not None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(worker.pid, _RELOAD_SIGNAL)
             log.info(
                 "reload (%s): now serving content %s (was %s), %d release(s) recorded",
                 trigger, new.content_version[:16], current.content_version[:16], len(new.releases),
             )  # fmt: skip
             return "reloaded"
 
-    async def watch(self, stop: asyncio.Event) -> None:
-        """Reload after each burst of file changes under the seeds, until `stop` is set.
+    def request(self, trigger: str, *, confirmed: bool = False) -> None:
+        """Ask for a reload from a signal handler: it runs on the reload thread, never in the handler."""
+        self._requests.put((trigger, confirmed))
 
-        Nothing ends it but `stop`: a reload that fails is logged (`reload`), and a watch that
-        fails (the folder moved away, say) is logged and started again."""
-        while not stop.is_set():
+    def start(self) -> None:
+        """Start the reload thread, and with `settings.watch` the file watcher."""
+        self._spawn(self._serve_requests)
+        if self.settings.watch:
+            self._spawn(self.watch)
+
+    def close(self) -> None:
+        """Stop the threads and remove the graph file."""
+        self._stop.set()
+        self._requests.put((_STOP, False))
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def watch(self) -> None:
+        """Reload after each burst of file changes under the seeds, until `close`.
+
+        A reload that fails is logged (`reload`); a watch that fails (the folder moved away,
+        say) is logged and started again after a pause."""
+        from watchfiles import watch
+
+        while not self._stop.is_set():
             try:
-                async for _changes in awatch(self.seeds_dir, stop_event=stop, debounce=300, step=50):
-                    await self.reload("files changed")
+                for _changes in watch(self.settings.seeds_dir, debounce=300, step=50, stop_event=self._stop):
+                    self.request("files changed")
             except Exception as exc:  # noqa: BLE001 - the watcher outlives any one failure
-                log.error("watching %s failed: %s: %s; watching again", self.seeds_dir, type(exc).__name__, exc)
-            with suppress(TimeoutError):  # a pause before watching again, so a lasting fault never spins
-                await asyncio.wait_for(stop.wait(), 1.0)
+                log.error(
+                    "watching %s failed: %s: %s; watching again", self.settings.seeds_dir, type(exc).__name__, exc
+                )
+                self._stop.wait(_PAUSE)
+
+    def _serve_requests(self) -> None:
+        while (request := self._requests.get())[0] != _STOP:
+            self.reload(request[0], confirmed=request[1])
+
+    def _spawn(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=f"distance-{target.__name__.strip('_')}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def follow(self, app: Any) -> None:
+        """Point an app built in a worker at this server's graph file (`follow_reloads` reads it)."""
+        app.state.graph_file = self.graph_file
+        app.state.generation = self.generation
 
 
-@asynccontextmanager
-async def live_reload(
+def _generation_file(graph_file: Path) -> Path:
+    return graph_file.with_suffix(".generation")
+
+
+def _write_generation(graph_file: Path, generation: int) -> None:
+    partial = _generation_file(graph_file).with_suffix(".partial")
+    partial.write_text(str(generation))
+    os.replace(partial, _generation_file(graph_file))
+
+
+def _read_generation(graph_file: Path) -> int:
+    try:
+        return int(_generation_file(graph_file).read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+@contextlib.asynccontextmanager
+async def follow_reloads(
     state: State,
-    seeds_dir: Path,
     *,
-    watch: bool,
     prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
-) -> AsyncIterator[ContentReloader]:
-    """While open: SIGHUP reloads (where signals can be handled), and with `watch` so do file changes.
+    on_change: Callable[[KnowledgeGraph, KnowledgeGraph], Awaitable[None]] | None = None,
+) -> AsyncIterator[None]:
+    """While open, in a worker: on SIGUSR1, read `state.graph_file`, `prepare` the graph and swap it in.
 
-    SIGUSR2 reloads as SIGHUP does, and accepts new content that removes most of what is served.
-
-    With `state.snapshot` set (a worker under the supervisor), SIGHUP reloads from that file
-    and `watch` is left to the supervisor.
+    Does nothing where no graph file is set (an app served other than by `distance serve`,
+    a test client). A worker forked just before a reload, that missed its signal, finds the
+    newer file when it starts following, and swaps it in then.
     """
-    snapshot: Path | None = getattr(state, "snapshot", None)
-    load = None
-    if snapshot is not None:
-        path = snapshot  # bound for the closure with its narrowed type
-
-        def load() -> KnowledgeGraph:
-            return read_snapshot(path)
-
-        watch = False
-    reloader = ContentReloader(state, seeds_dir, load, prepare)
+    graph_file: Path | None = getattr(state, "graph_file", None)
+    if graph_file is None:
+        yield
+        return
+    path = graph_file
     loop = asyncio.get_running_loop()
-    pending: set[asyncio.Task[Outcome]] = set()
+    lock = asyncio.Lock()
+    pending: set[asyncio.Task[None]] = set()
 
-    def on_signal(trigger: str, confirmed: bool) -> None:
-        task = loop.create_task(reloader.reload(trigger, confirmed=confirmed))
+    async def swap() -> None:
+        async with lock:  # one after another, so an older file never replaces a newer graph
+            current: KnowledgeGraph = state.graph
+            generation = _read_generation(path)
+            try:
+                new = await asyncio.to_thread(read_snapshot, path)
+            except Exception as exc:  # noqa: BLE001 - the worker keeps serving what it has
+                log.error("worker %d kept content %s: %s", os.getpid(), current.content_version[:16], exc)
+                return
+            state.generation = generation
+            if new.serves_same(current):
+                return
+            if prepare is not None:
+                await prepare(new)
+            state.graph = new  # the one assignment that switches every later request
+            if on_change is not None:
+                await on_change(current, new)
+
+    def on_signal() -> None:
+        task = loop.create_task(swap())
         pending.add(task)
         task.add_done_callback(pending.discard)
 
-    # Signal handlers can only be set from the main thread (not, e.g., under a test client).
+    loop.add_signal_handler(_RELOAD_SIGNAL, on_signal)
+    if _read_generation(path) > getattr(state, "generation", 0):
+        on_signal()
     try:
-        loop.add_signal_handler(signal.SIGHUP, on_signal, "SIGHUP", False)
-        loop.add_signal_handler(signal.SIGUSR2, on_signal, "SIGUSR2, removal confirmed", True)
-        hooked = True
-    except (ValueError, RuntimeError, NotImplementedError):
-        hooked = False
-    stop = asyncio.Event()
-    watcher = loop.create_task(reloader.watch(stop)) if watch else None
-    try:
-        yield reloader
+        yield
     finally:
-        if hooked:
-            loop.remove_signal_handler(signal.SIGHUP)
-            loop.remove_signal_handler(signal.SIGUSR2)
-        stop.set()
-        if watcher is not None:
-            await watcher
+        loop.remove_signal_handler(_RELOAD_SIGNAL)
         for task in list(pending):
-            with suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -1,307 +1,158 @@
-"""How `distance serve` runs: uvicorn on httptools and uvloop, one process or a supervisor.
+"""How `distance serve` runs: granian, through its public settings, serving the app in worker processes.
 
-One worker: uvicorn serves the app in this process; SIGHUP reloads the content in place
-(`api.process.reload`), SIGTERM drains.
+This process validates the content before anything listens (bad content: every `file:line`
+and a non-zero exit), then hands granian the app factory and becomes granian's main process:
+it binds the socket and forks `settings.workers` workers (one by default), each of which
+builds the app around the graph this process holds and serves it. Granian gives:
 
-`--workers N`: this process becomes a supervisor that never serves. It binds the socket,
-holds the last good graph, writes it to a snapshot (`api.process.graphfile`) and forks N workers,
-each serving the already-built app on the shared socket. Then:
+- the header-read timeout (`header_timeout`: a connection that starts a request and does not
+  finish its headers in time, or sits idle after an answer that long, is closed);
+- its own 400, 414 and 431 for requests it cannot parse or whose head passes its buffer
+  (empty bodies; nginx in front makes them problems, see deploy/nginx.conf);
+- the bound on open connections per worker (`max_connections`, granian's backpressure: past it
+  new connections wait in the kernel's backlog);
+- worker respawn (a worker that dies, kill -9 included, is forked again from this process,
+  so it starts at once on the last good content whatever is on disk now);
+- graceful shutdown on SIGTERM or SIGINT (workers finish requests in flight, then stop,
+  killed after `shutdown_timeout`).
 
-- SIGHUP (or, with `--watch`, a change under the seeds) loads and validates the seeds
-  here. Valid new content is written to the snapshot and each worker is sent SIGHUP: it
-  swaps the snapshot's graph in, in place, like the single process does, so no connection
-  is closed and no request fails. Invalid content is logged as `file:line` and no worker
-  is touched: all keep serving the old content.
-- The seeds are loaded in a child process (`graph.intake`): content that crashes a parser
-  is refused like invalid content, and this process lives on. New content that removes most
-  of the nodes served is refused too, unless the reload came by SIGUSR2 (the operator's word).
-- A worker that dies (kill -9, a crash) is replaced by a fork of this process, which holds
-  the last good graph: the replacement serves at once, whatever is on disk now.
-- SIGTERM (or SIGINT) is passed to every worker, which drains its requests in flight (up
-  to `shutdown_timeout`), and then this process exits.
+Reloading the content is `api.process.reload`: `distance reload PID` (SIGUSR1 to this
+process; `--confirm`, SIGUSR2, accepts content that removes most nodes) or `--watch` reloads
+in place, with no connection closed; SIGHUP is granian's
+graceful worker restart, and reloads the content first (its `on_reload` hook), so the new
+workers start on it.
 
-Forked workers share the built app and graph copy-on-write: starting one takes
-milliseconds, and nothing is imported or validated again.
+Workers are forked (multiprocessing's "fork" start method, set here): they share the built
+graph with this process copy-on-write, so starting one takes milliseconds and nothing is
+imported or validated again.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
+import ctypes
 import logging
-import logging.config
+import multiprocessing
 import os
-import shutil
+import resource
 import signal
-import socket
-import tempfile
-import threading
-import time
-from pathlib import Path
-from typing import Any, Final
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
 
-import uvicorn
-import uvloop
-from fastapi import FastAPI
+from granian import Granian
+from granian.constants import HTTPModes, Interfaces, Loops
+from granian.http import HTTP1Settings
 from starlette.types import ASGIApp
-from uvicorn.config import LOGGING_CONFIG
 
-from api.app import create_app
-from api.edge.httpproto import FdWatch, Limits, connection_cap, protocol_class
 from api.edge.ratelimit import BucketTable
-from api.process.graphfile import write_snapshot
+from api.process.reload import Content
 from api.settings import Settings
 from graph.build import KnowledgeGraph
-from graph.errors import ContentError
-from graph.intake import load_apart, removal
 
-__all__ = ["bind_socket", "log_config", "serve", "serve_app", "uvicorn_config"]
+if TYPE_CHECKING:
+    from granian.server import MPServer, MTServer
+
+__all__ = ["AppFactory", "connection_cap", "log_config", "serve"]
 
 log = logging.getLogger("distance.serve")
-_SUPERVISOR_SIGNALS: Final = {
-    signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGUSR1, signal.SIGUSR2,
-}  # fmt: skip
-_RESTART_PAUSE: Final = 1.0  # seconds before replacing a worker that died within a second of starting
+
+AppFactory = Callable[[Settings, KnowledgeGraph], ASGIApp]
+# Granian's HTTP/1 buffer holds a request's head (request line and header fields); a head
+# past it is granian's 431. Granian refuses a buffer under 8 KiB.
+_MIN_HEAD_BUFFER: Final = 8192
+_RESERVED_FDS: Final = 64  # descriptors a worker keeps for files, logs and the like
+_PR_SET_PDEATHSIG: Final = 1
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging set-up, plus our `distance.*` loggers (reload, faults) on stderr."""
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["loggers"]["distance"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    return config
+    """Granian's and Distance's log lines on stderr (stdout is the access log's alone)."""
+    stderr = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "[%(levelname)s] %(name)s: %(message)s"}},
+        "handlers": {"stderr": stderr},
+        "loggers": {
+            "_granian": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "granian.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "distance": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        },
+    }
 
 
-def uvicorn_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
-    """No Server header, our JSON access log instead of uvicorn's, the hardened protocol."""
-    limits = Limits(
-        header_timeout=settings.header_timeout,
-        send_timeout=settings.send_timeout,
-        max_headers=settings.max_headers,
-        max_header_bytes=settings.max_header_bytes,
-        max_url_bytes=max(65_536, settings.max_url_bytes),  # the front door answers 414 below this
-        max_connections=connection_cap(settings.max_connections),
-    )
-    return uvicorn.Config(
-        app,
-        host=settings.host,
+def connection_cap(max_connections: int) -> int:
+    """Open connections per worker: `max_connections`, or with 0 the descriptor limit less a reserve."""
+    if max_connections:
+        return max_connections
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(1, soft - _RESERVED_FDS)
+
+
+def granian_server(settings: Settings) -> MPServer | MTServer:
+    """Granian configured from `settings`; every limit it enforces is one of its public settings."""
+    return Granian(
+        "api.app:create_app",  # a name for logs and process titles; `serve` hands granian the app itself
+        address=settings.host,
         port=settings.port,
-        http=protocol_class(limits),
-        loop="none",  # uvloop.run below
-        ws="none",
-        lifespan="on",
-        server_header=False,
-        proxy_headers=False,  # the peer is the client; behind a proxy, settings.client_header says who is
-        access_log=False,
-        log_config=log_config(),
-        log_level="info",
-        timeout_keep_alive=settings.keepalive_timeout,  # type: ignore[arg-type]
-        timeout_graceful_shutdown=settings.shutdown_timeout,  # type: ignore[arg-type]
+        interface=Interfaces.ASGI,
+        workers=settings.workers,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        websockets=False,
         backlog=2048,
+        backpressure=connection_cap(settings.max_connections),
+        http1_settings=HTTP1Settings(
+            header_read_timeout=round(settings.header_timeout * 1000),
+            keep_alive=True,
+            max_buffer_size=max(_MIN_HEAD_BUFFER, settings.max_url_bytes + settings.max_header_bytes),
+        ),
+        log_dictconfig=log_config(),
+        log_access=False,  # the app writes its own JSON access log (api.edge.accesslog)
+        respawn_failed_workers=True,
+        respawn_interval=1.0,  # between a new worker and stopping its old one on SIGHUP
+        workers_kill_timeout=round(settings.shutdown_timeout),
     )
 
 
-def serve_app(app: FastAPI, settings: Settings, sockets: list[socket.socket] | None = None) -> None:
-    """Serve `app` in this process until SIGTERM or SIGINT (uvicorn's handlers drain)."""
-    server = uvicorn.Server(uvicorn_config(app, settings))
-
-    async def main() -> None:
-        fds = FdWatch()
-        fds.start()
-        try:
-            await server.serve(sockets=sockets)
-        finally:
-            fds.stop()
-
-    uvloop.run(main())
-    if not server.started:
-        raise SystemExit(3)  # the lifespan or the bind failed; uvicorn logged why
+def _stop_with(main_pid: int) -> None:
+    """Have the kernel send this worker SIGTERM (a graceful stop) when the main process dies,
+    even by kill -9: no worker outlives its server, holding the port with nobody to reload it."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != main_pid:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
-def serve(settings: Settings, graph: KnowledgeGraph) -> None:
-    """`distance serve`: the app on already validated content, in one process or N workers."""
-    if settings.workers == 1:
-        serve_app(create_app(settings, graph), settings)
-        return
-    logging.config.dictConfig(log_config())
-    _Supervisor(settings, graph).run()
+def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | None = None) -> None:
+    """`distance serve`: `graph` (already validated) served by granian until SIGTERM or SIGINT."""
+    if app_factory is None:
+        from api.app import create_app
 
-
-class _Supervisor:
-    """Forks the workers, replaces any that die, and validates every reload for them."""
-
-    def __init__(self, settings: Settings, graph: KnowledgeGraph) -> None:
-        self.settings = settings
-        self.workers: dict[int, float] = {}  # pid -> when it started
-        self.stopping = False
-        self._dir = Path(tempfile.mkdtemp(prefix="distance-serve-"))
-        self.snapshot = self._dir / "graph.pickle"
+        app_factory = create_app
+    make_app = app_factory
+    multiprocessing.set_start_method("fork", force=True)  # workers share the built graph copy-on-write
+    content = Content(settings, graph)
+    if settings.workers > 1 and settings.rate_limit > 0:
         # One table of rate-limit buckets for every worker: the limit is per client, not per worker.
-        rate_table = self._dir / "rate-limit"
+        rate_table = content.directory / "rate-limit"
         BucketTable.create(rate_table)
-        self.settings = settings.model_copy(update={"rate_table": rate_table})
-        self._adopt(graph)
+        settings = settings.model_copy(update={"rate_table": rate_table})
+    server = granian_server(settings)
+    server.on_reload(lambda: content.reload("SIGHUP"))
+    server.on_shutdown(content.close)
 
-    def _adopt(self, graph: KnowledgeGraph) -> None:
-        """Make `graph` the last good content: what a replacement worker starts on.
+    main_pid = os.getpid()
 
-        The app is built anew around it (a few ms: routes are analysed, the rest is lazy),
-        since the lifespan serves the graph the app was made with.
-        """
-        self.graph = graph
-        self.app: FastAPI = create_app(self.settings, graph)
-        self.app.state.snapshot = self.snapshot
+    def worker_app() -> ASGIApp:
+        """Run in each worker, after the fork: the app around the last good graph."""
+        _stop_with(main_pid)
+        app = make_app(settings, content.graph)
+        content.follow(app)
+        return app
 
-    def run(self) -> None:
-        sock = bind_socket(self.settings)
-        signal.pthread_sigmask(signal.SIG_BLOCK, _SUPERVISOR_SIGNALS)
-        try:
-            write_snapshot(self.graph, self.snapshot)
-            for _ in range(self.settings.workers):
-                self._fork(sock)
-            log.info("supervisor %d: %d workers on content %s", os.getpid(), len(self.workers), self._version())
-            if self.settings.watch:
-                threading.Thread(target=self._watch, daemon=True).start()
-            self._loop(sock)
-        finally:
-            sock.close()
-            shutil.rmtree(self._dir, ignore_errors=True)
-
-    def _loop(self, sock: socket.socket) -> None:
-        while self.workers or not self.stopping:
-            info = signal.sigtimedwait(_SUPERVISOR_SIGNALS, 1.0)
-            self._reap(sock)
-            if info is None:
-                continue
-            if info.si_signo in (signal.SIGTERM, signal.SIGINT) and not self.stopping:
-                self._stop(info.si_signo)
-            elif info.si_signo == signal.SIGUSR2 and not self.stopping:
-                self._reload("SIGUSR2, removal confirmed", confirmed=True)
-            elif info.si_signo in (signal.SIGHUP, signal.SIGUSR1) and not self.stopping:
-                self._reload("SIGHUP" if info.si_signo == signal.SIGHUP else "files changed")
-
-    def _fork(self, sock: socket.socket) -> None:
-        pid = os.fork()
-        if pid:
-            self.workers[pid] = time.monotonic()
-            return
-        code = 0
-        try:  # the worker: default signal handling, then serve until told to stop
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, _SUPERVISOR_SIGNALS)
-            serve_app(self.app, self.settings, sockets=[sock])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            log.exception("worker %d failed", os.getpid())
-            code = 1
-        finally:
-            logging.shutdown()
-            os._exit(code)
-
-    def _reap(self, sock: socket.socket) -> None:
-        while self.workers:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                self.workers.clear()
-                return
-            if pid == 0:
-                return
-            started = self.workers.pop(pid, None)
-            if started is None or self.stopping:
-                continue
-            code = os.waitstatus_to_exitcode(status)
-            how = f"signal {-code}" if code < 0 else f"code {code}"
-            log.error("worker %d exited (%s); starting a replacement on content %s", pid, how, self._version())
-            if time.monotonic() - started < 1.0:
-                time.sleep(_RESTART_PAUSE)  # a worker that dies at once would otherwise spin
-            self._fork(sock)
-
-    def _reload(self, trigger: str, *, confirmed: bool = False) -> None:
-        try:  # in a child process: content that crashes a parser cannot end the supervisor
-            new = load_apart(self.settings.seeds_dir)
-        except ContentError as exc:
-            for problem in exc.problems:
-                log.error("%s", problem)
-            log.error(
-                "reload (%s) refused: %d content problem(s); every worker still serves content %s",
-                trigger, len(exc.problems), self._version(),
-            )  # fmt: skip
-            return
-        except Exception as exc:  # noqa: BLE001 - a fault in one load never stops the service or its watching
-            log.error(
-                "reload (%s) refused: %s: %s; every worker still serves content %s",
-                trigger, type(exc).__name__, exc, self._version(),
-            )  # fmt: skip
-            return
-        if new.serves_same(self.graph):
-            log.info("reload (%s): content %s unchanged", trigger, self._version())
-            return
-        removed = None if confirmed else removal(self.graph, new)
-        if removed is not None:
-            log.error(
-                "reload (%s) refused: %s; every worker still serves content %s (send SIGUSR2 to reload anyway)",
-                trigger, removed, self._version(),
-            )  # fmt: skip
-            return
-        write_snapshot(new, self.snapshot)
-        old = self._version()
-        self._adopt(new)
-        for pid in self.workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGHUP)
-        log.info(
-            "reload (%s): workers now serve content %s (was %s), %d release(s) recorded",
-            trigger, self._version(), old, len(new.releases),
-        )  # fmt: skip
-
-    def _stop(self, signo: int) -> None:
-        self.stopping = True
-        for pid in self.workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + self.settings.shutdown_timeout + 5
-        while self.workers and time.monotonic() < deadline:
-            signal.sigtimedwait({signal.SIGCHLD}, 0.2)
-            self._reap_quietly()
-        for pid in self.workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        log.info("supervisor %d: stopped on %s", os.getpid(), signal.Signals(signo).name)
-
-    def _reap_quietly(self) -> None:
-        for pid in list(self.workers):
-            with contextlib.suppress(ChildProcessError):
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    del self.workers[pid]
-
-    def _watch(self) -> None:
-        """Turn each burst of changes under the seeds into a reload (SIGUSR1 to this process)."""
-        from watchfiles import watch
-
-        while not self.stopping:
-            try:
-                for _changes in watch(self.settings.seeds_dir, debounce=300, step=50):
-                    os.kill(os.getpid(), signal.SIGUSR1)
-            except Exception as exc:  # noqa: BLE001 - e.g. the seeds folder moved away: watch it again
-                log.error(
-                    "watching %s failed: %s: %s; watching again", self.settings.seeds_dir, type(exc).__name__, exc
-                )
-                time.sleep(_RESTART_PAUSE)
-
-    def _version(self) -> str:
-        return self.graph.content_version[:16]
-
-
-def bind_socket(settings: Settings) -> socket.socket:
-    """The listening socket the workers share, labelled TCP so accepted connections get TCP_NODELAY.
-
-    (A socket made with protocol 0 reads back as 0, and asyncio only turns Nagle's algorithm
-    off when it sees IPPROTO_TCP: every keep-alive answer then waited ~40 ms for a delayed ACK.)
-    """
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
+    content.start()
+    signal.signal(signal.SIGUSR1, lambda *_: content.request("SIGUSR1"))
+    signal.signal(signal.SIGUSR2, lambda *_: content.request("SIGUSR2, removal confirmed", confirmed=True))
+    log.info("serving content %s on %s:%d, process %d", graph.content_version[:16], settings.host, settings.port,
+             os.getpid())  # fmt: skip
+    server.serve(target_loader=worker_app, wrap_loader=False)

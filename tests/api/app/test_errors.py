@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import fastapi
+import granian
 import pydantic
 import pytest
 import starlette
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -24,9 +24,9 @@ PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 # Anything that would tell a caller how the server is built or where it lives.
 LEAKS = [
     "Traceback", 'File "', ".py", str(ROOT), sys.prefix, "site-packages", "injected fault", "RuntimeError",
-    "fastapi", "starlette", "uvicorn", "pydantic", "python",
+    "fastapi", "starlette", "granian", "pydantic", "python",
     f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}",
-    *(f"/{v}" for v in (fastapi.__version__, starlette.__version__, uvicorn.__version__, pydantic.VERSION)),
+    *(f"/{v}" for v in (fastapi.__version__, starlette.__version__, granian.__version__, pydantic.VERSION)),
 ]  # fmt: skip
 
 

@@ -163,18 +163,43 @@ def test_large_bodies_are_gzipped(client: TestClient) -> None:
 
 
 def test_a_reloaded_graph_serves_its_prebuilt_answers_as_hits(seeds: Path, tiny: KnowledgeGraph) -> None:
+    """A worker following a reload (api.process.reload): the new graph's answers are made before it serves."""
+    import asyncio
+    import os
+    import signal
+
+    import httpx
+
+    from api.process.reload import Content
     from tests.api.edge.test_cache import Logged
 
-    logged = Logged(create_app(Settings(seeds_dir=seeds, watch=True), tiny))
-    with logged.client:
-        before = logged.client.get("/v1/meta").json()["content_version"]
-        path = seeds / "graph" / "concepts.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("label: Oxytocin", "label: Oxytocin!"), "utf-8")
-        deadline = time.monotonic() + 20
-        while logged.client.get("/v1/meta").json()["content_version"] == before:
-            assert time.monotonic() < deadline, "the edit was never picked up"
-            time.sleep(0.05)
-        card = logged.client.get("/v1/cards/oxytocin").json()  # made before the swap too
+    settings_ = Settings(seeds_dir=seeds)
+    logged = Logged(create_app(settings_, tiny))
+    content = Content(settings_, tiny)
+    content.follow(logged.app)
+
+    async def scenario() -> dict[str, Any]:
+        async with logged.app.router.lifespan_context(logged.app):
+            transport = httpx.ASGITransport(app=logged.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                before = (await client.get("/v1/meta")).json()["content_version"]
+                path = seeds / "graph" / "concepts.yaml"
+                path.write_text(
+                    path.read_text(encoding="utf-8").replace("label: Oxytocin", "label: Oxytocin!"), "utf-8"
+                )
+                assert await asyncio.to_thread(content.reload, "test") == "reloaded"
+                os.kill(os.getpid(), signal.SIGUSR1)  # what the main process sends its workers
+                deadline = time.monotonic() + 20
+                while (await client.get("/v1/meta")).json()["content_version"] == before:
+                    assert time.monotonic() < deadline, "the reload was never followed"
+                    await asyncio.sleep(0.05)
+                card: dict[str, Any] = (await client.get("/v1/cards/oxytocin")).json()  # made before the swap too
+                return card
+
+    try:
+        card = asyncio.run(scenario())
+    finally:
+        content.close()
     # Every /v1/meta, before and after the reload, was made before its graph served.
     assert set(logged.caches()) == {"hit"}
     assert card["node"]["label"] == "Oxytocin!"

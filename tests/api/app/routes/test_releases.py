@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.datastructures import State
 
 from api.app import create_app
-from api.process.reload import ContentReloader
+from api.process.reload import Content
 from api.settings import DEFAULT_SEEDS_DIR, Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.releases import release
@@ -150,23 +148,25 @@ def test_the_shipped_app_lists_the_committed_release() -> None:
 
 
 def test_a_reload_picks_up_a_new_release_of_the_same_content(seeds: Path, tiny: KnowledgeGraph) -> None:
-    state = State({"graph": tiny})
+    content = Content(Settings(seeds_dir=seeds), tiny)
     release(tiny, seeds)
-    assert asyncio.run(ContentReloader(state, seeds).reload("test")) == "reloaded"
-    assert state.graph.content_version == tiny.content_version
-    assert [r.content_version for r in state.graph.releases] == [tiny.content_version]
+    assert content.reload("test") == "reloaded"
+    content.close()
+    assert content.graph.content_version == tiny.content_version
+    assert [r.content_version for r in content.graph.releases] == [tiny.content_version]
 
 
 def test_a_reload_with_a_corrupt_snapshot_keeps_the_old_graph(
     seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture
 ) -> None:
-    state = State({"graph": tiny})
+    content = Content(Settings(seeds_dir=seeds), tiny)
     made, _ = release(tiny, seeds)
     path = seeds.parent / made.file
     path.write_bytes(path.read_bytes()[:-200])
     _edit_summary(seeds, "Edited while the snapshot is broken.")
-    assert asyncio.run(ContentReloader(state, seeds).reload("test")) == "rejected"
-    assert state.graph is tiny
+    assert content.reload("test") == "rejected"
+    content.close()
+    assert content.graph is tiny
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "distance.reload")
     assert f"{made.file}:" in logged
 
