@@ -15,16 +15,20 @@ export UV_COMPILE_BYTECODE := 1
 .PHONY: venv run cluster test lint lint-contract typecheck pytest openapi check bench soak clean clients browser nginx
 
 $(BIN)/uv:
+	@echo "make: creating $(VENV) with $(PYTHON) and installing uv $(UV_VERSION) into it (once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: $(BIN)/uv uv.lock pyproject.toml Makefile
+	@echo "make: installing the locked dependencies into $(VENV) (uv sync: under a minute from PyPI the first time)"
 	$(BIN)/uv sync --frozen --quiet
 	touch $@
+	@echo "make: $(VENV) is ready"
 
 venv: $(VENV)/.synced  ## create .venv from uv.lock (every other target does this first)
 
 run: $(VENV)/.synced  ## serve the embedded seed graph on http://$(HOST):$(PORT)
+	@echo "make: starting distance serve: it validates the content, then says \"Uvicorn running on http://$(HOST):$(PORT)\" when it answers"
 	$(BIN)/distance serve --host $(HOST) --port $(PORT)
 
 # PORT, when given, moves the proxy too; the cluster's own default is 8080, beside `make run`'s 8000.
@@ -35,7 +39,20 @@ CLUSTER_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),8
 cluster: $(VENV)/.synced nginx  ## REPLICAS (2) replicas behind nginx proxy_cache on http://127.0.0.1:$(CLUSTER_PORT); Ctrl-C stops all
 	$(BIN)/python -m deploy.cluster --replicas $(REPLICAS) --port $(CLUSTER_PORT) --run-dir $(CLUSTER_DIR)
 
-test: lint lint-contract typecheck pytest  ## ruff, spectral, mypy --strict, pytest with the branch-coverage gate
+# ruff and spectral first (seconds); then mypy runs beside pytest, which runs its test files on
+# PYTEST_WORKERS processes (pytest-xdist: most of its time is spent waiting on servers and
+# browsers; a file's tests stay together, so a module's live server starts once). mypy's
+# report is printed when pytest ends, then the verdict of both.
+PYTEST_WORKERS ?= 4
+
+test: lint lint-contract clients browser nginx  ## ruff, spectral, mypy --strict, pytest with the branch-coverage gate
+	@mkdir -p build
+	@echo "make: mypy --strict runs beside pytest ($(PYTEST_WORKERS) workers); its report follows pytest's"
+	@$(BIN)/mypy > build/typecheck.log 2>&1 & mypy=$$!; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term; tests=$$?; \
+	wait $$mypy; typed=$$?; cat build/typecheck.log; \
+	echo "make test: pytest $$([ $$tests = 0 ] && echo passed || echo FAILED), mypy $$([ $$typed = 0 ] && echo passed || echo FAILED)"; \
+	[ $$tests = 0 ] && [ $$typed = 0 ]
 
 lint: $(VENV)/.synced  ## ruff, and the content's editorial lint (seeds/lint-allow.yaml lists accepted warnings)
 	$(BIN)/ruff check .
@@ -75,7 +92,7 @@ typecheck: $(VENV)/.synced
 	$(BIN)/mypy
 
 pytest: $(VENV)/.synced clients browser nginx
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term
 
 check: $(VENV)/.synced  ## validate the content, print counts, run the editorial lint
 	$(BIN)/distance check --lint

@@ -221,13 +221,13 @@ CYTOSCAPE_STYLE: Final[list[dict[str, Any]]] = [
         "selector": "node",
         "style": {
             "label": "data(short_label)",
-            "font-size": 9,
+            "font-size": 11,
             "text-wrap": "wrap",
             "text-max-width": 90,
             "text-valign": "bottom",
             "text-margin-y": 3,
-            "width": 18,
-            "height": 18,
+            "width": 20,
+            "height": 20,
             "border-width": 1,
             "border-color": "#ffffff",
         },
@@ -247,7 +247,17 @@ CYTOSCAPE_STYLE: Final[list[dict[str, Any]]] = [
     *({"selector": f'edge[kind = "{k}"]', "style": style} for k, style in _KIND_LINES.items()),
 ]
 # A layout Cytoscape.js ships (no extension), so the picture is laid out on load.
-_CYTOSCAPE_LAYOUT: Final = {"name": "cose", "animate": False, "nodeRepulsion": 8000, "idealEdgeLength": 60}
+_CYTOSCAPE_LAYOUT: Final = {
+    "name": "cose",
+    "animate": False,
+    "randomize": False,
+    "nodeRepulsion": 400000,
+    "idealEdgeLength": 80,
+    "gravity": 0.4,
+    "nodeOverlap": 20,
+    "componentSpacing": 40,
+    "padding": 20,
+}
 
 
 def _cytoscape(kg: KnowledgeGraph, indent: bool, iris: Iris) -> bytes:

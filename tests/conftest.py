@@ -41,10 +41,11 @@ def tiny_text() -> str:
     return ARTICLE_000
 
 
-@pytest.fixture(scope="module")
-def shipped_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A real `distance serve` on the shipped content and a free port, one per test module."""
+@pytest.fixture(scope="session")
+def shipped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real `distance serve` on the shipped content and a free port, shared by every test that
+    only reads from it (one per pytest worker)."""
     port = free_port()
     command = [DISTANCE, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with serve(command, port, tmp_path_factory.mktemp(f"{request.module.__name__.rsplit('.', 1)[-1]}-logs")) as live:
+    with serve(command, port, tmp_path_factory.mktemp("shipped-server-logs")) as live:
         yield live

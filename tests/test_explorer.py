@@ -7,8 +7,6 @@ build/explorer-guide.png (the guide) to look at.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,48 +14,20 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.live import ROOT, LiveServer
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-SHOTS = ROOT / "build"
-# Flags that keep a headless Chromium quiet on a closed network: no background fetches at all.
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,1600",
-)
+from tests.browser import SHOTS, chromium
+from tests.live import LiveServer
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    for program in (CHROMIUM, CHROMEDRIVER):
-        assert Path(program).is_file(), f"{program} is missing: `make test` installs chromium and chromium-driver"
-    profile = tempfile.mkdtemp(prefix="distance-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
+    with chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _wait(driver: webdriver.Chrome, css: str) -> WebElement:
@@ -121,7 +91,11 @@ def _click_through(api: httpx.Client, browser: webdriver.Chrome, shipped_server:
     assert ranked, "the chosen signs indicate no reason; pick others"
     first_reason = _wait(browser, "#guide-result article.ranked")
     assert ranked[0]["reason"]["label"] in first_reason.text
-    assert f"score {ranked[0]['score']:g}" in first_reason.text  # as JavaScript prints a number
+    # Plain words for readers: no score, and the ranking rule only behind "How this is ranked".
+    assert "score" not in browser.find_element(By.ID, "guide-result").text.lower()
+    ranking = browser.find_element(By.CSS_SELECTOR, "#guide-result details.scoring")
+    assert ranking.get_attribute("open") is None
+    assert ranking.find_element(By.TAG_NAME, "summary").text == "How this is ranked"
     assert len(browser.find_elements(By.CSS_SELECTOR, "#guide-result article.ranked")) == len(ranked)
     assert browser.current_url.endswith("#/guide/" + ",".join(picked))
     assert f"How: {ranked[0]['via']}" in first_reason.text  # how the reason was reached, in words
@@ -259,3 +233,52 @@ def test_the_changelog_lists_the_releases_and_names_what_changed_since_one(
         assert browser.save_screenshot(str(SHOTS / "explorer-changes.png"))
         change.find_element(By.CSS_SELECTOR, "a").click()
         _title_is(browser, "Oxytocin")
+
+
+def test_every_route_the_readme_documents_works_and_any_other_shows_links(
+    shipped_server: LiveServer, browser: webdriver.Chrome
+) -> None:
+    """Query-string forms work like path forms; an unknown or incomplete route is an error with a link
+    to every view, never the start page shown silently."""
+    with httpx.Client(base_url=shipped_server.url, timeout=10) as api:
+        signs = [s["id"] for s in api.get("/v1/signs", params={"limit": 2}).json()["items"]]
+        ranked = api.get("/v1/guide", params={"signs": ",".join(signs)}).json()["reasons"]
+        hit = api.get("/v1/search", params={"q": "oxytocin", "limit": 20}).json()["items"][0]["node"]
+
+    browser.get(f"{shipped_server.url}/#/guide?signs={','.join(signs)}")
+    _wait(browser, "#guide-result article.ranked")
+    shown = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#guide-result article.ranked h3 a")]
+    assert shown == [r["reason"]["label"] for r in ranked]
+    assert [b.get_attribute("value") for b in browser.find_elements(By.CSS_SELECTOR, "#sign-list input:checked")] == (
+        sorted(signs, key=signs.index)
+    )
+    browser.find_element(By.CSS_SELECTOR, "#guide-result details.scoring summary").click()
+    assert "indicates" in browser.find_element(By.CSS_SELECTOR, "#guide-result details.scoring p").text
+    assert browser.save_screenshot(str(SHOTS / "explorer-guide-query.png"))
+
+    browser.get(f"{shipped_server.url}/#/search?q=oxytocin")
+    assert _wait(browser, "#result-list button[data-node]").get_attribute("data-node") == hit["id"]
+    assert browser.find_element(By.ID, "q").get_attribute("value") == "oxytocin"
+
+    views = {"#/", "#/search?q=oxytocin", "#/node/oxytocin", "#/guide", "#/disagreements", "#/changes"}
+    for route, words in [
+        ("#/nonsense", "no view called “nonsense”"),
+        ("#/search?q=", "A search needs words"),
+        ("#/node", "A card needs a node id"),
+    ]:
+        browser.get(f"{shipped_server.url}/{route}")
+        error = _wait(browser, "#error")
+        assert words in error.text
+        anchors = error.find_elements(By.TAG_NAME, "a")
+        assert {(a.get_attribute("href") or "").removeprefix(shipped_server.url + "/") for a in anchors} == views
+        assert not browser.find_element(By.ID, "welcome").is_displayed()
+        if route == "#/nonsense":
+            assert browser.save_screenshot(str(SHOTS / "explorer-route-error.png"))
+
+    browser.get(f"{shipped_server.url}/#/guide?signs=not-a-sign")
+    error = _wait(browser, "#error")
+    assert "not-a-sign" in error.text
+    assert error.find_element(By.CSS_SELECTOR, "a[href='#/guide']").text == "Pick signs from the list."
+    assert browser.find_element(By.ID, "guide").is_displayed()
+    assert browser.find_element(By.ID, "guide-result").text == ""  # no answer left from the signs before
+    assert browser.save_screenshot(str(SHOTS / "explorer-guide-error.png"))

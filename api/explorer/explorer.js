@@ -1,6 +1,8 @@
 // Distance explorer: a small client of the public /v1 API, no build step, no dependencies.
-// Views are addressed by the URL hash so the back button and shared links work:
-//   #/search/<q>  #/node/<id>  #/guide/<sign,sign>  #/disagreements  #/changes[/<version>]
+// Views are addressed by the URL hash so the back button and shared links work (README, "The explorer"):
+//   #/search/<q> or #/search?q=<q>   #/node/<id>   #/guide, #/guide/<sign,sign> or #/guide?signs=<sign,sign>
+//   #/disagreements   #/changes[/<version>]   (#/ and no hash: the start)
+// Any other hash, or one of these without what it needs, shows an error with links to every view.
 "use strict";
 
 const API = "/v1";
@@ -44,7 +46,7 @@ async function get(path) {
 function show(...visible) {
   for (const id of PANELS) $(id).hidden = !visible.includes(id);
   $("error").hidden = true;
-  const view = location.hash.split("/")[1] || "";
+  const { view } = parseHash(location.hash);
   if (view !== "search") $("q").value = ""; // a search from another view is stale here
   for (const [name, id] of Object.entries(NAV)) $(id).toggleAttribute("aria-current", name === view);
   if (NAV[view]) $(NAV[view]).setAttribute("aria-current", "page");
@@ -204,16 +206,15 @@ async function guideView(signs) {
   for (const box of boxes) box.checked = signs.includes(box.value);
   countSigns();
   const out = $("guide-result");
-  if (!signs.length) {
-    out.replaceChildren();
-    return;
-  }
+  out.replaceChildren(); // never the answer for other signs under an error for these
+  if (!signs.length) return;
   const body = await get(`/guide?signs=${signs.map(encodeURIComponent).join(",")}`);
   const labels = Object.fromEntries(body.signs.map((s) => [s.id, s.label]));
   fill(
     out,
     h("h3", {}, `What ${body.signs.length === 1 ? "this sign points" : "these signs point"} to`),
-    h("p", { class: "scoring" }, body.scoring),
+    // How the ranking works is there for whoever asks, not in the reader's way.
+    h("details", { class: "scoring" }, h("summary", {}, "How this is ranked"), h("p", {}, body.scoring)),
     body.per_sign.map((ps) => signNotes(ps, labels[ps.sign])),
     body.reasons.length ? null : h("p", { class: "hint" }, "None of the articles ties these signs to a reason."),
     body.reasons.map((r, i) =>
@@ -225,7 +226,6 @@ async function guideView(signs) {
           {},
           h("span", {}, `${i + 1}.`),
           h("a", { href: `#/node/${r.reason.id}` }, r.reason.label),
-          h("span", { class: "score", title: `${r.quotes} quotes` }, `score ${r.score}`),
         ),
         h("p", {}, r.reason.summary),
         h("p", { class: "via" }, `How: ${r.via}`),
@@ -354,18 +354,53 @@ function go(hash) {
   else location.hash = hash;
 }
 
+// A hash as a view, its path argument and its query: `#/guide/a,b` and `#/guide?signs=a,b` alike.
+function parseHash(hash) {
+  const [path, query = ""] = hash.replace(/^#/, "").split("?");
+  const [, view = "", ...rest] = path.split("/");
+  return { view, arg: decodeURIComponent(rest.join("/")), params: new URLSearchParams(query) };
+}
+
+const VIEWS = [
+  ["#/", "the start"],
+  ["#/search?q=oxytocin", "a search"],
+  ["#/node/oxytocin", "a card"],
+  ["#/guide", "the signs guide"],
+  ["#/disagreements", "where the articles disagree"],
+  ["#/changes", "what changed"],
+];
+
+// A route the explorer cannot show: say why, and link every view instead of guessing one.
+function routeError(message) {
+  show();
+  fill(
+    $("error"),
+    h("span", {}, `${message} `),
+    h("span", { class: "suggestions" }, "Try ", VIEWS.map(([href, text], i) => [i ? ", " : "", h("a", { href }, text)]), "."),
+  );
+  $("error").hidden = false;
+}
+
 async function route() {
-  const [, view = "", ...rest] = location.hash.split("/");
-  const arg = decodeURIComponent(rest.join("/"));
+  const { view, arg, params } = parseHash(location.hash);
+  const signs = (arg || params.getAll("signs").join(",")).split(",").filter(Boolean);
   try {
-    if (view === "search" && arg) await searchView(arg);
-    else if (view === "node" && arg) await cardView(arg);
-    else if (view === "guide") await guideView(arg ? arg.split(",") : []);
+    if (view === "search") {
+      const q = arg || params.get("q") || "";
+      if (!q.trim()) return routeError("A search needs words to look for: #/search/<words> or #/search?q=<words>.");
+      await searchView(q);
+    } else if (view === "node") {
+      if (!arg) return routeError("A card needs a node id: #/node/<id>.");
+      await cardView(arg);
+    } else if (view === "guide") await guideView(signs);
     else if (view === "disagreements") await disagreementsView();
     else if (view === "changes") await changesView(arg);
-    else show("welcome");
+    else if (view === "") show("welcome");
+    else routeError(`There is no view called “${view}” in the explorer.`);
   } catch (error) {
+    if (view === "guide") error.suggestions = []; // the sign list below is where to pick again
     fail(error);
+    if (view === "guide") $("error").append(" ", h("a", { href: "#/guide" }, "Pick signs from the list."));
   }
 }
 
