@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     max_concurrency: int = Field(
         256, ge=1, le=100_000, description="Requests in flight per process; the next one is a 503 with Retry-After"
     )
-    max_url_bytes: int = Field(8000, ge=1024, le=65_536, description="Longest URL (path and query) taken; else 414")
+    max_url_bytes: int = Field(14_000, ge=1024, le=65_536, description="Longest URL (path and query) taken; else 414")
     access_log: bool = Field(True, description="One JSON line per request on stdout (api.edge.accesslog)")
     watch: bool = Field(False, description="Reload the content when a file under seeds_dir changes")
     shutdown_timeout: float = Field(30.0, gt=0, le=600, description="Seconds in-flight requests get on SIGTERM")

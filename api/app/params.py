@@ -29,6 +29,7 @@ from api.contract.schemas import NodeOut
 from api.contract.shapes import ALWAYS_FIELDS
 from graph.exports import EXPORT_FORMATS, FORMATS
 from graph.queries import MAX_LIMIT, MAX_NEIGHBORS, MAX_SIGNS
+from graph.queries.answer import MAX_MESSAGE
 from graph.queries.autocomplete import MAX_TYPED
 from graph.queries.listing import MAX_IDS, MAX_OFFSET, NodeSort
 from graph.queries.search import MAX_QUERY, MAX_RESULTS
@@ -41,6 +42,7 @@ __all__ = [
     "INCLUDES",
     "LinkedQuery",
     "NODE_FIELDS",
+    "AnswerQuery",
     "ChangesQuery",
     "DisagreementsQuery",
     "EdgeIdPath",
@@ -124,7 +126,7 @@ _Source = Annotated[
     ),
 ]
 # A list's substring filter and a batch of ids share one URL, which must fit the URL bound
-# (`DISTANCE_MAX_URL_BYTES`, 8000): 100 ids of at most 48 characters (never percent-encoded;
+# (`DISTANCE_MAX_URL_BYTES`, 14000): 100 ids of at most 48 characters (never percent-encoded;
 # a longer id is fetched on its own) and a substring of at most 128 characters (any of them
 # may take 12 bytes encoded). tests/api/app/test_bounds.py checks every route's worst case.
 _MAX_SUBSTRING: Final = 128
@@ -293,6 +295,19 @@ class SearchQuery(QueryModel):
     limit: Annotated[int, Field(ge=1, le=MAX_RESULTS, description=f"Results per page, 1–{MAX_RESULTS}."), Digits] = 20
     offset: _Offset = 0
     explain: bool = Field(False, description="Give each hit the parts its score is the sum of (`explain`).")
+
+
+class AnswerQuery(QueryModel):
+    """`/v1/answer`."""
+
+    # Not blank, as for `/v1/search`: the check and its one message are graph.queries.answer's.
+    q: str = Field(
+        min_length=1,
+        max_length=MAX_MESSAGE,
+        json_schema_extra={"pattern": r"\S"},
+        description=f"A reader's message in her own words, up to {MAX_MESSAGE} characters; several sentences are fine.",
+        examples=["he hasn't texted me in 4 days since we slept together, what should I do?"],
+    )
 
 
 class SuggestQuery(QueryModel):

@@ -139,7 +139,62 @@ _RELEASE = {
 _SERVED = {"content_version": "7e1a…", "released": False}
 
 
+_DONT = {
+    "id": "dont-over-communicate",
+    "type": "response",
+    "label": "Don't over-communicate",
+    "summary": "Flooding him with texts and calls adds pressure and confirms his need for distance.",
+    "aliases": ["double texting"],
+    "sources": ["001"],
+    "polarity": "dont",
+    "links": {"self": urls.node("dont-over-communicate"), "neighbors": urls.neighbors("dont-over-communicate")},
+}
+_ASKED = "he hasn't texted me in 4 days, should I text him?"
+
+
 EXAMPLES: dict[str, Any] = {
+    "answer": {
+        "q": _ASKED,
+        "answered": True,
+        "note": None,
+        "words": [{"word": "texted", "whose": "him"}, {"word": "text", "whose": "her"}],
+        "asks": ["advice", "duration"],
+        "sections": [
+            {
+                "name": "understood",
+                "heading": "What you describe",
+                "items": [
+                    {
+                        "node": _NODE,
+                        "how": "your words “texted” in its other names",
+                        "purpose": None,
+                        "about": None,
+                        "edge": None,
+                        "citations": [_CITATION],
+                    }
+                ],
+            },
+            {
+                "name": "dont",
+                "heading": "What to avoid",
+                "items": [
+                    {
+                        "node": _DONT,
+                        "how": "your words “text” in its summary",
+                        "purpose": "makes worse “Avoidant attachment makes closeness feel dangerous”",
+                        "about": None,
+                        "edge": None,
+                        "citations": [_CITATION],
+                    }
+                ],
+            },
+        ],
+        "citations": [_CITATION],
+        "links": {
+            "self": urls.with_query(urls.api("/answer"), [("q", _ASKED)]),
+            "search": urls.with_query(urls.api("/search"), [("q", _ASKED)]),
+        },
+    },
     "node": {
         **_NODE,
         "evidence": [_EVIDENCE],

@@ -14,7 +14,7 @@ from pydantic import Field
 from api.contract.schemas import EvidenceLinks, NodeOut, PageLinks, SelfLink, _Out
 from graph.types import EdgeKind
 
-__all__ = ["CardOut", "CitationOut", "DisagreementsOut", "GuideOut"]
+__all__ = ["AnswerOut", "CardOut", "CitationOut", "DisagreementsOut", "GuideOut"]
 
 
 class CitationOut(_Out):
@@ -179,6 +179,52 @@ class DisagreementsOut(_Out):
     limit: int
     offset: int
     links: PageLinks
+
+
+class AnswerItemOut(_Out):
+    """One node of an answer: why it is there, what it is for, and the passages that say so."""
+
+    node: NodeOut
+    how: str = Field(description="How it was found: her words and where they matched, or the edge that led to it.")
+    purpose: str | None = Field(
+        description="For what to do and not to do: the reason or sign it helps with or worsens."
+    )
+    about: str | None = Field(description="In a disagreement: the point the two sides disagree on.")
+    edge: str | None = Field(description="In a disagreement: the `contradicts` edge joining the two sides.")
+    citations: list[CitationOut]
+
+
+class AnswerSectionOut(_Out):
+    """One part of the answer under a plain heading; sections come in the order to read them."""
+
+    name: Literal["understood", "sides", "verdict", "reasons", "do", "dont", "statistics"]
+    heading: str
+    items: list[AnswerItemOut]
+
+
+class AnswerWordOut(_Out):
+    """A word of the message as it was read: whose clause it came from."""
+
+    word: str
+    whose: Literal["her", "him", "both"]
+
+
+class AnswerLinks(_Out):
+    self: str
+    search: str = Field(description="The same message as a ranked search.")
+
+
+class AnswerOut(_Out):
+    """A reader's message answered from the articles, every item cited, or declined in one sentence."""
+
+    q: str
+    answered: bool = Field(description="False when the articles do not cover the message; `note` says so.")
+    note: str | None
+    words: list[AnswerWordOut] = Field(description="The message's meaningful words, as read.")
+    asks: list[Literal["advice", "why", "signs", "duration"]] = Field(description="What the message asks for.")
+    sections: list[AnswerSectionOut]
+    citations: list[CitationOut] = Field(description="Every passage the answer cites, once, in reading order.")
+    links: AnswerLinks
 
 
 NodeOut.model_rebuild()

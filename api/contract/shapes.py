@@ -11,7 +11,7 @@ with `api.app.responses`.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, Final
 
 from api.app import urls
 from graph import queries
@@ -19,12 +19,14 @@ from graph.build import KnowledgeGraph
 from graph.models import Edge, Evidence, Node
 from graph.passages import context
 from graph.queries import SCORING, Card, Disagreement, GuideResult, Neighborhood, PathResult, SearchHit
+from graph.queries.answer import Answer, Item, Sides
 from graph.queries.guide import VERDICTS, SignNote
 from graph.records import edge_record, ends_record, evidence_record, node_record
 from graph.releases import Change, served_release
 from graph.snapshots import Release
 
 __all__ = [
+    "answer_body",
     "ALWAYS_FIELDS",
     "card_body",
     "change_item",
@@ -183,6 +185,50 @@ def _related(kg: KnowledgeGraph, node: Node, edge: Edge) -> dict[str, Any]:
         "basis": edge.basis,
         "note": edge.note,
         "citations": [citation(kg, ev) for ev in edge.evidence],
+    }
+
+
+_HEADINGS: Final = {
+    "understood": "What you describe",
+    "sides": "Where the articles disagree",
+    "verdict": "Healthy space or a pattern to address",
+    "reasons": "Why he may be doing this",
+    "do": "What helps",
+    "dont": "What to avoid",
+    "statistics": "The numbers",
+}
+
+
+def _answer_item(kg: KnowledgeGraph, item: Item, pair: Sides | None = None) -> dict[str, Any]:
+    return {
+        "node": node_item(item.node),
+        "how": item.how,
+        "purpose": item.purpose,
+        "about": pair.about if pair else None,
+        "edge": pair.edge.id if pair else None,
+        "citations": [citation(kg, ev) for ev in item.citations],
+    }
+
+
+def answer_body(kg: KnowledgeGraph, result: Answer, self_url: str) -> dict[str, Any]:
+    """`{q, answered, note, words, asks, sections: [{name, heading, items}], citations, links}`."""
+    sections = []
+    for name in result.order:
+        if name == "sides":
+            items = [_answer_item(kg, side, pair) for pair in result.sides for side in pair.sides]
+        else:
+            items = [_answer_item(kg, item) for item in getattr(result, name)]
+        if items:
+            sections.append({"name": name, "heading": _HEADINGS[name], "items": items})
+    return {
+        "q": result.message,
+        "answered": result.answered,
+        "note": result.note,
+        "words": [{"word": t.word, "whose": t.role} for t in result.words],
+        "asks": sorted(result.asks),
+        "sections": sections,
+        "citations": [citation(kg, ev) for ev in result.citations()],
+        "links": {"self": self_url, "search": urls.with_query(urls.api("/search"), [("q", result.message)])},
     }
 
 

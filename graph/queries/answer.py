@@ -32,7 +32,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
-from graph.reading import Term
+from graph.reading import Intent, Term
 from graph.registry import EDGE_KINDS
 from graph.retrieval import Found, Retrieval, retrieve
 from graph.text_index import stems
@@ -41,7 +41,6 @@ __all__ = [
     "MAX_MESSAGE",
     "NOT_COVERED",
     "Answer",
-    "Citation",
     "Item",
     "Section",
     "Sides",
@@ -69,23 +68,12 @@ _QUOTES: Final = 2  # a node's quotes cited: those sharing her words, at least o
 
 
 @dataclass(frozen=True)
-class Citation:
-    """One quoted passage: `text(source)[start:end] == quote`, in the article titled `title`."""
-
-    source: str
-    start: int
-    end: int
-    quote: str
-    title: str
-
-
-@dataclass(frozen=True)
 class Item:
     """One node of the answer, why it is there (`how`), what it is for, and its citations."""
 
     node: Node
     how: str
-    citations: tuple[Citation, ...]
+    citations: tuple[Evidence, ...]
     purpose: str | None = None
 
 
@@ -105,6 +93,8 @@ class Answer:
     message: str
     answered: bool
     note: str | None
+    words: tuple[Term, ...] = ()
+    asks: frozenset[Intent] = frozenset()
     understood: tuple[Item, ...] = ()
     verdict: tuple[Item, ...] = ()
     reasons: tuple[Item, ...] = ()
@@ -124,21 +114,16 @@ class Answer:
                 out.extend(getattr(self, section))
         return out
 
-    def citations(self) -> list[Citation]:
+    def citations(self) -> list[Evidence]:
         """Every citation once, in reading order."""
-        seen: dict[tuple[str, int, int], Citation] = {}
+        seen: dict[tuple[str, int, int], Evidence] = {}
         for item in self.items():
             for c in item.citations:
                 seen.setdefault((c.source, c.start, c.end), c)
         return list(seen.values())
 
 
-def _title(kg: KnowledgeGraph, source: str) -> str:
-    node = kg.nodes.get(source)
-    return str(node.attributes.get("title", source)) if node is not None else source
-
-
-def _cite(kg: KnowledgeGraph, node: Node, words: Sequence[Term], limit: int = _QUOTES) -> tuple[Citation, ...]:
+def _cite(node: Node, words: Sequence[Term], limit: int = _QUOTES) -> tuple[Evidence, ...]:
     """The node's quotes that share most of her words first (then in content order), up to `limit`."""
     wanted = {t.stem for t in words}
 
@@ -147,10 +132,7 @@ def _cite(kg: KnowledgeGraph, node: Node, words: Sequence[Term], limit: int = _Q
 
     ranked = sorted(enumerate(node.evidence), key=lambda pair: (-shared(pair[1]), pair[0]))
     sharing = sum(1 for _, ev in ranked if shared(ev))
-    return tuple(
-        Citation(ev.source, ev.start, ev.end, ev.quote, _title(kg, ev.source))
-        for _, ev in ranked[: max(1, min(limit, sharing))]
-    )
+    return tuple(ev for _, ev in ranked[: max(1, min(limit, sharing))])
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -239,7 +221,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         raise InvalidParameter("q", f"must be 1 to {MAX_MESSAGE} characters and not blank", message[:40])
     r = retrieve(kg, message)
     if not r.covered:
-        return Answer(message, False, NOT_COVERED)
+        return Answer(message, False, NOT_COVERED, r.terms, r.intents)
     words = r.terms
     verdicts = _verdict_kinds(kg)
     pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
@@ -275,13 +257,15 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     about = {f.node.id: i for i, f in enumerate([*understood, *verdict, *reasons])}
 
     def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
-        return Item(found.node, _how(kg, found), _cite(kg, found.node, words, limit), purpose)
+        return Item(found.node, _how(kg, found), _cite(found.node, words, limit), purpose)
 
     sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
     return Answer(
         message=message,
         answered=True,
         note=None,
+        words=r.terms,
+        asks=r.intents,
         understood=tuple(item(f) for f in understood),
         verdict=tuple(item(f) for f in verdict),
         reasons=tuple(item(f) for f in reasons),
@@ -353,8 +337,8 @@ def _sides(
                 about,
                 edge,
                 (
-                    Item(one.node, _how(kg, one), _cite(kg, one.node, words, 1)),
-                    Item(other.node, _how(kg, other), _cite(kg, other.node, words, 1)),
+                    Item(one.node, _how(kg, one), _cite(one.node, words, 1)),
+                    Item(other.node, _how(kg, other), _cite(other.node, words, 1)),
                 ),
             )
         )

@@ -26,7 +26,7 @@ from graph.types import NodeType
 
 __all__ = ["FIELD_WEIGHTS", "MAX_QUERY", "MAX_RESULTS", "Match", "SearchHit", "search", "typo_distance"]
 
-MAX_QUERY = 256
+MAX_QUERY = 1000  # a reader's message with its context runs long
 MAX_RESULTS = 100
 FIELD_WEIGHTS = FIELDS
 _TYPO_SCORE = {"label": 2.0, "alias": 1.5}  # a word within the distance scores this, less per edit

@@ -9,14 +9,15 @@ from starlette.responses import Response
 
 from api.app import urls
 from api.app.deps import GraphDep
-from api.app.params import DisagreementsQuery, GuideQuery, NodeIdPath, NoQuery, query
+from api.app.params import AnswerQuery, DisagreementsQuery, GuideQuery, NodeIdPath, NoQuery, query
 from api.app.responses import json_response, list_response
 from api.contract.examples import EXAMPLES
-from api.contract.frontend_schemas import CardOut, DisagreementsOut, GuideOut
+from api.contract.frontend_schemas import AnswerOut, CardOut, DisagreementsOut, GuideOut
 from api.contract.openapi import declare
-from api.contract.shapes import card_body, disagreement_item, guide_body
+from api.contract.shapes import answer_body, card_body, disagreement_item, guide_body
 from graph import queries
 from graph.build import KnowledgeGraph
+from graph.queries.answer import answer
 
 __all__ = ["per_item", "router"]
 
@@ -26,6 +27,14 @@ router = APIRouter(prefix=urls.API, tags=["front ends"])
 def per_item(kg: KnowledgeGraph) -> list[str]:
     """Every node's card."""
     return [urls.api(f"/cards/{node_id}") for node_id in kg.nodes]
+
+
+@router.get("/answer", operation_id="getAnswer", responses=declare(AnswerOut, example=EXAMPLES["answer"]))
+async def get_answer(request: Request, kg: GraphDep, p: Annotated[AnswerQuery, query(AnswerQuery)]) -> Response:
+    """A reader's message answered from the articles: what was understood, the line they draw, reasons,
+    what to do and not to do, numbers and disagreements, every item cited; or a one-sentence decline."""
+    result = answer(kg, p.q)
+    return json_response(request, kg, answer_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, 404, 410, example=EXAMPLES["guide"]))

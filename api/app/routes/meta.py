@@ -49,6 +49,7 @@ INDEX_TEMPLATES = {
     "source_text": urls.template(urls.id_template(urls.source_text), ["start", "end"]),
     "card": urls.id_template(urls.card),
     "guide": urls.template(urls.api("/guide"), ["signs"]),
+    "answer": urls.template(urls.api("/answer"), ["q"]),
     "paths": urls.template(urls.api("/paths"), ["from", "to", "max_hops", "kind", "limit"]),
     "search": urls.template(urls.api("/search"), ["q", "type", "limit", "offset"]),
     "suggest": urls.template(urls.api("/suggest"), ["q"]),

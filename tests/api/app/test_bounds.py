@@ -34,8 +34,9 @@ def real(shipped: KnowledgeGraph) -> Iterator[TestClient]:
 @pytest.mark.parametrize(
     ("url", "parameter"),
     [
-        ("/v1/search?q=" + "a" * 257, "q"),
-        ("/v1/nodes?q=" + "a" * 257, "q"),
+        ("/v1/search?q=" + "a" * 1001, "q"),
+        ("/v1/nodes?q=" + "a" * 1001, "q"),
+        ("/v1/answer?q=" + "a" * 1001, "q"),
         ("/v1/nodes/oxytocin/neighbors?depth=4", "depth"),
         ("/v1/nodes/oxytocin/neighbors?depth=99999999999999999999", "depth"),
         ("/v1/nodes/oxytocin/neighbors?limit=501", "limit"),

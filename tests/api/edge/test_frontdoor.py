@@ -66,7 +66,7 @@ def test_access_log_is_one_json_line_per_request_with_its_id(
     with TestClient(create_app(Settings(seeds_dir=seeds), tiny)) as client:  # logs to the captured stdout
         ok = client.get("/v1/nodes?limit=2", headers={"Accept-Encoding": "identity"})  # the bytes as sent
         missing = client.get("/v1/nodes/nobody")
-        long = client.get("/v1/search?q=" + "a" * 8200)
+        long = client.get("/v1/search?q=" + "a" * 14200)
     lines = [orjson.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert [(line["path"], line["status"]) for line in lines] == [
         ("/v1/nodes", 200), ("/v1/nodes/nobody", 404), ("/v1/search", 414),
@@ -125,8 +125,8 @@ def test_access_log_flushes_soon_after_a_burst() -> None:
 
 
 @pytest.mark.parametrize("path", ["/v1/nodes/", "/v1/search?q=", "/nowhere/"])
-def test_an_8kb_url_is_a_414_problem(client: TestClient, path: str) -> None:
-    response = client.get(path + "a" * (8192 - len(path)))
+def test_a_14kb_url_is_a_414_problem(client: TestClient, path: str) -> None:
+    response = client.get(path + "a" * (14_336 - len(path)))
     assert (response.status_code, response.headers["content-type"]) == (414, "application/problem+json")
     body = response.json()
     assert (body["type"], body["status"]) == ("/problems/uri-too-long", 414)

@@ -190,3 +190,67 @@ def test_disagreements_page_like_every_list(real: TestClient) -> None:
     for bad in ("limit=0", "offset=-1", f"limit={10**6}"):
         refused = real.get(f"/v1/disagreements?{bad}")
         assert (refused.status_code, refused.json()["errors"][0]["parameter"]) == (422, bad.split("=")[0])
+
+
+def test_answer_gives_sections_in_reading_order_each_item_cited(real: TestClient, shipped: KnowledgeGraph) -> None:
+    q = "he hasn't texted me in 4 days since we slept together, should I text him?"
+    response = real.get("/v1/answer", params={"q": q})
+    body = response.json()
+    assert (response.status_code, body["answered"], body["note"], body["q"]) == (200, True, None, q)
+    assert "advice" in body["asks"]
+    assert "t" not in [w["word"] for w in body["words"]]
+    names = [s["name"] for s in body["sections"]]
+    assert names[0] == "understood"
+    assert names.index("dont") < names.index("reasons")
+    for section in body["sections"]:
+        assert section["heading"]
+        for item in section["items"]:
+            assert item["how"]
+            assert item["citations"]
+            for c in item["citations"]:
+                assert c["title"] == shipped.nodes[c["source"]].attributes["title"]
+                assert real.get(c["links"]["passage"]).text == c["quote"]
+    cited = [c["quote"] for s in body["sections"] for i in s["items"] for c in i["citations"]]
+    assert [c["quote"] for c in body["citations"]] == list(dict.fromkeys(cited))
+    assert body["links"]["search"].startswith("/v1/search?q=")
+
+
+def test_answer_declines_in_one_sentence_what_the_articles_do_not_cover(real: TestClient) -> None:
+    body = real.get("/v1/answer", params={"q": "what should I get him for his birthday"}).json()
+    assert (body["answered"], body["sections"], body["citations"]) == (False, [], [])
+    assert body["note"].startswith("The articles do not cover this")
+    assert body["note"].count(".") == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "required"),
+        ("q=", "at least 1"),
+        ("q=%20%20", "not blank"),
+        ("q=" + "a" * 1001, "at most 1000"),
+        ("q=a&q=b", "give it once"),
+        ("q=a&limit=3", None),
+    ],
+)
+def test_answer_refuses_a_bad_q_naming_it(client: TestClient, query: str, message: str | None) -> None:
+    response = client.get(f"/v1/answer?{query}")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    error = response.json()["errors"][0]
+    assert error["parameter"] == ("limit" if message is None else "q")
+    assert message is None or message in error["message"]
+
+
+def test_answer_takes_a_message_of_a_thousand_characters(real: TestClient) -> None:
+    q = ("He says he needs space and I do not know what to do. " * 20)[:1000]
+    assert real.get("/v1/answer", params={"q": q}).json()["answered"]
+
+
+def test_answer_is_cached_and_answers_head_like_every_get(real: TestClient) -> None:
+    url = "/v1/answer?q=will+he+come+back"
+    first = real.get(url)
+    assert real.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    head = real.head(url)
+    assert (head.status_code, head.content, head.headers["etag"]) == (200, b"", first.headers["etag"])
+    assert real.get("/v1").json()["links"]["answer"] == "/v1/answer{?q}"

@@ -96,7 +96,7 @@ def test_typed_shortcuts_list_one_type(client: TestClient, path: str, expected: 
         ("/v1/nodes?sort=colour", "sort"),
         ("/v1/nodes?source=1", "source"),
         ("/v1/nodes?q=", "q"),
-        ("/v1/nodes?q=" + "x" * 257, "q"),
+        ("/v1/nodes?q=" + "x" * 1001, "q"),
         ("/v1/nodes?page=2", "page"),
         ("/v1/responses?polarity=maybe", "polarity"),
         ("/v1/concepts?type=sign", "type"),
