@@ -124,7 +124,7 @@ def _headers_and_log_agree(server: LiveServer) -> None:
     wait_for(lambda: request_id in server.out(), what="the access-log line")
     [line] = [orjson.loads(x) for x in server.out().splitlines() if request_id in x]
     assert (line["path"], line["status"], line["bytes"]) == ("/v1/meta", 200, len(response.content))
-    long = httpx.get(server.url + "/v1/search?q=" + "a" * 8200)  # through the real HTTP parser
+    long = httpx.get(server.url + "/v1/search?q=" + "a" * 14200)  # through the real HTTP parser
     assert (long.status_code, long.headers["content-type"]) == (414, "application/problem+json")
 
 

@@ -170,6 +170,7 @@ EXAMPLES: dict[str, Any] = {
                         "purpose": None,
                         "about": None,
                         "edge": None,
+                        "verdict": None,
                         "citations": [_CITATION],
                     }
                 ],
@@ -184,6 +185,7 @@ EXAMPLES: dict[str, Any] = {
                         "purpose": "makes worse “Avoidant attachment makes closeness feel dangerous”",
                         "about": None,
                         "edge": None,
+                        "verdict": None,
                         "citations": [_CITATION],
                     }
                 ],

@@ -181,6 +181,13 @@ class DisagreementsOut(_Out):
     links: PageLinks
 
 
+class AnswerVerdictOut(_Out):
+    """The articles' verdict on a sign: healthy space, a pattern to address, or one to seek support for."""
+
+    kind: Literal["healthy", "address", "seek_support"]
+    says: str = Field(description="What the verdict means, in plain words.")
+
+
 class AnswerItemOut(_Out):
     """One node of an answer: why it is there, what it is for, and the passages that say so."""
 
@@ -191,6 +198,7 @@ class AnswerItemOut(_Out):
     )
     about: str | None = Field(description="In a disagreement: the point the two sides disagree on.")
     edge: str | None = Field(description="In a disagreement: the `contradicts` edge joining the two sides.")
+    verdict: AnswerVerdictOut | None = Field(description="In the verdict section: the articles' verdict on a sign.")
     citations: list[CitationOut]
 
 

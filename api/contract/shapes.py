@@ -206,6 +206,7 @@ def _answer_item(kg: KnowledgeGraph, item: Item, pair: Sides | None = None) -> d
         "purpose": item.purpose,
         "about": pair.about if pair else None,
         "edge": pair.edge.id if pair else None,
+        "verdict": None if item.verdict is None else {"kind": item.verdict[0], "says": item.verdict[1]},
         "citations": [citation(kg, ev) for ev in item.citations],
     }
 

@@ -32,6 +32,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
+from graph.queries.guide import VERDICTS
 from graph.reading import Intent, Term
 from graph.registry import EDGE_KINDS
 from graph.retrieval import Found, Retrieval, retrieve
@@ -53,7 +54,7 @@ NOT_COVERED: Final = (
     "you can do when he does, and nothing in them speaks to your message."
 )
 Section = Literal["understood", "sides", "verdict", "reasons", "do", "dont", "statistics"]
-_LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 1, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
+_LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 2, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
 _RELATIVE: Final = 0.3  # an item's score must reach this share of the best node's
 _ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
 _SIGNS: Final = 5  # signs listed when she asks for signs
@@ -75,6 +76,7 @@ class Item:
     how: str
     citations: tuple[Evidence, ...]
     purpose: str | None = None
+    verdict: tuple[str, str] | None = None  # (kind, what it means) when the item is a verdict
 
 
 @dataclass(frozen=True)
@@ -123,14 +125,14 @@ class Answer:
         return list(seen.values())
 
 
-def _cite(node: Node, words: Sequence[Term], limit: int = _QUOTES) -> tuple[Evidence, ...]:
-    """The node's quotes that share most of her words first (then in content order), up to `limit`."""
+def _cite(evidence: Sequence[Evidence], words: Sequence[Term], limit: int = _QUOTES) -> tuple[Evidence, ...]:
+    """The quotes that share most of her words first (then in content order), up to `limit`."""
     wanted = {t.stem for t in words}
 
     def shared(ev: Evidence) -> int:
         return len(wanted & set(stems(ev.quote)))
 
-    ranked = sorted(enumerate(node.evidence), key=lambda pair: (-shared(pair[1]), pair[0]))
+    ranked = sorted(enumerate(evidence), key=lambda pair: (-shared(pair[1]), pair[0]))
     sharing = sum(1 for _, ev in ranked if shared(ev))
     return tuple(ev for _, ev in ranked[: max(1, min(limit, sharing))])
 
@@ -245,19 +247,24 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         signs = _signs_of(kg, r.ranked)
         understood = [*signs, *(f for f in understood if f.node.id not in {s.node.id for s in signs})]
         understood = understood[: _SIGNS + 1]
-    verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
-    if not verdict:
-        verdict = _sign_verdict(kg, understood, r.ranked, verdicts)
+    # The articles' verdict: on a sign she describes (the content's own, quoted), else the kind of
+    # pulling away her words or signs point to (healthy processing or problematic avoidance).
+    judged = {f.node.id: f.node for f in (*understood, *of("sign")) if f.node.verdict is not None}
+    verdict_items = [_verdict_item(sign, words) for sign in judged.values()][: _LIMITS["verdict"]]
+    verdict: list[Found] = []
+    if not verdict_items:
+        verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
+        verdict = verdict or _sign_verdict(kg, understood, r.ranked, verdicts)
     reasons = of("reason")[: _LIMITS["reasons"]]
     responses = of("response")
-    do = [f for f in responses if f.node.attributes.get("polarity") != "dont"][: _LIMITS["do"]]
-    dont = [f for f in responses if f.node.attributes.get("polarity") == "dont"][: _LIMITS["dont"]]
+    do = [f for f in responses if f.node.attributes.get("advice") != "warned_against"][: _LIMITS["do"]]
+    dont = [f for f in responses if f.node.attributes.get("advice") == "warned_against"][: _LIMITS["dont"]]
     statistics = of("statistic")[: _LIMITS["statistics"]]
 
     about = {f.node.id: i for i, f in enumerate([*understood, *verdict, *reasons])}
 
     def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
-        return Item(found.node, _how(kg, found), _cite(found.node, words, limit), purpose)
+        return Item(found.node, _how(kg, found), _cite(found.node.evidence, words, limit), purpose)
 
     sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
     return Answer(
@@ -267,7 +274,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         words=r.terms,
         asks=r.intents,
         understood=tuple(item(f) for f in understood),
-        verdict=tuple(item(f) for f in verdict),
+        verdict=(*verdict_items, *(item(f) for f in verdict)),
         reasons=tuple(item(f) for f in reasons),
         do=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in do),
         dont=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in dont),
@@ -275,6 +282,14 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         sides=tuple(sides),
         order=_order(r, early),
     )
+
+
+def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
+    """A sign's verdict as the articles give it: what it means, and the quotes that say so."""
+    assert sign.verdict is not None
+    kind = sign.verdict.kind
+    quotes = _cite(sign.verdict.evidence, words)
+    return Item(sign, f"the articles' verdict on “{sign.label}”", quotes, verdict=(kind, VERDICTS[kind]))
 
 
 def _signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:
@@ -337,8 +352,8 @@ def _sides(
                 about,
                 edge,
                 (
-                    Item(one.node, _how(kg, one), _cite(one.node, words, 1)),
-                    Item(other.node, _how(kg, other), _cite(other.node, words, 1)),
+                    Item(one.node, _how(kg, one), _cite(one.node.evidence, words, 1)),
+                    Item(other.node, _how(kg, other), _cite(other.node.evidence, words, 1)),
                 ),
             )
         )

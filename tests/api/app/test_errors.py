@@ -54,7 +54,7 @@ def faulty(tiny: KnowledgeGraph, seeds: Path, monkeypatch: pytest.MonkeyPatch) -
         ("TRACE", "/v1/meta", 405),
         ("GET", "/v1/nodes?limit=0", 422),
         ("GET", "/v1/meta?debug=1", 422),
-        ("GET", "/v1/nodes/" + "a" * 8200, 414),
+        ("GET", "/v1/nodes/" + "a" * 14200, 414),
     ],
 )
 def test_every_error_is_a_problem_without_internals(faulty: TestClient, method: str, url: str, status: int) -> None:
@@ -94,7 +94,7 @@ def test_error_bodies_name_no_version_of_anything(client: TestClient) -> None:
     ("url", "status", "cache_control"),
     [
         ("/v1/nodes/oxytocin", 500, "no-store"),
-        ("/v1/nodes/" + "a" * 8200, 414, "no-store"),
+        ("/v1/nodes/" + "a" * 14200, 414, "no-store"),
         ("/v1/nowhere", 404, "public, max-age=300, s-maxage=5"),
         ("/v1/nodes?limit=0", 422, "public, max-age=300, s-maxage=5"),
     ],

@@ -213,7 +213,7 @@ def test_cors_is_open_without_credentials_and_exposes_etag(client: TestClient, o
     assert "origin" not in response.headers.get("vary", "").lower()  # the same for every origin
 
 
-@pytest.mark.parametrize("url", ["/v1/nowhere", "/v1/nodes?limit=0", "/v1/nodes/" + "a" * 8200])
+@pytest.mark.parametrize("url", ["/v1/nowhere", "/v1/nodes?limit=0", "/v1/nodes/" + "a" * 14200])
 def test_errors_and_refusals_carry_cors_too(client: TestClient, url: str) -> None:
     """So a page can read a problem, and a refusal's `Retry-After`."""
     response = client.get(url, headers={"Origin": "https://example.org"})
