@@ -253,4 +253,4 @@ def test_answer_is_cached_and_answers_head_like_every_get(real: TestClient) -> N
     assert real.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
     head = real.head(url)
     assert (head.status_code, head.content, head.headers["etag"]) == (200, b"", first.headers["etag"])
-    assert real.get("/v1").json()["links"]["answer"] == "/v1/answer{?q}"
+    assert real.get("/v1").json()["templates"]["answer"] == "/v1/answer{?q}"
