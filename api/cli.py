@@ -250,6 +250,29 @@ def openapi(
     out.print(f"wrote {output}")
 
 
+@app.command("graphql-schema")
+def graphql_schema(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where the SDL lives.")] = Path(
+        "api/contract/schema.graphql"
+    ),
+    check_only: Annotated[bool, typer.Option("--check", help="Exit 1 if the file differs from the schema.")] = False,
+) -> None:
+    """Write the GraphQL schema's SDL from the code, or with --check fail on drift."""
+    from api.contract.graphql import sdl
+
+    text = sdl()
+    out, err = _console(), _console(stderr=True)
+    if check_only:
+        current = output.read_text(encoding="utf-8") if output.is_file() else ""
+        if current != text:
+            err.print(f"{output} is out of date: run `distance graphql-schema` and commit it", markup=False)
+            raise typer.Exit(1)
+        out.print(f"{output} matches the schema")
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
 @app.command()
 def export(
     seeds: SeedsOption = DEFAULT_SEEDS_DIR,

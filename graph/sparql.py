@@ -140,28 +140,27 @@ def evaluate(
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from None
     sink = _Bounded(max_bytes, deadline)
-    if isinstance(results, pyoxigraph.QueryTriples):
-        media = choose(tuple(GRAPH_MEDIA))
-        return _written(sink, media, lambda: results.serialize(sink, GRAPH_MEDIA[media]))
-    media = choose(tuple(RESULT_MEDIA))
-    return _written(sink, media, lambda: results.serialize(sink, RESULT_MEDIA[media]))
+    try:
+        if isinstance(results, pyoxigraph.QueryTriples):
+            media = choose(tuple(GRAPH_MEDIA))
+            results.serialize(sink, GRAPH_MEDIA[media])
+        else:
+            media = choose(tuple(RESULT_MEDIA))
+            results.serialize(sink, RESULT_MEDIA[media])
+    except OSError as error:  # pyoxigraph reports the sink's refusal as an I/O error
+        raise sink.refused or QuerySyntaxError(str(error)) from None
+    finally:
+        # pyoxigraph's results belong to the thread that made them: never let a traceback carry
+        # them to another thread (a caller may run this in a worker thread).
+        del results
+    if sink.refused is not None:  # raised in the sink but not passed on by the writer
+        raise sink.refused
+    return SparqlAnswer(media, sink.getvalue())
 
 
 def _prefixes(iris: Iris) -> dict[str, str]:
     """The exports' prefixes, so a name copied from the Turtle export works as it is."""
     return {**PREFIXES, "distance": iris.vocab}
-
-
-def _written(sink: _Bounded, media: str, write: Callable[[], object]) -> SparqlAnswer:
-    try:
-        write()
-    except OSError as error:  # pyoxigraph reports the sink's refusal as an I/O error
-        if sink.refused is not None:
-            raise sink.refused from None
-        raise QuerySyntaxError(str(error)) from None
-    if sink.refused is not None:  # raised in the sink but not passed on by the writer
-        raise sink.refused
-    return SparqlAnswer(media, sink.getvalue())
 
 
 class _Bounded(io.BytesIO):

@@ -29,16 +29,22 @@ from graph.errors import (
     NotFound,
     NotInContent,
     ParameterError,
+    QueryLimit,
+    QuerySyntaxError,
+    ReadOnlyQuery,
     ReleaseNotFound,
     Retired,
 )
 
 __all__ = [
     "ALLOWED_METHODS",
+    "QUERY_METHODS",
+    "QUERY_ROUTES",
     "EXPLANATIONS",
     "HTTP_PROBLEMS",
     "PROBLEM_MEDIA_TYPE",
     "PROBLEMS",
+    "graphql_extensions",
     "install_error_handlers",
     "problem_answer",
     "problem_body",
@@ -48,6 +54,9 @@ __all__ = [
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 ALLOWED_METHODS: Final = "GET, HEAD, OPTIONS"
+# The query-language routes also take a query by POST (a body of at most `MAX_BODY_BYTES`, `api.edge.frontdoor`).
+QUERY_ROUTES: Final = frozenset({urls.api("/graphql"), urls.api("/sparql")})
+QUERY_METHODS: Final = "GET, HEAD, POST, OPTIONS"
 log = logging.getLogger("distance.errors")
 
 # Domain error class -> (status, problem type slug, title). Lookup walks the MRO, so a
@@ -60,7 +69,12 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
     NotInContent: (404, "not-in-content", "Not in the content"),
     Retired: (410, "retired", "Retired id"),
     InvalidParameter: (422, "invalid-parameter", "Invalid parameter"),
+    QuerySyntaxError: (400, "malformed-query", "Malformed query"),
+    ReadOnlyQuery: (400, "read-only", "Read-only"),
+    QueryLimit: (422, "query-limit", "Query past a limit"),
 }
+# GraphQL errors carry the same table's answer as `extensions.code`, named as GraphQL servers name them.
+_GRAPHQL_CODES: Final[dict[int, str]] = {400: "BAD_REQUEST", 404: "NOT_FOUND", 410: "GONE", 422: "BAD_USER_INPUT"}
 
 # HTTP status -> (problem type slug, title), for answers that no domain error stands behind:
 # routing (404, 405), validation (422), faults (500), the front door's refusals before
@@ -76,6 +90,7 @@ HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
     411: ("length-required", "Length required"),
     413: ("content-too-large", "Content too large"),
     414: ("uri-too-long", "URI too long"),
+    415: ("unsupported-media-type", "Unsupported media type"),
     416: ("range-not-satisfiable", "Range not satisfiable"),
     422: ("invalid-parameter", "Invalid parameter"),
     429: ("too-many-requests", "Too many requests"),
@@ -104,7 +119,10 @@ EXPLANATIONS: Final[dict[str, str]] = {
     "that is no sign, a slice past an article's body); `errors` names it, `suggestions` lists close ones.",
     "method-not-allowed": "Distance is read-only: it answers GET, HEAD and OPTIONS only.",
     "not-acceptable": "The `Accept` header asks for a media type this route does not serve.",
-    "content-too-large": "Distance reads no request body; send the request without one.",
+    "content-too-large": "Distance reads no request body except a query sent by POST to /v1/graphql or /v1/sparql "
+    "(at most 64 KiB); send the request without one, or a shorter query.",
+    "unsupported-media-type": "The request body's `Content-Type` is not one this route reads; `detail` names "
+    "those it does.",
     "uri-too-long": "The path and query are longer than the server takes; ask for fewer ids or a shorter query.",
     "invalid-parameter": "A query parameter is malformed, out of range or unknown; `errors` names each one, "
     "with the values it takes.",
@@ -119,6 +137,10 @@ EXPLANATIONS: Final[dict[str, str]] = {
     "bad-gateway": "The proxy in front found no server to answer; retry shortly.",
     "gateway-timeout": "The server behind the proxy did not answer in time; retry shortly.",
     "http-version-not-supported": "Distance speaks HTTP/1.0 and HTTP/1.1.",
+    "malformed-query": "The SPARQL query does not parse; `detail` is the parser's message with where it stopped.",
+    "read-only": "The graph is read-only: SPARQL Update is refused; ask with SELECT, ASK, CONSTRUCT or DESCRIBE.",
+    "query-limit": "The SPARQL query ran past its time limit or its answer past its size limit (`limit` says "
+    "which); narrow it or add a LIMIT.",
 }
 
 
@@ -177,6 +199,20 @@ def problem_body(status: int, slug: str, title: str, detail: str, instance: str,
     return orjson.dumps(body)
 
 
+def graphql_extensions(exc: DistanceError) -> dict[str, Any]:
+    """What a GraphQL error raised by a domain error says in `extensions`: the code for its
+    status, its problem type, and its suggestions or the argument it names."""
+    status, slug, _ = _lookup(exc)
+    out: dict[str, Any] = {"code": _GRAPHQL_CODES.get(status, "INTERNAL_SERVER_ERROR"), "type": urls.problem(slug)}
+    if exc.suggestions:
+        out["suggestions"] = list(exc.suggestions)
+    if isinstance(exc, ParameterError):
+        out["argument"] = exc.parameter
+    if isinstance(exc, Retired):
+        out["replaced_by"] = exc.replaced_by
+    return out
+
+
 def _lookup(exc: DistanceError) -> tuple[int, str, str]:
     for cls in type(exc).__mro__:
         if cls in PROBLEMS:
@@ -197,7 +233,10 @@ async def _domain_problem(request: Request, exc: Exception) -> Response:
         return problem_response(
             request, status, str(exc), problem=(slug, title), suggestions=suggestions, replaced_by=exc.replaced_by
         )
-    return problem_response(request, status, str(exc), problem=(slug, title), suggestions=list(exc.suggestions))
+    limit: dict[str, Any] = {"limit": exc.limit, "bound": exc.bound} if isinstance(exc, QueryLimit) else {}
+    return problem_response(
+        request, status, str(exc), problem=(slug, title), suggestions=list(exc.suggestions), **limit
+    )
 
 
 async def _validation_problem(request: Request, exc: Exception) -> Response:
@@ -219,15 +258,18 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     problem = HTTP_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
     headers = dict(exc.headers or {})
+    allowed = QUERY_METHODS if request.url.path in QUERY_ROUTES else ALLOWED_METHODS
     if exc.status_code == 405:
-        headers["Allow"] = ALLOWED_METHODS
+        headers["Allow"] = allowed
+    if exc.status_code == 503:
+        headers.setdefault("Retry-After", "1")
     path = request.url.path
     detail = {
         # No redirect for a trailing slash (it would build a URL from the Host header): a 404 that says so.
         404: f"no resource at {path}; try {path.rstrip('/') or '/'}"
         if path.endswith("/")
         else f"no resource at {path}",
-        405: f"{request.method} is not allowed here; use {ALLOWED_METHODS}",
+        405: f"{request.method} is not allowed here; use {allowed}",
     }.get(exc.status_code, str(exc.detail))
     return problem_response(request, exc.status_code, detail, problem=problem, headers=headers)
 

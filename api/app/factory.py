@@ -21,7 +21,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import urls
 from api.app.errors import install_error_handlers
+from api.app.graphql import GraphQLService
 from api.app.routes import ROUTERS, per_item_paths, prebuilt_paths
+from api.app.routes.graphql import GRAPHIQL_ASSETS
 from api.contract.openapi import build_openapi
 from api.edge.accesslog import JsonLines
 from api.edge.cache import AnswerCache
@@ -122,11 +124,14 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     app.state.cache_control = f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_shared_max_age}"
     # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
     app.state.iris = urls.iris(settings.public_base)
+    app.state.graphql = GraphQLService()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     _install_docs(app)
     _install_explorer(app)
+    # GraphiQL's scripts and styles (`/v1/graphql` answers a browser with its page): files of this package.
+    app.mount("/graphiql", _WholeFiles(StaticFiles(directory=GRAPHIQL_ASSETS)), name="graphiql")
     app.openapi = lambda: _cached_openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -23,6 +23,9 @@ from api.contract.schemas import Problem
 __all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "openapi_yaml"]
 
 ERROR_DESCRIPTIONS = {
+    400: "The query is malformed (it does not parse), or asks for an update of the read-only graph.",
+    413: "The request body is larger than the route reads (64 KiB for a query).",
+    415: "The request body's `Content-Type` is not one the route reads.",
     404: "No resource with this id, or a parameter names what the content does not have (`errors` names it); "
     "`suggestions` lists close matches.",
     410: "The id was retired (merged into another node, or dropped); `replaced_by` names its successor.",

@@ -15,7 +15,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.app.errors import problem_answer
+from api.app.errors import QUERY_ROUTES, problem_answer
 from api.edge.accesslog import JsonLines
 from api.edge.answer import send_answer
 from api.edge.ratelimit import RateLimiter
@@ -29,10 +29,12 @@ _REQUEST_ID_KEY: Final = REQUEST_ID_HEADER.lower().encode()
 _SAFE_ID: Final = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _INSTANCE_CHARS: Final = 256
-# Distance takes no request bodies (every method it answers is GET, HEAD or OPTIONS). One
-# past this size, or of unknown length, is refused before it is read, and the connection
+# Distance takes no request bodies (every method it answers is GET, HEAD or OPTIONS), but for
+# a query sent by POST to a query-language route (`QUERY_ROUTES`), of at most `MAX_QUERY_BYTES`.
+# One past its size, or of unknown length, is refused before it is read, and the connection
 # closed, so a body is never read without bound.
 MAX_BODY_BYTES: Final = 1024
+MAX_QUERY_BYTES: Final = 64 << 10
 _CLOSE: Final = (b"connection", b"close")
 _EXPOSED: Final = (
     "ETag",
@@ -115,9 +117,9 @@ class FrontDoor:
             if url_bytes > self.max_url_bytes:
                 detail = f"the URL has {url_bytes} bytes; at most {self.max_url_bytes} are accepted"
                 await _refuse(send_tagged, scope, 414, detail)
-            elif (body := _body_size(scope)) is not None:
+            elif (body := _body_size(scope, most := _most_body(scope))) is not None:
                 shown = "of unknown length" if body < 0 else f"of {body} bytes"
-                detail = f"a request body {shown} is not taken; Distance reads at most {MAX_BODY_BYTES} bytes"
+                detail = f"a request body {shown} is not taken; this route reads at most {most} bytes"
                 await _refuse(send_tagged, scope, 413, detail, [_CLOSE])
             elif self.limiter is not None and (limited := self.limiter.check(scope)) is not None:
                 await _refuse(send_tagged, scope, 429, self.limiter.detail(), limited)
@@ -163,12 +165,17 @@ class FrontDoor:
         )
 
 
-def _body_size(scope: Scope) -> int | None:
-    """The declared size of a request body too large to take (-1: chunked), else None."""
+def _most_body(scope: Scope) -> int:
+    """The largest request body this request's route reads."""
+    return MAX_QUERY_BYTES if scope["method"] == "POST" and scope["path"] in QUERY_ROUTES else MAX_BODY_BYTES
+
+
+def _body_size(scope: Scope, most: int) -> int | None:
+    """The declared size of a request body past `most` bytes (-1: chunked), else None."""
     for name, value in scope["headers"]:
         if name == b"content-length":
             size = int(value) if value.isdigit() else -1
-            if size > MAX_BODY_BYTES or size < 0:
+            if size > most or size < 0:
                 return size
         elif name == b"transfer-encoding":
             return -1

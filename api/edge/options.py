@@ -11,7 +11,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.app.errors import ALLOWED_METHODS, problem_answer
+from api.app.errors import ALLOWED_METHODS, QUERY_METHODS, QUERY_ROUTES, problem_answer
 from api.edge.answer import send_answer
 
 __all__ = ["Options"]
@@ -23,12 +23,22 @@ _ALLOWED_HEADERS: Final = (
 )  # fmt: skip
 _ALLOWED_LOWER: Final = frozenset(h.lower().encode() for h in _ALLOWED_HEADERS)
 _CORS_METHODS: Final = frozenset({b"GET", b"HEAD"})
-_PREFLIGHT: Final = [
-    (b"access-control-allow-methods", ALLOWED_METHODS.encode()),
-    (b"access-control-allow-headers", ", ".join(_ALLOWED_HEADERS).encode()),
-    (b"access-control-max-age", b"86400"),
-]
+# A query-language route also takes a query by POST, from any origin like every GET.
+_QUERY_CORS_METHODS: Final = _CORS_METHODS | {b"POST"}
+
+
+def _preflight(methods: str) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"access-control-allow-methods", methods.encode()),
+        (b"access-control-allow-headers", ", ".join(_ALLOWED_HEADERS).encode()),
+        (b"access-control-max-age", b"86400"),
+    ]
+
+
+_PREFLIGHT: Final = _preflight(ALLOWED_METHODS)
+_QUERY_PREFLIGHT: Final = _preflight(QUERY_METHODS)
 _ALLOW: Final = [(b"allow", ALLOWED_METHODS.encode())]
+_QUERY_ALLOW: Final = [(b"allow", QUERY_METHODS.encode())]
 
 
 class Options:
@@ -51,22 +61,25 @@ class Options:
                 method = value.strip()
             elif name == b"access-control-request-headers":
                 asked.extend(h.strip().lower() for h in value.split(b",") if h.strip())
+        query = scope["path"] in QUERY_ROUTES
         if method is not None:
-            refused = _refusal(method, asked)
+            refused = _refusal(method, asked, _QUERY_CORS_METHODS if query else _CORS_METHODS)
             if refused is not None:
                 status, detail = refused
-                headers = _ALLOW if status == 405 else []
+                headers = (_QUERY_ALLOW if query else _ALLOW) if status == 405 else []
                 await send_answer(send, problem_answer(status, detail, scope["path"][:256], headers), head=False)
                 return
-        await send({"type": "http.response.start", "status": 204, "headers": _PREFLIGHT if method else _ALLOW})
+        preflight, allow = (_QUERY_PREFLIGHT, _QUERY_ALLOW) if query else (_PREFLIGHT, _ALLOW)
+        await send({"type": "http.response.start", "status": 204, "headers": preflight if method else allow})
         await send({"type": "http.response.body", "body": b""})
 
 
-def _refusal(method: bytes, asked: list[bytes]) -> tuple[int, str] | None:
+def _refusal(method: bytes, asked: list[bytes], allowed: frozenset[bytes]) -> tuple[int, str] | None:
     """Why a preflight is refused (status, sentence), or None when it is allowed."""
-    if method not in _CORS_METHODS:
+    if method not in allowed:
         shown = method[:32].decode("latin-1")
-        return 405, f"a cross-origin {shown} is not allowed; use {ALLOWED_METHODS}"
+        names = QUERY_METHODS if allowed is _QUERY_CORS_METHODS else ALLOWED_METHODS
+        return 405, f"a cross-origin {shown} is not allowed; use {names}"
     extra = [h.decode("latin-1")[:64] for h in asked if h not in _ALLOWED_LOWER]
     if extra:
         return 400, f"cross-origin requests may not send {', '.join(extra[:5])}; allowed: {', '.join(_ALLOWED_HEADERS)}"

@@ -48,12 +48,15 @@ class Representation:
         self.shortcut = shortcut
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
         graph = state["graph"] = getattr(scope["app"].state, "graph", None)
         variant = state["variant"] = variant_of(scope)
+        if scope["method"] not in ("GET", "HEAD"):  # a query sent by POST: pinned and negotiated, never kept
+            await self.app(scope, receive, send)
+            return
         head = scope["method"] == "HEAD"
         conditions = [value for name, value in scope["headers"] if name == b"if-none-match"]
         if_none_match = b", ".join(conditions) if conditions else None

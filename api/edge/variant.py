@@ -45,7 +45,20 @@ JSON: Final = "application/json"
 # Every media type a Distance answer may have (type/subtype, no parameters), in the order
 # chosen among those a client weighs alike: JSON first, then the export formats', then text.
 MEDIA_TYPES: Final[tuple[str, ...]] = tuple(
-    dict.fromkeys([JSON, *(f.media_type.split(";")[0] for f in FORMATS.values()), "text/plain"])
+    dict.fromkeys(
+        [
+            JSON,
+            *(f.media_type.split(";")[0] for f in FORMATS.values()),
+            "text/plain",
+            # What the query languages answer besides: GraphQL over HTTP's own type and
+            # SPARQL's results formats. (Not text/html: a browser's `Accept` would no longer
+            # share the JSON variant; GraphiQL's page is chosen by its route.)
+            "application/graphql-response+json",
+            "application/sparql-results+json",
+            "application/sparql-results+xml",
+            "text/tab-separated-values",
+        ]
+    )
 )
 
 
@@ -112,7 +125,7 @@ def negotiate_media(fields: Iterable[bytes]) -> tuple[str, ...] | None:
     >>> negotiate_media([b"text/turtle, application/json;q=0.5"])
     ('text/turtle', 'application/json')
     >>> negotiate_media([b"text/*"]), negotiate_media([]), negotiate_media([b"image/png"])
-    (('text/turtle', 'text/csv', 'text/plain'), None, ())
+    (('text/turtle', 'text/csv', 'text/plain', 'text/tab-separated-values'), None, ())
     """
     ranges: dict[str, float] = {}
     for field in fields:

@@ -7,7 +7,7 @@ from graph.queries.guide import MAX_SIGNS, SCORING, GuideResult, RankedReason, g
 from graph.queries.listing import MAX_LIMIT, Page, list_edges, list_nodes
 from graph.queries.lookup import get_edge, get_node, suggest
 from graph.queries.search import SearchHit, search
-from graph.queries.traverse import ALL_KINDS, MAX_NEIGHBORS, Neighborhood, PathResult, neighbors, paths
+from graph.queries.traverse import ALL_KINDS, MAX_NEIGHBORS, Hop, Neighborhood, PathResult, adjacent, neighbors, paths
 
 __all__ = [
     "ALL_KINDS",
@@ -18,6 +18,8 @@ __all__ = [
     "RankedReason",
     "RelationGroup",
     "SCORING",
+    "Hop",
+    "adjacent",
     "autocomplete",
     "card",
     "disagreements",

@@ -102,7 +102,10 @@ def test_a_304_is_left_as_it_is() -> None:
         ([b"TEXT/Turtle; charset=utf-8"], ("text/turtle",)),
         ([b"text/turtle;q=0.5, application/n-triples"], ("application/n-triples", "text/turtle")),
         ([b"application/ld+json", b"text/turtle;q=0.9"], ("application/ld+json", "text/turtle")),
-        ([b"text/*;q=0.5, text/turtle;q=0"], ("text/csv", "text/plain")),  # the specific range wins
+        (
+            [b"text/*;q=0.5, text/turtle;q=0"],
+            ("text/csv", "text/plain", "text/tab-separated-values"),
+        ),  # the specific range wins
         ([b"*/*;q=0.1, application/json"], ("application/json", *MEDIA_TYPES[1:])),
         ([b"image/png"], ()),
         ([b"application/json;q=0"], ()),

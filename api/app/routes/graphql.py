@@ -1,0 +1,161 @@
+"""`/v1/graphql`: the graph in GraphQL, by GET (cacheable, persisted queries by hash) and POST,
+and GraphiQL for a browser, served from this package's own files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import orjson
+from fastapi import APIRouter, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from api.app import urls
+from api.app.deps import GraphDep
+from api.app.graphql import GraphQLOutcome, GraphQLRequest, GraphQLService
+from api.app.params import QueryModel, query
+from api.app.responses import JSON, negotiate, tagged_response
+from api.contract.openapi import declare
+from api.contract.query_schemas import GraphQLBody, GraphQLOut
+
+__all__ = ["GRAPHIQL_ASSETS", "GRAPHQL_MEDIA", "MAX_BODY", "router"]
+
+router = APIRouter(prefix=urls.API, tags=["query languages"])
+GRAPHQL_MEDIA: Final = "application/graphql-response+json"
+# GraphQL over HTTP: a client that states no `Accept` is answered as one that takes application/json.
+_OFFERS: Final = (JSON, GRAPHQL_MEDIA)
+MAX_BODY: Final = 64 << 10
+GRAPHIQL_ASSETS: Final = Path(__file__).resolve().parent.parent / "graphiql"
+_PAGE_CSP: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_EXAMPLE: Final = {"data": {"node": {"id": "oxytocin", "label": "Oxytocin", "type": "concept"}}}
+_RESPONSES: Final = declare(GraphQLOut, 400, 413, 415, example=_EXAMPLE, extra_media_types=[GRAPHQL_MEDIA])
+
+
+# A GET must fit the URL bound whatever it holds (the 414 never refuses what the contract
+# allows), so its text is ASCII and short; a longer query goes by POST, or persisted by its hash.
+_ASCII: Final = r"^[\t\n\r\x20-\x7e]*$"
+
+
+class GraphQLQuery(QueryModel):
+    """`GET /v1/graphql`: GraphQL over HTTP's parameters, `variables` and `extensions` as JSON text."""
+
+    query: str | None = Field(
+        None, max_length=1_800, pattern=_ASCII, description="The GraphQL document (ASCII; a longer one by POST)."
+    )
+    variables: str | None = Field(
+        None, max_length=400, pattern=_ASCII, description="A JSON object of variable values (ASCII)."
+    )
+    operation_name: str | None = Field(None, alias="operationName", max_length=64, pattern=r"^[A-Za-z0-9_]+$")
+    extensions: str | None = Field(
+        None,
+        max_length=300,
+        pattern=_ASCII,
+        description='JSON: `{"persistedQuery": {"version": 1, "sha256Hash": "…"}}` runs a persisted query.',
+    )
+
+
+def _service(request: Request) -> GraphQLService:
+    service: GraphQLService = request.app.state.graphql
+    return service
+
+
+def _json_object(name: str, text: str | bytes | None) -> dict[str, Any] | None | str:
+    """A JSON object from a parameter or a body; a string saying what is wrong when it is not one."""
+    if text is None or text == "":
+        return None
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return f"{name} is not JSON"
+    return value if isinstance(value, dict) or value is None else f"{name} must be a JSON object"
+
+
+def _malformed(request: Request, message: str, media: str, status: int = 400) -> Response:
+    """A request that is not well-formed GraphQL over HTTP: a 4xx whatever the media type."""
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]})
+    return Response(body, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+def _answer(request: Request, outcome: GraphQLOutcome, media: str, *, cacheable: bool) -> Response:
+    """Status by GraphQL over HTTP: under its own media type a request refused before execution
+    is a 400; under application/json every well-formed request is a 200."""
+    body = orjson.dumps(outcome.body)
+    if outcome.request_error and media == GRAPHQL_MEDIA:
+        return Response(body, status_code=400, media_type=media, headers={"Cache-Control": "no-store"})
+    if cacheable:
+        return tagged_response(request.state.graph, body, media, request.app.state.cache_control)
+    return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/graphql", operation_id="graphqlGet", responses=_RESPONSES)
+async def graphql_get(request: Request, kg: GraphDep, p: Annotated[GraphQLQuery, query(GraphQLQuery)]) -> Response:
+    """A GraphQL query by GET (`query`, `variables`, `operationName`, `extensions`): cached, ETag and 304 as REST.
+
+    A persisted query is named by `extensions={"persistedQuery":{"version":1,"sha256Hash":"…"}}`
+    alone: the sha256 of a document under `api/contract/queries/`. A browser asking for HTML
+    with no query gets GraphiQL. The schema's description states the limits every query is held to.
+    """
+    if p.query is None and p.extensions is None and _wants_html(request):
+        return _graphiql()
+    media = negotiate(request, _OFFERS)
+    variables, extensions = _json_object("variables", p.variables), _json_object("extensions", p.extensions)
+    if isinstance(variables, str) or isinstance(extensions, str):
+        return _malformed(request, str(variables if isinstance(variables, str) else extensions), media)
+    outcome = _service(request).run(kg, GraphQLRequest(p.query, variables, p.operation_name, extensions))
+    return _answer(request, outcome, media, cacheable=True)
+
+
+@router.post(
+    "/graphql",
+    operation_id="graphqlPost",
+    responses=_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": GraphQLBody.model_json_schema(by_alias=True)}},
+        }
+    },
+)
+async def graphql_post(request: Request, kg: GraphDep) -> Response:
+    """A GraphQL query by POST: a JSON body `{query, variables, operationName, extensions}` of at most 64 KiB."""
+    media = negotiate(request, _OFFERS)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        return _malformed(request, "send the request as application/json", media, 415)
+    body = _json_object("the body", await request.body())
+    if not isinstance(body, dict):
+        return _malformed(request, body or "the body is empty", media)
+    fields = {k: body.get(k) for k in ("query", "variables", "operationName", "extensions")}
+    wrong = [k for k in ("query", "operationName") if fields[k] is not None and not isinstance(fields[k], str)]
+    wrong += [k for k in ("variables", "extensions") if fields[k] is not None and not isinstance(fields[k], dict)]
+    if wrong:
+        return _malformed(request, f"{wrong[0]} has the wrong type", media)
+    run = GraphQLRequest(fields["query"], fields["variables"], fields["operationName"], fields["extensions"])
+    return _answer(request, _service(request).run(kg, run), media, cacheable=False)
+
+
+def _wants_html(request: Request) -> bool:
+    """Whether the client's first choice is HTML: a browser opening the URL.
+
+    Read here rather than made a `Variant` axis: browsers would otherwise no longer share
+    the JSON variant of every other route. The page is not tagged, so the answer layer never
+    keeps it (nor the 400 a query-less GET gets otherwise): neither is served to the other.
+    """
+    first = request.headers.get("accept", "").split(",")[0]
+    return first.split(";")[0].strip().lower() == "text/html"
+
+
+def _graphiql() -> Response:
+    """GraphiQL's page; its scripts and styles are this package's files (`/graphiql/…`), no CDN."""
+    page = (GRAPHIQL_ASSETS / "index.html").read_bytes()
+    headers = {
+        "Content-Security-Policy": _PAGE_CSP,
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)
