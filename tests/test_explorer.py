@@ -260,11 +260,20 @@ def test_every_route_the_readme_documents_works_and_any_other_shows_links(
     assert _wait(browser, "#result-list button[data-node]").get_attribute("data-node") == hit["id"]
     assert browser.find_element(By.ID, "q").get_attribute("value") == "oxytocin"
 
-    views = {"#/", "#/search?q=oxytocin", "#/node/oxytocin", "#/guide", "#/disagreements", "#/changes"}
+    views = {
+        "#/",
+        "#/ask?q=will+he+come+back",
+        "#/search?q=oxytocin",
+        "#/node/oxytocin",
+        "#/guide",
+        "#/disagreements",
+        "#/changes",
+    }
     for route, words in [
         ("#/nonsense", "no view called “nonsense”"),
         ("#/search?q=", "A search needs words"),
         ("#/node", "A card needs a node id"),
+        ("#/ask?q=", "An answer needs a message"),
     ]:
         browser.get(f"{shipped_server.url}/{route}")
         error = _wait(browser, "#error")
@@ -282,3 +291,38 @@ def test_every_route_the_readme_documents_works_and_any_other_shows_links(
     assert browser.find_element(By.ID, "guide").is_displayed()
     assert browser.find_element(By.ID, "guide-result").text == ""  # no answer left from the signs before
     assert browser.save_screenshot(str(SHOTS / "explorer-guide-error.png"))
+
+
+def test_the_start_is_an_ask_box_answering_in_plain_words_with_linked_quotes(
+    shipped_server: LiveServer, browser: webdriver.Chrome
+) -> None:
+    message = "He hasn't texted me in four days since we slept together. Should I text him?"
+    with httpx.Client(base_url=shipped_server.url, timeout=10) as api:
+        expected = api.get("/v1/answer", params={"q": message}).json()
+        declined = api.get("/v1/answer", params={"q": "my dog doesn't like my boyfriend"}).json()
+
+    browser.get(shipped_server.url + "/")
+    box = _wait(browser, "#ask-q")
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=ask-q]").text == "What is going on?"
+    box.send_keys(message)
+    browser.find_element(By.CSS_SELECTOR, "#ask-form button[type=submit]").click()
+    _wait(browser, "#answer .answer-section")
+    headings = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#answer .answer-section h3")]
+    assert headings == [s["heading"] for s in expected["sections"]]
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#answer blockquote cite a")]
+    cited = [c["links"]["passage"] for s in expected["sections"] for i in s["items"] for c in i["citations"]]
+    assert links == [shipped_server.url + path for path in cited]
+    text = browser.find_element(By.ID, "answer").text
+    assert "score" not in text.lower()
+    assert expected["sections"][0]["items"][0]["node"]["label"] in text
+    assert "#/ask?q=" in browser.current_url
+    assert browser.save_screenshot(str(SHOTS / "explorer-ask.png"))
+
+    with httpx.Client(timeout=10) as plain:  # a quote's link is its passage, word for word
+        first = expected["sections"][0]["items"][0]["citations"][0]
+        assert plain.get(shipped_server.url + first["links"]["passage"]).text == first["quote"]
+
+    browser.get(shipped_server.url + "/#/ask?q=my%20dog%20doesn%27t%20like%20my%20boyfriend")
+    assert _wait(browser, "#answer .declined").text == declined["note"]
+    assert browser.find_elements(By.CSS_SELECTOR, "#answer .answer-section") == []
+    assert browser.save_screenshot(str(SHOTS / "explorer-ask-declined.png"))

@@ -1,7 +1,7 @@
 // Distance explorer: a small client of the public /v1 API, no build step, no dependencies.
 // Views are addressed by the URL hash so the back button and shared links work (README, "The explorer"):
 //   #/search/<q> or #/search?q=<q>   #/node/<id>   #/guide, #/guide/<sign,sign> or #/guide?signs=<sign,sign>
-//   #/disagreements   #/changes[/<version>]   (#/ and no hash: the start)
+//   #/disagreements   #/changes[/<version>]   #/ask?q=<message>   (#/ and no hash: the start, an Ask box)
 // Any other hash, or one of these without what it needs, shows an error with links to every view.
 "use strict";
 
@@ -347,6 +347,57 @@ async function changesView(version) {
   show("changes");
 }
 
+// ---- ask: a reader's message answered from the articles ----------------------------------
+
+// One citation: the quote, the article it is from, and a link to the passage in the article's text.
+function quoteView(c) {
+  return h(
+    "blockquote",
+    { class: "quote" },
+    h("p", {}, `“${c.quote}”`),
+    h("cite", {}, h("a", { href: c.links.passage, title: "Read the passage in the article" }, c.title)),
+  );
+}
+
+function answerItem(item) {
+  const what = item.verdict ? item.verdict.says : item.purpose ? item.purpose[0].toUpperCase() + item.purpose.slice(1) + "." : null;
+  return h(
+    "li",
+    { class: "answer-item" },
+    h("a", { href: `#/node/${item.node.id}`, class: "item-label" }, item.node.label),
+    what ? h("p", { class: "item-what" }, what) : null,
+    item.citations.map(quoteView),
+  );
+}
+
+// The two sides of each disagreement under what they disagree on.
+function sidesView(items) {
+  const pairs = [];
+  for (let i = 0; i + 1 < items.length; i += 2) pairs.push([items[i], items[i + 1]]);
+  return pairs.map(([one, other]) =>
+    h("div", { class: "sides" }, h("p", { class: "about" }, one.about), h("ul", { class: "answer-items two" }, answerItem(one), answerItem(other))),
+  );
+}
+
+async function askView(q) {
+  show("welcome");
+  $("ask-q").value = q;
+  const body = await get(`/answer?q=${encodeURIComponent(q)}`);
+  fill(
+    $("answer"),
+    body.answered
+      ? body.sections.map((section) =>
+          h(
+            "section",
+            { class: `answer-section ${section.name}`, "data-section": section.name },
+            h("h3", {}, section.heading),
+            section.name === "sides" ? sidesView(section.items) : h("ul", { class: "answer-items" }, section.items.map(answerItem)),
+          ),
+        )
+      : h("p", { class: "declined" }, body.note),
+  );
+}
+
 // ---- routing -----------------------------------------------------------------------------
 
 function go(hash) {
@@ -363,6 +414,7 @@ function parseHash(hash) {
 
 const VIEWS = [
   ["#/", "the start"],
+  ["#/ask?q=will+he+come+back", "an answer"],
   ["#/search?q=oxytocin", "a search"],
   ["#/node/oxytocin", "a card"],
   ["#/guide", "the signs guide"],
@@ -395,7 +447,14 @@ async function route() {
     } else if (view === "guide") await guideView(signs);
     else if (view === "disagreements") await disagreementsView();
     else if (view === "changes") await changesView(arg);
-    else if (view === "") show("welcome");
+    else if (view === "ask") {
+      const q = arg || params.get("q") || "";
+      if (!q.trim()) return routeError("An answer needs a message: #/ask?q=<your message>.");
+      await askView(q);
+    } else if (view === "") {
+      show("welcome");
+      fill($("answer"));
+    }
     else routeError(`There is no view called “${view}” in the explorer.`);
   } catch (error) {
     if (view === "guide") error.suggestions = []; // the sign list below is where to pick again
@@ -409,6 +468,11 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     const q = $("q").value.trim();
     if (q) go(`#/search/${encodeURIComponent(q)}`);
+  });
+  $("ask-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = $("ask-q").value.trim();
+    if (q) go(`#/ask?q=${encodeURIComponent(q)}`);
   });
   $("guide-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -65,6 +65,7 @@ _ASKED: Final[dict[str, tuple[str, ...]]] = {
     "signs": ("sign",),
     "duration": ("statistic",),
 }
+_HEADING: Final = 45  # a quote shorter than this is likely a heading
 _QUOTES: Final = 2  # a node's quotes cited: those sharing her words, at least one
 
 
@@ -132,7 +133,8 @@ def _cite(evidence: Sequence[Evidence], words: Sequence[Term], limit: int = _QUO
     def shared(ev: Evidence) -> int:
         return len(wanted & set(stems(ev.quote)))
 
-    ranked = sorted(enumerate(evidence), key=lambda pair: (-shared(pair[1]), pair[0]))
+    # A sentence reads better than a heading ("The Avoidant Attachment: The Distancer").
+    ranked = sorted(enumerate(evidence), key=lambda pair: (-shared(pair[1]), len(pair[1].quote) < _HEADING, pair[0]))
     sharing = sum(1 for _, ev in ranked if shared(ev))
     return tuple(ev for _, ev in ranked[: max(1, min(limit, sharing))])
 
@@ -165,15 +167,22 @@ def _how(kg: KnowledgeGraph, found: Found) -> str:
 
 
 def _purpose(kg: KnowledgeGraph, response: Node, about: dict[str, int]) -> str | None:
-    """What a response is for: the answer's reason, sign or idea it addresses (or backfires on)."""
+    """What a response is for: the answer's own reason, sign or idea it helps with or makes worse,
+    else the withdrawal itself (a hub); nothing when it is aimed only at something the answer
+    does not mention (naming that would lead her away from what she asked)."""
     best: tuple[int, str] | None = None
     for eid in kg.out_edges.get(response.id, ()):
         edge = kg.edges[eid]
         if edge.kind not in ("addresses", "backfires"):
             continue
-        rank = about.get(edge.target, len(about) + 1)
-        verb = "helps with" if edge.kind == "addresses" else "makes worse"
-        text = f"{verb} “{kg.nodes[edge.target].label}”"
+        if edge.target in about:
+            rank = about[edge.target]
+        elif is_hub(kg, edge.target):
+            rank = len(about)
+        else:
+            continue
+        label = kg.nodes[edge.target].label
+        text = f"helps with “{label}”" if edge.kind == "addresses" else f"makes “{label}” worse"
         if best is None or rank < best[0]:
             best = (rank, text)
     return best[1] if best else None

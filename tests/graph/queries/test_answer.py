@@ -95,10 +95,13 @@ def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: Know
     assert {side.citations[0].source for side in pair.sides} == {"001", "003"}
 
 
-def test_responses_say_what_they_are_for(shipped: KnowledgeGraph) -> None:
+def test_responses_say_what_they_are_for_in_terms_of_the_answer(shipped: KnowledgeGraph) -> None:
     a = answer(shipped, "he lost his job and shut me out, what should I do")
     assert a.do
-    assert all(i.purpose for i in (*a.do, *a.dont))
+    assert any(i.purpose for i in (*a.do, *a.dont))
+    named = {i.node.label for i in (*a.understood, *a.verdict, *a.reasons)} | {"Pulling away"}
+    for i in (*a.do, *a.dont):
+        assert i.purpose is None or any(f"“{label}”" in i.purpose for label in named)
 
 
 def test_a_message_of_several_sentences_up_to_the_limit_is_answered(shipped: KnowledgeGraph) -> None:
