@@ -102,7 +102,7 @@ def _content(nodes: int, edges: int, seed: int) -> Content:
         k = i // ARTICLES
         ev = (Evidence(f"{i % ARTICLES:03d}", sentences[k], starts[k], starts[k] + len(sentences[k])),)
         evidence.append(ev)
-        attributes: dict[str, str | int | None] = {}
+        attributes: dict[str, str | int | float | None] = {}
         if node_type == "response":
             attributes["polarity"] = "do" if i % 3 else "dont"
         elif node_type == "statistic":

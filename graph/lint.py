@@ -20,6 +20,18 @@ Warnings (`code`: what it means):
 - ``quote-on-many-nodes``: one quote on more than two nodes.
 - ``one-sided-contradicts``: a `contradicts` edge whose sides, or whose own quotes, come
   from one article only.
+- ``no-advice``: a reason no response `addresses` or `backfires` on, not marked `no_advice`
+  (or marked so while advice is aimed at it).
+- ``aimless-response``: a response aimed at nothing (no `addresses` or `backfires` edge).
+- ``advice-reads-backwards``: an `addresses` edge from an action the articles warn against,
+  or a `backfires` edge from one they recommend: the sentence it makes is false.
+- ``heading-only``: an edge, or a node other than a question, whose every quote is a heading
+  of its article (a whole short line in title case or without a full stop): a heading names a
+  topic, it does not state the claim.
+- ``statistic-without-number``: a statistic whose number (`low`, `high`) none of its quotes
+  gives, in digits or in words.
+- ``likely-twin``: two nodes (questions aside, and a node and its kind aside) whose labels
+  differ by at most `TWIN_EXTRA_WORDS` words beyond the shorter one's: probably one idea.
 """
 
 from __future__ import annotations
@@ -43,10 +55,13 @@ from graph.models import Evidence
 __all__ = [
     "ALLOW_FILE",
     "CODES",
+    "HEADING_WORDS",
+    "TWIN_EXTRA_WORDS",
     "MAX_ALLOWED",
     "MIN_QUOTE_CHARS",
     "LintResult",
     "LintWarning",
+    "is_heading",
     "lint",
 ]
 
@@ -54,6 +69,8 @@ ALLOW_FILE = "lint-allow.yaml"
 MAX_ALLOWED = 15
 MIN_QUOTE_CHARS = 20
 HUB_HOPS = 2
+HEADING_WORDS = 14
+TWIN_EXTRA_WORDS = 2
 CODES = (
     "twin-label",
     "twin-quote",
@@ -64,6 +81,12 @@ CODES = (
     "sign-indicates-nothing",
     "quote-on-many-nodes",
     "one-sided-contradicts",
+    "no-advice",
+    "aimless-response",
+    "advice-reads-backwards",
+    "heading-only",
+    "statistic-without-number",
+    "likely-twin",
 )
 
 
@@ -136,6 +159,12 @@ def lint(kg: KnowledgeGraph, seeds_dir: Path) -> LintResult:
             *_idle_signs(kg, places),
             *_crowded_quotes(kg, places),
             *_one_sided(kg, places),
+            *_adviceless_reasons(kg, places),
+            *_aimless_responses(kg, places),
+            *_backwards_advice(kg, places),
+            *_heading_only(kg, places),
+            *_numberless_statistics(kg, places),
+            *_likely_twins(kg, places),
         }
     )
     entries, problems = _allow_list(seeds_dir)
@@ -301,6 +330,152 @@ def _one_sided(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
                 "one-sided-contradicts",
                 edge.id,
                 f"contradicts {edge.id!r} cites article {only} only: quote both sides, each from its article",
+            )
+
+
+_AIMED = ("addresses", "backfires")
+
+
+def _aimed_at(kg: KnowledgeGraph, node_id: str) -> list[str]:
+    return [eid for eid in kg.in_edges.get(node_id, ()) if kg.edges[eid].kind in _AIMED]
+
+
+def _adviceless_reasons(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
+    for reason_id in kg.by_type["reason"]:
+        aimed, marked = _aimed_at(kg, reason_id), bool(kg.nodes[reason_id].attributes.get("no_advice"))
+        if not aimed and not marked:
+            message = (
+                f"reason {reason_id!r} reaches no advice: link the response its article gives for it, "
+                "or say in `no_advice` that the articles give none"
+            )
+        elif aimed and marked:
+            message = f"reason {reason_id!r} says `no_advice` but {aimed[0]} is advice aimed at it"
+        else:
+            continue
+        yield _warn(places.of(reason_id), "no-advice", reason_id, message)
+
+
+def _aimless_responses(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
+    for response_id in kg.by_type["response"]:
+        if not any(kg.edges[eid].kind in _AIMED for eid in kg.out_edges.get(response_id, ())):
+            yield _warn(
+                places.of(response_id),
+                "aimless-response",
+                response_id,
+                f"response {response_id!r} is aimed at nothing: link what it addresses or backfires on, or rework it",
+            )
+
+
+def _backwards_advice(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
+    wrong = {"addresses": "warned_against", "backfires": "recommended"}
+    for edge in kg.edges.values():
+        advice = kg.nodes[edge.source].attributes.get("advice")
+        if edge.kind in wrong and advice == wrong[edge.kind]:
+            said = "warn against" if advice == "warned_against" else "recommend"
+            yield _warn(
+                places.of(edge.id),
+                "advice-reads-backwards",
+                edge.id,
+                f"{edge.id!r}: the articles {said} {kg.nodes[edge.source].label!r}, so the edge reads false",
+            )
+
+
+def is_heading(kg: KnowledgeGraph, ev: Evidence) -> bool:
+    """Whether a quote is a heading of its article: a whole line (a list number aside) of at
+    most `HEADING_WORDS` words and one sentence, in title case or ending without a full stop.
+
+    >>> kg = tiny_graph()
+    >>> is_heading(kg, kg.nodes["how-long-does-it-last"].evidence[0]), is_heading(kg, kg.nodes["oxytocin"].evidence[0])
+    (False, False)
+    """
+    text = kg.articles[ev.source].text
+    start = text.rfind("\n", 0, ev.start) + 1
+    end = text.find("\n", ev.end)
+    line = text[start : len(text) if end < 0 else end].strip()
+    bare = re.sub(r"^\d+\.\s*", "", line)
+    if "\n" in ev.quote or ev.quote.strip() not in (line, bare) or re.search(r"[.!?…] \S", bare):
+        return False
+    words = bare.split()
+    if not words or len(words) > HEADING_WORDS:
+        return False
+    titled = sum(w[:1].isupper() for w in words) >= 0.6 * len(words)
+    return titled or not bare.endswith((".", "!", "…", ":", "”", '"', "’"))
+
+
+def _heading_only(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
+    owners = [n for n in _content_nodes(kg) if n.type != "question"]
+    owners += [e for e in kg.edges.values() if e.basis == "quoted"]
+    for owner in owners:
+        if owner.evidence and all(is_heading(kg, ev) for ev in owner.evidence):
+            yield _warn(
+                places.of(owner.id),
+                "heading-only",
+                owner.id,
+                f"{owner.id!r} rests on a heading only ({owner.evidence[0].quote!r}): quote the sentence that "
+                "states the claim",
+            )
+
+
+_NUMBER_WORDS = {
+    1: ("one", "a", "an"), 2: ("two",), 3: ("three",), 4: ("four",), 5: ("five",), 6: ("six",), 7: ("seven",),
+    8: ("eight",), 9: ("nine",), 10: ("ten",), 12: ("twelve",), 13: ("thirteen",),
+}  # fmt: skip
+
+
+def _says_number(quote: str, number: float) -> bool:
+    digits = f"{number:g}"
+    if re.search(rf"(?<![\d.]){re.escape(digits)}(?![\d])", quote):
+        return True
+    words = _NUMBER_WORDS.get(int(number), ()) if float(number).is_integer() else ()
+    return any(re.search(rf"\b{w}\b", quote, re.IGNORECASE) for w in words)
+
+
+def _numberless_statistics(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
+    for stat_id in kg.by_type["statistic"]:
+        node = kg.nodes[stat_id]
+        numbers = [v for v in (node.attributes.get("low"), node.attributes.get("high")) if isinstance(v, int | float)]
+        missing = [n for n in numbers if not any(_says_number(ev.quote, n) for ev in node.evidence)]
+        if not numbers or missing:
+            said = ", ".join(f"{n:g}" for n in missing) or "no number"
+            yield _warn(
+                places.of(stat_id),
+                "statistic-without-number",
+                stat_id,
+                f"statistic {stat_id!r}: no quote gives {said}; a statistic is a number its article states",
+            )
+
+
+_TWIN_STOP = frozenset(
+    ["a", "an", "and", "as", "at", "be", "by", "don", "doesn", "for", "he", "her", "him", "his", "in", "is"]
+    + ["isn", "it", "its", "of", "on", "or", "she", "s", "t", "the", "to"]
+)
+
+
+def _content_words(label: str) -> frozenset[str]:
+    return frozenset(w for w in _norm(label).split() if w not in _TWIN_STOP)
+
+
+def _likely_twins(kg: KnowledgeGraph, places: Places) -> Iterator[LintWarning]:
+    """Labels that differ by a word or two beyond the shorter one's: "Halo effect" and "The halo
+    effect wears off". A hub, and a node and its declared kind (`is_a`), are not twins."""
+    kinds = {frozenset((e.source, e.target)) for e in kg.edges.values() if e.kind == "is_a"}
+    words = [
+        (node.id, _content_words(node.label)) for node in _content_nodes(kg) if node.type != "question" and not node.hub
+    ]
+    for i, (one, a) in enumerate(words):
+        for other, b in words[i + 1 :]:
+            small, big = (a, b) if len(a) <= len(b) else (b, a)
+            if len(small) < 2 or not small <= big or len(big - small) > TWIN_EXTRA_WORDS:
+                continue
+            if frozenset((one, other)) in kinds:
+                continue
+            pair = sorted((one, other))
+            yield _warn(
+                places.of(pair[1]),
+                "likely-twin",
+                ",".join(pair),
+                f"{_ids(pair)} have nearly the same label: merge them (seeds/graph/retired.yaml), or tie the "
+                "idea to the reason resting on it and accept the pair",
             )
 
 

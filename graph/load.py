@@ -34,7 +34,7 @@ from graph.models import (
 from graph.registry import EDGE_KINDS, allowed
 from graph.types import EdgeKind
 
-__all__ = ["Article", "Content", "collector_paused", "edge_id", "load_content"]
+__all__ = ["Article", "Content", "collector_paused", "edge_id", "figure", "load_content"]
 
 EDGES_FILE = "edges.yaml"
 # Node ids no longer in use, each with its successor: an id is never reused, and a retired one
@@ -260,6 +260,8 @@ def _load_nodes(
             data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence", "hub", "verdict"})
             if "advice" in data:  # the served `polarity` older clients read, derived: never written twice
                 data["polarity"] = "dont" if data["advice"] == "warned_against" else "do"
+            if "low" in data:  # the served `value` older clients read: the figure as text
+                data["value"] = figure(data["low"], data.get("high"))
             evidence = _locate_all(evidence_of(item, seed.evidence), path, articles, out)
             verdict = _verdict(seed, item, path, articles, out)
             nodes.append(
@@ -287,6 +289,15 @@ def _load_nodes(
         where = "no graph folder" if not folder.is_dir() else "no node files"
         out.add(folder, 1, f"{where}: content needs at least one of {known}")
     return nodes
+
+
+def figure(low: float, high: float | None) -> str:
+    """A statistic's number or range as text.
+
+    >>> figure(3, 7), figure(88, None), figure(2.5, None)
+    ('3–7', '88', '2.5')
+    """
+    return f"{low:g}" if high is None else f"{low:g}–{high:g}"
 
 
 def _verdict(seed: object, item: LineDict, path: Path, articles: dict[str, Article], out: _Collector) -> Verdict | None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from graph.types import EdgeKind, NodeType
 
@@ -153,11 +153,22 @@ class QuestionSeed(_NodeSeed):
 
 
 class StatisticSeed(_NodeSeed):
-    """A number with its unit; the summary gives its context."""
+    """A number, or a range `low`–`high`, with its unit and the quantity it measures (in our words).
+
+    The served `value` is derived: the figure as text ("3–7", "88"), for older clients.
+    """
 
     type: Literal["statistic"] = "statistic"
-    value: Text
+    low: int | float
+    high: int | float | None = None
     unit: Text
+    quantity: Text
+
+    @model_validator(mode="after")
+    def _range(self) -> StatisticSeed:
+        if self.high is not None and self.high <= self.low:
+            raise ValueError(f"high ({self.high}) must be greater than low ({self.low}); a single number has no high")
+        return self
 
 
 class SourceSeed(_Seed):
@@ -266,7 +277,7 @@ class Node:
     summary: str
     aliases: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
-    attributes: dict[str, str | int | None] = field(default_factory=dict)
+    attributes: dict[str, str | int | float | None] = field(default_factory=dict)
     hub: bool = False
     verdict: Verdict | None = None
 

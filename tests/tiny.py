@@ -18,7 +18,7 @@ Men pull away because they need space after closeness.
 Oxytocin rises with touch and bonds two people.
 Give him space and he comes back on his own.
 Chasing him pushes him further away.
-How long does it last? Usually a few days.
+How long does it last? Usually 2–3 days.
 """
 
 ARTICLE_001 = """\
@@ -98,12 +98,14 @@ FILES = {
     "statistics.yaml": """\
 - id: a-few-days
   label: A few days
-  value: few
+  low: 2
+  high: 3
   unit: days
+  quantity: How long a withdrawal usually lasts.
   summary: The usual length of a withdrawal in the tiny article.
   evidence:
     - source: "000"
-      quote: Usually a few days.
+      quote: Usually 2–3 days.
 """,
     "edges.yaml": """\
 - from: slower-replies
@@ -133,13 +135,13 @@ FILES = {
   to: needs-space
   evidence:
     - source: "000"
-      quote: Usually a few days.
+      quote: Usually 2–3 days.
 - from: a-few-days
   kind: answers
   to: how-long-does-it-last
   evidence:
     - source: "000"
-      quote: How long does it last? Usually a few days.
+      quote: How long does it last? Usually 2–3 days.
 """,
 }
 

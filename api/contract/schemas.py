@@ -100,7 +100,12 @@ class NodeOut(_Out):
     verdict: VerdictOut | None = Field(
         None, description="sign: the articles' verdict on it (healthy, address, seek_support), quoted"
     )
-    value: str | None = Field(None, description="statistic: the number as the article gives it")
+    value: str | None = Field(
+        None, description="statistic: the number or range as text (`3–7`, `88`), from low and high"
+    )
+    low: float | None = Field(None, description="statistic: the number, or the low end of a range")
+    high: float | None = Field(None, description="statistic: the high end of a range; absent for a single number")
+    quantity: str | None = Field(None, description="statistic: the quantity it measures, in our own words")
     unit: str | None = Field(None, description="statistic: its unit")
     title: str | None = Field(None, description="source: the article's title")
     author: str | None = Field(None, description="source: the author, when the article names one")

@@ -117,7 +117,7 @@ def test_short_quote_fires_at_the_quote_line(seeds: Path) -> None:
 
 def test_short_quote_fires_on_edge_evidence(seeds: Path) -> None:
     result = run(seeds)
-    assert ("short-quote", "a-few-days--measures--needs-space: Usually a few days.") in keys(result)
+    assert ("short-quote", "a-few-days--measures--needs-space: Usually 2–3 days.") in keys(result)
     edge = next(w for w in result.warnings if w.subject.startswith("a-few-days--measures"))
     assert edge.file == "seeds/graph/edges.yaml"
 
@@ -287,3 +287,82 @@ def test_allow_list_refuses_more_than_the_maximum(seeds: Path) -> None:
 def test_empty_allow_list_is_no_list(seeds: Path) -> None:
     write_allow(seeds, "# nothing accepted yet\n")
     assert run(seeds).problems == ()
+
+
+def test_tiny_content_meets_the_advice_rules(seeds: Path) -> None:
+    """The tiny reason has advice, both responses are aimed, and each edge reads true."""
+    codes = {w.code for w in run(seeds).warnings}
+    assert not codes & {"no-advice", "aimless-response", "advice-reads-backwards", "statistic-without-number"}
+
+
+def test_no_advice_fires_on_a_reason_no_response_is_aimed_at_unless_it_says_so(seeds: Path) -> None:
+    edges = seeds / "graph" / "edges.yaml"
+    for kind, src in (("addresses", "give-him-space"), ("backfires", "chase-him")):
+        replace(
+            edges,
+            f"- from: {src}\n  kind: {kind}\n  to: needs-space\n",
+            f"- from: {src}\n  kind: {kind}\n  to: slower-replies\n",
+        )
+    (warning,) = [w for w in run(seeds).warnings if w.code == "no-advice"]
+    assert (warning.subject, warning.file, warning.line) == ("needs-space", "seeds/graph/reasons.yaml", 1)
+    assert "no_advice" in warning.message
+    replace(
+        seeds / "graph" / "reasons.yaml",
+        "  label: He needs space\n",
+        "  label: He needs space\n  no_advice: None given.\n",
+    )
+    assert "no-advice" not in {w.code for w in run(seeds).warnings}
+
+
+def test_no_advice_fires_on_a_reason_marked_without_advice_that_has_some(seeds: Path) -> None:
+    replace(
+        seeds / "graph" / "reasons.yaml",
+        "  label: He needs space\n",
+        "  label: He needs space\n  no_advice: None given.\n",
+    )
+    (warning,) = [w for w in run(seeds).warnings if w.code == "no-advice"]
+    assert "says `no_advice` but" in warning.message
+
+
+def test_aimless_response_and_backwards_advice_fire(seeds: Path) -> None:
+    edges = seeds / "graph" / "edges.yaml"
+    replace(edges, "- from: chase-him\n  kind: backfires\n", "- from: chase-him\n  kind: addresses\n")
+    found = {(w.code, w.subject) for w in run(seeds).warnings}
+    assert ("advice-reads-backwards", "chase-him--addresses--needs-space") in found
+    replace(
+        edges,
+        "- from: chase-him\n  kind: addresses\n  to: needs-space\n",
+        "- from: chase-him\n  kind: related_to\n  to: needs-space\n",
+    )
+    assert ("aimless-response", "chase-him") in keys(run(seeds))
+
+
+def test_heading_only_fires_on_an_edge_quoting_a_heading_and_clears_with_a_sentence(seeds: Path) -> None:
+    article = seeds / "sources" / "000.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\nWhat Helps When He Withdraws\n", encoding="utf-8")
+    edges = seeds / "graph" / "edges.yaml"
+    heading = '    - {source: "000", quote: What Helps When He Withdraws}\n'
+    line = append_entry(edges, "- from: oxytocin\n  kind: related_to\n  to: slower-replies\n  evidence:\n" + heading)
+    (warning,) = [w for w in run(seeds).warnings if w.code == "heading-only"]
+    assert (warning.subject, warning.line) == ("oxytocin--related_to--slower-replies", line)
+    replace(edges, heading, heading + '    - {source: "000", quote: He replies more slowly than before.}\n')
+    assert "heading-only" not in {w.code for w in run(seeds).warnings}
+
+
+def test_statistic_without_its_number_in_a_quote_fires(seeds: Path) -> None:
+    replace(seeds / "graph" / "statistics.yaml", "  high: 3\n", "  high: 5\n")
+    (warning,) = [w for w in run(seeds).warnings if w.code == "statistic-without-number"]
+    assert (warning.subject, "no quote gives 5" in warning.message) == ("a-few-days", True)
+
+
+def test_likely_twin_fires_on_nearly_the_same_label_and_not_on_a_kind(seeds: Path) -> None:
+    add_concept(seeds, "space-he-needs", label="The space he needs badly")
+    found = [w for w in run(seeds).warnings if w.code == "likely-twin"]
+    assert [w.subject for w in found] == ["needs-space,space-he-needs"]
+    append_entry(seeds / "graph" / "concepts.yaml", "")
+    add_concept(seeds, "space-he-needs-now", label="The space he needs now", link=False)
+    append_entry(
+        seeds / "graph" / "edges.yaml", EDGE.format(src="space-he-needs-now", kind="is_a", dst="space-he-needs")
+    )
+    subjects = {w.subject for w in run(seeds).warnings if w.code == "likely-twin"}
+    assert "space-he-needs,space-he-needs-now" not in subjects  # a declared kind is no twin

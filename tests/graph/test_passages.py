@@ -46,9 +46,9 @@ def test_context_is_the_sentence_around_the_quote(tiny: KnowledgeGraph) -> None:
     assert context(tiny, Evidence("000", quote, start, start + len(quote))) == (
         "Men pull away because they need space after closeness."
     )
-    quote = "a few"
+    quote = "2–3"
     start = text.index(quote)
-    assert context(tiny, Evidence("000", quote, start, start + len(quote))) == "Usually a few days."
+    assert context(tiny, Evidence("000", quote, start, start + len(quote))) == "Usually 2–3 days."
 
 
 @pytest.mark.parametrize(("start", "end", "parameter"), [(-1, 3, "start"), (0, 10**6, "end"), (5, 2, "end")])

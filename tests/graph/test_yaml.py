@@ -17,7 +17,11 @@ from graph._yaml import load_yaml, read_plain
 @pytest.mark.parametrize("path", sorted((DEFAULT_SEEDS_DIR / "graph").glob("*.yaml")), ids=lambda p: p.name)
 def test_read_plain_reads_every_shipped_content_file_as_pyyaml_does(path: Path) -> None:
     plain = read_plain(path)
-    assert plain is not None  # the shipped content takes the fast path
+    if path.name == "statistics.yaml":
+        # Its numbers (`low: 3`) are left to PyYAML, as every number is; the file is a few lines.
+        assert plain is None
+        return
+    assert plain is not None  # the rest of the shipped content takes the fast path
     assert plain == load_yaml(path)
 
 

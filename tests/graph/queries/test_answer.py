@@ -17,7 +17,7 @@ from graph.queries.answer import MAX_MESSAGE, NOT_COVERED, answer
 SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
 # The level reached on bench/answer_set.yaml (bench/answer.py prints the same figures).
 REACHED = {
-    "tuned": Scores(49, recall=0.40, precision=0.29, both_sides=0.85, declined=0.71, wrongly_declined=0.0),
+    "tuned": Scores(49, recall=0.40, precision=0.28, both_sides=0.85, declined=0.71, wrongly_declined=0.0),
     "held_out": Scores(23, recall=0.39, precision=0.23, both_sides=0.99, declined=0.66, wrongly_declined=0.0),
 }
 
@@ -72,7 +72,7 @@ def test_he_ghosted_me_is_not_his_past_of_being_ghosted(shipped: KnowledgeGraph)
     a = answer(shipped, "he ghosted me after our first night")
     ids = [i.node.id for i in a.items()]
     assert "disappears" in [i.node.id for i in a.understood]
-    assert "past-gaslighting-or-ghosting" not in ids
+    assert "past-experiences" not in ids  # his past hurts (ghosting among them) are not what she describes
 
 
 def test_asking_for_signs_gets_signs(shipped: KnowledgeGraph) -> None:

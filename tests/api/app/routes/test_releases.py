@@ -89,7 +89,7 @@ def test_a_removed_edge_has_no_link_and_changes_are_paged_with_a_link_header(
 ) -> None:
     edges = seeds / "graph" / "edges.yaml"
     cut = '- from: a-few-days\n  kind: measures\n  to: needs-space\n  evidence:\n    - source: "000"\n'
-    cut += "      quote: Usually a few days.\n"
+    cut += "      quote: Usually 2–3 days.\n"
     text = edges.read_text(encoding="utf-8")
     assert cut in text
     edges.write_text(text.replace(cut, ""), encoding="utf-8")
