@@ -61,6 +61,7 @@ _EDGE = {
     "evidence": [_EVIDENCE],
     "basis": "quoted",
     "note": None,
+    "about": None,
     "sources": ["002"],
     "links": {
         "self": urls.edge(_EDGE_ID),
