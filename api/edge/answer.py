@@ -3,24 +3,37 @@
 Every answer the app gives to a GET or HEAD (from the response cache, fresh from FastAPI or
 the node shortcut, or a refusal from the front door or OPTIONS) leaves through `send_answer`,
 so HEAD (the GET's headers, no body) and `If-None-Match` (RFC 9110 §13.1.2, weak comparison,
-a 304 for a match) are one rule whether or not the cache answered. What the server protocol
+a 304 for a match) are one rule whether or not the cache answered.
+
+A large body (an export: N-Triples of the shipped content is ~5 MB) is sent in chunks, each
+awaited: the server then takes the next only once the client has read enough (without it,
+granian copies the whole body into its own buffer at once, and 100 clients that never read
+held 500 MB), and the event loop serves others between two chunks. How many large bodies
+are sent at once is bounded per process and per client (`LargeSends`): past either bound,
+the next waits its turn, holding no copy of the body. What the server protocol
 refuses before a request reaches the app (`api.edge.httpproto`) does not pass here.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
 
-from starlette.types import Send
+from starlette.types import Scope, Send
 
-__all__ = ["Answer", "Headers", "etag_matches", "send_answer"]
+__all__ = ["Answer", "Headers", "LargeSends", "etag_matches", "send_answer"]
 
 Headers = list[tuple[bytes, bytes]]
 
 # What a 304 leaves out: the fields that describe the body it does not carry (RFC 9110 §15.4.5
 # keeps Cache-Control, ETag, Vary and the like, so a cache can refresh what it stored).
 _BODY_FIELDS: Final = frozenset({b"content-type", b"content-length", b"content-encoding"})
+# A body larger than this is a large one: sent in chunks of CHUNK_BYTES, under `LargeSends`.
+LARGE_BYTES: Final = 256 << 10
+CHUNK_BYTES: Final = 64 << 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +61,74 @@ def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(tag.strip().removeprefix(b"W/") == bare for tag in if_none_match.split(b","))
 
 
-async def send_answer(send: Send, answer: Answer, *, head: bool, if_none_match: bytes | None = None) -> None:
-    """Send `answer`: a 304 when `if_none_match` names its ETag (200s only), no body for HEAD."""
+class LargeSends:
+    """How many large bodies one process sends at once (`per_process`), and one client
+    (`per_client`, a client named by `key`, as the rate limit names it); past either, the
+    next waits its turn."""
+
+    def __init__(self, key: Callable[[Scope], bytes], *, per_process: int = 16, per_client: int = 2) -> None:
+        self.key = key
+        self.per_process = per_process
+        self.per_client = per_client
+        self.sending = 0
+        self.by_client: dict[bytes, int] = {}
+        self._turn = asyncio.Condition()
+
+    @asynccontextmanager
+    async def turn(self, client: bytes) -> AsyncIterator[None]:
+        """Wait until both bounds leave room for one more of `client`'s, then hold a place."""
+        async with self._turn:
+            await self._turn.wait_for(
+                lambda: self.sending < self.per_process and self.by_client.get(client, 0) < self.per_client
+            )
+            self.sending += 1
+            self.by_client[client] = self.by_client.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            async with self._turn:
+                self.sending -= 1
+                left = self.by_client[client] - 1
+                if left:
+                    self.by_client[client] = left
+                else:
+                    del self.by_client[client]
+                self._turn.notify_all()
+
+
+async def send_answer(
+    send: Send,
+    answer: Answer,
+    *,
+    head: bool,
+    if_none_match: bytes | None = None,
+    scope: Scope | None = None,
+) -> None:
+    """Send `answer`: a 304 when `if_none_match` names its ETag (200s only), no body for HEAD;
+    a large body in awaited chunks, under the `LargeSends` bound the front door put in the
+    request's `scope` state, when there is one."""
     etag = answer.header(b"etag") if if_none_match is not None and answer.status == 200 else None
     if etag is not None and if_none_match is not None and etag_matches(if_none_match, etag):
         headers = [(k, v) for k, v in answer.headers if k not in _BODY_FIELDS]
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
         return
+    body = b"" if head else answer.body
+    if len(body) <= LARGE_BYTES:
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": body})
+        return
+    gate: LargeSends | None = scope.get("state", {}).get("large_sends") if scope is not None else None
+    if gate is None or scope is None:
+        await _send_chunks(send, answer, body)
+        return
+    async with gate.turn(gate.key(scope)):
+        await _send_chunks(send, answer, body)
+
+
+async def _send_chunks(send: Send, answer: Answer, body: bytes) -> None:
     await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
-    await send({"type": "http.response.body", "body": b"" if head else answer.body})
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK_BYTES):
+        end = start + CHUNK_BYTES
+        await send({"type": "http.response.body", "body": bytes(view[start:end]), "more_body": end < len(body)})

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.app.errors import QUERY_ROUTES, problem_answer
 from api.edge.accesslog import JsonLines
-from api.edge.answer import send_answer
+from api.edge.answer import LargeSends, send_answer
 from api.edge.ratelimit import RateLimiter
 
 __all__ = ["CORS_HEADERS", "REQUEST_ID_HEADER", "FrontDoor"]
@@ -89,6 +89,8 @@ class FrontDoor:
         self.limiter = limiter
         self.retry_after = str(retry_after).encode()
         self.in_flight = 0
+        # Large bodies (exports) sent at once, per process and per client (`api.edge.answer`).
+        self.large_sends = LargeSends(limiter.client if limiter is not None else peer)
         self._id_prefix = secrets.token_hex(4)
         self._id_count = 0
 
@@ -98,7 +100,9 @@ class FrontDoor:
             return
         started = time.perf_counter()
         request_id = self._request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id.decode()
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id.decode()
+        state["large_sends"] = self.large_sends
         extra = [(_REQUEST_ID_KEY, request_id), _NOSNIFF, *CORS_HEADERS]
         status = 0
         sent = 0
@@ -180,6 +184,12 @@ def _body_size(scope: Scope, most: int) -> int | None:
         elif name == b"transfer-encoding":
             return -1
     return None
+
+
+def peer(scope: Scope) -> bytes:
+    """The client's address as the connection gives it."""
+    client = scope.get("client")
+    return client[0].encode() if client else b"-"
 
 
 async def _refuse(

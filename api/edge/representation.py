@@ -66,7 +66,7 @@ class Representation:
             kept = self.cache.get(graph, key)
             state["cache"] = "miss" if kept is None else "hit"
             if kept is not None:
-                await send_answer(send, kept, head=head, if_none_match=if_none_match)
+                await send_answer(send, kept, head=head, if_none_match=if_none_match, scope=scope)
                 return
         raw = None
         if self.shortcut is not None and graph is not None:
@@ -79,7 +79,7 @@ class Representation:
         answer = await self._represent(raw, variant)
         if key is not None:
             self.cache.put(graph, key, answer)
-        await send_answer(send, answer, head=head, if_none_match=if_none_match)
+        await send_answer(send, answer, head=head, if_none_match=if_none_match, scope=scope)
 
     async def warm(self, app: Any, graph: object, paths: Iterable[str], *, background: bool = False) -> None:
         """Make and keep the answers of `app` to `paths` (each a path and query) on `graph`, in

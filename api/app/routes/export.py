@@ -14,6 +14,7 @@ from api.app.responses import bytes_response, negotiate
 from api.contract.examples import EXAMPLES
 from api.contract.openapi import declare
 from api.contract.schemas import GraphExportOut
+from graph.build import KnowledgeGraph
 from graph.exports import FORMATS, export
 
 __all__ = ["router"]
@@ -64,3 +65,9 @@ async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery,
         body = kg.derived(export, fmt.name, iris)  # a graph's export never changes: made once
     disposition = f'inline; filename="distance-{fmt.name}.{fmt.extension}"'  # a download gets a fitting name
     return bytes_response(request, kg, body, fmt.media_type, headers={"Content-Disposition": disposition})
+
+
+def per_item(kg: KnowledgeGraph) -> list[str]:
+    """The whole graph in every format, as `/v1/graph?format=…` serves it: made once per graph,
+    so that many clients asking for an export share one body (sent in chunks, api.edge.answer)."""
+    return [urls.api(f"/graph?format={name}") for name in FORMATS]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
+
+from api.edge.answer import CHUNK_BYTES, LARGE_BYTES, Answer, LargeSends, send_answer
 
 
 @pytest.mark.parametrize("path", ["/v1/meta", "/v1/schema", "/v1/nodes/oxytocin"])
@@ -21,3 +27,50 @@ def test_if_none_match_revalidates_with_304(client: TestClient, path: str) -> No
     again = client.get(path, headers={"If-None-Match": f'W/"x", {etag}'})
     assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
     assert client.get(path, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def _collect() -> tuple[list[Message], Callable[[Message], Awaitable[None]]]:
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+        await asyncio.sleep(0)
+
+    return sent, send
+
+
+def test_a_large_body_leaves_in_awaited_chunks_and_a_small_one_at_once() -> None:
+    body = bytes(range(256)) * 4096  # 1 MiB
+    sent, send = _collect()
+    asyncio.run(send_answer(send, Answer(200, [(b"content-length", b"1048576")], body), head=False))
+    chunks = [m for m in sent if m["type"] == "http.response.body"]
+    assert len(chunks) == len(body) // CHUNK_BYTES
+    assert b"".join(m["body"] for m in chunks) == body
+    assert [m["more_body"] for m in chunks] == [True] * (len(chunks) - 1) + [False]
+    sent, send = _collect()
+    asyncio.run(send_answer(send, Answer(200, [], b"x" * LARGE_BYTES), head=False))
+    assert [m.get("more_body", False) for m in sent if m["type"] == "http.response.body"] == [False]
+
+
+def test_large_sends_are_bounded_per_client_and_per_process() -> None:
+    async def scenario() -> list[str]:
+        gate = LargeSends(lambda scope: scope["client"], per_process=3, per_client=2)
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def one(name: str, client: bytes) -> None:
+            async with gate.turn(client):
+                order.append(name)
+                await release.wait()
+
+        tasks = [asyncio.create_task(one(n, c)) for n, c in (("a1", b"a"), ("a2", b"a"), ("a3", b"a"), ("b1", b"b"),
+                                                                ("c1", b"c"))]  # fmt: skip
+        await asyncio.sleep(0.05)
+        started = list(order)
+        assert (gate.sending, gate.by_client) == (3, {b"a": 2, b"b": 1})
+        release.set()
+        await asyncio.gather(*tasks)
+        assert (gate.sending, gate.by_client) == (0, {})
+        return started
+
+    assert asyncio.run(scenario()) == ["a1", "a2", "b1"]  # a3 waits for a's turn, c1 for the process's

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from api.app import create_app
 from api.settings import Settings
 from graph.build import KnowledgeGraph
+from graph.exports import FORMATS
 
 # Small and large bodies (gzip applies from 1 KiB), lists, errors, untagged answers, exports.
 URLS = [
@@ -149,7 +150,7 @@ def test_the_first_request_for_a_prebuilt_answer_is_a_hit(seeds: Path, tiny: Kno
 def test_a_large_graph_makes_its_per_item_answers_on_first_use(tiny: KnowledgeGraph, monkeypatch: Any) -> None:
     from api.app import routes
 
-    assert len(list(routes.per_item_paths(tiny))) == 2 * len(tiny.nodes) + len(tiny.edges)
+    assert len(list(routes.per_item_paths(tiny))) == len(FORMATS) + 2 * len(tiny.nodes) + len(tiny.edges)
     monkeypatch.setattr(routes, "PER_ITEM_LIMIT", len(tiny.nodes) + len(tiny.edges) - 1)
     assert list(routes.per_item_paths(tiny)) == []
     assert "/v1/signs" in set(routes.prebuilt_paths(tiny))

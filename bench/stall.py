@@ -1,0 +1,121 @@
+"""Stalls: other clients' p99 while the content reloads, and while many clients ask for a big export.
+
+Run: `flock /work/bench.lock .venv/bin/python -m bench.stall [--seconds 8] [--reloads 5]`.
+On a copy of the shipped seeds, `distance serve` (1 worker, then `--workers 2`) with the
+rate limit off (wrk is one client); wrk `-t1 -c16` asks for a node the whole time:
+
+- baseline: nothing else happens;
+- reloads: the content is edited and the server told to reload (`--signal`, SIGHUP by
+  default), `--reloads` times, one a second, each a real change;
+- export burst (1 worker): 100 clients at once each ask once for `/v1/graph?format=ntriples`
+  (~5 MB), read slowly over loopback, while wrk goes on.
+
+Each row prints p99 and its ratio to the baseline of the same server in the same run (the
+target: within 2x). The machine is shared: compare ratios, not milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.wrk import ROOT, Result, free_port, run_wrk, started
+
+__all__ = ["main"]
+
+DISTANCE = Path(sys.executable).parent / "distance"
+NODE = "/v1/nodes/oxytocin"
+EXPORT = "/v1/graph?format=ntriples"
+
+
+def _under_load(base: str, seconds: float, action: object = None) -> Result:
+    """wrk for `seconds` on NODE while `action()` (if any) runs in a thread."""
+    thread = threading.Thread(target=action) if callable(action) else None
+    if thread is not None:
+        thread.start()
+    result = run_wrk(base + NODE, seconds=seconds, connections=16)
+    if thread is not None:
+        thread.join()
+    return result
+
+
+def _export_burst(port: int, clients: int) -> None:
+    """`clients` connections ask for the export at once; each reads it in 64 KB steps."""
+
+    def one() -> None:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall(f"GET {EXPORT} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            while sock.recv(65536):
+                time.sleep(0.001)
+
+    time.sleep(1)
+    threads = [threading.Thread(target=one) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def main() -> None:
+    """Baseline, reloads and (1 worker) an export burst; one table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--reloads", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--signal", default="SIGHUP", help="what tells the server to reload in place")
+    args = parser.parse_args()
+    reload_signal = signal.Signals[args.signal]
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = Path(tmp) / "seeds"
+        shutil.copytree(ROOT / "seeds", seeds)
+        concepts = seeds / "graph" / "concepts.yaml"
+        good = concepts.read_text(encoding="utf-8")
+        for workers in (1, 2):
+            port = free_port()
+            argv = [str(DISTANCE), "serve", "--seeds", str(seeds), "--port", str(port), "--workers", str(workers)]
+            env = {**os.environ, "DISTANCE_RATE_LIMIT": "0", "DISTANCE_ACCESS_LOG": "false"}
+            with (
+                (Path(tmp) / f"err-{workers}.log").open("wb") as log,
+                started(argv, port, env=env, cwd=ROOT, ready="/v1/meta", stderr=log) as server,
+            ):
+                time.sleep(2)  # the per-item answers made in the background after start
+                base = _under_load(server.base, args.seconds)
+
+                def reloads() -> None:
+                    for i in range(args.reloads):
+                        time.sleep(args.seconds / (args.reloads + 1))
+                        concepts.write_text(good.replace("summary: >-", f"summary: >-\n    Edit {i}.", 1), "utf-8")
+                        os.kill(server.pid, reload_signal)
+
+                during = _under_load(server.base, args.seconds, reloads)
+                concepts.write_text(good, encoding="utf-8")
+                rows.append(_row(f"{args.reloads} reloads, {workers} worker(s)", base, during))
+                if workers == 1:
+                    time.sleep(2)
+                    base = _under_load(server.base, args.seconds)
+                    burst = _under_load(server.base, args.seconds, lambda p=port: _export_burst(p, args.clients))
+                    rows.append(_row(f"{args.clients} N-Triples exports at once, 1 worker", base, burst))
+    print(f"distance serve on a copy of the shipped seeds; wrk -t1 -c16 on {NODE}; load {os.getloadavg()[0]:.2f}")
+    print()
+    print("| run | baseline p99 ms | p99 ms during | ratio | requests | failed |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(row)
+
+
+def _row(name: str, base: Result, during: Result) -> str:
+    ratio = during.p99 / base.p99 if base.p99 else float("inf")
+    return f"| {name} | {base.p99:.1f} | {during.p99:.1f} | {ratio:.1f}x | {during.requests} | {during.errors} |"
+
+
+if __name__ == "__main__":
+    main()
