@@ -1,4 +1,4 @@
-"""The `distance` command: serve, check, openapi, export, release."""
+"""The `distance` command: serve, check, openapi, export, release, webhooks."""
 
 from __future__ import annotations
 
@@ -190,6 +190,7 @@ def serve(
 
     kg = _load_or_exit(seeds)
     settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
+    _webhooks_or_exit(settings)
     run_server(settings, kg)
 
 
@@ -214,6 +215,23 @@ def reload(
     except ProcessLookupError:
         _console(stderr=True).print(f"no process {pid}", markup=False)
         raise typer.Exit(1) from None
+
+
+def _webhooks_or_exit(settings: Settings) -> None:
+    """The webhooks file (DISTANCE_WEBHOOKS) must be usable before the port opens: else every
+    problem, naming its entry, and exit 2."""
+    from api.process.webhooks import WebhookConfigError, read_endpoints
+
+    if settings.webhooks is None:
+        return
+    try:
+        read_endpoints(settings.webhooks)
+    except WebhookConfigError as exc:
+        err = _console(stderr=True)
+        for problem in exc.problems:
+            err.print(problem, markup=False)
+        err.print("invalid setting webhooks (DISTANCE_WEBHOOKS); nothing was served", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _settings_or_exit(**given: Any) -> Settings:
@@ -334,6 +352,31 @@ def release(
         return
     out.print(f"released content {kg.content_version[:12]} at {made.released_at} as {made.file}", markup=False)
     out.print("commit it with the content, and paste `distance release --changelog` into the README", markup=False)
+
+
+@app.command()
+def webhooks(
+    log: Annotated[
+        Path | None,
+        typer.Option("--log", help="The delivery log (default: webhooks.jsonl under DISTANCE_RUN_DIR, build/run)."),
+    ] = None,
+) -> None:
+    """Print every webhook delivery a server made: when, topic, event id, URL, attempts, last status, outcome."""
+    from api.process.webhooks import read_deliveries
+
+    path = log if log is not None else _settings_or_exit().run_dir / "webhooks.jsonl"
+    found = read_deliveries(path)
+    out = _console()
+    if not found:
+        out.print(f"no webhook deliveries in {path}", markup=False)
+        return
+    for d in found:
+        status = "-" if d.status is None else str(d.status)
+        out.print(
+            f"{d.first}  {d.topic:<16}  {d.outcome:<9}  attempts {d.attempts:<2}  status {status:<3}  "
+            f"last {d.last}  {d.url}  {d.id}",
+            markup=False,
+        )
 
 
 def main() -> None:

@@ -97,6 +97,19 @@ class Settings(BaseSettings):
     )
     cache_entries: int = Field(4096, ge=0, le=1_000_000, description="Response cache size; 0 turns it off")
     cache_bytes: int = Field(64 << 20, ge=0, le=4 << 30, description="Response cache budget for bodies, bytes")
+    run_dir: Path = Field(Path("build/run"), description="Where the server writes its logs (the webhook log)")
+    webhooks: Path | None = Field(
+        None, description="A YAML file of webhook endpoints (api.process.webhooks); none: no webhooks"
+    )
+    webhook_retry_seconds: float = Field(
+        3600.0, gt=0, le=7 * 86_400, description="How long a failing webhook delivery is retried, seconds"
+    )
+    events_max_streams: int = Field(64, ge=1, le=100_000, description="Open /v1/events streams per process")
+    events_per_client: int = Field(4, ge=1, le=1000, description="Open /v1/events streams per client")
+    events_heartbeat: float = Field(15.0, gt=0, le=300, description="Seconds between heartbeats on an event stream")
+    events_max_seconds: float = Field(
+        3600.0, gt=0, le=86_400, description="Longest an event stream stays open; then the client reconnects"
+    )
 
     @property
     def public_base(self) -> str:

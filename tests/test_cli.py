@@ -148,3 +148,37 @@ def test_check_and_release_name_a_corrupt_snapshot_and_exit_1(seeds: Path) -> No
         assert result.exit_code == 1
         assert f"seeds/releases/{path.name}:2: not JSON" in result.output
         assert "Traceback" not in result.output
+
+
+def test_serve_refuses_a_webhook_to_a_private_address_naming_the_entry(seeds: Path, tmp_path: Path) -> None:
+    hooks = tmp_path / "webhooks.yaml"
+    secret = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"
+    hooks.write_text(f"- url: http://10.0.0.8/hook\n  secret: {secret}\n  topics: [content.changed]\n")
+    result = CliRunner().invoke(
+        cli, ["serve", "--seeds", str(seeds), "--port", "0"], env={"DISTANCE_WEBHOOKS": str(hooks)}
+    )
+    assert result.exit_code == 2
+    assert (
+        f"{hooks}:1: entry 1: url http://10.0.0.8/hook names a loopback, private or reserved address" in result.output
+    )
+
+
+def test_webhooks_prints_each_delivery_from_the_log(tmp_path: Path) -> None:
+    from api.process.webhooks import Deliveries, Endpoint, read_deliveries
+    from tests.live import wait_for
+
+    log = tmp_path / "webhooks.jsonl"
+    down = Endpoint("http://127.0.0.1:9/hook", b"k" * 24, frozenset({"content.changed"}), "entry 1")
+    deliveries = Deliveries([down], log, first_backoff=0.05, retry_seconds=0.1)
+    deliveries.submit("content.changed", "content.changed:aaa..bbb", {})
+    wait_for(lambda: [d.outcome for d in read_deliveries(log)] == ["failed"], 10, "the failed delivery")
+    deliveries.close()
+    result = CliRunner().invoke(cli, ["webhooks", "--log", str(log)])
+    assert result.exit_code == 0, result.output
+    (line,) = result.output.splitlines()
+    assert "content.changed" in line
+    assert "failed" in line
+    assert "status -" in line
+    assert "http://127.0.0.1:9/hook  content.changed:aaa..bbb" in line
+    empty = CliRunner().invoke(cli, ["webhooks", "--log", str(tmp_path / "none.jsonl")])
+    assert "no webhook deliveries in" in empty.output

@@ -20,7 +20,8 @@ from graph.build import load_graph
 ROOT = Path(__file__).resolve().parent.parent
 
 schema = schemathesis.openapi.from_path(ROOT / "openapi.yaml")
-schema.app = create_app(Settings(), load_graph(DEFAULT_SEEDS_DIR))
+# An event stream ends after DISTANCE_EVENTS_MAX_SECONDS: here at once, so each case is quick.
+schema.app = create_app(Settings(events_max_seconds=0.05), load_graph(DEFAULT_SEEDS_DIR))
 
 
 @schema.parametrize()

@@ -29,10 +29,10 @@ from api.edge.accesslog import JsonLines
 from api.edge.cache import AnswerCache
 from api.edge.frontdoor import FrontDoor
 from api.edge.options import Options
-from api.edge.ratelimit import BucketTable, RateLimiter
+from api.edge.ratelimit import BucketTable, RateLimiter, client_key
 from api.edge.representation import Representation
 from api.edge.shortcut import node_answer
-from api.process.reload import follow_reloads
+from api.process.events import Events
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.text_index import text_index
@@ -112,6 +112,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             {"name": "front ends", "description": "Guide, cards and disagreements: one request per screen."},
             {"name": "export", "description": "The whole graph in several formats."},
             {"name": "releases", "description": "Recorded releases, and what changed since one."},
+            {"name": "events", "description": "Server-sent events when the content changes or a release is recorded."},
         ],
     )
     if graph is not None:  # usable before the lifespan runs, e.g. by in-process fuzzers
@@ -125,6 +126,11 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
     app.state.iris = urls.iris(settings.public_base)
     app.state.graphql = GraphQLService()
+    app.state.events = Events(
+        max_streams=settings.events_max_streams,
+        per_client=settings.events_per_client,
+        client=partial(client_key, header=settings.client_header.lower().encode()),
+    )
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -172,7 +178,11 @@ class _Distance(FastAPI):
         cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
         shortcut = partial(node_answer, cache_control=self.state.cache_control)
         answers = Representation(
-            super().build_middleware_stack(), cache=cache, gzip_min_bytes=settings.gzip_min_bytes, shortcut=shortcut
+            super().build_middleware_stack(),
+            cache=cache,
+            gzip_min_bytes=settings.gzip_min_bytes,
+            shortcut=shortcut,
+            streams=frozenset({urls.events()}),
         )
         self.state.answers = answers
         return FrontDoor(

@@ -47,6 +47,7 @@ __all__ = [
     "DisagreementsQuery",
     "EdgeIdPath",
     "EdgeListQuery",
+    "EventsQuery",
     "ExportQuery",
     "GuideQuery",
     "NeighborQuery",
@@ -138,6 +139,22 @@ _Substring = Annotated[
     ),
 ]
 _BatchId = Annotated[str, Field(min_length=1, max_length=_MAX_BATCH_ID, pattern=ID_PATTERN)]
+
+
+class EventsQuery(QueryModel):
+    """`/v1/events`: how long the stream may stay open."""
+
+    timeout: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=86_400,
+            description="End the stream after this many seconds (at most the server's own bound, "
+            "`DISTANCE_EVENTS_MAX_SECONDS`, which applies when it is not given).",
+        ),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 86_400}),  # as `_Bound`: no `| null`
+        Digits,
+    ] = None
 
 
 class NoQuery(QueryModel):

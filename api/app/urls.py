@@ -27,6 +27,7 @@ __all__ = [
     "changes",
     "edge",
     "id_template",
+    "events",
     "iris",
     "link_header",
     "neighbors",
@@ -84,6 +85,11 @@ def source_text(source_id: str) -> str:
 def passage(source_id: str, start: int, end: int) -> str:
     """The slice `[start:end]` of an article's body: where a quote sits."""
     return f"{API}/sources/{source_id}/text?start={start}&end={end}"
+
+
+def events() -> str:
+    """The server-sent events stream."""
+    return f"{API}/events"
 
 
 def releases() -> str:

@@ -33,7 +33,7 @@ from starlette.types import Scope
 
 from api.edge.answer import Headers
 
-__all__ = ["BucketTable", "RateLimiter"]
+__all__ = ["BucketTable", "RateLimiter", "client_key"]
 
 _MAX_CLIENTS: Final = 65_536
 _POLICY: Final = "per-client"
@@ -120,6 +120,17 @@ class BucketTable:
             self._fd = None
 
 
+def client_key(scope: Scope, header: bytes = b"") -> bytes:
+    """Who sent the request: the last element of `header` (lower case) when the request has it,
+    else the peer address. The rate limit and the event streams' bound key on it."""
+    if header:
+        for name, value in scope["headers"]:
+            if name == header:
+                return bytes(value.rpartition(b",")[2].strip())
+    peer = scope.get("client")
+    return peer[0].encode() if peer else b"-"
+
+
 class RateLimiter:
     """Buckets keyed on the client; `check(scope)` is None to serve, else the 429's headers.
 
@@ -147,12 +158,7 @@ class RateLimiter:
 
     def client(self, scope: Scope) -> bytes:
         """The key of the request's client."""
-        if self.header:
-            for name, value in scope["headers"]:
-                if name == self.header:
-                    return bytes(value.rpartition(b",")[2].strip())
-        peer = scope.get("client")
-        return peer[0].encode() if peer else b"-"
+        return client_key(scope, self.header)
 
     def check(self, scope: Scope, now: float | None = None) -> Headers | None:
         """Take a token for this request's client: None when it had one, else the refusal's fields."""

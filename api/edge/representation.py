@@ -40,12 +40,21 @@ class Representation:
     """Pin the graph, decide the variant, answer from the cache or the app, and send."""
 
     def __init__(
-        self, app: ASGIApp, *, cache: AnswerCache, gzip_min_bytes: int, shortcut: Shortcut | None = None
+        self,
+        app: ASGIApp,
+        *,
+        cache: AnswerCache,
+        gzip_min_bytes: int,
+        shortcut: Shortcut | None = None,
+        streams: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.cache = cache
         self.gzip_min_bytes = gzip_min_bytes
         self.shortcut = shortcut
+        # Paths whose answer is a stream that never ends on its own (`/v1/events`): never kept,
+        # passed through as the app sends it, HEAD included.
+        self.streams = streams
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,6 +63,9 @@ class Representation:
         state = scope.setdefault("state", {})
         graph = state["graph"] = getattr(scope["app"].state, "graph", None)
         variant = state["variant"] = variant_of(scope)
+        if scope["path"] in self.streams:
+            await self.app(scope, receive, partial(_streamed, send))
+            return
         if scope["method"] not in ("GET", "HEAD"):  # a query sent by POST: pinned and negotiated, never kept
             await self.app(scope, receive, send)
             return
@@ -147,6 +159,18 @@ class Representation:
             raise
         assert start is not None, "the app finished without starting a response"
         return Answer(start["status"], list(start.get("headers", [])), b"".join(chunks))
+
+
+_STREAM_FIELDS: Final = ((b"cache-control", b"no-store"), (b"x-accel-buffering", b"no"))
+
+
+async def _streamed(send: Send, message: Message) -> None:
+    """A stream's answer as the app sends it; its start says no cache may keep it and no proxy
+    may hold its parts back (`X-Accel-Buffering: no`, which nginx honours)."""
+    if message["type"] == "http.response.start":
+        kept = [(k, v) for k, v in message.get("headers", []) if k not in (b"cache-control", b"x-accel-buffering")]
+        message = {**message, "headers": [*kept, *_STREAM_FIELDS]}
+    await send(message)
 
 
 async def _no_body() -> Message:

@@ -43,7 +43,8 @@ _QVALUE: Final = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 _GZIP_LEVEL: Final = 6  # ~as small as 9 on JSON, several times faster
 JSON: Final = "application/json"
 # Every media type a Distance answer may have (type/subtype, no parameters), in the order
-# chosen among those a client weighs alike: JSON first, then the export formats', then text.
+# chosen among those a client weighs alike: JSON first, then the export formats', then text,
+# then the event stream (`/v1/events`).
 MEDIA_TYPES: Final[tuple[str, ...]] = tuple(
     dict.fromkeys(
         [
@@ -57,6 +58,7 @@ MEDIA_TYPES: Final[tuple[str, ...]] = tuple(
             "application/sparql-results+json",
             "application/sparql-results+xml",
             "text/tab-separated-values",
+            "text/event-stream",  # /v1/events
         ]
     )
 )

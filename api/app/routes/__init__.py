@@ -20,14 +20,14 @@ A route that wants the same adds a function here that lists its paths.
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
-from api.app.routes import edges, explore, export, frontends, graphql, meta, nodes, problems, releases, sparql
+from api.app.routes import edges, events, explore, export, frontends, graphql, meta, nodes, problems, releases, sparql
 from graph.build import KnowledgeGraph
 
 __all__ = ["PER_ITEM", "PER_ITEM_LIMIT", "PREBUILT", "ROUTERS", "per_item_paths", "prebuilt_paths"]
 
 ROUTERS = (
     meta.router, nodes.router, edges.router, explore.router, frontends.router, export.router, releases.router,
-    graphql.router, sparql.router, problems.router,
+    graphql.router, sparql.router, events.router, problems.router,
 )  # fmt: skip
 PREBUILT: tuple[Callable[[KnowledgeGraph], Iterable[str]], ...] = (
     meta.prebuilt, nodes.prebuilt, edges.prebuilt, releases.prebuilt,
