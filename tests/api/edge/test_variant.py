@@ -104,7 +104,7 @@ def test_a_304_is_left_as_it_is() -> None:
         ([b"application/ld+json", b"text/turtle;q=0.9"], ("application/ld+json", "text/turtle")),
         (
             [b"text/*;q=0.5, text/turtle;q=0"],
-            ("text/csv", "text/plain", "text/tab-separated-values"),
+            ("text/csv", "text/plain", "text/tab-separated-values", "text/event-stream"),
         ),  # the specific range wins
         ([b"*/*;q=0.1, application/json"], ("application/json", *MEDIA_TYPES[1:])),
         ([b"image/png"], ()),
