@@ -33,6 +33,7 @@ from api.edge.ratelimit import BucketTable, RateLimiter, client_key
 from api.edge.representation import Representation
 from api.edge.shortcut import node_answer
 from api.process.events import Events
+from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.text_index import text_index
