@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graph.build import KnowledgeGraph
 from graph.models import Edge, Node
-from graph.queries.guide import advice_note
+from graph.queries.guide import advice_note, situations
 from graph.queries.lookup import get_node
 from graph.registry import EDGE_KINDS
 from graph.types import EdgeKind
@@ -79,4 +79,7 @@ def card(kg: KnowledgeGraph, node_id: str) -> Card:
         for (kind, way), items in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], ways[kv[0][1]]))
     ]
     note = advice_note(kg, node) if node.type in ("reason", "sign") else None
+    if note is not None and node.type == "sign":
+        named = " and ".join(f"“{s.hub.label}”" for s in situations(kg, node))
+        note = f"{note[:-1]}; the advice they write for {named}, which it is a sign of, applies." if named else note
     return Card(node, relations, note)

@@ -49,6 +49,7 @@ __all__ = [
     "Situation",
     "advice_note",
     "guide",
+    "situations",
 ]
 
 MAX_SIGNS = 10
@@ -312,7 +313,7 @@ def _hubs_of(kg: KnowledgeGraph, sign: Node) -> list[tuple[Node, str]]:
     return [(kg.nodes[hub_id], how) for hub_id, how in found.items()]
 
 
-def _situations(kg: KnowledgeGraph, sign: Node) -> tuple[Situation, ...]:
+def situations(kg: KnowledgeGraph, sign: Node) -> tuple[Situation, ...]:
     """The advice written for each hub the sign belongs to, with a note saying how it is reached."""
     out = []
     for hub, how in _hubs_of(kg, sign):
@@ -369,7 +370,7 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
         for reason_id, link in links.items():
             by_reason.setdefault(reason_id, []).append(link)
         direct = sum(1 for link in links.values() if link.strength == DIRECT)
-        situations = _situations(kg, sign)
+        belongs = situations(kg, sign)
         own = advice_note(kg, sign)
         notes.append(
             SignNote(
@@ -380,8 +381,8 @@ def guide(kg: KnowledgeGraph, sign_ids: Sequence[str]) -> GuideResult:
                 addressed_by=_incoming(kg, sign.id, "addresses"),
                 backfired_by=_incoming(kg, sign.id, "backfires"),
                 verdict=sign.verdict,
-                situations=situations,
-                advice_note=None if own is None or situations else f"{own[:-1]}, nor for a situation it belongs to.",
+                situations=belongs,
+                advice_note=None if own is None or belongs else f"{own[:-1]}, nor for a situation it belongs to.",
             )
         )
     ranked = []
