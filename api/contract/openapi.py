@@ -39,6 +39,7 @@ ERROR_DESCRIPTIONS = {
 # a route cannot meet is refused, and the URL-size, per-client rate and concurrency bounds
 # stand in front of every route.
 ALWAYS_ERRORS = (406, 414, 422, 429, 503)
+PROBLEM = "application/problem+json"
 _RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
 _RATE_LIMIT_HEADERS = {
     "Retry-After": _RETRY_AFTER,
@@ -107,7 +108,11 @@ def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
         for operation in path_item.values():
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
-                    response["content"] = {"application/problem+json": {"schema": problem_ref}}
+                    # Every error is a problem; a route may declare another JSON body beside it
+                    # (a GraphQL response for a refused GraphQL document).
+                    declared = response.get("content", {})
+                    others = {m: c for m, c in declared.items() if m.endswith("+json") and m != PROBLEM}
+                    response["content"] = {PROBLEM: {"schema": problem_ref}, **others}
     _restore_examples(doc, routes)
     for path_item in doc.get("paths", {}).values():
         for operation in path_item.values():

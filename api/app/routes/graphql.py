@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from api.app import urls
 from api.app.deps import GraphDep
+from api.app.errors import problem_response
 from api.app.graphql import GraphQLOutcome, GraphQLRequest, GraphQLService
 from api.app.params import QueryModel, query
 from api.app.responses import JSON, negotiate, tagged_response
@@ -33,6 +34,9 @@ _PAGE_CSP: Final = (
 )
 _EXAMPLE: Final = {"data": {"node": {"id": "oxytocin", "label": "Oxytocin", "type": "concept"}}}
 _RESPONSES: Final = declare(GraphQLOut, 400, 413, 415, example=_EXAMPLE, extra_media_types=[GRAPHQL_MEDIA])
+# Under its own media type, a GraphQL document refused before execution (it does not parse, is
+# not valid, passes a limit) is a 400 in GraphQL's shape; a request that is not GraphQL at all is a problem.
+_RESPONSES[400]["content"] = {GRAPHQL_MEDIA: {"schema": {"$ref": "#/components/schemas/GraphQLOut"}}}
 
 
 # A GET must fit the URL bound whatever it holds (the 414 never refuses what the contract
@@ -74,10 +78,10 @@ def _json_object(name: str, text: str | bytes | None) -> dict[str, Any] | None |
     return value if isinstance(value, dict) or value is None else f"{name} must be a JSON object"
 
 
-def _malformed(request: Request, message: str, media: str, status: int = 400) -> Response:
-    """A request that is not well-formed GraphQL over HTTP: a 4xx whatever the media type."""
-    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]})
-    return Response(body, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+def _malformed(request: Request, message: str, status: int = 400) -> Response:
+    """A request that is not GraphQL over HTTP at all (no JSON, the wrong content type): a problem,
+    as every route answers one; a GraphQL document that fails is answered in GraphQL's shape."""
+    return problem_response(request, status, message)
 
 
 def _answer(request: Request, outcome: GraphQLOutcome, media: str, *, cacheable: bool) -> Response:
@@ -104,7 +108,7 @@ async def graphql_get(request: Request, kg: GraphDep, p: Annotated[GraphQLQuery,
     media = negotiate(request, _OFFERS)
     variables, extensions = _json_object("variables", p.variables), _json_object("extensions", p.extensions)
     if isinstance(variables, str) or isinstance(extensions, str):
-        return _malformed(request, str(variables if isinstance(variables, str) else extensions), media)
+        return _malformed(request, str(variables if isinstance(variables, str) else extensions))
     outcome = _service(request).run(kg, GraphQLRequest(p.query, variables, p.operation_name, extensions))
     return _answer(request, outcome, media, cacheable=True)
 
@@ -125,15 +129,15 @@ async def graphql_post(request: Request, kg: GraphDep) -> Response:
     media = negotiate(request, _OFFERS)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        return _malformed(request, "send the request as application/json", media, 415)
+        return _malformed(request, "send the request as application/json", 415)
     body = _json_object("the body", await request.body())
     if not isinstance(body, dict):
-        return _malformed(request, body or "the body is empty", media)
+        return _malformed(request, body or "the body is empty")
     fields = {k: body.get(k) for k in ("query", "variables", "operationName", "extensions")}
     wrong = [k for k in ("query", "operationName") if fields[k] is not None and not isinstance(fields[k], str)]
     wrong += [k for k in ("variables", "extensions") if fields[k] is not None and not isinstance(fields[k], dict)]
     if wrong:
-        return _malformed(request, f"{wrong[0]} has the wrong type", media)
+        return _malformed(request, f"{wrong[0]} has the wrong type")
     run = GraphQLRequest(fields["query"], fields["variables"], fields["operationName"], fields["extensions"])
     return _answer(request, _service(request).run(kg, run), media, cacheable=False)
 

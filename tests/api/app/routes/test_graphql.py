@@ -228,12 +228,12 @@ def test_status_codes_follow_graphql_over_http(shipped: TestClient, accept: str,
         (b'{"query": "{ __typename }"}', "text/plain", 415),
     ],
 )
-def test_malformed_posts_are_refused_in_graphql_shape(
+def test_requests_that_are_not_graphql_are_problems(
     shipped: TestClient, content: bytes, content_type: str, status: int
 ) -> None:
     response = shipped.post("/v1/graphql", content=content, headers={"Content-Type": content_type})
-    assert response.status_code == status
-    assert response.json()["errors"][0]["message"]
+    assert (response.status_code, response.headers["content-type"]) == (status, "application/problem+json")
+    assert response.json()["detail"]
     assert "Traceback" not in response.text
 
 
