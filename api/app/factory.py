@@ -114,7 +114,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             {"name": "export", "description": "The whole graph in several formats."},
             {"name": "releases", "description": "Recorded releases, and what changed since one."},
             {"name": "events", "description": "Server-sent events when the content changes or a release is recorded."},
-            {"name": "query languages", "description": "The graph in GraphQL and in SPARQL: ask for what a page needs."},
+            {"name": "query languages", "description": "The graph in GraphQL and in SPARQL."},
         ],
     )
     if graph is not None:  # usable before the lifespan runs, e.g. by in-process fuzzers
