@@ -36,6 +36,7 @@ from api.process.events import Events
 from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
+from graph.events import events_between
 from graph.text_index import text_index
 
 __all__ = ["DESCRIPTION", "create_app"]
@@ -83,7 +84,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             _warm(app, served, per_item_paths(served), background=True)
         )
         try:
-            async with follow_reloads(app.state, prepare=partial(_prepare, app)):
+            async with follow_reloads(app.state, prepare=partial(_prepare, app), on_change=partial(_announce, app)):
                 yield
         finally:
             per_item.cancel()
@@ -150,6 +151,11 @@ async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str], *, ba
     if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
         app.middleware_stack = app.build_middleware_stack()
     await app.state.answers.warm(app, graph, paths, background=background)
+
+
+async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> None:
+    """The events of this worker's switch from `old` to `new`, to its open streams (`/v1/events`)."""
+    app.state.events.publish(await asyncio.to_thread(events_between, old, new))  # a diff: off the loop
 
 
 async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:

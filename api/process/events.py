@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Final
 
@@ -81,14 +80,6 @@ class Events:
                     self._streams.discard(stream)
                     stream.get_nowait()
                     stream.put_nowait(None)
-
-    def end_all(self) -> None:
-        """End every open stream (the process is stopping); their clients reconnect elsewhere."""
-        for stream in list(self._streams):
-            with suppress(asyncio.QueueEmpty):
-                while stream.full():
-                    stream.get_nowait()
-            stream.put_nowait(None)
 
     def missed(self, last_event_id: str | None) -> list[Event]:
         """The kept events after the latest one with `last_event_id` ([] when it is not kept)."""

@@ -37,6 +37,7 @@ import resource
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from granian import Granian
@@ -46,6 +47,7 @@ from starlette.types import ASGIApp
 
 from api.edge.ratelimit import BucketTable
 from api.process.reload import Content
+from api.process.webhooks import send_events, webhook_deliveries
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 
@@ -140,6 +142,11 @@ def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | N
     server = granian_server(settings)
     server.on_reload(lambda: content.reload("SIGHUP"))
     server.on_shutdown(content.close)
+    # Webhooks leave from this process, once per content change (the workers stream events).
+    deliveries = webhook_deliveries(settings)
+    if deliveries is not None:
+        content.listeners.append(partial(send_events, deliveries))
+        server.on_shutdown(deliveries.close)
 
     main_pid = os.getpid()
 

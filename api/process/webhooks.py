@@ -50,6 +50,9 @@ import httpx
 import orjson
 import yaml
 
+from graph.build import KnowledgeGraph
+from graph.events import events_between
+
 __all__ = [
     "TOPICS",
     "Deliveries",
@@ -58,6 +61,7 @@ __all__ = [
     "WebhookConfigError",
     "read_deliveries",
     "read_endpoints",
+    "send_events",
     "sign",
     "webhook_deliveries",
 ]
@@ -382,3 +386,10 @@ def webhook_deliveries(settings: Any) -> Deliveries | None:
         settings.run_dir / "webhooks.jsonl",
         retry_seconds=settings.webhook_retry_seconds,
     )
+
+
+def send_events(deliveries: Deliveries, old: KnowledgeGraph, new: KnowledgeGraph) -> None:
+    """Queue the events of a switch from `old` to `new` as webhooks: a listener of the server's
+    reload routine (`api.process.reload.Content.listeners`), which runs once per content change."""
+    for event in events_between(old, new):
+        deliveries.submit(event.topic, event.id, event.data)

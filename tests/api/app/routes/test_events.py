@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import standardwebhooks
 from fastapi.testclient import TestClient
 from httpx_sse import ServerSentEvent, connect_sse
 
-from tests.live import DISTANCE, LiveServer, free_port, serve
+from tests.live import DISTANCE, LiveServer, free_port, serve, wait_for
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
 SECRET = "whsec_" + base64.b64encode(b"a secret of twenty-four b").decode()
@@ -31,19 +33,22 @@ class Listener:
     open: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     error: Exception | None = None
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=httpx.Timeout(5, read=30)))
+
+    def close(self) -> None:
+        """Hang up (a server waits for open streams when it stops)."""
+        self.client.close()
+        self.done.wait(5)
 
     def run(self) -> None:
         try:
             self._read()
-        except httpx.HTTPError as exc:  # the server went away: the test reads what came before
+        except (httpx.HTTPError, RuntimeError) as exc:  # hung up: the test reads what came before
             self.error = exc
         self.done.set()
 
     def _read(self) -> None:
-        with (
-            httpx.Client(timeout=httpx.Timeout(5, read=30)) as client,
-            connect_sse(client, "GET", self.url, headers=self.headers) as source,
-        ):
+        with connect_sse(self.client, "GET", self.url, headers=self.headers) as source:
             assert source.response.headers["content-type"].startswith("text/event-stream")
             self.open.set()
             for event in source.iter_sse():
@@ -54,8 +59,12 @@ class Listener:
         return [(at, e) for at, e in self.events if e.event == topic]
 
 
+OPEN: list[Listener] = []
+
+
 def _listen(url: str, **headers: str) -> Listener:
     listener = Listener(url, headers)
+    OPEN.append(listener)
     threading.Thread(target=listener.run, daemon=True).start()
     assert listener.open.wait(10), "the stream did not open"
     return listener
@@ -101,7 +110,11 @@ def live(seeds: Path, tmp_path: Path, received: tuple[str, list[tuple[dict[str, 
     }
     command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port)]
     with serve(command, port, tmp_path / "logs", env=env) as server:
-        yield server
+        try:
+            yield server
+        finally:
+            while OPEN:
+                OPEN.pop().close()
 
 
 def _edit_summary(seeds: Path, old: str, new: str) -> None:
@@ -114,6 +127,86 @@ def _edit_summary(seeds: Path, old: str, new: str) -> None:
 def _version(server: LiveServer) -> str:
     version: str = httpx.get(server.url + "/v1/meta").json()["content_version"]
     return version
+
+
+def test_a_valid_reload_is_an_event_within_a_second_and_an_invalid_one_is_none(
+    live: LiveServer, seeds: Path, received: tuple[str, list[tuple[dict[str, str], bytes]]]
+) -> None:
+    before = _version(live)
+    listener = _listen(live.url + "/v1/events")
+    _edit_summary(seeds, OLD_SUMMARY, "A hormone of touch and closeness.")
+    live.process.send_signal(signal.SIGUSR1)
+    wait_for(lambda: _version(live) != before, 10, "the reload")
+    served = time.monotonic()
+    wait_for(lambda: bool(listener.named("content.changed")), 1.0, "the event, within 1 s of serving the new content")
+    at, event = listener.named("content.changed")[0]
+    assert at - served < 1.0
+    after = _version(live)
+    data = event.json()
+    assert event.id == f"content.changed:{before[:12]}..{after[:12]}"
+    assert (data["previous"], data["content_version"]) == (before, after)
+    assert data["counts"] == {"added": 0, "removed": 0, "changed": 1}
+    assert data["tags"] == ["graph", "node:oxytocin"]
+    assert data["links"]["changes"] == f"/v1/changes?since={before}"
+
+    # The same event as a webhook, signed: the receiver verifies it with the secret.
+    wait_for(lambda: bool(received[1]), 5, "the webhook")
+    headers, body = received[1][0]
+    assert headers["webhook-id"] == event.id
+    assert standardwebhooks.Webhook(SECRET).verify(body, headers)["data"] == data
+
+    # Invalid content: the reload is refused, and no event follows (heartbeats only).
+    _edit_summary(seeds, "  label: Oxytocin\n", "")
+    live.process.send_signal(signal.SIGUSR1)
+    wait_for(lambda: "refused" in live.err(), 10, "the refused reload")
+    time.sleep(1.5)
+    assert [e.event for _, e in listener.events] == ["content.changed"]
+    assert _version(live) == after
+    assert len(received[1]) == 1
+
+
+def test_a_client_resumes_with_last_event_id_and_sees_a_release(live: LiveServer, seeds: Path, tmp_path: Path) -> None:
+    first = _listen(live.url + "/v1/events")
+    _edit_summary(seeds, OLD_SUMMARY, "One.")
+    live.process.send_signal(signal.SIGUSR1)
+    wait_for(lambda: bool(first.events), 10, "the first event")
+    seen = first.events[0][1].id
+    _edit_summary(seeds, "One.", "Two.")
+    live.process.send_signal(signal.SIGUSR1)
+    wait_for(lambda: len(first.events) == 2, 10, "the second event")
+    # A client that saw only the first is sent the second at once when it comes back.
+    resumed = _listen(live.url + "/v1/events", **{"Last-Event-ID": seen})
+    wait_for(lambda: bool(resumed.events), 2, "the missed event")
+    assert [e.id for _, e in resumed.events] == [first.events[1][1].id]
+    # Recording a release is an event too (no content change, so no content.changed).
+    import subprocess
+
+    subprocess.run([DISTANCE, "release", "--seeds", str(seeds)], check=True, capture_output=True)
+    live.process.send_signal(signal.SIGUSR1)
+    wait_for(lambda: bool(first.named("release.recorded")), 10, "the release event")
+    ((_, release),) = first.named("release.recorded")
+    assert release.json()["content_version"] == _version(live)
+    assert release.json()["served"] is True
+    assert len(first.named("content.changed")) == 2
+
+
+def test_with_workers_every_stream_gets_the_event_under_the_same_id(seeds: Path, tmp_path: Path) -> None:
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", "2"]
+    env = {"DISTANCE_ACCESS_LOG": "false", "DISTANCE_EVENTS_PER_CLIENT": "8"}
+    with serve(command, port, tmp_path / "logs", env=env) as server:
+        try:
+            before = _version(server)
+            listeners = [_listen(server.url + "/v1/events") for _ in range(6)]  # spread over both workers
+            _edit_summary(seeds, OLD_SUMMARY, "A hormone of touch and closeness.")
+            server.process.send_signal(signal.SIGUSR1)  # `distance reload PID`
+            wait_for(lambda: all(x.named("content.changed") for x in listeners), 15, "the event on every stream")
+            assert {x.named("content.changed")[0][1].id for x in listeners} == {
+                f"content.changed:{before[:12]}..{_version(server)[:12]}"
+            }
+        finally:
+            while OPEN:
+                OPEN.pop().close()
 
 
 def test_the_stream_beats_ends_when_asked_and_is_bounded_per_client(live: LiveServer) -> None:
