@@ -108,24 +108,30 @@ def test_the_guide_view_says_why_a_sign_fell_back_and_what_is_aimed_at_it(
     with httpx.Client(base_url=shipped_server.url, timeout=10) as api:
         signs = [s["id"] for s in api.get("/v1/signs", params={"limit": 200}).json()["items"]]
         per_sign = {s: api.get("/v1/guide", params={"signs": s}).json()["per_sign"][0] for s in signs}
-    # A sign that fell back and one with responses aimed at it, when the content has them.
-    fell_back = [s for s, p in per_sign.items() if p["fallback"]][:1]
+    # A sign that fell back, one with responses aimed at it and one with a verdict, when the content has them.
+    fell_back = [s for s, p in per_sign.items() if p["fallback"] and not p["verdict"]][:1]
     aimed = [s for s, p in per_sign.items() if p["addressed_by"] or p["backfired_by"]][:1]
-    picked = list(dict.fromkeys([*fell_back, *aimed, signs[0]]))
+    judged = [s for s, p in per_sign.items() if p["verdict"]][:1]
+    picked = list(dict.fromkeys([*judged, *fell_back, *aimed, signs[0]]))
     browser.get(f"{shipped_server.url}/#/guide/{','.join(picked)}")
     _wait(browser, "#guide-result h3")
     shown = {
         e.get_attribute("data-sign"): e.text for e in browser.find_elements(By.CSS_SELECTOR, "#guide-result .per-sign")
     }
-    expected = {
-        s for s in picked if per_sign[s]["fallback"] or per_sign[s]["addressed_by"] or per_sign[s]["backfired_by"]
-    }
-    assert set(shown) == expected
-    for sign in expected:
-        if per_sign[sign]["fallback"]:
-            assert per_sign[sign]["note"] in shown[sign]
-        for item in per_sign[sign]["addressed_by"] + per_sign[sign]["backfired_by"]:
+    assert set(shown) == set(picked)  # every sign says something: a verdict, its advice, or that there is none
+    for sign in picked:
+        said = per_sign[sign]
+        if said["verdict"]:
+            assert said["verdict"]["says"] in shown[sign]
+            assert shown[sign].index(said["verdict"]["says"]) < len(shown[sign]) // 2  # the verdict comes first
+        if said["fallback"]:
+            assert said["note"] in shown[sign]
+        for item in said["addressed_by"] + said["backfired_by"]:
             assert item["node"]["label"] in shown[sign]
+        for situation in said["situations"]:
+            assert situation["note"] in shown[sign]
+        if said["advice_note"]:
+            assert said["advice_note"] in shown[sign]
     assert browser.save_screenshot(str(SHOTS / "explorer-guide-signs.png"))
 
 

@@ -248,18 +248,39 @@ async function guideView(signs) {
   );
 }
 
-// What the guide says of one given sign itself: why it fell back (no article ties it to a
-// reason directly), and the responses aimed at the sign rather than at a reason.
+// What the guide says of one given sign itself: first the articles' verdict on it (healthy, a
+// pattern to address, a case for support) with its quotes, why it fell back (no article ties it
+// to a reason directly), the responses aimed at the sign, then the advice written for the
+// situation it belongs to, or that the articles give none.
 function signNotes(ps, label) {
   const aimed = (title, items) =>
     items.length ? h("p", { class: "meta" }, `${title} “${label}” itself: `, items.map((x) => nodeButton(x.node))) : null;
-  if (!ps.fallback && !ps.addressed_by.length && !ps.backfired_by.length) return null;
+  const listed = (title, items) =>
+    items.length ? h("p", { class: "meta" }, `${title}: `, items.map((x) => nodeButton(x.node))) : null;
   return h(
     "div",
     { class: "per-sign", "data-sign": ps.sign },
+    ps.verdict
+      ? h(
+          "div",
+          { class: `verdict ${ps.verdict.kind}` },
+          h("p", {}, h("strong", {}, `“${label}”: `), ps.verdict.says),
+          ps.verdict.citations.map(citation),
+        )
+      : null,
     ps.fallback ? h("p", { class: "hint fallback" }, ps.note) : null,
     aimed("What helps with", ps.addressed_by),
     aimed("What backfires on", ps.backfired_by),
+    ps.situations.map((s) =>
+      h(
+        "div",
+        { class: "situation" },
+        h("p", { class: "hint" }, s.note),
+        listed("What helps", s.addressed_by),
+        listed("What backfires", s.backfired_by),
+      ),
+    ),
+    ps.advice_note ? h("p", { class: "hint" }, ps.advice_note) : null,
   );
 }
 
