@@ -104,8 +104,20 @@ for _type, _path, _doc in _SHORTCUTS:
 async def list_responses(
     request: Request, kg: GraphDep, p: Annotated[ResponseListQuery, query(ResponseListQuery)]
 ) -> Response:
-    """The actions the articles recommend or warn against, filtered by `advice`."""
-    return _node_page(request, kg, types=["response"], **p.model_dump())
+    """The actions the articles recommend or warn against, filtered by `advice`.
+
+    `polarity` is deprecated (its meaning was how a label is worded): a request that uses it is
+    answered as before, with a `Deprecation` header (RFC 9745) dated when it was deprecated.
+    """
+    filters = p.model_dump()  # not `p.polarity`: reading a deprecated field warns
+    response = _node_page(request, kg, types=["response"], **filters)
+    if filters["polarity"] is not None:
+        response.headers["Deprecation"] = POLARITY_DEPRECATED
+    return response
+
+
+# When `polarity` gave way to `advice` (2026-12-07T00:00:00Z), as an RFC 9745 date.
+POLARITY_DEPRECATED = "@1796601600"
 
 
 @router.get(

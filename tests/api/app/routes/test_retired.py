@@ -90,3 +90,15 @@ def test_changes_record_a_merge_as_a_removed_node_with_its_successor(seeds: Path
     edge = next(i for i in items if i["id"] == "a-few-days--measures--needs-space")
     assert edge["change"] == "removed"
     assert "replaced_by" not in edge  # no edge joins the successors: nothing replaces it
+
+
+def test_the_deprecated_polarity_filter_still_answers_and_says_it_is_deprecated(real: TestClient) -> None:
+    old = real.get("/v1/responses?polarity=dont&limit=200")
+    new = real.get("/v1/responses?advice=warned_against&limit=200")
+    assert old.status_code == new.status_code == 200
+    assert [i["id"] for i in old.json()["items"]] == [i["id"] for i in new.json()["items"]]
+    assert old.headers["deprecation"] == "@1796601600"
+    assert "deprecation" not in new.headers
+    assert all(i["polarity"] == "dont" and i["advice"] == "warned_against" for i in old.json()["items"])
+    params = real.get("/openapi.json").json()["paths"]["/v1/responses"]["get"]["parameters"]
+    assert next(p for p in params if p["name"] == "polarity")["deprecated"] is True
