@@ -28,7 +28,12 @@ $(VENV)/.synced: $(BIN)/uv uv.lock pyproject.toml Makefile
 venv: $(VENV)/.synced  ## create .venv from uv.lock (every other target does this first)
 
 run: $(VENV)/.synced  ## serve the embedded seed graph on http://$(HOST):$(PORT)
-	@echo "make: starting distance serve: it validates the content, then says \"Uvicorn running on http://$(HOST):$(PORT)\" when it answers"
+	@echo "make: starting distance serve on http://$(HOST):$(PORT) (it validates the content first)"
+	@# A watcher beside the server says when it answers (it gives up after two minutes).
+	@( for _ in $$(seq 240); do \
+		$(BIN)/python -c "import urllib.request; urllib.request.urlopen('http://$(HOST):$(PORT)/v1/meta', timeout=1)" \
+			2>/dev/null && { echo "make: ready: http://$(HOST):$(PORT)/ answers"; exit 0; }; sleep 0.5; \
+	done ) &
 	$(BIN)/distance serve --host $(HOST) --port $(PORT)
 
 # PORT, when given, moves the proxy too; the cluster's own default is 8080, beside `make run`'s 8000.
