@@ -332,3 +332,18 @@ def test_the_start_is_an_ask_box_answering_in_plain_words_with_linked_quotes(
     assert _wait(browser, "#answer .declined").text == declined["note"]
     assert browser.find_elements(By.CSS_SELECTOR, "#answer .answer-section") == []
     assert browser.save_screenshot(str(SHOTS / "explorer-ask-declined.png"))
+
+
+def test_the_readme_documents_every_explorer_route() -> None:
+    """Each view the router knows has a row in the README's table of the explorer's routes."""
+    import re
+
+    from tests.live import ROOT
+
+    views = set(
+        re.findall(r'view === "(\w+)"', (ROOT / "api" / "explorer" / "explorer.js").read_text(encoding="utf-8"))
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### The explorer") :]
+    assert {"search", "node", "guide", "disagreements", "changes"} <= views
+    assert [v for v in sorted(views) if f"`/#/{v}" not in table] == []
