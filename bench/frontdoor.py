@@ -1,9 +1,9 @@
-"""What the front door costs per request: a bare ASGI app alone and behind FrontDoor.
+"""What the edge pipeline costs per request around a bare ASGI app: a miss with the cache off.
 
 Run: `.venv/bin/python -m bench.frontdoor`
 
-Calls the apps directly (no server, no sockets) so the figure is the layer's own cost:
-request id, URL and concurrency checks, header tagging and, in the last row, one JSON
+Calls the apps directly (no server, no sockets) so the figure is the pipeline's own cost:
+request id, the bounds, the variant, header tagging, sending and, in the last row, one JSON
 access-log line to /dev/null. Best of three runs of 50,000 requests each.
 """
 
@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from api.edge.accesslog import JsonLines
-from api.edge.frontdoor import FrontDoor
+from api.edge.cache import AnswerCache
+from api.edge.frontdoor import Bounds, FrontDoor
+from api.edge.pipeline import Pipeline
 
 N = 50_000
 SCOPE: dict[str, Any] = {
@@ -26,6 +29,7 @@ SCOPE: dict[str, Any] = {
     "query_string": b"",
     "headers": [(b"host", b"127.0.0.1"), (b"accept", b"*/*")],
     "client": ("127.0.0.1", 50000),
+    "app": SimpleNamespace(state=SimpleNamespace(graph=None)),  # what Starlette puts in the scope
 }
 
 
@@ -52,14 +56,23 @@ async def per_request_us(app: Any) -> float:
     return best
 
 
+def pipeline(access_log: JsonLines | None) -> Pipeline:
+    """The edge pipeline around `bare`, the cache off: every request a miss through every step."""
+    return Pipeline(
+        bare,
+        door=FrontDoor(access_log=access_log),
+        bounds=Bounds(max_url_bytes=8000, max_concurrency=256),
+        cache=AnswerCache(max_entries=0, max_bytes=0),
+        gzip_min_bytes=1024,
+    )
+
+
 async def main() -> None:
     with Path("/dev/null").open("wb") as devnull:
         rows = {
             "bare ASGI app": bare,
-            "behind FrontDoor, no access log": FrontDoor(bare, max_url_bytes=8000, max_concurrency=256),
-            "behind FrontDoor, access log": FrontDoor(
-                bare, max_url_bytes=8000, max_concurrency=256, access_log=JsonLines(devnull)
-            ),
+            "behind the pipeline, no access log": pipeline(None),
+            "behind the pipeline, access log": pipeline(JsonLines(devnull)),
         }
         base = None
         for name, app in rows.items():

@@ -35,10 +35,9 @@ VENV = ROOT / "build" / "bench" / f"py-spy-{PY_SPY.split('==')[1]}"
 LAYERS: tuple[tuple[str, str], ...] = (
     ("granian/", "granian's Python side: the ASGI callback wrapper, futures, the worker's loop"),
     ("api/edge/frontdoor.py|api/edge/accesslog.py|api/edge/ratelimit.py", "front door: request id, bounds, access log"),
-    ("api/edge/options.py", "OPTIONS layer (passes GET on)"),
     (
-        "api/edge/representation.py|api/edge/answer.py|api/edge/cache.py|api/edge/variant.py",
-        "answer layer: variant, cache, HEAD/304",
+        "api/edge/pipeline.py|api/edge/answer.py|api/edge/cache.py|api/edge/variant.py|api/edge/options.py",
+        "the edge pipeline: variant, cache, represent, HEAD/304",
     ),
     ("api/edge/shortcut.py", "node shortcut (a miss past FastAPI)"),
     (
@@ -53,8 +52,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
 )
 
 
-# A frame of the prebuilt answers being made after the port opens (api.edge.representation).
-_WARMING = "Representation.warm (api/edge/representation.py"
+# A frame of the prebuilt answers being made after the port opens (api.edge.pipeline).
+_WARMING = "Pipeline.prebuild (api/edge/pipeline.py"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ __all__ = ["GraphDep", "get_graph"]
 
 
 async def get_graph(request: Request) -> KnowledgeGraph:
-    """The graph this request was pinned to when it entered (`api.edge.representation`): a reload
+    """The graph this request was pinned to when it entered (`api.edge.pipeline`): a reload
     swapping `app.state.graph` mid-request cannot give it half of each.
     `async`, so FastAPI calls it inline rather than in its thread pool."""
     graph: KnowledgeGraph = request.state.graph

@@ -3,7 +3,7 @@
 Only this module knows problem types and titles: a layer that refuses names a status and a
 sentence, and the tables below give the rest. Domain errors, request validation errors,
 routing 404/405 and unexpected faults all go through `problem_response`, and the refusals
-before routing (the front door's, OPTIONS's, the server protocol's) through `problem_answer`,
+before routing (the edge pipeline's bounds and OPTIONS) through `problem_answer`,
 so every 4xx and 5xx has the same shape and never carries a traceback.
 """
 
@@ -77,7 +77,7 @@ PROBLEMS: Final[dict[type[DistanceError], tuple[int, str, str]]] = {
 _GRAPHQL_CODES: Final[dict[int, str]] = {400: "BAD_REQUEST", 404: "NOT_FOUND", 410: "GONE", 422: "BAD_USER_INPUT"}
 
 # HTTP status -> (problem type slug, title), for answers that no domain error stands behind:
-# routing (404, 405), validation (422), faults (500), the front door's refusals before
+# routing (404, 405), validation (422), faults (500), the edge pipeline's refusals before
 # routing (413, 414, 429, 431, 503), and what the proxy in front answers itself (408, 411,
 # 416, 501, 502, 504, 505: deploy/nginx.py writes its pages from this table). Every problem
 # Distance sends takes its type and title here.
@@ -168,7 +168,7 @@ def problem_response(
     slug, title = problem or HTTP_PROBLEMS[status]
     body = problem_body(status, slug, title, detail, urls.request_url(request), **extra)
     # A 4xx is as much a function of the URL and the content as a 200, so it may be kept as long;
-    # a 5xx reports a fault of the moment and must never be stored (the front door's 503s say so too).
+    # a 5xx reports a fault of the moment and must never be stored (the edge pipeline's 503s say so too).
     cache_control = _NO_STORE if status >= 500 else request.app.state.cache_control
     return Response(
         body,

@@ -26,11 +26,11 @@ from api.app.routes import ROUTERS, per_item_paths, prebuilt_paths
 from api.app.routes.graphql import GRAPHIQL_ASSETS
 from api.contract.openapi import build_openapi
 from api.edge.accesslog import JsonLines
+from api.edge.answer import LargeSends
 from api.edge.cache import AnswerCache
-from api.edge.frontdoor import FrontDoor
-from api.edge.options import Options
+from api.edge.frontdoor import Bounds, FrontDoor, peer
+from api.edge.pipeline import Pipeline
 from api.edge.ratelimit import BucketTable, RateLimiter, client_key
-from api.edge.representation import Representation
 from api.edge.shortcut import node_answer
 from api.process.events import Events
 from api.process.reload import follow_reloads
@@ -146,11 +146,11 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
 
 
 async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str], *, background: bool = False) -> None:
-    """Index `graph` for search and make the prebuilt answers at `paths` (`api.app.routes`, Representation.warm)."""
+    """Index `graph` for search and make the prebuilt answers at `paths` (`api.app.routes`, Pipeline.prebuild)."""
     graph.derived(text_index)
     if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
         app.middleware_stack = app.build_middleware_stack()
-    await app.state.answers.warm(app, graph, paths, background=background)
+    await app.state.pipeline.prebuild(app, graph, paths, background=background)
 
 
 async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> None:
@@ -166,47 +166,40 @@ async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:
 class _Distance(FastAPI):
     """FastAPI with Distance's layers around Starlette's own; the one place their order is set.
 
-    From the outside in, every request meets:
-
-    1. `FrontDoor`: request id, URL, per-client rate and concurrency bounds (414, 429, 503 as problems), the headers
-       every answer carries (id, nosniff, CORS), the access log. Outside everything, Starlette's
-       error middleware included, so a 500 is tagged and logged like any answer and a refused
-       request costs no routing at all.
-    2. `Options`: OPTIONS and CORS preflights, answered at once.
-    3. `Representation`: for GET and HEAD, the graph pinned, the variant decided, the answer
-       from the response cache or from the app, gzip and `Vary`, then HEAD and 304 (the one
-       place). Outside Starlette's error and body layers, so a hit is a dict lookup that cannot
-       fail; misses still go through them.
-    4. Starlette's stack: ServerErrorMiddleware (a fault becomes a 500 problem), the exception
-       handlers of `api.app.errors`, the router; no user middleware.
+    Every request passes the edge pipeline (`api.edge.pipeline.Pipeline`: refuse, pin the
+    graph, variant, cache lookup, the app on a miss, represent, store, send; request id, CORS
+    and the access log around it), then, on a miss, Starlette's stack: ServerErrorMiddleware
+    (a fault becomes a 500 problem), the exception handlers of `api.app.errors`, the router;
+    no user middleware.
     """
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        cache = AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes)
-        shortcut = partial(node_answer, cache_control=self.state.cache_control)
-        answers = Representation(
-            super().build_middleware_stack(),
-            cache=cache,
-            gzip_min_bytes=settings.gzip_min_bytes,
-            shortcut=shortcut,
-            streams=frozenset({urls.events()}),
-        )
-        self.state.answers = answers
-        return FrontDoor(
-            Options(answers),
-            max_url_bytes=settings.max_url_bytes,
-            max_concurrency=settings.max_concurrency,
-            access_log=self.state.access_log,
-            limiter=RateLimiter(
+        limiter = (
+            RateLimiter(
                 settings.rate_limit,
                 settings.rate_burst,
                 client_header=settings.client_header,
                 table=BucketTable(path=settings.rate_table) if settings.rate_table is not None else None,
             )
             if settings.rate_limit > 0
-            else None,
+            else None
         )
+        pipeline = self.state.pipeline = Pipeline(
+            super().build_middleware_stack(),
+            door=FrontDoor(
+                access_log=self.state.access_log,
+                large_sends=LargeSends(limiter.client if limiter is not None else peer),
+            ),
+            bounds=Bounds(
+                max_url_bytes=settings.max_url_bytes, max_concurrency=settings.max_concurrency, limiter=limiter
+            ),
+            cache=AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes),
+            gzip_min_bytes=settings.gzip_min_bytes,
+            shortcut=partial(node_answer, cache_control=self.state.cache_control),
+            streams=frozenset({urls.events()}),
+        )
+        return pipeline
 
 
 def _cached_openapi(app: FastAPI) -> dict[str, Any]:

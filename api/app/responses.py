@@ -1,8 +1,8 @@
 """Serialize once and tag: the one way a handler's body leaves, in the media type the request takes.
 
-Conditional requests and HEAD are not answered here but by the answer layer
-(`api.edge.representation`), for cached and fresh answers alike; a handler always makes the full 200.
-The media type is chosen here too (`negotiate`, from the variant the answer layer decided):
+Conditional requests and HEAD are not answered here but by the edge pipeline
+(`api.edge.pipeline`), for cached and fresh answers alike; a handler always makes the full 200.
+The media type is chosen here too (`negotiate`, from the variant the edge pipeline decided):
 a JSON route answers a client that takes no JSON with a 406, and the routes that also speak
 linked data (a node, an edge, the graph) answer JSON-LD, Turtle or N-Triples as `Accept` asks.
 """

@@ -1,2 +1,2 @@
-"""The layers in front of the app: the front door (bounds, rate limit, access log), OPTIONS,
-and the answer layer (variant, cache, HEAD and 304)."""
+"""The edge: the one pipeline in front of the app (`api.edge.pipeline`: refuse, pin the graph,
+variant, cache, the app on a miss, represent, store, send) and the parts it calls."""

@@ -1,7 +1,7 @@
 """A finished answer, and how the app sends one: HEAD and conditional requests are decided here.
 
 Every answer the app gives to a GET or HEAD (from the response cache, fresh from FastAPI or
-the node shortcut, or a refusal from the front door or OPTIONS) leaves through `send_answer`,
+the node shortcut, or a refusal: the bounds or OPTIONS) leaves through `send_answer`,
 so HEAD (the GET's headers, no body) and `If-None-Match` (RFC 9110 §13.1.2, weak comparison,
 a 304 for a match) are one rule whether or not the cache answered.
 
@@ -10,8 +10,8 @@ awaited: the server then takes the next only once the client has read enough (wi
 granian copies the whole body into its own buffer at once, and 100 clients that never read
 held 500 MB), and the event loop serves others between two chunks. How many large bodies
 are sent at once is bounded per process and per client (`LargeSends`): past either bound,
-the next waits its turn, holding no copy of the body. What the server protocol
-refuses before a request reaches the app (`api.edge.httpproto`) does not pass here.
+the next waits its turn, holding no copy of the body. What the server refuses
+before a request reaches the app (granian's own 400 and 431, empty) does not pass here.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ async def send_answer(
     scope: Scope | None = None,
 ) -> None:
     """Send `answer`: a 304 when `if_none_match` names its ETag (200s only), no body for HEAD;
-    a large body in awaited chunks, under the `LargeSends` bound the front door put in the
+    a large body in awaited chunks, under the `LargeSends` bound the edge pipeline put in the
     request's `scope` state, when there is one."""
     etag = answer.header(b"etag") if if_none_match is not None and answer.status == 200 else None
     if etag is not None and if_none_match is not None and etag_matches(if_none_match, etag):

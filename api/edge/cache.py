@@ -2,7 +2,7 @@
 
 For a given graph, a `/v1` answer is a pure function of the path, the query string and the
 request's `Variant` (`api.edge.variant`), so that triple is the key, and the answer is kept as it
-was sent (already coded, headers and all). The answer layer (`api.edge.representation`) asks this
+was sent (already coded, headers and all). The edge pipeline (`api.edge.pipeline`) asks this
 module what to do: which requests and answers are kept (`cacheable_request`,
 `_cacheable_answer`), their key and the store's bounds are decided here. Which paths are made
 before a graph serves is the routes' (`api.app.routes`), and the `Cache-Control` an answer

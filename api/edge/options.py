@@ -1,7 +1,7 @@
 """OPTIONS for every route: `Allow`, and CORS preflights.
 
 CORS is open to any origin without credentials and the same for every answer, so it adds
-no variant (see `api.edge.variant`): the front door puts its headers on every answer, and a
+no variant (see `api.edge.variant`): the edge pipeline puts its headers on every answer, and a
 preflight is answered here with what is allowed; the browser enforces it.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from api.app.errors import ALLOWED_METHODS, QUERY_METHODS, QUERY_ROUTES, problem_answer
-from api.edge.answer import send_answer
+from api.edge.answer import Answer
 
-__all__ = ["Options"]
+__all__ = ["options_answer"]
 
 # Request headers a page may send: the CORS-safelisted ones, the conditional one, and a
 # caller's own request id (the README invites it).
@@ -41,37 +41,25 @@ _ALLOW: Final = [(b"allow", ALLOWED_METHODS.encode())]
 _QUERY_ALLOW: Final = [(b"allow", QUERY_METHODS.encode())]
 
 
-class Options:
-    """Answer OPTIONS with 204: `Allow` for a plain one, the allowed methods and headers for a
-    CORS preflight (`Access-Control-Request-Method` sent). A preflight for another method
-    (405) or for headers not allowed (400) is refused as a problem naming what is allowed.
-    Every other method passes on."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "OPTIONS":
-            await self.app(scope, receive, send)
-            return
-        method: bytes | None = None
-        asked: list[bytes] = []
-        for name, value in scope["headers"]:
-            if name == b"access-control-request-method":
-                method = value.strip()
-            elif name == b"access-control-request-headers":
-                asked.extend(h.strip().lower() for h in value.split(b",") if h.strip())
-        query = scope["path"] in QUERY_ROUTES
-        if method is not None:
-            refused = _refusal(method, asked, _QUERY_CORS_METHODS if query else _CORS_METHODS)
-            if refused is not None:
-                status, detail = refused
-                headers = (_QUERY_ALLOW if query else _ALLOW) if status == 405 else []
-                await send_answer(send, problem_answer(status, detail, scope["path"][:256], headers), head=False)
-                return
-        preflight, allow = (_QUERY_PREFLIGHT, _QUERY_ALLOW) if query else (_PREFLIGHT, _ALLOW)
-        await send({"type": "http.response.start", "status": 204, "headers": preflight if method else allow})
-        await send({"type": "http.response.body", "body": b""})
+def options_answer(scope: Scope) -> Answer:
+    """The answer to an OPTIONS request: 204 with `Allow` for a plain one, the allowed methods and
+    headers for a CORS preflight (`Access-Control-Request-Method` sent). A preflight for another
+    method (405) or for headers not allowed (400) is refused as a problem naming what is allowed."""
+    method: bytes | None = None
+    asked: list[bytes] = []
+    for name, value in scope["headers"]:
+        if name == b"access-control-request-method":
+            method = value.strip()
+        elif name == b"access-control-request-headers":
+            asked.extend(h.strip().lower() for h in value.split(b",") if h.strip())
+    query = scope["path"] in QUERY_ROUTES
+    preflight, allow = (_QUERY_PREFLIGHT, _QUERY_ALLOW) if query else (_PREFLIGHT, _ALLOW)
+    if method is not None:
+        refused = _refusal(method, asked, _QUERY_CORS_METHODS if query else _CORS_METHODS)
+        if refused is not None:
+            status, detail = refused
+            return problem_answer(status, detail, scope["path"][:256], allow if status == 405 else [])
+    return Answer(204, list(preflight if method else allow), b"")
 
 
 def _refusal(method: bytes, asked: list[bytes], allowed: frozenset[bytes]) -> tuple[int, str] | None:

@@ -2,7 +2,7 @@
 
 Each client (its address, or behind a proxy the address a configured header names) has a
 bucket of `burst` tokens that refills at `rate` tokens a second; a request takes one. With
-none left the front door answers 429 with `Retry-After` and the IETF draft's fields
+none left the edge pipeline answers 429 with `Retry-After` and the IETF draft's fields
 (draft-ietf-httpapi-ratelimit-headers): `RateLimit-Policy` states the policy (`q` requests
 per window of `w` seconds, the time an empty bucket takes to fill) and `RateLimit` the
 remaining quota `r` and the seconds `t` until the bucket is full again.

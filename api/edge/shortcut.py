@@ -5,8 +5,8 @@ cache off, evicted, or a graph past `api.app.routes.PER_ITEM_LIMIT`) FastAPI's o
 of it: scanning the routes for a match, solving the dependencies, validating an empty query
 against the route's model (py-spy/cProfile: ~60 % of such a miss). None of that can change
 this answer: with no query string there is nothing to validate, and an id the graph has is
-a valid path parameter (the loader refuses any id that is not a slug). So the answer layer
-(`api.edge.representation`) asks `node_answer` first, and it answers through the route's own
+a valid path parameter (the loader refuses any id that is not a slug). So the edge pipeline
+(`api.edge.pipeline`, its app step) asks `node_answer` first, and it answers through the route's own
 function (`api.app.routes.nodes.node_response`), so the bytes are the route's by construction
 (`tests/api/edge/test_shortcut.py` compares both for every node).
 

@@ -94,7 +94,7 @@ class Variant:
 def variant_of(scope: Scope) -> Variant:
     """The variant this request asks for, from its headers (repeated fields combined).
 
-    Computed once per request by the answer layer and kept in `scope["state"]["variant"]`,
+    Computed once per request by the edge pipeline and kept in `scope["state"]["variant"]`,
     where handlers read it as `request.state.variant`.
     """
     encodings, accepts = [], []

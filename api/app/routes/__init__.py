@@ -1,6 +1,6 @@
 """One router per resource; `ROUTERS` is the order they are mounted and documented in.
 
-Prebuilt answers (`api.edge.representation.Representation.warm`, kept by `api.edge.cache` outside its
+Prebuilt answers (`api.edge.pipeline.Pipeline.prebuild`, kept by `api.edge.cache` outside its
 LRU) make the first request for them a hit. Where the line is:
 
 - `PREBUILT`, made before a graph serves (before the port opens; before a reload swaps it

@@ -1,5 +1,5 @@
-"""The shortcut past FastAPI: a plain GET of every node is answered byte for byte as the route
-answers it, and everything else is left to the route."""
+"""The pipeline's shortcut past routing: a plain GET of every node is answered byte for byte as
+the route answers it, and everything else is left to the route."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from starlette.types import Message, Scope
 from api.app import create_app
 from api.edge.answer import Answer
 from api.edge.cache import AnswerCache
-from api.edge.representation import Representation
+from api.edge.frontdoor import Bounds, FrontDoor
+from api.edge.pipeline import Pipeline
 from api.edge.shortcut import node_answer
 from api.edge.variant import Variant
 from api.settings import Settings
@@ -37,7 +38,7 @@ def _scope(app: Any, path: str, query: bytes = b"", **extra: Any) -> Scope:
 
 
 async def _through_the_route(app: Any, scope: Scope) -> Answer:
-    """The answer of the app inside the answer layer (Starlette's stack, FastAPI's router)."""
+    """The answer of the app inside the edge pipeline (Starlette's stack, FastAPI's router)."""
     start: Message = {}
     chunks: list[bytes] = []
 
@@ -50,7 +51,7 @@ async def _through_the_route(app: Any, scope: Scope) -> Answer:
         else:
             chunks.append(message.get("body", b""))
 
-    await app.state.answers.app(scope, receive, send)
+    await app.state.pipeline.app(scope, receive, send)
     return Answer(start["status"], list(start["headers"]), b"".join(chunks))
 
 
@@ -129,9 +130,9 @@ def test_a_fault_in_the_shortcut_is_answered_by_the_app(shipped: KnowledgeGraph)
 
     app = create_app(Settings(access_log=False), shipped)
     app.build_middleware_stack()
-    answers: Representation = app.state.answers
-    faulty = Representation(answers.app, cache=AnswerCache(max_entries=0, max_bytes=0), gzip_min_bytes=1024,
-                            shortcut=broken)  # fmt: skip
+    pipeline: Pipeline = app.state.pipeline
+    faulty = Pipeline(pipeline.app, door=FrontDoor(), bounds=Bounds(max_url_bytes=8000, max_concurrency=8),
+                      cache=AnswerCache(max_entries=0, max_bytes=0), gzip_min_bytes=1024, shortcut=broken)  # fmt: skip
     sent: list[Message] = []
 
     async def receive() -> Message:
