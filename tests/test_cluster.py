@@ -558,7 +558,7 @@ def test_the_proxy_config_is_derived_from_the_app_s_settings(tmp_path: Path) -> 
     ("request_line", "headers", "status"),
     [
         (b"HEAD /v1/meta HTTP/1.1", b"Content-Length: 2000000\r\n", 413),
-        (b"HEAD /v1/nodes/" + b"a" * 9000 + b" HTTP/1.1", b"", 414),  # the app's
+        (b"HEAD /v1/nodes/" + b"a" * 15000 + b" HTTP/1.1", b"", 414),  # the app's
         (b"HEAD /v1/nodes/" + b"a" * 20000 + b" HTTP/1.1", b"", 414),  # nginx's
         (b"HEAD /v1/meta HTTP/1.1", b"X-Big: " + b"b" * 20000 + b"\r\n", 431),
         (b"HEAD /v1/\x01meta HTTP/1.1", b"", 400),

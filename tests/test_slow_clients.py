@@ -16,6 +16,7 @@ import httpx
 import orjson
 import pytest
 
+from api.settings import Settings
 from tests.live import DISTANCE, LiveServer, closed_by_server, free_port, serve
 
 LIMITS = {"DISTANCE_HEADER_TIMEOUT": "1", "DISTANCE_MAX_CONCURRENCY": "2"}
@@ -77,7 +78,8 @@ def test_an_idle_keep_alive_connection_is_closed_at_the_header_timeout(strict_se
 def test_a_head_past_the_buffer_is_a_431_and_an_unparseable_request_a_400_with_no_body(
     strict_server: LiveServer, method: bytes
 ) -> None:
-    large = b"X-Large: " + b"a" * 40_000 + b"\r\n"
+    shipped = Settings()
+    large = b"X-Large: " + b"a" * 2 * (shipped.max_url_bytes + shipped.max_header_bytes) + b"\r\n"  # past the buffer
     for request, expected in (
         (method + b" /v1/meta HTTP/1.1\r\nHost: x\r\n" + large + b"\r\n", 431),
         (method + b" /v1/\x01meta HTTP/1.1\r\nHost: x\r\n\r\n", 400),
@@ -114,7 +116,7 @@ def test_a_head_to_the_apps_refusals_has_no_body_over_the_wire(tmp_path_factory:
     with serve([DISTANCE, "serve", "--port", str(port)], port, logs, env=env) as server:
         answers = []
         for request in (
-            b"HEAD /v1/" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"HEAD /v1/" + b"a" * Settings().max_url_bytes + b" HTTP/1.1\r\nHost: x\r\n\r\n",
             b"HEAD /v1/meta HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n",
             b"HEAD /v1/meta HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",  # the ready check took the one token
         ):
