@@ -139,7 +139,7 @@ def _http(texts: Sequence[str], rounds: int) -> tuple[float, float]:
     from api.settings import Settings
 
     async def go() -> list[float]:
-        app = create_app(Settings(seeds_dir=SEEDS))
+        app = create_app(Settings(seeds_dir=SEEDS, access_log=False))
         samples = []
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)

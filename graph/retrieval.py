@@ -18,7 +18,7 @@ each a reader can check by hand:
    once more at the same damping. Each node keeps the edge that brought it most (`via`).
 
 A node is **anchored** when one of her words is in its label or aliases, or two of them are in
-its summary, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or whose
+its summary or its quotes, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or whose
 words are matched in too small a share (`FLOOR`), is not one the articles cover
 (`Retrieval.covered` is False).
 """
@@ -42,6 +42,7 @@ from graph.types import NodeType
 __all__ = [
     "ANCHOR_WEIGHT",
     "FLOOR",
+    "TOPIC_WEIGHT",
     "HER_ON_HIM",
     "HIS_ON_HERS",
     "KIND_WEIGHTS",
@@ -49,7 +50,10 @@ __all__ = [
     "Found",
     "Retrieval",
     "WordMatch",
+    "covers",
+    "is_topic",
     "retrieve",
+    "type_weights",
     "types_of",
 ]
 
@@ -116,11 +120,12 @@ class Found:
 
     @property
     def anchored(self) -> bool:
-        """Whether one of her words is in its label or aliases, or two are in its summary."""
+        """Whether one of her words is in its label or aliases, or two are in its summary or quotes."""
         full = [m for m in self.words if m.weight >= ANCHOR_WEIGHT]
         strong = {m.word for m in full if m.field in ("label", "alias")}
         middle = {m.word for m in full if m.field == "summary"}
-        return bool(strong) or len(middle) >= 2
+        quoted = {m.word for m in full if m.field == "quote"}
+        return bool(strong) or len(middle) >= 2 or len(quoted) >= 2
 
 
 @dataclass(frozen=True)
@@ -214,10 +219,43 @@ def _coverage(node: Node, matched: set[str]) -> float:
     return best
 
 
-def _topic(ix: TextIndex, stem: str) -> bool:
+def is_topic(ix: TextIndex, stem: str) -> bool:
     """Whether `stem` is in so many labels and aliases that it says only what the articles are about."""
     n = len(ix.nodes)
     return (ix.searcher.doc_freq("label", stem) + ix.searcher.doc_freq("alias", stem)) > TOPIC * n
+
+
+def type_weights(term: Term, asked: frozenset[Intent]) -> dict[str, float]:
+    """How much `term` counts on each node type where not 1: whose clause it is in (`HER_ON_HIM`),
+    times what she asks for (`PRIORS`). Search weighs its words with this too.
+
+    >>> from graph.reading import terms, intents
+    >>> type_weights(terms("how to stop overthinking")[0], intents("how to stop overthinking"))["reason"]
+    0.24
+    """
+    out: dict[str, float] = {}
+    for node_type in ("concept", "reason", "sign", "response", "question", "statistic"):
+        factor = HER_ON_HIM.get(node_type, 1.0) if term.role == "her" else 1.0
+        for intent in asked:
+            factor *= PRIORS[intent].get(node_type, 1.0)
+        if factor != 1.0:
+            out[node_type] = round(factor, 3)
+    return out
+
+
+def covers(kg: KnowledgeGraph, message: str) -> bool:
+    """Whether the articles cover `message` (the lexical step of `retrieve` and its floor).
+
+    >>> covers(tiny_graph(), "slower replies"), covers(tiny_graph(), "what should I get him for his birthday")
+    (True, False)
+    """
+    words = tuple(terms(message))
+    found, share = _lexical(kg, words, _past(message))
+    return share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found.values())
+
+
+def _past(message: str) -> bool:
+    return bool(_PAST_CUES & {w.casefold() for w in message.replace("'", " ").split()})
 
 
 def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dict[str, Found], float]:
@@ -225,10 +263,10 @@ def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dic
     and the share of words matched above quotes."""
     ix = kg.derived(text_index)
     found: dict[str, Found] = {}
-    matched = 0
+    above: set[str] = set()  # her words matched above the quotes somewhere
     for term in words:
         query, typo = _word_query(ix, term)
-        topic = TOPIC_WEIGHT if _topic(ix, term.stem) else 1.0
+        topic = TOPIC_WEIGHT if is_topic(ix, term.stem) else 1.0
         hit_above_quote = False
         for score, _, n in ix.run(query, _PER_WORD):
             node = ix.nodes[n]
@@ -244,11 +282,14 @@ def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dic
             entry.lexical += weight * topic * score
             entry.words.extend(WordMatch(m.word, m.field, m.how, weight) for m in matches)
             hit_above_quote = hit_above_quote or any(m.field != "quote" for m in matches)
-        matched += hit_above_quote
+        if hit_above_quote:
+            above.add(term.word)
     for entry in found.values():
         stems_hit = {t.stem for t in words if any(m.word == t.word for m in entry.words)}
         entry.lexical *= COVERED[0] + COVERED[1] * _coverage(entry.node, stems_hit)
-    return found, matched / len(words) if words else 0.0
+    # A word counts as matched above the quotes, or in a node it anchors (two words in its quotes).
+    matched = above | {m.word for f in found.values() if f.anchored for m in f.words}
+    return found, len(matched & {t.word for t in words}) / len(words) if words else 0.0
 
 
 def _push(kg: KnowledgeGraph, found: dict[str, Found], sources: Sequence[Found], amount_of: str) -> list[Found]:
@@ -289,9 +330,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     """
     words = tuple(terms(message))
     asked = intents(message)
-    lowered = {w.casefold() for w in message.replace("'", " ").split()}
-    past = bool(_PAST_CUES & lowered)
-    found, share = _lexical(kg, words, past)
+    found, share = _lexical(kg, words, _past(message))
     priors: dict[str, float] = {}
     for intent in asked:
         for kind, factor in PRIORS[intent].items():

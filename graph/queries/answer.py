@@ -249,9 +249,16 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             if f.node.type in types and f.node.id not in verdicts and f.score >= bar and f.node.id in top
         ]
 
-    understood = [f for f in of("sign", "concept") if f.anchored and f.lexical > 0]
-    understood += [f for f in of("question") if f.anchored and f.lexical > 0]
-    understood = understood[: _LIMITS["understood"]]
+    # What she describes: the signs, ideas and questions her own words match best (whatever she
+    # asks for, so "he says he needs space, should I…" is first understood as the sign).
+    described = [
+        f
+        for f in pool
+        if f.node.type in ("sign", "concept", "question") and f.anchored and f.lexical > 0 and f.node.id not in verdicts
+    ]
+    described.sort(key=lambda f: (f.node.type == "question", -f.lexical))
+    strongest = max((f.lexical for f in described), default=0.0)
+    understood = [f for f in described if f.lexical >= _RELATIVE * strongest][: _LIMITS["understood"]]
     if "signs" in r.intents:  # she asks for signs: those the articles give for what she names
         signs = _signs_of(kg, r.ranked)
         understood = [*signs, *(f for f in understood if f.node.id not in {s.node.id for s in signs})]
@@ -271,6 +278,10 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     statistics = of("statistic")[: _LIMITS["statistics"]]
 
     about = {f.node.id: i for i, f in enumerate([*understood, *verdict, *reasons])}
+    for f in understood:  # and what the signs she describes point to (a verdict's kind, a reason)
+        for eid in kg.out_edges.get(f.node.id, ()):
+            if kg.edges[eid].kind == "indicates":
+                about.setdefault(kg.edges[eid].target, len(about))
 
     def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
         return Item(found.node, _how(kg, found), _cite(found.node.evidence, words, limit), purpose)

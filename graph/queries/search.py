@@ -1,5 +1,9 @@
 """Ranked search over the graph's inverted index (graph.text_index): BM25 with typo tolerance.
 
+The query is read as a reader's message (graph.reading, graph.retrieval): contractions spelt
+out, function and filler words left out, each word weighed per node type by whose clause it is in
+and what she asks for (her "overthinking" weighs little on his rumination; "signs …" weighs on
+signs), and a query the articles do not cover (graph.retrieval.covers) finds nothing.
 Every query word is looked for, in any order, as its English stem in each field with the field's
 weight (label > alias > summary > quote), and, when long enough to carry a typo, as a word within
 an edit distance of the labels and aliases (1 from 4 letters, 2 from 8). A node's score is the sum
@@ -21,6 +25,9 @@ from graph.errors import InvalidParameter
 from graph.models import Node
 from graph.queries._checks import require_range
 from graph.queries.listing import MAX_OFFSET, Page
+from graph.reading import intents
+from graph.reading import terms as reader_terms
+from graph.retrieval import TOPIC_WEIGHT, covers, is_topic, type_weights
 from graph.text_index import FIELDS, TextIndex, analyse, text_index, words
 from graph.types import NodeType
 
@@ -71,17 +78,26 @@ class _Term:
     word: str
     stem: str
     distance: int
+    weights: tuple[tuple[str, float], ...] = ()  # node type → factor, where not 1 (graph.retrieval)
+    scale: float = 1.0  # less for a word that only names the articles' topic ("pull", "away")
+
+    def weight(self, node_type: str) -> float:
+        return self.scale * dict(self.weights).get(node_type, 1.0)
 
 
 def _terms(ix: TextIndex, q: str) -> list[_Term]:
-    """The query's words but stop words, once each; a word no label or alias has may be a typo."""
-    seen: dict[str, _Term] = {}
-    for word in words(q)[:_MAX_WORDS]:
-        stem = analyse(word)
-        if stem is not None and word not in seen:
-            known = ix.searcher.doc_freq("label_words", word) or ix.searcher.doc_freq("alias_words", word)
-            seen[word] = _Term(word, stem, 0 if known else typo_distance(word))
-    return list(seen.values())
+    """The query's words as a reader's message is read (graph.reading: contractions spelt out, no
+    function or filler words), once each, each weighed per node type by whose clause it is in and
+    what she asks for (graph.retrieval.weights); a word no label or alias has may be a typo."""
+    asked = intents(q)
+    out = []
+    for term in reader_terms(q)[:_MAX_WORDS]:
+        word = term.word
+        known = ix.searcher.doc_freq("label_words", word) or ix.searcher.doc_freq("alias_words", word)
+        weights = tuple(sorted(type_weights(term, asked).items()))
+        scale = TOPIC_WEIGHT if is_topic(ix, term.stem) else 1.0
+        out.append(_Term(word, term.stem, 0 if known else typo_distance(word), weights, scale))
+    return out
 
 
 def _clauses(ix: TextIndex, term: _Term) -> list[tuple[str, str, tantivy.Query]]:
@@ -101,8 +117,31 @@ def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
 
+def _of_type(ix: TextIndex, node_type: str) -> tantivy.Query:
+    return tantivy.Query.const_score_query(tantivy.Query.term_query(ix.schema, "type", node_type), 0.0)
+
+
+def _weighed(ix: TextIndex, term: _Term) -> tantivy.Query:
+    """One word's clauses, scored × its weight for each node type (no split when all weigh 1)."""
+    clauses = _any([c for _, _, c in _clauses(ix, term)])
+    if term.scale != 1.0:
+        clauses = tantivy.Query.boost_query(clauses, term.scale)
+    if not term.weights:
+        return clauses
+    special = dict(term.weights)
+    parts = [
+        tantivy.Query.boost_query(
+            tantivy.Query.boolean_query([(tantivy.Occur.Must, clauses), (tantivy.Occur.Must, _of_type(ix, t))]), w
+        )
+        for t, w in special.items()
+    ]
+    others = [(tantivy.Occur.MustNot, _of_type(ix, t)) for t in special]
+    parts.append(tantivy.Query.boolean_query([(tantivy.Occur.Must, clauses), *others]))
+    return _any(parts)
+
+
 def _query(ix: TextIndex, terms: Sequence[_Term], types: Sequence[NodeType]) -> tantivy.Query:
-    text = _any([_any([c for _, _, c in _clauses(ix, t)]) for t in terms])
+    text = _any([_weighed(ix, t) for t in terms])
     if not types:
         return text
     kinds = tantivy.Query.const_score_query(_any([tantivy.Query.term_query(ix.schema, "type", t) for t in types]), 0.0)
@@ -132,7 +171,7 @@ def search(
     require_range("offset", offset, 0, MAX_OFFSET)
     ix = kg.derived(text_index)
     terms = _terms(ix, q)
-    if not terms:
+    if not terms or not covers(kg, q):  # the relevance floor: what the articles do not cover finds nothing
         return Page([], 0, limit, offset, facets={"type": {}, "source": {}})
     query = _query(ix, terms, types)
     ranked = ix.run(query, limit, offset)
@@ -190,7 +229,8 @@ def _stem_scores(ix: TextIndex, terms: Sequence[_Term], page: Sequence[int]) -> 
                 continue
             query = tantivy.Query.boolean_query([(tantivy.Occur.Must, clause), (tantivy.Occur.Must, only)])
             for score, _, n in ix.run(query, len(page)):
-                out.setdefault(n, []).append(Match(term.word, field, "stem", round(score, 3)))
+                weighed = score * term.weight(ix.nodes[n].type)
+                out.setdefault(n, []).append(Match(term.word, field, "stem", round(weighed, 3)))
     return out
 
 
@@ -219,7 +259,8 @@ def _typo_parts(node: Node, terms: Sequence[_Term]) -> list[Match]:
             near = min((OSA.distance(term.word, w, score_cutoff=term.distance + 1) for w in texts[field]), default=99)
             if term.distance and near <= term.distance:
                 caught = term.distance - max(near, 1) + 1
-                out.append(Match(term.word, field, "typo", round(caught * boost / term.distance, 3)))
+                weighed = caught * boost / term.distance * term.weight(node.type)
+                out.append(Match(term.word, field, "typo", round(weighed, 3)))
     return out
 
 

@@ -104,3 +104,18 @@ def test_autocomplete_is_prefix_and_typo_tolerant_and_fast(shipped: KnowledgeGra
     for _ in range(200):
         autocomplete(shipped, "avoidnt att")
     assert (time.perf_counter() - started) / 200 < 0.001
+
+
+@pytest.mark.parametrize("q", ["t", "don't", "get time", "he stopped introducing me to his friends"])
+def test_contractions_common_words_and_uncovered_queries_find_nothing(shipped: KnowledgeGraph, q: str) -> None:
+    page = search(shipped, q)
+    assert (page.items, page.total) == ([], 0)
+
+
+def test_search_reads_a_readers_message(shipped: KnowledgeGraph) -> None:
+    assert "dont-blame-yourself" not in _ids(shipped, "he hasn't texted me")
+    assert "shorter-time-together" not in _ids(shipped, "he goes cold every time we get close")[:5]
+    assert "dont-over-communicate" in _ids(shipped, "should I text him when he pulls away")[:3]
+    assert _ids(shipped, "how to stop overthinking when he is distant")[0] != "male-rumination-trap"
+    assert "past-gaslighting-or-ghosting" not in _ids(shipped, "he ghosted me after our first night")[:3]
+    assert search(shipped, ("he pulls away when we get close. " * 40)[:1000]).items  # long messages are read
