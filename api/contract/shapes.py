@@ -26,6 +26,7 @@ from graph.releases import Change, served_release
 from graph.snapshots import Release
 
 __all__ = [
+    "ANSWER_HEADINGS",
     "answer_body",
     "ALWAYS_FIELDS",
     "card_body",
@@ -188,7 +189,8 @@ def _related(kg: KnowledgeGraph, node: Node, edge: Edge) -> dict[str, Any]:
     }
 
 
-_HEADINGS: Final = {
+# The heading of each section of an answer, as /v1/answer and GraphQL's answer give it.
+ANSWER_HEADINGS: Final = {
     "understood": "What you describe",
     "sides": "Where the articles disagree",
     "verdict": "Healthy space or a pattern to address",
@@ -220,7 +222,7 @@ def answer_body(kg: KnowledgeGraph, result: Answer, self_url: str) -> dict[str, 
         else:
             items = [_answer_item(kg, item) for item in getattr(result, name)]
         if items:
-            sections.append({"name": name, "heading": _HEADINGS[name], "items": items})
+            sections.append({"name": name, "heading": ANSWER_HEADINGS[name], "items": items})
     return {
         "q": result.message,
         "answered": result.answered,

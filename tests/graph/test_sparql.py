@@ -176,3 +176,15 @@ def test_evaluate_stops_a_runaway_at_the_deadline() -> None:
 def test_query_form_reads_past_the_prologue() -> None:
     assert query_form("BASE <urn:x>\nPREFIX a: <urn:a#>\nconstruct where { ?s ?p ?o }") == "CONSTRUCT"
     assert query_form("describe <urn:x>") == "DESCRIBE"
+
+
+def test_the_readme_examples_answer_on_the_shipped_graph() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```sparql\n(.*?)```", readme, re.S)
+    assert len(examples) == 3
+    kg = load_graph(Path("seeds"))
+    for query in examples:
+        rows = orjson.loads(_answer(kg, query).body)["results"]["bindings"]
+        assert rows, query.splitlines()[0]

@@ -21,6 +21,7 @@ from graphql import (
 from api.contract.graphql.pages import Slice, connection, page_args, slice_of, window
 from api.contract.graphql.reader import Cohort
 from api.contract.graphql.types import (
+    CITATIONS,
     DIRECTION,
     EDGE,
     EDGE_KIND,
@@ -34,7 +35,9 @@ from api.contract.graphql.types import (
     reader,
     ref,
 )
+from api.contract.shapes import ANSWER_HEADINGS
 from graph import queries, releases
+from graph.queries.answer import answer
 from graph.queries.autocomplete import MAX_SUGGESTIONS
 from graph.queries.traverse import MAX_HOPS
 
@@ -240,6 +243,80 @@ def _changes(_: None, info: GraphQLResolveInfo, since: str, first: int, after: s
     return Slice(found.page.items, offset, found.page.total)
 
 
+def _sections(result: Any) -> list[tuple[str, str, list[tuple[Any, Any]]]]:
+    """The answer's sections in reading order, each `(name, heading, [(item, disagreement or None)])`."""
+    out = []
+    for name in result.order:
+        if name == "sides":
+            items = [(side, pair) for pair in result.sides for side in pair.sides]
+        else:
+            items = [(item, None) for item in getattr(result, name)]
+        if items:
+            out.append((name, ANSWER_HEADINGS[name], items))
+    return out
+
+
+ANSWER_ITEM: Final = GraphQLObjectType(
+    "AnswerItem",
+    {
+        "node": GraphQLField(GraphQLNonNull(NODE), resolve=lambda pair, info: ref(info, pair[0].node.id)),
+        "how": GraphQLField(_str, resolve=lambda pair, _: pair[0].how, description="Why it is in the answer."),
+        "purpose": GraphQLField(GraphQLString, resolve=lambda pair, _: pair[0].purpose),
+        "about": GraphQLField(
+            GraphQLString,
+            resolve=lambda pair, _: pair[1].about if pair[1] else None,
+            description="A disagreement's point.",
+        ),
+        "edge": GraphQLField(EDGE, resolve=lambda pair, _: pair[1].edge if pair[1] else None),
+        "verdictKind": GraphQLField(GraphQLString, resolve=lambda pair, _: pair[0].verdict and pair[0].verdict[0]),
+        "verdictSays": GraphQLField(GraphQLString, resolve=lambda pair, _: pair[0].verdict and pair[0].verdict[1]),
+        "citations": GraphQLField(
+            GraphQLNonNull(CITATIONS),
+            page_args(),
+            resolve=lambda pair, _, first, after=None: slice_of(pair[0].citations, first, after),
+        ),
+    },
+    description="One node of an answer, why it is there, and its citations.",
+)
+ANSWER_SECTION: Final = GraphQLObjectType(
+    "AnswerSection",
+    {
+        "name": GraphQLField(_str, resolve=lambda s, _: s[0]),
+        "heading": GraphQLField(_str, resolve=lambda s, _: s[1]),
+        "items": GraphQLField(
+            GraphQLNonNull(connection("AnswerItem", ANSWER_ITEM)),
+            page_args(),
+            resolve=lambda s, _, first, after=None: slice_of(s[2], first, after),
+        ),
+    },
+)
+ANSWER: Final = GraphQLObjectType(
+    "Answer",
+    {
+        "q": GraphQLField(_str, resolve=lambda a, _: a.message),
+        "answered": GraphQLField(
+            GraphQLNonNull(GraphQLBoolean),
+            resolve=lambda a, _: a.answered,
+            description="False: the articles do not cover it.",
+        ),
+        "note": GraphQLField(GraphQLString, resolve=lambda a, _: a.note),
+        "asks": GraphQLField(GraphQLNonNull(GraphQLList(_str)), resolve=lambda a, _: sorted(a.asks)),
+        "sections": GraphQLField(
+            GraphQLNonNull(connection("AnswerSection", ANSWER_SECTION)),
+            page_args(),
+            resolve=lambda a, _, first, after=None: slice_of(_sections(a), first, after),
+        ),
+        "citations": GraphQLField(
+            GraphQLNonNull(CITATIONS),
+            page_args(),
+            resolve=lambda a, _, first, after=None: slice_of(a.citations(), first, after),
+            description="Every citation once, in reading order.",
+        ),
+    },
+    description="A reader's message answered from the graph alone, as `/v1/answer` answers it.",
+)
+
+
 _filters_doc = "Filters are REST's: `type`, `source` (an article id), `q` (a substring)."
 QUERY: Final = GraphQLObjectType(
     "Query",
@@ -326,6 +403,12 @@ QUERY: Final = GraphQLObjectType(
             page_args(),
             resolve=lambda _, info, first, after=None: _paged(info, releases.list_releases, first, after),
             description="The recorded releases, newest first.",
+        ),
+        "answer": GraphQLField(
+            GraphQLNonNull(ANSWER),
+            {"q": GraphQLArgument(_str, description="A reader's message in her own words, up to 1,000 characters.")},
+            resolve=lambda _, info, q: reader(info).read(answer, q),
+            description="A reader's message answered with cited nodes, or `answered: false` when not covered.",
         ),
         "changes": GraphQLField(
             GraphQLNonNull(connection("Change", CHANGE)),

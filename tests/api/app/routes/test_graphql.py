@@ -292,3 +292,21 @@ def test_every_root_field_answers_on_the_shipped_graph(shipped: TestClient) -> N
 def test_changes_since_an_unknown_release_is_an_error(client: TestClient, tiny: KnowledgeGraph) -> None:
     body = _post(client, '{ changes(since: "abcdef12") { totalCount } }').json()
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_answer_equals_the_rest_answer(shipped: TestClient) -> None:
+    q = "he stopped texting me after we slept together"
+    query = """query($q: String!) { answer(q: $q) { answered note
+      sections(first: 20) { nodes { name heading items(first: 50) { nodes { node { id } how } } } }
+      citations(first: 100) { nodes { quote start end } } } }"""
+    got = _post(shipped, query, variables={"q": q}).json()["data"]["answer"]
+    rest = shipped.get("/v1/answer", params={"q": q}).json()
+    assert (got["answered"], got["note"]) == (rest["answered"], rest["note"])
+    sections = [
+        (s["name"], s["heading"], [(i["node"]["id"], i["how"]) for i in s["items"]["nodes"]])
+        for s in got["sections"]["nodes"]
+    ]
+    assert sections == [
+        (s["name"], s["heading"], [(i["node"]["id"], i["how"]) for i in s["items"]]) for s in rest["sections"]
+    ]
+    assert got["citations"]["nodes"] == [{k: c[k] for k in ("quote", "start", "end")} for c in rest["citations"]]

@@ -1,0 +1,210 @@
+"""GraphQL and SPARQL against their REST equivalents, in process, in one run.
+
+Run: `.venv/bin/python -m bench.query [--repeat 200] [--no-scale]`.
+
+Every row is a median over `--repeat` requests made through the whole app (front door, answer
+layer, FastAPI) by a minimal ASGI driver, with the response cache off, so every answer is a
+miss; the GraphQL rows beside it say what the same question costs in REST. Then the GraphQL
+service alone (parse cached, as a warm server runs it), the refusals of the four limits, and
+the SPARQL query "every reason with the signs that indicate it" on the shipped graph and on
+the 100,000-node synthetic graph (`bench.synthetic`). It prints figures and ratios, never
+asserts: the machine is shared, so compare ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from api.app import create_app
+from api.app.graphql import GraphQLRequest, GraphQLService
+from api.settings import Settings
+from graph.build import KnowledgeGraph, load_graph
+from graph.rdf import URN_IRIS
+from graph.sparql import evaluate, sparql_store
+
+__all__ = ["main"]
+
+NODE = "oxytocin"
+NODE_QUERY = """query($id: ID!) { node(id: $id) { id type label summary aliases
+  evidence(first: 20) { nodes { quote start end context articleTitle passage } } } }"""
+
+
+def nested(per_node: int) -> str:
+    """Three levels: 50 nodes, `per_node` neighbours of each, `per_node` of each of those."""
+    level = "neighbors(first: %d) { nodes { id label %s } }"
+    inner = level % (per_node, "")
+    return "{ nodes(first: 50) { nodes { id label %s } } }" % (level % (per_node, inner))
+
+
+REASONS_WITH_SIGNS = """SELECT ?reason ?label ?sign ?signLabel WHERE {
+  ?reason a distance:Reason ; skos:prefLabel ?label .
+  ?sign distance:indicates ?reason ; skos:prefLabel ?signLabel .
+} ORDER BY ?reason ?sign"""
+
+
+class _Driver:
+    """Calls an ASGI app with one request and returns status and body: no sockets, no client."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def request(
+        self, method: str, path: str, query: str = "", body: bytes = b"", **headers: str
+    ) -> tuple[int, bytes]:
+        fields = [(k.replace("_", "-").lower().encode(), v.encode()) for k, v in headers.items()]
+        if body:
+            fields.append((b"content-length", str(len(body)).encode()))
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+            "headers": fields, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "app": self.app,
+        }  # fmt: skip
+        sent = False
+        status, chunks = 0, []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, b"".join(chunks)
+
+
+def _median_ms(run: Callable[[], Any], repeat: int) -> float:
+    run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+async def _http_rows(kg: KnowledgeGraph, repeat: int) -> None:
+    app = create_app(Settings(cache_entries=0, access_log=False, rate_limit=0), kg)
+    async with app.router.lifespan_context(app):
+        driver = _Driver(app)
+
+        async def timed(make: Callable[[], Any], times: int) -> float:
+            await make()
+            spent = []
+            for _ in range(times):
+                started = time.perf_counter()
+                status, _ = await make()
+                spent.append(time.perf_counter() - started)
+                assert status == 200, status
+            return statistics.median(spent) * 1000
+
+        def gql_post(query: str, variables: dict[str, Any] | None = None) -> Callable[[], Any]:
+            body = orjson.dumps({"query": query, "variables": variables})
+            return lambda: driver.request("POST", "/v1/graphql", body=body, content_type="application/json")
+
+        def gql_get(query: str, variables: dict[str, Any] | None = None) -> Callable[[], Any]:
+            q = urlencode({"query": " ".join(query.split()), "variables": orjson.dumps(variables).decode()})
+            return lambda: driver.request("GET", "/v1/graphql", q)
+
+        rest_node = await timed(lambda: driver.request("GET", f"/v1/nodes/{NODE}"), repeat)
+        # The same body with a query string: the shortcut (`api.edge.shortcut`) leaves it to FastAPI.
+        rest_routed = await timed(lambda: driver.request("GET", f"/v1/nodes/{NODE}", "include=evidence"), repeat)
+        gql_node_post = await timed(gql_post(NODE_QUERY, {"id": NODE}), repeat)
+        gql_node_get = await timed(gql_get(NODE_QUERY, {"id": NODE}), repeat)
+        print("one node with its citations, through the whole app, cache off (every answer a miss)")
+        print(f"  REST GET /v1/nodes/{NODE}            {rest_node:8.3f} ms")
+        print(f"  REST GET /v1/nodes/{NODE}?include=evidence (FastAPI) {rest_routed:8.3f} ms")
+        for name, ms in (("POST", gql_node_post), ("GET ", gql_node_get)):
+            print(
+                f"  GraphQL {name} node(id) + evidence      {ms:8.3f} ms  "
+                f"({ms / rest_node:.2f}x the shortcut, {ms / rest_routed:.2f}x FastAPI's REST)"
+            )
+
+        ids = sorted(kg.nodes)[:50]
+
+        async def rest_nested(per_node: int) -> tuple[int, bytes]:
+            await driver.request("GET", "/v1/nodes", "limit=50")
+            for node_id in ids:
+                _, body = await driver.request("GET", f"/v1/nodes/{node_id}/neighbors", f"limit={per_node}")
+                for near in orjson.loads(body)["nodes"]:
+                    await driver.request("GET", f"/v1/nodes/{near['id']}/neighbors", f"limit={per_node}")
+            return 200, b""
+
+        print("three levels, 50 nodes at the top (REST: the list, then a neighbours call per node, per level)")
+        for per_node in (3, 5):
+            gql = await timed(gql_post(nested(per_node)), max(repeat // 10, 5))
+            rest = await timed(lambda n=per_node: rest_nested(n), max(repeat // 40, 3))  # type: ignore[misc]
+            print(f"  {per_node} a node: GraphQL POST {gql:8.2f} ms   REST {rest:8.2f} ms  ({gql / rest:.2f}x)")
+
+
+def _service_rows(kg: KnowledgeGraph, repeat: int) -> None:
+    service = GraphQLService()
+    print("the GraphQL service alone (in process, parse and validation kept, as in a warm server)")
+    cases = (("node + citations", NODE_QUERY), ("3 levels, 3 a node", nested(3)), ("3 levels, 5 a node", nested(5)))
+    for name, query in cases:
+        request = GraphQLRequest(query, {"id": NODE} if "$id" in query else None)
+        outcome = service.run(kg, request)
+        objects = orjson.dumps(outcome.body).count(b'"id"')
+        ms = _median_ms(lambda r=request: service.run(kg, r), repeat // 4 if "levels" in name else repeat)  # type: ignore[misc]
+        print(f"  {name:22s} {ms:8.3f} ms   {objects} nodes in the answer, {outcome.lookups} graph reads")
+    print("refusals (a fresh service each time: nothing parsed is kept)")
+    attacks = {
+        "depth 30": "{ " + 'node(id: "a") { ' * 30 + "id" + " }" * 30 + " }",
+        "2,000 aliases": "{ " + " ".join(f"a{i}: __typename" for i in range(2_000)) + " }",
+        "100k tokens": "{ " + "a " * 100_000 + "}",
+        "over the cost budget": "{ nodes(first: 100) { nodes { neighbors(first: 100) { nodes { label } } } } }",
+    }
+    for name, query in attacks.items():
+        limit = GraphQLService(persisted={}).run(kg, GraphQLRequest(query)).body["errors"][0]["extensions"]["limit"]
+        ms = _median_ms(lambda q=query: GraphQLService(persisted={}).run(kg, GraphQLRequest(q)), 20)  # type: ignore[misc]
+        print(f"  {name:22s} refused in {ms:8.3f} ms  ({limit})")
+
+
+def _sparql_row(label: str, kg: KnowledgeGraph, repeat: int) -> None:
+    started = time.perf_counter()
+    store = kg.derived(sparql_store, URN_IRIS)
+    built = time.perf_counter() - started
+
+    def run() -> bytes:
+        deadline = time.monotonic() + 60
+        first: Callable[[Any], str] = lambda offers: offers[0]  # noqa: E731
+        return evaluate(kg, URN_IRIS, REASONS_WITH_SIGNS, first, max_bytes=1 << 30, deadline=deadline).body
+
+    rows = len(orjson.loads(run())["results"]["bindings"])
+    ms = _median_ms(run, repeat)
+    print(f"  {label:28s} {ms:9.2f} ms  {rows} rows, {len(store)} triples (store built in {built:.1f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--no-scale", action="store_true", help="skip the 100,000-node graph")
+    args = parser.parse_args()
+    kg = load_graph(Settings().seeds_dir)
+    asyncio.run(_http_rows(kg, args.repeat))
+    _service_rows(kg, args.repeat)
+    print('SPARQL "every reason with the signs that indicate it" (graph.sparql.evaluate, JSON results)')
+    _sparql_row("shipped graph", kg, args.repeat)
+    if not args.no_scale:
+        from bench.synthetic import synthetic_graph
+
+        _sparql_row("100,000-node synthetic graph", synthetic_graph(), max(args.repeat // 20, 5))
+
+
+if __name__ == "__main__":
+    main()
