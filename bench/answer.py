@@ -12,7 +12,7 @@ Run: `.venv/bin/python -m bench.answer [--http] [--scale] [--show N]` (timing ro
 then p50/p99 latency of `graph.queries.answer.answer` in process on the shipped graph, over HTTP
 (`--http`: the app in process through httpx's ASGI transport, every message once, caching out of
 the way by a unique query each time) and on the 100k-node synthetic graph (`--scale`). The baseline
-row is the best one-call path before /v1/answer: the first 5 search hits and their quotes.
+row is the one-call path a bot had before /v1/answer: the first 5 search hits and their quotes (today's search).
 """
 
 from __future__ import annotations
@@ -187,8 +187,8 @@ def main() -> None:
     print(HEADER)
     print(score(tuned, cited).row("/v1/answer, tuned"))
     print(score(held, cited).row("/v1/answer, held out"))
-    print(score(tuned, before).row("search top 5 (before), tuned"))
-    print(score(held, before).row("search top 5 (before), held out"))
+    print(score(tuned, before).row("search top 5 and their quotes, tuned"))
+    print(score(held, before).row("search top 5 and their quotes, held out"))
     texts = [m.text for m in messages]
     answer(kg, texts[0])
     p50, p99 = _latency(lambda t: answer(kg, t), texts, 5)

@@ -34,14 +34,14 @@ Intent = Literal["advice", "why", "signs", "duration"]
 COMMON_WORDS: Final = frozenset(
     """
     about actually again ago also always am any anymore anything around ask asked asking barely
-    bf boyfriend bring can cause could day done down each eight even ever every everything fine
-    first five four get gets getting go goes going gone got guy guys happen happened happening
-    honestly just keep keeps know knows like literally lol lot may maybe me mean meaning means
-    might more most much must need needs never new nine nothing now ok okay one only other out
-    over please pls pretty probably really right said say saying says see seem seems seven she
-    should six so some someone something still stop stopped stopping stops stuff such super sure
-    take tell ten than thing things three through time times together told try trying two up
-    very want wants way well went what whats while without woman women yeah yes yet
+    bf boyfriend bring can cause could day done down each even ever every everything fine first
+    get gets getting go goes going gone got guy guys happen happened happening honestly just
+    keep keeps know knows like literally lol lot may maybe me mean meaning means might more most
+    much must need needs never new nothing now ok okay one only other out over please pls pretty
+    probably really right said say saying says see seem seems she should so some someone
+    something still stop stopped stopping stops stuff such super sure take tell than thing
+    things through time times together told try trying up very want wants way well went what
+    whats while without woman women yeah yes yet
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}

@@ -25,7 +25,7 @@ sentence and offers nothing else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from graph.build import KnowledgeGraph
@@ -188,7 +188,7 @@ def _purpose(kg: KnowledgeGraph, response: Node, about: dict[str, int]) -> str |
     return best[1] if best else None
 
 
-def _verdict_kinds(kg: KnowledgeGraph) -> set[str]:
+def _verdict_kinds(kg: KnowledgeGraph) -> frozenset[str]:
     """The kinds of pulling away the content marks (a concept that `is_a` hub, not a hub itself):
     where the articles draw the line between healthy space and a pattern to address."""
     out = set()
@@ -196,7 +196,7 @@ def _verdict_kinds(kg: KnowledgeGraph) -> set[str]:
         hub_kind = edge.kind == "is_a" and is_hub(kg, edge.target) and not is_hub(kg, edge.source)
         if hub_kind and kg.nodes[edge.source].type == "concept":
             out.add(edge.source)
-    return out
+    return frozenset(out)
 
 
 def _order(r: Retrieval, disputed_early: bool) -> tuple[Section, ...]:
@@ -234,7 +234,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     if not r.covered:
         return Answer(message, False, NOT_COVERED, r.terms, r.intents)
     words = r.terms
-    verdicts = _verdict_kinds(kg)
+    verdicts = kg.derived(_verdict_kinds)  # made once per graph: it reads every edge
     pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
     best = pool[0].score if pool else 0.0
     top = {f.node.id for f in pool[:TOP]}
@@ -284,24 +284,69 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
                 about.setdefault(kg.edges[eid].target, len(about))
 
     def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
-        return Item(found.node, _how(kg, found), _cite(found.node.evidence, words, limit), purpose)
+        if found.node.type == "question":  # the question as asked, then the articles' answer to it
+            asked = _cite(found.node.evidence, words, 1)
+            return Item(found.node, _how(kg, found), (*asked, *_answered(kg, found.node, words)), purpose)
+        quotes = _cite(found.node.evidence, words, limit)
+        if found.lexical == 0 and found.via is not None and found.via[0].evidence:
+            quotes = (*_cite(found.via[0].evidence, words, 1), *quotes)[:limit]  # why the graph led here
+        return Item(found.node, _how(kg, found), quotes, purpose)
 
     sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
-    return Answer(
-        message=message,
-        answered=True,
-        note=None,
-        words=r.terms,
-        asks=r.intents,
-        understood=tuple(item(f) for f in understood),
-        verdict=(*verdict_items, *(item(f) for f in verdict)),
-        reasons=tuple(item(f) for f in reasons),
-        do=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in do),
-        dont=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in dont),
-        statistics=tuple(item(f) for f in statistics),
-        sides=tuple(sides),
-        order=_order(r, early),
+    return _once(
+        Answer(
+            message=message,
+            answered=True,
+            note=None,
+            words=r.terms,
+            asks=r.intents,
+            understood=tuple(item(f) for f in understood),
+            verdict=(*verdict_items, *(item(f) for f in verdict)),
+            reasons=tuple(item(f) for f in reasons),
+            do=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in do),
+            dont=tuple(item(f, purpose=_purpose(kg, f.node, about)) for f in dont),
+            statistics=tuple(item(f) for f in statistics),
+            sides=tuple(sides),
+            order=_order(r, early),
+        )
     )
+
+
+def _once(a: Answer) -> Answer:
+    """Each node once, where it is first read; a verdict and both sides of a disagreement are
+    always shown (they say something of their own about the node)."""
+    seen: set[str] = set()
+    kept: dict[str, tuple[Item, ...]] = {}
+    for section in a.order:
+        if section == "sides":
+            seen.update(side.node.id for pair in a.sides for side in pair.sides)
+            continue
+        items: tuple[Item, ...] = getattr(a, section)
+        if section != "verdict":
+            items = tuple(i for i in items if i.node.id not in seen)
+        seen.update(i.node.id for i in items)
+        kept[section] = items
+    return replace(
+        a,
+        understood=kept.get("understood", ()),
+        verdict=kept.get("verdict", ()),
+        reasons=kept.get("reasons", ()),
+        do=kept.get("do", ()),
+        dont=kept.get("dont", ()),
+        statistics=kept.get("statistics", ()),
+        order=tuple(s for s in a.order if s == "sides" or kept.get(s)),
+    )
+
+
+def _answered(kg: KnowledgeGraph, question: Node, words: Sequence[Term]) -> tuple[Evidence, ...]:
+    """The articles' answer to a question: the quotes on its `answers` edges (an FAQ's reply)."""
+    quotes = [
+        ev
+        for eid in kg.in_edges.get(question.id, ())
+        if kg.edges[eid].kind == "answers"
+        for ev in kg.edges[eid].evidence
+    ]
+    return _cite(list(dict.fromkeys(quotes)), words, _QUOTES)
 
 
 def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
@@ -330,7 +375,7 @@ def _signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:
 
 
 def _sign_verdict(
-    kg: KnowledgeGraph, understood: Sequence[Found], ranked: Sequence[Found], verdicts: set[str]
+    kg: KnowledgeGraph, understood: Sequence[Found], ranked: Sequence[Found], verdicts: frozenset[str]
 ) -> list[Found]:
     """The verdict a matched sign carries: the kind of pulling away it `indicates`, if the content marks one."""
     found = {f.node.id: f for f in ranked}
