@@ -276,8 +276,9 @@ def _note(sign: Node, direct: int, links: dict[str, ReasonLink], kg: KnowledgeGr
         )
     names = " and ".join(f"“{label}”" for label in through)
     return (
-        f"No article ties “{sign.label}” to a reason directly; the reasons shown for it are the "
-        f"nearest ones through {names}, which it points to."
+        f"No article ties “{sign.label}” to a reason directly; the reasons shown for it are those "
+        f"reached through {names}, which it points to (for a withdrawal it is a sign of: the reasons its "
+        "article gives for it)."
     )
 
 
