@@ -393,9 +393,17 @@ def _sign_verdict(
 def _sides(
     kg: KnowledgeGraph, ranked: Sequence[Found], words: Sequence[Term], understood: set[str]
 ) -> tuple[list[Sides], bool]:
-    """The disagreements touching the best-ranked nodes, and whether one is on the point matched."""
+    """The disagreements on what her words are about, and whether one is on the point matched.
+
+    A disagreement is on her point when one of its sides is among the best-ranked nodes and her own
+    words match it (or it is among the first three), not merely reached through the graph."""
     top = ranked[0].score
-    rank = {f.node.id: i for i, f in enumerate(ranked) if f.score >= 0.25 * top}
+    strongest = max((f.lexical for f in ranked), default=0.0)
+    rank = {
+        f.node.id: i
+        for i, f in enumerate(ranked)
+        if f.score >= 0.25 * top and (i < 3 or (f.anchored and f.lexical >= _RELATIVE * strongest))
+    }
     found = {f.node.id: f for f in ranked}
     pairs: list[tuple[int, Edge]] = []
     for node_id, i in rank.items():
