@@ -260,7 +260,10 @@ def _load_nodes(
             data = seed.model_dump(exclude={"id", "type", "label", "summary", "aliases", "evidence", "hub", "verdict"})
             if "advice" in data:  # the served `polarity` older clients read, derived: never written twice
                 data["polarity"] = "dont" if data["advice"] == "warned_against" else "do"
-            if "low" in data:  # the served `value` older clients read: the figure as text
+            if "low" in data:  # whole numbers stay whole (3, not 3.0); `value` is the figure as text
+                for end in ("low", "high"):
+                    if isinstance(data.get(end), float) and data[end].is_integer():
+                        data[end] = int(data[end])
                 data["value"] = figure(data["low"], data.get("high"))
             evidence = _locate_all(evidence_of(item, seed.evidence), path, articles, out)
             verdict = _verdict(seed, item, path, articles, out)

@@ -159,15 +159,17 @@ class StatisticSeed(_NodeSeed):
     """
 
     type: Literal["statistic"] = "statistic"
-    low: int | float
-    high: int | float | None = None
+    low: float
+    high: float | None = None
     unit: Text
     quantity: Text
 
     @model_validator(mode="after")
     def _range(self) -> StatisticSeed:
         if self.high is not None and self.high <= self.low:
-            raise ValueError(f"high ({self.high}) must be greater than low ({self.low}); a single number has no high")
+            raise ValueError(
+                f"high ({self.high:g}) must be greater than low ({self.low:g}); a single number has no high"
+            )
         return self
 
 
