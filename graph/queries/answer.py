@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Final, Literal
 
 from graph.build import KnowledgeGraph
@@ -126,12 +127,17 @@ class Answer:
         return list(seen.values())
 
 
+@lru_cache(maxsize=65536)
+def _stems_of(quote: str) -> frozenset[str]:
+    return frozenset(stems(quote))
+
+
 def _cite(evidence: Sequence[Evidence], words: Sequence[Term], limit: int = _QUOTES) -> tuple[Evidence, ...]:
     """The quotes that share most of her words first (then in content order), up to `limit`."""
     wanted = {t.stem for t in words}
 
     def shared(ev: Evidence) -> int:
-        return len(wanted & set(stems(ev.quote)))
+        return len(wanted & _stems_of(ev.quote))
 
     # A sentence reads better than a heading ("The Avoidant Attachment: The Distancer").
     ranked = sorted(enumerate(evidence), key=lambda pair: (-shared(pair[1]), len(pair[1].quote) < _HEADING, pair[0]))
