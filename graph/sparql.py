@@ -11,8 +11,9 @@ anyway; the error says why instead of pointing at a keyword). pyoxigraph evaluat
 the results are written, so the answer is written through `_Bounded`, a sink that stops the
 evaluation when the answer passes `max_bytes` or the clock passes `deadline`: a query that
 streams its rows is stopped at once. A query that sorts, groups or aggregates before its first
-row writes nothing until then; it is stopped at its first write past the deadline, so callers
-run it in a thread of a bounded pool and answer at the deadline (`api` does).
+row writes nothing until then, and pyoxigraph cannot be interrupted, so the API runs each
+evaluation (`evaluate_on`, on a `store_of` the same document) in a process it kills at the
+deadline (`api.process.sparql`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,16 @@ from graph.build import KnowledgeGraph
 from graph.errors import QueryLimit, QuerySyntaxError, ReadOnlyQuery
 from graph.rdf import PREFIXES, Iris, graph_jsonld
 
-__all__ = ["GRAPH_MEDIA", "RESULT_MEDIA", "SparqlAnswer", "evaluate", "query_form", "sparql_store"]
+__all__ = [
+    "GRAPH_MEDIA",
+    "RESULT_MEDIA",
+    "SparqlAnswer",
+    "evaluate",
+    "evaluate_on",
+    "query_form",
+    "sparql_store",
+    "store_of",
+]
 
 # What each query form can be written as, by media type; the first is sent when the client
 # states no preference. Results of SELECT and ASK in the four SPARQL 1.1 results formats;
@@ -76,8 +86,12 @@ def sparql_store(kg: KnowledgeGraph, iris: Iris) -> pyoxigraph.Store:
     >>> bool(store.query("ASK { <urn:distance:node:oxytocin> ?p ?o }"))
     True
     """
+    return store_of(kg.derived(graph_jsonld, iris, False))
+
+
+def store_of(document: bytes) -> pyoxigraph.Store:
+    """An in-memory store of a JSON-LD document's triples (what a process of its own is given)."""
     store = pyoxigraph.Store()
-    document = kg.derived(graph_jsonld, iris, False)
     store.bulk_extend(pyoxigraph.parse(document, format=pyoxigraph.RdfFormat.JSON_LD))
     return store
 
@@ -132,11 +146,25 @@ def evaluate(
     >>> answer.media_type, answer.body
     ('application/sparql-results+json', b'{"head":{},"boolean":true}')
     """
+    return evaluate_on(
+        kg.derived(sparql_store, iris), iris.vocab, query, choose, max_bytes=max_bytes, deadline=deadline
+    )
+
+
+def evaluate_on(
+    store: pyoxigraph.Store,
+    vocab: str,
+    query: str,
+    choose: Callable[[Sequence[str]], str],
+    *,
+    max_bytes: int,
+    deadline: float,
+) -> SparqlAnswer:
+    """`evaluate` on a store made by `store_of`, whose vocabulary namespace is `vocab`."""
     if _UPDATE.match(query):
         raise ReadOnlyQuery("SPARQL Update is refused: the graph is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)")
-    store = kg.derived(sparql_store, iris)
     try:
-        results = store.query(query, prefixes=_prefixes(iris))
+        results = store.query(query, prefixes={**PREFIXES, "distance": vocab})
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from None
     sink = _Bounded(max_bytes, deadline)
@@ -156,11 +184,6 @@ def evaluate(
     if sink.refused is not None:  # raised in the sink but not passed on by the writer
         raise sink.refused
     return SparqlAnswer(media, sink.getvalue())
-
-
-def _prefixes(iris: Iris) -> dict[str, str]:
-    """The exports' prefixes, so a name copied from the Turtle export works as it is."""
-    return {**PREFIXES, "distance": iris.vocab}
 
 
 class _Bounded(io.BytesIO):

@@ -3,18 +3,13 @@
 GET `?query=` (cached like every GET answer), or POST with a form (`query=`) or an
 `application/sparql-query` body of at most `MAX_BODY` bytes. Results by `Accept`: SPARQL JSON
 (the default), XML, CSV or TSV for SELECT and ASK; Turtle (the default), N-Triples or JSON-LD for
-CONSTRUCT and DESCRIBE. Each query runs in a thread with a deadline of `TIME_LIMIT` seconds and
-an answer of at most `MAX_ANSWER` bytes; at most `SLOTS` run at once per process. A query that
-streams its rows stops at its deadline; one that sorts or groups everything before its first
-row holds its slot until its next write, and the answer at the deadline says so.
+CONSTRUCT and DESCRIBE. Each query runs in a process of its own (`api.process.sparql`) with a
+deadline of `TIME_LIMIT` seconds, killed if it passes it, and an answer of at most `MAX_ANSWER`
+bytes; at most `SLOTS` run at once per server process.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-from collections.abc import Sequence
 from typing import Annotated, Final
 from urllib.parse import parse_qsl
 
@@ -26,13 +21,12 @@ from starlette.responses import Response
 from api.app import urls
 from api.app.deps import GraphDep
 from api.app.params import QueryModel, query
-from api.app.responses import bytes_response, negotiate
+from api.app.responses import bytes_response
 from api.contract.openapi import declare
 from api.contract.query_schemas import SparqlOut
-from graph.build import KnowledgeGraph
-from graph.errors import QueryLimit
-from graph.rdf import Iris
-from graph.sparql import GRAPH_MEDIA, RESULT_MEDIA, SparqlAnswer, evaluate
+from api.edge.variant import Variant
+from api.process.sparql import Busy, Lost, NotAcceptable, SparqlPool
+from graph.sparql import GRAPH_MEDIA, RESULT_MEDIA
 
 __all__ = ["MAX_ANSWER", "MAX_BODY", "SLOTS", "TIME_LIMIT", "router"]
 
@@ -77,50 +71,28 @@ class SparqlQuery(QueryModel):
     )
 
 
-class _Slots:
-    """At most `SLOTS` evaluations at once; a slot is given back when its thread ends, not at the deadline."""
-
-    def __init__(self, count: int) -> None:
-        self._free = threading.BoundedSemaphore(count)
-
-    async def run(self, kg: KnowledgeGraph, iris: Iris, text: str, choose: _Chooser) -> SparqlAnswer:
-        if not self._free.acquire(blocking=False):
-            raise HTTPException(503, f"{SLOTS} SPARQL queries are running, the most this server takes; retry shortly")
-        deadline = time.monotonic() + TIME_LIMIT
-
-        def work() -> SparqlAnswer:
-            try:
-                return evaluate(kg, iris, text, choose, max_bytes=MAX_ANSWER, deadline=deadline)
-            finally:
-                self._free.release()
-
-        task = asyncio.get_running_loop().run_in_executor(None, work)
-        try:
-            return await asyncio.wait_for(asyncio.shield(task), TIME_LIMIT + 0.25)
-        except TimeoutError:
-            message = f"the query ran past its time limit of {TIME_LIMIT:g} s; narrow it or add a LIMIT"
-            raise QueryLimit("time", None, message) from None
-
-
-class _Chooser:
-    """Picks, from a query form's media types, the one the request takes (a 406 when none)."""
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-
-    def __call__(self, offers: Sequence[str]) -> str:
-        return negotiate(self.request, offers)
-
-
-def _slots(request: Request) -> _Slots:
-    slots = getattr(request.app.state, "sparql_slots", None)
-    if slots is None:
-        slots = request.app.state.sparql_slots = _Slots(SLOTS)
-    return slots
+def _pool(request: Request) -> SparqlPool:
+    pool = getattr(request.app.state, "sparql", None)
+    if pool is None:
+        pool = request.app.state.sparql = SparqlPool(SLOTS)
+    return pool
 
 
 async def _answer(request: Request, kg: GraphDep, text: str) -> Response:
-    found = await _slots(request).run(kg, request.app.state.iris, text, _Chooser(request))
+    variant: Variant = request.state.variant
+    try:
+        found = await _pool(request).run(
+            kg, request.app.state.iris, text, variant.accept, max_bytes=MAX_ANSWER, seconds=TIME_LIMIT
+        )
+    except Busy:
+        raise HTTPException(
+            503, f"{SLOTS} SPARQL queries are running, the most this server takes; retry shortly"
+        ) from None
+    except Lost:
+        raise HTTPException(503, "the process evaluating the query ended without an answer; retry shortly") from None
+    except NotAcceptable as error:
+        offers = ", ".join(error.offers)
+        raise HTTPException(406, f"this query's answer is {offers}; the Accept header takes none of them") from None
     return bytes_response(request, kg, found.body, found.media_type)
 
 

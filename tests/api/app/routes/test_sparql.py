@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,3 +100,22 @@ def test_a_body_past_its_bound_is_a_413(client: TestClient) -> None:
 def test_an_answer_that_takes_no_offered_type_is_a_406(client: TestClient) -> None:
     response = client.get("/v1/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/turtle"})
     assert response.status_code == 406
+
+
+def test_a_runaway_aggregate_is_stopped_at_its_time_limit(client: TestClient) -> None:
+    """COUNT over a join of every triple with itself four times writes nothing until it ends (never,
+    in practice): its process is killed at the deadline, and the next query gets a new one."""
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+    assert client.get("/v1/sparql", params={"query": "ASK {}"}).status_code == 200  # the first child is ready
+    started = time.monotonic()
+    response = client.get("/v1/sparql", params={"query": runaway})
+    took = time.monotonic() - started
+    assert (response.status_code, response.json()["type"], response.json()["limit"]) == (
+        422,
+        "/problems/query-limit",
+        "time",
+    )
+    assert sparql.TIME_LIMIT <= took < sparql.TIME_LIMIT + 3
+    pool = client.app.state.sparql  # type: ignore[attr-defined]
+    assert pool._idle == []  # noqa: SLF001 - the killed child is not kept
+    assert client.get("/v1/sparql", params={"query": REASONS}).status_code == 200
