@@ -87,10 +87,12 @@ browser:
 	fi
 
 # The cluster (make cluster, tests/test_cluster.py) needs Debian's nginx; install it when missing.
+# Its cache purge module (ngx_cache_purge) lets a reload purge exactly the answers it changed.
 nginx:
-	@if [ ! -x /usr/sbin/nginx ]; then \
+	@if [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ]; then \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
-		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends nginx-light; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends nginx-light \
+			libnginx-mod-http-cache-purge; \
 	fi
 
 typecheck: $(VENV)/.synced

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
         description="Cache-Control s-maxage, seconds: how long a shared cache (a proxy, a CDN) serves an answer "
         "before revalidating it, so the longest it serves old content after a reload",
     )
+    cache_stale_seconds: int = Field(
+        0,
+        ge=0,
+        le=7 * 86_400,
+        description="Cache-Control stale-while-revalidate and stale-if-error, seconds (0: neither): how long a "
+        "shared cache may serve an expired answer while it fetches a new one, or while the replicas fail",
+    )
     gzip_min_bytes: int = Field(1024, ge=0)
     max_concurrency: int = Field(
         256, ge=1, le=100_000, description="Requests in flight per process; the next one is a 503 with Retry-After"

@@ -42,6 +42,7 @@ from types import FrameType
 from typing import Final
 
 from deploy.nginx import NginxError, find_nginx, nginx_command, write_config
+from deploy.purge import ChangeWatch, TagIndex, purge
 
 __all__ = ["RELOAD_LOGGED", "ClusterError", "Replica", "Supervisor", "main", "spawn"]
 
@@ -96,6 +97,11 @@ def spawn(
 # Every request reaches a replica through nginx, which sets X-Forwarded-For to the client's
 # address (deploy/nginx.conf), so each client has its own rate limit, not one for nginx.
 REPLICA_ENV: Final = {"DISTANCE_CLIENT_HEADER": "X-Forwarded-For"}
+# A proxy may keep an answer for a day, and serve it stale while it fetches it anew or while the
+# replicas fail: a reload purges exactly what changed (deploy/purge.py). The environment wins.
+CACHE_ENV: Final = {"DISTANCE_CACHE_SHARED_MAX_AGE": "86400", "DISTANCE_CACHE_STALE_SECONDS": "86400"}
+# How long a replica's workers may take to swap a reloaded graph in and say so on /v1/events.
+_SWAP_TIMEOUT: Final = 30.0
 
 
 def _answers(url: str) -> bool:
@@ -155,7 +161,8 @@ class Replica:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        env = {**REPLICA_ENV, "DISTANCE_BASE_URL": self.base_url}
+        defaults = {name: value for name, value in CACHE_ENV.items() if name not in os.environ}
+        env = {**defaults, **REPLICA_ENV, "DISTANCE_BASE_URL": self.base_url}
         self.process = spawn(self.command, self.access_log, self.log, env)
         self.started = time.monotonic()
         self.restart_at = None
@@ -169,6 +176,8 @@ class Supervisor:
         self.run_dir = run_dir
         self.nginx_binary = nginx
         self.nginx: subprocess.Popen[bytes] | None = None
+        self.purge_port = _free_port()  # nginx's purge server: loopback, this supervisor only
+        self.tags = TagIndex(run_dir / "tags.log")
         self.stopping = False
         self.reload_asked: signal.Signals | None = None
         extra = ["--seeds", str(seeds)] if seeds is not None else []
@@ -216,7 +225,9 @@ class Supervisor:
         for replica in self.replicas:
             assert replica.process is not None
             self._await(replica.url + "/v1/meta", replica.process, f"replica {replica.index}", replica.log)
-        write_config(self.run_dir, port=self.port, upstreams=[r.port for r in self.replicas])
+        write_config(
+            self.run_dir, port=self.port, upstreams=[r.port for r in self.replicas], purge_port=self.purge_port
+        )
         nginx_log = self.run_dir / "nginx.log"
         self.nginx = spawn(nginx_command(self.nginx_binary, self.run_dir), nginx_log, nginx_log)
         self._await(self.url + "/v1/meta", self.nginx, "nginx", self.run_dir / "error.log")
@@ -277,31 +288,60 @@ class Supervisor:
 
     def _rolling_reload(self, signo: signal.Signals = signal.SIGHUP) -> None:
         """The reload `signo` asks for to each replica in turn; the next only once this one logged
-        the outcome, and none after one that refused."""
+        the outcome (and, for a change, once its workers serve it), none after one that refused;
+        then nginx's entries whose tags the change made stale are purged."""
         signo = _REPLICA_RELOAD.get(signo, signo)
+        stale: set[str] = set()
         for replica in self.replicas:
             if not replica.running():
                 continue
             assert replica.process is not None
-            mark = replica.log.stat().st_size
-            replica.process.send_signal(signo)
-            deadline = time.monotonic() + _RELOAD_TIMEOUT
-            while not self.stopping:
-                with replica.log.open("rb") as stream:
-                    stream.seek(mark)
-                    lines = stream.read().decode("utf-8", errors="replace").splitlines()
-                done = [line for line in lines if RELOAD_LOGGED in line]
-                if done:
-                    outcome = done[0][done[0].index(RELOAD_LOGGED) :]
-                    log.info("replica %d: %s", replica.index, outcome)
-                    if " refused" in outcome:
-                        log.error("reload stopped at replica %d: each replica keeps its content", replica.index)
-                        return
-                    break
-                if not replica.running() or time.monotonic() > deadline:
-                    log.warning("replica %d did not log its reload; going on with the next", replica.index)
-                    break
+            watch = ChangeWatch(replica.url)
+            try:
+                watch.opened.wait(5)
+                outcome = self._reload_one(replica, signo)
+                if outcome is None:
+                    return
+                if " now serving" in outcome:
+                    change = watch.next_change(_SWAP_TIMEOUT)
+                    if change is None:
+                        log.warning("replica %d said no content.changed within %.0f s", replica.index, _SWAP_TIMEOUT)
+                    else:
+                        stale |= set(change.get("tags", ()))
+            finally:
+                watch.close()
+        if stale:
+            started = time.monotonic()
+            removed = purge(self.purge_port, self.tags.take(stale))
+            log.info(
+                "purged %d stored answer(s) tagged %s in %.0f ms",
+                removed, " ".join(sorted(stale)[:8]) + (" …" if len(stale) > 8 else ""),
+                (time.monotonic() - started) * 1000,
+            )  # fmt: skip
+
+    def _reload_one(self, replica: Replica, signo: signal.Signals) -> str | None:
+        """Reload one replica and wait for its outcome: the logged line, "" if none came, None if refused."""
+        assert replica.process is not None
+        mark = replica.log.stat().st_size
+        replica.process.send_signal(signo)
+        deadline = time.monotonic() + _RELOAD_TIMEOUT
+        while not self.stopping:
+            with replica.log.open("rb") as stream:
+                stream.seek(mark)
+                lines = stream.read().decode("utf-8", errors="replace").splitlines()
+            done = [line for line in lines if RELOAD_LOGGED in line]
+            if done:
+                outcome = done[0][done[0].index(RELOAD_LOGGED) :]
+                log.info("replica %d: %s", replica.index, outcome)
+                if " refused" in outcome:
+                    log.error("reload stopped at replica %d: each replica keeps its content", replica.index)
+                    return None
+                return outcome
+            if not replica.running() or time.monotonic() > deadline:
+                log.warning("replica %d did not log its reload; going on with the next", replica.index)
+                return ""
                 time.sleep(0.1)
+        return ""
 
     def stop(self) -> None:
         """nginx first (it finishes the requests it holds), then every replica; nothing left."""
@@ -337,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=None, help="content folder (default: the embedded seeds)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="cluster: %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per event stream opened
     if not 1 <= args.replicas <= 64:
         parser.error("--replicas must be between 1 and 64")
     run_dir: Path = args.run_dir.resolve()

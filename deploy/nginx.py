@@ -14,6 +14,7 @@ import os
 import pwd
 import re
 import shutil
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -26,6 +27,8 @@ from api.edge.ratelimit import RateLimiter
 from api.settings import Settings
 
 __all__ = [
+    "PURGE_MODULE",
+    "find_purge_module",
     "NGINX_ANSWERS",
     "TEMPLATE",
     "NginxError",
@@ -36,6 +39,7 @@ __all__ = [
 ]
 
 TEMPLATE: Final = Path(__file__).resolve().parent / "nginx.conf"
+PURGE_MODULE: Final = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
 _PLACEHOLDER: Final = re.compile(r"@[A-Z_]+@")
 
 # The statuses nginx answers itself, and the status the client sees: 494 is nginx's name for
@@ -83,7 +87,13 @@ def find_nginx() -> str:
 
 
 def render_config(
-    template: str, *, run_dir: Path, port: int, upstreams: Sequence[int], settings: Settings | None = None
+    template: str,
+    *,
+    run_dir: Path,
+    port: int,
+    upstreams: Sequence[int],
+    settings: Settings | None = None,
+    purge_port: int = 0,
 ) -> str:
     """The template with every @NAME@ filled in: the run directory, the proxy's port, the
     replicas, and what `settings` (by default the app's, from DISTANCE_*) say nginx enforces."""
@@ -100,6 +110,8 @@ def render_config(
         "@PORT@": str(port),
         "@USER@": user,
         "@SERVERS@": servers,
+        "@MODULES@": f"load_module {find_purge_module()};",
+        "@PURGE_PORT@": str(purge_port),
         **_limits(settings),
     }
     unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(values))
@@ -184,13 +196,29 @@ def _problem_location(status: int, headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def write_config(run_dir: Path, *, port: int, upstreams: Sequence[int], settings: Settings | None = None) -> Path:
+def find_purge_module() -> str:
+    """ngx_cache_purge, as Debian's libnginx-mod-http-cache-purge installs it."""
+    if not PURGE_MODULE.is_file():
+        raise NginxError("nginx's cache purge module is not installed: `make nginx` installs Debian's "
+                         "libnginx-mod-http-cache-purge")  # fmt: skip
+    return str(PURGE_MODULE)
+
+
+def write_config(
+    run_dir: Path, *, port: int, upstreams: Sequence[int], settings: Settings | None = None, purge_port: int = 0
+) -> Path:
     """Write run_dir/nginx.conf (and the directories it names) for a proxy on `port`."""
     for sub in ("tmp", "cache"):
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
     path = run_dir / "nginx.conf"
     template = TEMPLATE.read_text(encoding="utf-8")
-    text = render_config(template, run_dir=run_dir, port=port, upstreams=upstreams, settings=settings)
+    if not purge_port:  # nobody purges this proxy: any free port
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            purge_port = sock.getsockname()[1]
+    text = render_config(
+        template, run_dir=run_dir, port=port, upstreams=upstreams, settings=settings, purge_port=purge_port
+    )
     path.write_text(text, encoding="utf-8")
     return path
 

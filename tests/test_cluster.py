@@ -596,3 +596,46 @@ def test_the_proxy_cuts_off_a_client_that_stops_reading_at_the_send_timeout(stri
                 received += len(chunk)
     assert time.monotonic() - started < 10  # the proxy closed it: it did not send 40 exports
     assert received < 40 * 100_000
+
+
+def test_a_reload_purges_exactly_the_changed_answers_and_an_invalid_one_purges_nothing(tmp_path: Path) -> None:
+    """Answers are kept a day (s-maxage=86400); a reload that changes one node's summary purges
+    that node's answers (and those tagged `graph`), while an untouched node stays a hit."""
+    cluster = _start(tmp_path, settings={"DISTANCE_CACHE_SHARED_MAX_AGE": "86400"})
+    try:
+        changed, untouched, listed = "/v1/nodes/oxytocin", "/v1/nodes/slower-replies", "/v1/concepts"
+        for path in (changed, untouched, listed):
+            first, again = httpx.get(cluster.url + path), httpx.get(cluster.url + path)
+            assert [first.headers["x-cache-status"], again.headers["x-cache-status"]] == ["MISS", "HIT"]
+            assert "s-maxage=86400" in again.headers["cache-control"]
+            assert "stale-while-revalidate=86400" in again.headers["cache-control"]
+        assert httpx.get(cluster.url + changed).headers["cache-tag"] == "distance node:000 node:oxytocin"
+        untouched_body = httpx.get(cluster.url + untouched).content
+
+        concepts = cluster.seeds / "graph" / "concepts.yaml"
+        concepts.write_text(concepts.read_text(encoding="utf-8").replace(OLD_SUMMARY, NEW_SUMMARY), encoding="utf-8")
+        os.kill(cluster.process.pid, signal.SIGHUP)
+        wait_for(lambda: "purged" in cluster.log(), timeout=60, what="the purge")
+        purged_at = time.monotonic()
+        fresh = httpx.get(cluster.url + changed)
+        assert time.monotonic() - purged_at < 1.0
+        assert (fresh.json()["summary"], fresh.headers["x-cache-status"]) == (NEW_SUMMARY, "MISS")
+        assert httpx.get(cluster.url + listed).headers["x-cache-status"] == "MISS"  # tagged `graph`
+        kept = httpx.get(cluster.url + untouched)
+        assert (kept.headers["x-cache-status"], kept.content) == ("HIT", untouched_body)
+        # The node, the list, and /v1/meta (the supervisor's own readiness check stored it): all three.
+        assert "purged 3 stored answer(s) tagged graph node:oxytocin" in cluster.log()
+
+        # Invalid content: refused by the first replica, and nothing is purged.
+        assert httpx.get(cluster.url + changed).headers["x-cache-status"] == "HIT"
+        concepts.write_text(concepts.read_text(encoding="utf-8").replace("  label: Oxytocin\n", ""), encoding="utf-8")
+        os.kill(cluster.process.pid, signal.SIGHUP)
+        wait_for(lambda: "reload stopped at replica 1" in cluster.log(), timeout=60, what="the refused reload")
+        assert [httpx.get(cluster.url + p).headers["x-cache-status"] for p in (changed, untouched, listed)] == [
+            "HIT",
+            "HIT",
+            "HIT",
+        ]
+        assert cluster.log().count("purged") == 1
+    finally:
+        _stop(cluster)

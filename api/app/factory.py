@@ -28,6 +28,7 @@ from api.contract.openapi import build_openapi
 from api.edge.accesslog import JsonLines
 from api.edge.answer import LargeSends
 from api.edge.cache import AnswerCache
+from api.edge.cachetags import cache_tags
 from api.edge.frontdoor import Bounds, FrontDoor, peer
 from api.edge.pipeline import Pipeline
 from api.edge.ratelimit import BucketTable, RateLimiter, client_key
@@ -126,6 +127,9 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     # Browsers keep an answer for max-age; shared caches (nginx in `make cluster`, a CDN) for the
     # shorter s-maxage, then revalidate it with its ETag (a cheap 304 while the content is the same).
     app.state.cache_control = f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_shared_max_age}"
+    if settings.cache_stale_seconds:  # a shared cache may serve a kept answer while it fetches anew, or fails to
+        stale = settings.cache_stale_seconds
+        app.state.cache_control += f", stale-while-revalidate={stale}, stale-if-error={stale}"
     # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
     app.state.iris = urls.iris(settings.public_base)
     app.state.graphql = GraphQLService()
@@ -198,6 +202,7 @@ class _Distance(FastAPI):
             gzip_min_bytes=settings.gzip_min_bytes,
             shortcut=partial(node_answer, cache_control=self.state.cache_control),
             streams=frozenset({urls.events()}),
+            tags=cache_tags,
         )
         return pipeline
 

@@ -8,7 +8,8 @@
    `streams`, passes straight to the app instead, never kept);
 5. **app**, on a miss: FastAPI, run as a plain GET (no `If-None-Match`, so the whole 200 is
    made and can be kept); a plain GET of a known node is made by its route's own function
-   without routing (`api.edge.shortcut`), a decision taken here;
+   without routing (`api.edge.shortcut`), a decision taken here; the answer then names what it
+   depends on in `Cache-Tag` (`api.edge.cachetags`), for shared caches that purge by tag;
 6. **represent**: gzip and `Vary` for the variant (`api.edge.variant.represent`);
 7. **store**: kept when the cache's policy says so;
 8. **send** (`api.edge.answer.send_answer`): HEAD (no body) and `If-None-Match` (304) are
@@ -60,6 +61,7 @@ class Pipeline:
         gzip_min_bytes: int,
         shortcut: Shortcut | None = None,
         streams: frozenset[str] = frozenset(),
+        tags: Callable[[Any, str, bytes, Variant], bytes] | None = None,
     ) -> None:
         self.app = app
         self.door = door
@@ -70,6 +72,8 @@ class Pipeline:
         # Paths whose answer is a stream that never ends on its own (`/v1/events`): never kept,
         # passed through as the app sends it, HEAD included.
         self.streams = streams
+        # What an answer depends on, for shared caches that purge by tag (`Cache-Tag`, api.edge.cachetags).
+        self.tags = tags
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,8 +147,16 @@ class Pipeline:
             except Exception:  # noqa: BLE001 - the app answers instead: it meets the fault inside its error layer
                 raw = None
             if raw is not None:
-                return raw
-        return await self._run(scope, receive, send, variant, head=scope["method"] == "HEAD")
+                return self._tagged(raw, graph, scope, variant)
+        raw = await self._run(scope, receive, send, variant, head=scope["method"] == "HEAD")
+        return self._tagged(raw, graph, scope, variant)
+
+    def _tagged(self, raw: Answer, graph: Any, scope: Scope, variant: Variant) -> Answer:
+        """`raw` with its `Cache-Tag` (a 5xx, kept by no cache, has none)."""
+        if self.tags is None or graph is None or raw.status >= 500:
+            return raw
+        tags = self.tags(graph, scope["path"], scope["query_string"], variant)
+        return Answer(raw.status, [*raw.headers, (b"cache-tag", tags)], raw.body)
 
     async def prebuild(self, app: Any, graph: object, paths: Iterable[str], *, background: bool = False) -> None:
         """Make and keep the answers of `app` to `paths` (each a path and query) on `graph`, in
