@@ -161,7 +161,8 @@ class Replica:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        defaults = {name: value for name, value in CACHE_ENV.items() if name not in os.environ}
+        # An operator who sets the shared lifetime has chosen the policy: no stale directives added.
+        defaults = CACHE_ENV if "DISTANCE_CACHE_SHARED_MAX_AGE" not in os.environ else {}
         env = {**defaults, **REPLICA_ENV, "DISTANCE_BASE_URL": self.base_url}
         self.process = spawn(self.command, self.access_log, self.log, env)
         self.started = time.monotonic()
