@@ -601,7 +601,8 @@ def test_the_proxy_cuts_off_a_client_that_stops_reading_at_the_send_timeout(stri
 def test_a_reload_purges_exactly_the_changed_answers_and_an_invalid_one_purges_nothing(tmp_path: Path) -> None:
     """Answers are kept a day (s-maxage=86400); a reload that changes one node's summary purges
     that node's answers (and those tagged `graph`), while an untouched node stays a hit."""
-    cluster = _start(tmp_path, settings={"DISTANCE_CACHE_SHARED_MAX_AGE": "86400"})
+    day = {"DISTANCE_CACHE_SHARED_MAX_AGE": "86400", "DISTANCE_CACHE_STALE_SECONDS": "86400"}  # make cluster's
+    cluster = _start(tmp_path, settings=day)
     try:
         changed, untouched, listed = "/v1/nodes/oxytocin", "/v1/nodes/slower-replies", "/v1/concepts"
         for path in (changed, untouched, listed):
