@@ -176,12 +176,19 @@ class StatisticSeed(_NodeSeed):
 class SourceSeed(_Seed):
     """One article as listed in seeds/sources/sources.yaml."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+    id: str
     file: Text
     title: Text
     author: Text | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")] | None = None
     body_end_line: int | None = Field(default=None, ge=1)
+
+    @field_validator("id")
+    @classmethod
+    def _three_digits(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9]{3}", value):
+            raise ValueError(f'source id {value!r} must be three digits, quoted in YAML: "001"')
+        return value
 
 
 NodeSeed = ConceptSeed | ReasonSeed | SignSeed | ResponseSeed | QuestionSeed | StatisticSeed

@@ -88,7 +88,9 @@ def test_dangling_edge_end_names_the_closest_id(seeds: Path) -> None:
 @pytest.mark.parametrize("bad_id", ["1", "0001", "a01"])
 def test_a_source_id_other_than_three_digits_is_refused_at_its_line(seeds: Path, bad_id: str) -> None:
     line = replace(seeds / "sources" / "sources.yaml", 'id: "000"', f'id: "{bad_id}"')
-    assert any(p.startswith(f"seeds/sources/sources.yaml:{line}: id ") for p in problems(seeds))
+    said = f"source id '{bad_id}' must be three digits, quoted in YAML: " + '"001"'
+    expected = f"seeds/sources/sources.yaml:{line}: {said}"
+    assert expected in problems(seeds)
 
 
 def test_an_article_file_may_have_any_name(seeds: Path) -> None:
