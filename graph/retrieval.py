@@ -52,7 +52,9 @@ __all__ = [
     "WordMatch",
     "covers",
     "is_topic",
+    "past_positions",
     "retrieve",
+    "speaks_of_past",
     "type_weights",
     "types_of",
 ]
@@ -197,11 +199,19 @@ def _word_query(ix: TextIndex, term: Term) -> tuple[tantivy.Query, bool]:
 
 
 def _weight(term: Term, node: Node, past: bool) -> float:
-    if not past and node.type in ("reason", "concept") and _PAST_LABEL & set(node.label.casefold().split()):
+    if not past and _about_his_past(node):
         return 0.0
     if term.owned and term.role == "him" and node.type == "response":
         return HIS_ON_HERS  # "his friends" is not the friends she is told to lean on
+    if term.role == "her" and node.type == "question" and _label_roles(node.label).get(term.stem) == "him":
+        return HER_ON_HIM["reason"]  # her "I'm not ready" is not "is he not ready?"
     return HER_ON_HIM.get(node.type, 1.0) if term.role == "her" else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _label_roles(label: str) -> dict[str, str]:
+    """Whose each word of a question is, read as a message is ("a sign he's not ready": his)."""
+    return {t.stem: t.role for t in terms(label)}
 
 
 @lru_cache(maxsize=1)
@@ -250,12 +260,22 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     (True, False)
     """
     words = tuple(terms(message))
-    found, share = _lexical(kg, words, _past(message))
+    found, share = _lexical(kg, words, speaks_of_past(message))
     return share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found.values())
 
 
-def _past(message: str) -> bool:
+def speaks_of_past(message: str) -> bool:
+    """Whether the message speaks of his past ("his ex", "before", "growing up")."""
     return bool(_PAST_CUES & {w.casefold() for w in message.replace("'", " ").split()})
+
+
+def _about_his_past(node: Node) -> bool:
+    return node.type in ("reason", "concept") and bool(_PAST_LABEL & set(node.label.casefold().split()))
+
+
+def past_positions(kg: KnowledgeGraph) -> tuple[int, ...]:
+    """The index positions of the nodes about his past (kept on the graph: `kg.derived(past_positions)`)."""
+    return tuple(n for n, node in enumerate(kg.derived(text_index).nodes) if _about_his_past(node))
 
 
 def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dict[str, Found], float]:
@@ -330,7 +350,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     """
     words = tuple(terms(message))
     asked = intents(message)
-    found, share = _lexical(kg, words, _past(message))
+    found, share = _lexical(kg, words, speaks_of_past(message))
     priors: dict[str, float] = {}
     for intent in asked:
         for kind, factor in PRIORS[intent].items():

@@ -27,7 +27,7 @@ from graph.queries._checks import require_range
 from graph.queries.listing import MAX_OFFSET, Page
 from graph.reading import intents
 from graph.reading import terms as reader_terms
-from graph.retrieval import TOPIC_WEIGHT, covers, is_topic, type_weights
+from graph.retrieval import TOPIC_WEIGHT, covers, is_topic, past_positions, speaks_of_past, type_weights
 from graph.text_index import FIELDS, TextIndex, analyse, text_index, words
 from graph.types import NodeType
 
@@ -140,12 +140,17 @@ def _weighed(ix: TextIndex, term: _Term) -> tantivy.Query:
     return _any(parts)
 
 
-def _query(ix: TextIndex, terms: Sequence[_Term], types: Sequence[NodeType]) -> tantivy.Query:
+def _query(
+    ix: TextIndex, terms: Sequence[_Term], types: Sequence[NodeType], left_out: Sequence[int] = ()
+) -> tantivy.Query:
     text = _any([_weighed(ix, t) for t in terms])
-    if not types:
-        return text
-    kinds = tantivy.Query.const_score_query(_any([tantivy.Query.term_query(ix.schema, "type", t) for t in types]), 0.0)
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.Must, kinds)])
+    parts = [(tantivy.Occur.Must, text)]
+    if types:
+        kinds = _any([tantivy.Query.term_query(ix.schema, "type", t) for t in types])
+        parts.append((tantivy.Occur.Must, tantivy.Query.const_score_query(kinds, 0.0)))
+    if left_out:
+        parts.append((tantivy.Occur.MustNot, ix.only(left_out)))
+    return text if len(parts) == 1 else tantivy.Query.boolean_query(parts)
 
 
 def search(
@@ -173,14 +178,16 @@ def search(
     terms = _terms(ix, q)
     if not terms or not covers(kg, q):  # the relevance floor: what the articles do not cover finds nothing
         return Page([], 0, limit, offset, facets={"type": {}, "source": {}})
-    query = _query(ix, terms, types)
+    # His past ("gaslit or ghosted before") only when she speaks of his past (graph.retrieval).
+    left_out = () if speaks_of_past(q) else kg.derived(past_positions)
+    query = _query(ix, terms, types, left_out)
     ranked = ix.run(query, limit, offset)
     stems = _stem_scores(ix, terms, [n for _, _, n in ranked]) if explain else None
     hits = [_hit(ix.nodes[n], score, terms, stems.get(n, []) if stems is not None else None) for score, _, n in ranked]
     facets = _facets(ix, query)
     total = sum(facets["type"].values())  # every node has one type
     if types:
-        facets["type"] = _facets(ix, _query(ix, terms, ()))["type"]  # every type, to switch between them
+        facets["type"] = _facets(ix, _query(ix, terms, (), left_out))["type"]  # every type, to switch between them
     return Page(hits, total, limit, offset, facets=facets)
 
 
