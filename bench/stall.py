@@ -5,8 +5,8 @@ On a copy of the shipped seeds, `distance serve` (1 worker, then `--workers 2`) 
 rate limit off (wrk is one client); wrk `-t1 -c16` asks for a node the whole time:
 
 - baseline: nothing else happens;
-- reloads: the content is edited and the server told to reload (`--signal`, SIGHUP by
-  default), `--reloads` times, one a second, each a real change;
+- reloads: the content is edited and the server told to reload (`--signal`, SIGUSR1 by
+  default: `distance reload`), `--reloads` times, one a second, each a real change;
 - export burst (1 worker): 100 clients at once each ask once for `/v1/graph?format=ntriples`
   (~5 MB), read slowly over loopback, while wrk goes on.
 
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--reloads", type=int, default=5)
     parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--signal", default="SIGHUP", help="what tells the server to reload in place")
+    parser.add_argument("--signal", default="SIGUSR1", help="what tells the server to reload in place")
     args = parser.parse_args()
     reload_signal = signal.Signals[args.signal]
     rows: list[str] = []

@@ -20,14 +20,16 @@ import pickle
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from graph._checks import display_name
 from graph._yaml import load_yaml, read_plain, read_text
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError, ContentProblem
 
-__all__ = ["LoadFailed", "load_apart", "removal"]
+__all__ = ["LoadFailed", "load_apart", "load_apart_and", "removal"]
+
+T = TypeVar("T")
 
 # A reload that keeps fewer than this share of the served nodes needs the operator's word.
 KEEP_AT_LEAST: Final = 0.5
@@ -48,8 +50,26 @@ def load_apart(seeds_dir: Path) -> KnowledgeGraph:
     LoadFailed
         When the child failed otherwise (an exception that is not a content problem).
     """
-    seeds_dir = seeds_dir.resolve()
-    outcome = _in_child(load_graph, seeds_dir)
+    return _outcome(seeds_dir, _in_child(load_graph, seeds_dir.resolve()))
+
+
+def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tuple[KnowledgeGraph, T]:
+    """`load_apart`, and `then(graph)` in the same child: what is made from the new graph
+    (a server's prebuilt answers) is made there too, and handed back with it (pickled)."""
+
+    def work(path: Path) -> tuple[KnowledgeGraph, T]:
+        graph = load_graph(path)
+        return graph, then(graph)
+
+    outcome = _in_child(work, seeds_dir.resolve())
+    if isinstance(outcome, tuple):
+        return outcome
+    _outcome(seeds_dir.resolve(), outcome)
+    raise LoadFailed(f"the loading process answered {type(outcome).__name__}")
+
+
+def _outcome(seeds_dir: Path, outcome: Any) -> KnowledgeGraph:
+    """The graph a child made, or the error its `outcome` stands for, raised."""
     if isinstance(outcome, KnowledgeGraph):
         return outcome
     if isinstance(outcome, ContentError):
@@ -85,6 +105,9 @@ def _in_child(work: Callable[[Path], Any], path: Path) -> Any:
         try:
             os.close(read_end)
             faulthandler.disable()  # a crash here is reported by the parent, as a content problem
+            # Below the processes that serve: on a busy machine, a reload's build waits for
+            # them, never they for it.
+            os.nice(10)
             try:
                 value: Any = work(path)
             except ContentError as exc:

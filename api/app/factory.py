@@ -85,7 +85,13 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
             _warm(app, served, per_item_paths(served), background=True)
         )
         try:
-            async with follow_reloads(app.state, prepare=partial(_prepare, app), on_change=partial(_announce, app)):
+            async with follow_reloads(
+                app.state,
+                prepare=partial(_prepare, app),
+                adopt=partial(_adopt, app),
+                ready=_ready,
+                on_change=partial(_announce, app),
+            ):
                 yield
         finally:
             per_item.cancel()
@@ -165,6 +171,32 @@ async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> N
 async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:
     """A reloaded graph's prebuilt answers, every one, made before it is swapped in."""
     await _warm(app, graph, chain(prebuilt_paths(graph), per_item_paths(graph)))
+
+
+def prebuilt_answers(app: FastAPI, graph: KnowledgeGraph) -> list[bytes]:
+    """Every prebuilt answer of `graph`, made on `app` with an event loop of its own: what a
+    reload runs in the child process that loads the content (`api.process.reload`), so that
+    no serving loop makes them."""
+    asyncio.run(_prepare(app, graph))
+    pipeline: Pipeline = app.state.pipeline
+    return pipeline.cache.prebuilt(graph)
+
+
+def _ready(graph: KnowledgeGraph) -> None:
+    """What a worker makes of a reloaded graph in a thread, before the swap: its search index."""
+    graph.derived(text_index)
+
+
+async def _adopt(app: FastAPI, graph: KnowledgeGraph, prebuilt: object) -> bool:
+    """File away the answers prebuilt for `graph` in another process, a batch at a time with
+    other requests served between two; False when there are none."""
+    if not isinstance(prebuilt, list) or not prebuilt:
+        return False
+    pipeline: Pipeline = app.state.pipeline
+    for batch in prebuilt:
+        pipeline.cache.adopt(graph, batch)
+        await asyncio.sleep(0)
+    return True
 
 
 class _Distance(FastAPI):

@@ -20,6 +20,7 @@ outside its bounds: traffic never evicts them, and the list of paths bounds them
 
 from __future__ import annotations
 
+import pickle
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ from api.edge.variant import Variant
 __all__ = ["AnswerCache", "CacheKey", "cacheable_request"]
 
 CacheKey = tuple[str, bytes, Variant]
+# Prebuilt answers per pickled batch handed between processes, and body bytes past which a
+# batch ends early (a batch is read on a serving loop: each must take well under a millisecond).
+_BATCH = 64
+_BATCH_BYTES = 1 << 20
 
 
 def cacheable_request(method: str, path: str) -> bool:
@@ -102,6 +107,32 @@ class AnswerCache:
         store = self._for(graph)
         if store is not None:
             store.prebuilt[key] = answer
+
+    def prebuilt(self, graph: object) -> list[bytes]:
+        """The prebuilt answers kept for `graph`, to hand to another process with it: pickled
+        in batches of plain tuples, which the other process reads one batch at a time
+        (`adopt`), each in well under a millisecond, so its event loop is never held long."""
+        store = self._store
+        if store is None or store.graph is not graph:
+            return []
+        batches: list[bytes] = []
+        rows: list[tuple[object, ...]] = []
+        size = 0
+        for (path, query, variant), answer in store.prebuilt.items():
+            rows.append((path, query, variant.coding, variant.accept, answer.status, answer.headers, answer.body))
+            size += len(answer.body)
+            if len(rows) >= _BATCH or size >= _BATCH_BYTES:
+                batches.append(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+                rows, size = [], 0
+        if rows:
+            batches.append(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+        return batches
+
+    def adopt(self, graph: object, batch: bytes) -> None:
+        """Keep one batch of answers prebuilt for `graph` elsewhere (`prebuilt`), as if made here."""
+        for path, query, coding, accept, status, headers, body in pickle.loads(batch):
+            key = (path, query, Variant(coding=coding, accept=accept))
+            self.put_prebuilt(graph, key, Answer(status, headers, body))
 
     def put(self, graph: object, key: CacheKey, answer: Answer) -> None:
         """Keep `answer` when the policy allows, evicting the least recently used past a bound."""

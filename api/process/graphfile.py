@@ -18,27 +18,34 @@ from pathlib import Path
 
 from graph.build import KnowledgeGraph
 
-__all__ = ["SnapshotError", "read_snapshot", "write_snapshot"]
+__all__ = ["SnapshotError", "read_graph_file", "read_snapshot", "write_snapshot"]
 
 
 class SnapshotError(Exception):
     """The snapshot file could not be read as a graph."""
 
 
-def write_snapshot(graph: KnowledgeGraph, path: Path) -> None:
-    """Write `graph` to `path` atomically: a reader sees the old file or the new one."""
+def write_snapshot(graph: KnowledgeGraph, path: Path, prebuilt: object = None) -> None:
+    """Write `graph` (and what was `prebuilt` from it: its answers) to `path` atomically: a
+    reader sees the old file or the new one."""
     partial = path.with_name(path.name + ".partial")
     # What was derived from the graph (search index, export bodies) is left out: see __getstate__.
-    partial.write_bytes(pickle.dumps(graph, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.write_bytes(pickle.dumps((graph, prebuilt), protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(partial, path)
+
+
+def read_graph_file(path: Path) -> tuple[KnowledgeGraph, object]:
+    """The graph saved at `path`, and what was prebuilt from it (None when nothing was)."""
+    try:
+        saved = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
+        raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
+    graph, prebuilt = saved if isinstance(saved, tuple) and len(saved) == 2 else (saved, None)
+    if not isinstance(graph, KnowledgeGraph):
+        raise SnapshotError(f"snapshot {path} holds a {type(graph).__name__}, not a graph")
+    return graph, prebuilt
 
 
 def read_snapshot(path: Path) -> KnowledgeGraph:
     """The graph saved at `path`."""
-    try:
-        graph = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-        raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
-    if not isinstance(graph, KnowledgeGraph):
-        raise SnapshotError(f"snapshot {path} holds a {type(graph).__name__}, not a graph")
-    return graph
+    return read_graph_file(path)[0]

@@ -8,9 +8,16 @@ nothing; new content that would remove most of the nodes served (a folder moved 
 emptied by a failed copy) is refused too, unless the operator confirms it. Changed
 content becomes the last good graph (what a worker that replaces a dead one is forked
 with), is written to the graph file (`api.process.graphfile`), and every worker is told
-(SIGUSR1). Each worker (`follow_reloads`, in the app's lifespan) then reads the file, makes
-the new graph's prebuilt answers, and swaps it into `app.state.graph` in one assignment: a
-request sees the old graph or the new one, never half of either, and no connection is closed.
+(SIGUSR1). Each worker (`follow_reloads`, in the app's lifespan) then reads the file and
+swaps the graph into `app.state.graph` in one assignment: a request sees the old graph or
+the new one, never half of either, and no connection is closed.
+
+Nothing a reload makes is made on a loop that serves requests. The new graph's prebuilt
+answers (`Content.prebuild`: every answer `api.app.routes` lists, exports included) are
+made once, in the same child process that loads the seeds, and written into the graph file
+with the graph; a worker reads the file and indexes the graph for search in a thread, then
+only files the answers away on its loop (~1,200 dictionary entries) and swaps. Workers do
+this one at a time (a lock on the graph file), so they never all pause at once.
 
 What triggers it, all in the main process, one reload at a time:
 - `distance reload PID` (SIGUSR1 to the main process), in place; `distance reload --confirm
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -43,11 +51,11 @@ from typing import Any, Final, Literal
 
 from starlette.datastructures import State
 
-from api.process.graphfile import read_snapshot, write_snapshot
+from api.process.graphfile import read_graph_file, write_snapshot
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 from graph.errors import ContentError
-from graph.intake import load_apart, removal
+from graph.intake import load_apart, load_apart_and, removal
 
 __all__ = ["Content", "Listener", "Outcome", "follow_reloads"]
 
@@ -64,11 +72,19 @@ class Content:
     """The last good graph of a server, and the one routine that replaces it."""
 
     def __init__(
-        self, settings: Settings, graph: KnowledgeGraph, load: Callable[[], KnowledgeGraph] | None = None
+        self,
+        settings: Settings,
+        graph: KnowledgeGraph,
+        load: Callable[[], KnowledgeGraph] | None = None,
+        prebuild: Callable[[KnowledgeGraph], object] | None = None,
     ) -> None:
         self.settings = settings
         self.graph = graph
-        self.load = load if load is not None else (lambda: load_apart(settings.seeds_dir))
+        self.load = load if load is not None else self._load_seeds
+        # Run on a new graph in the child process that loads it: what the workers are handed
+        # with it (the app's prebuilt answers), so that none makes them on its serving loop.
+        self.prebuild = prebuild
+        self._prebuilt: object = None
         self.listeners: list[Listener] = []
         self.directory = Path(tempfile.mkdtemp(prefix="distance-content-"))  # private (0700), removed on close
         self.graph_file = self.directory / "graph.pickle"
@@ -111,7 +127,8 @@ class Content:
                     trigger, removed, current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            write_snapshot(new, self.graph_file)
+            prebuilt, self._prebuilt = self._prebuilt, None
+            write_snapshot(new, self.graph_file, prebuilt)
             self.generation += 1
             _write_generation(self.graph_file, self.generation)
             self.graph = new  # what a worker forked from now on starts with
@@ -126,6 +143,14 @@ class Content:
                 trigger, new.content_version[:16], current.content_version[:16], len(new.releases),
             )  # fmt: skip
             return "reloaded"
+
+    def _load_seeds(self) -> KnowledgeGraph:
+        """The seeds loaded in a child process, and with `prebuild`, what is made from them there."""
+        self._prebuilt = None
+        if self.prebuild is None:
+            return load_apart(self.settings.seeds_dir)
+        graph, self._prebuilt = load_apart_and(self.settings.seeds_dir, self.prebuild)
+        return graph
 
     def request(self, trigger: str, *, confirmed: bool = False) -> None:
         """Ask for a reload from a signal handler: it runs on the reload thread, never in the handler."""
@@ -193,13 +218,36 @@ def _read_generation(graph_file: Path) -> int:
 
 
 @contextlib.asynccontextmanager
+async def _taking_turns(graph_file: Path) -> AsyncIterator[None]:
+    """Hold the lock beside `graph_file` (waited for in a thread): one worker swaps at a time."""
+    with _lock_file(graph_file).open("a") as lock:
+        await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _lock_file(graph_file: Path) -> Path:
+    return graph_file.with_suffix(".lock")
+
+
+@contextlib.asynccontextmanager
 async def follow_reloads(
     state: State,
     *,
     prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
+    adopt: Callable[[KnowledgeGraph, object], Awaitable[bool]] | None = None,
+    ready: Callable[[KnowledgeGraph], object] | None = None,
     on_change: Callable[[KnowledgeGraph, KnowledgeGraph], Awaitable[None]] | None = None,
 ) -> AsyncIterator[None]:
-    """While open, in a worker: on SIGUSR1, read `state.graph_file`, `prepare` the graph and swap it in.
+    """While open, in a worker: on SIGUSR1, read `state.graph_file` and swap its graph in.
+
+    Off the loop (in a thread): the file is read and `ready(graph)` run (the search index).
+    On it: `adopt(graph, prebuilt)` files away the answers made with the graph (in batches,
+    letting requests run between two), and when it
+    cannot (nothing was prebuilt), `prepare(graph)` makes them here instead. Workers take
+    turns (a lock on the graph file), so no two pause at once.
 
     Does nothing where no graph file is set (an app served other than by `distance serve`,
     a test client). A worker forked just before a reload, that missed its signal, finds the
@@ -214,19 +262,26 @@ async def follow_reloads(
     lock = asyncio.Lock()
     pending: set[asyncio.Task[None]] = set()
 
+    def read() -> tuple[KnowledgeGraph, object]:
+        new, prebuilt = read_graph_file(path)
+        if ready is not None:
+            ready(new)
+        return new, prebuilt
+
     async def swap() -> None:
-        async with lock:  # one after another, so an older file never replaces a newer graph
+        async with lock, _taking_turns(path):  # one after another, so an older file never replaces a newer graph
             current: KnowledgeGraph = state.graph
             generation = _read_generation(path)
             try:
-                new = await asyncio.to_thread(read_snapshot, path)
+                new, prebuilt = await asyncio.to_thread(read)
             except Exception as exc:  # noqa: BLE001 - the worker keeps serving what it has
                 log.error("worker %d kept content %s: %s", os.getpid(), current.content_version[:16], exc)
                 return
             state.generation = generation
             if new.serves_same(current):
                 return
-            if prepare is not None:
+            adopted = adopt is not None and await adopt(new, prebuilt)
+            if not adopted and prepare is not None:
                 await prepare(new)
             state.graph = new  # the one assignment that switches every later request
             if on_change is not None:

@@ -125,6 +125,15 @@ def _stop_with(main_pid: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _prebuilt_answers(app: ASGIApp, graph: KnowledgeGraph) -> object:
+    """The prebuilt answers of a Distance app on `graph`; None for another app (a test's)."""
+    from fastapi import FastAPI
+
+    from api.app.factory import prebuilt_answers
+
+    return prebuilt_answers(app, graph) if isinstance(app, FastAPI) else None
+
+
 def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | None = None) -> None:
     """`distance serve`: `graph` (already validated) served by granian until SIGTERM or SIGINT."""
     if app_factory is None:
@@ -133,7 +142,11 @@ def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | N
         app_factory = create_app
     make_app = app_factory
     multiprocessing.set_start_method("fork", force=True)  # workers share the built graph copy-on-write
-    content = Content(settings, graph)
+    # A reload's prebuilt answers are made in the child process that loads the content, on an
+    # app of the same kind as the workers' (quiet: the access log is the workers'), so that no
+    # serving loop stops to make them (`api.process.reload`).
+    quiet = settings.model_copy(update={"access_log": False})
+    content = Content(settings, graph, prebuild=lambda new: _prebuilt_answers(make_app(quiet, new), new))
     if settings.workers > 1 and settings.rate_limit > 0:
         # One table of rate-limit buckets for every worker: the limit is per client, not per worker.
         rate_table = content.directory / "rate-limit"

@@ -15,7 +15,9 @@ from types import MappingProxyType
 import pytest
 from starlette.datastructures import State
 
-from api.process.graphfile import SnapshotError, read_snapshot, write_snapshot
+from api.app import create_app
+from api.app.factory import prebuilt_answers
+from api.process.graphfile import SnapshotError, read_graph_file, read_snapshot, write_snapshot
 from api.process.reload import Content, follow_reloads
 from api.settings import Settings
 from graph import queries
@@ -226,3 +228,47 @@ def test_a_reload_removing_most_nodes_needs_the_operator_s_word(
     assert "`distance reload --confirm` to reload anyway" in said
     assert content.reload("SIGUSR2", confirmed=True) == "reloaded"
     assert len(content.graph.nodes) == 4
+
+
+def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
+    seeds: Path, tiny: KnowledgeGraph
+) -> None:
+    """The main process's reload makes the prebuilt answers in the child that loads the seeds
+    (here a real app's, every path `api.app.routes` lists), writes them with the graph, and a
+    worker adopts them: `prepare` (making them on its own loop) never runs."""
+    settings = Settings(seeds_dir=seeds, access_log=False)
+    made_in: list[int] = []
+
+    def prebuild(graph: KnowledgeGraph) -> object:
+        made_in.append(os.getpid())
+        return prebuilt_answers(create_app(settings, graph), graph)
+
+    held = Content(settings, tiny, prebuild=prebuild)
+    try:
+        _edit_summary(seeds, "Edited for the workers.")
+        assert held.reload("test") == "reloaded"
+        assert made_in == []  # appended in the child, not here
+        graph, prebuilt = read_graph_file(held.graph_file)
+        assert isinstance(prebuilt, list)
+        paths = {row[0] for batch in prebuilt for row in pickle.loads(batch)}
+        assert {"/v1/meta", "/v1/nodes/oxytocin", "/v1/graph"} <= paths
+        prepared: list[str] = []
+        adopted: list[int] = []
+
+        async def prepare(new: KnowledgeGraph) -> None:
+            prepared.append(new.content_version)
+
+        async def adopt(new: KnowledgeGraph, answers: object) -> bool:
+            adopted.append(len(answers) if isinstance(answers, list) else 0)
+            return True
+
+        async def scenario() -> str:
+            state = State({"graph": tiny, "graph_file": held.graph_file, "generation": 0})
+            async with follow_reloads(state, prepare=prepare, adopt=adopt):  # catches up at start
+                await asyncio.sleep(0.5)
+            return str(state.graph.content_version)
+
+        assert asyncio.run(scenario()) == graph.content_version
+        assert (prepared, adopted) == ([], [len(prebuilt)])
+    finally:
+        held.close()
