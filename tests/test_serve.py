@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -333,3 +336,78 @@ def test_with_two_workers_the_rate_limit_is_per_client_for_the_whole_server(seed
     assert abs(served - 300) <= 30, (served, len(answers))
     refused = next(a for a in answers if a.status_code == 429)
     assert refused.headers["ratelimit-policy"] == '"per-client";q=100;w=2'
+
+
+def _deep(seeds: Path) -> str:
+    line = append_entry(seeds / "graph" / "concepts.yaml", DEEP)
+    return f"seeds/graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep"
+
+
+def _fifo(seeds: Path) -> str:
+    path = seeds / "graph" / "signs.yaml"
+    path.unlink()
+    os.mkfifo(path)
+    return "seeds/graph/signs.yaml:1: a FIFO where a file should be"
+
+
+def _emptied(seeds: Path) -> str:
+    for path in (seeds / "graph").glob("*.yaml"):
+        path.write_bytes(b"")
+    return "seeds/graph/concepts.yaml:1: no entries"
+
+
+def _no_graph(seeds: Path) -> str:
+    shutil.rmtree(seeds / "graph")
+    return "seeds/graph:1: no graph folder"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("spoil", [_deep, _fifo, _emptied, _no_graph])
+def test_a_content_fault_at_start_is_a_problem_at_its_line_and_exit_1_never_a_crash_or_a_hang(
+    seeds: Path, spoil: Callable[[Path], str], workers: int
+) -> None:
+    expected = spoil(seeds)
+    port = free_port()
+    command = [DISTANCE, "serve", "--seeds", str(seeds), "--port", str(port), "--workers", str(workers)]
+    done = subprocess.run(command, capture_output=True, timeout=60, check=False)
+    assert done.returncode == 1  # not 139 (SIGSEGV), not a wait on the FIFO
+    assert expected in done.stderr.decode()
+    assert "Traceback" not in done.stderr.decode()
+    assert not port_is_open(port)
+    check = subprocess.run([DISTANCE, "check", "--seeds", str(seeds)], capture_output=True, timeout=60, check=False)
+    assert (check.returncode, expected in check.stderr.decode()) == (1, True)
+
+
+def _rss_mb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) // 1024
+
+
+def test_clients_that_never_read_an_export_pin_no_copies_of_it_and_others_are_served(
+    seeds: Path, tmp_path: Path
+) -> None:
+    """100 connections ask for the N-Triples export and never read: the worker sends a large
+    body in awaited chunks, two at a time per client, so its memory barely moves (it grew by
+    ~500 MB when each body went to the server's buffer at once) and /v1/meta answers meanwhile."""
+    port = free_port()
+    command = [DISTANCE, "serve", "--port", str(port)]  # the shipped content: a ~5 MB export
+    env = {"DISTANCE_RATE_LIMIT": "0", "DISTANCE_ACCESS_LOG": "false"}
+    with serve(command, port, tmp_path / "logs", env=env) as server:
+        [worker] = _workers(server)
+        assert httpx.get(server.url + "/v1/graph?format=ntriples", timeout=30).status_code == 200
+        before = _rss_mb(worker)
+        sockets = []
+        try:
+            for _ in range(100):
+                sock = socket.create_connection(("127.0.0.1", port))
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.sendall(b"GET /v1/graph?format=ntriples HTTP/1.1\r\nHost: x\r\n\r\n")
+                sockets.append(sock)
+            time.sleep(2)
+            started = time.monotonic()
+            assert httpx.get(server.url + "/v1/meta", timeout=10).status_code == 200
+            assert time.monotonic() - started < 1.0
+            assert _rss_mb(worker) - before < 50
+        finally:
+            for sock in sockets:
+                sock.close()
