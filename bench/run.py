@@ -128,16 +128,11 @@ NOTES = """\
 
 - **The cache.** Every `/v1` answer with an ETag is a pure function of the graph, the URL and
   the request's variant (`api/edge/variant.py`: the content coding and the media type), so
-  `api/edge/cache.py` keeps finished responses in a bounded LRU that hangs off the served graph (a
-  reload starts an empty one), just inside the front door: a hit costs the front door (request
-  id, access log) plus a dict lookup. "Cache off" rows are the miss path. What is left between
-  a hit and the bare app is in "Where the time goes" above: mostly the kernel's share of a
-  socket write and the event loop, which the bare app pays too, then uvicorn's per-request
-  Python and ours. Done for it: the access log keeps its own buffer (under PYTHONUNBUFFERED,
-  set here and in many containers, `sys.stdout.buffer` is the raw file, so each line was a
-  write system call); each answer leaves in one write, its header block checked with two
-  `translate`s rather than two regular expressions per field (`api/edge/httpcycle.py`); the header
-  timeout is one timer per worker, not a call_later and a cancel per request.
+  `api/edge/cache.py` keeps finished responses in a bounded LRU that hangs off the served graph
+  (a reload starts an empty one), looked up by the edge pipeline (`api/edge/pipeline.py`)
+  before the app: a hit costs the pipeline's request id, bounds, variant, lookup, send and
+  access log. "Cache off" rows are the miss path. What is left between a hit and the bare
+  app is in "Where the time goes" above.
 - **Prebuilt answers.** The index, meta, the schema and the first page of every list are made
   before the port opens; every node (sources too), card and edge, on a graph of at most 5,000
   nodes and edges (`api/app/routes/__init__.py`, `PER_ITEM_LIMIT`), just after it opens, in the
@@ -148,29 +143,21 @@ NOTES = """\
   prints the first request of each kind on a fresh server: hits, under 1 ms.
 - **The miss path.** py-spy/cProfile of uncached answers: the two dependencies every route
   has (the graph, the query-parameter model) were plain `def`s, so FastAPI ran each in its
-  thread pool, two thread hops per request; they are `async def` now (an uncached node made in
-  process: 0.48 to 0.24 ms). Then FastAPI's own work was ~60 % of an uncached node (the route
-  scan ~20 %, solving dependencies and validating an empty query ~35 %) and finding each
-  quote's sentence, a walk over the article a character at a time, most of the rest. A plain
-  GET of a known node is now answered past FastAPI (`api/edge/shortcut.py`, through the route's own
-  `node_response`, compared byte for byte with the route for every node in
-  `tests/api/edge/test_shortcut.py`; any query string, an unknown or malformed id, another media
-  type go to the route), and a quote's sentence is found once per graph: an uncached node in
-  process ~0.26 to ~0.05 ms. Other routes still pay FastAPI on a miss.
-- **The server.** `distance serve` runs uvicorn on httptools and uvloop (`api/process/serve.py`) with a
-  protocol subclass that adds header-read and send timeouts, header caps (431 problem+json),
-  a problem+json 400 for unparseable requests and a per-worker connection cap
-  (`api/edge/httpproto.py`). granian runs the bare app faster (see the references) and Distance's
-  app somewhat faster too (the granian row), but it always sends `Server: granian` (no
-  option turns it off), answers its own 400/431 with empty bodies, has no send timeout and
-  leaves a connection that sends nothing open (its header-read timeout starts at the first
-  byte), and its SIGHUP respawns workers (dropping their keep-alive connections) rather
-  than swapping content in place. uvicorn's protocol is Python and can be extended where
-  those promises need it, so it ships; the gap between the two bare rows is what that costs.
-- **Workers.** `--workers 2` is a supervisor forking workers on one shared socket (labelled
-  TCP so accepted connections get TCP_NODELAY: otherwise every keep-alive answer waits ~40 ms
-  for a delayed ACK). On this 2-core machine the workers share the cores with wrk, so two
-  workers gain little or lose against one; compare their ratio, not their req/s.
+  thread pool, two thread hops per request; they are `async def` now. FastAPI's own work was
+  ~60 % of an uncached node (the route scan, solving dependencies, validating an empty query),
+  so the pipeline's app step makes a plain GET of a known node with the route's own function
+  (`api/edge/shortcut.py`, compared byte for byte with the route for every node in
+  `tests/api/edge/test_shortcut.py`; any query string, an unknown or malformed id, another
+  media type go to the route). Other routes pay FastAPI on a miss.
+- **The server.** `distance serve` runs on granian (`api/process/serve.py`), through its public
+  settings only: chosen over stock uvicorn[standard] by the server table above (the same app
+  on both, against the bare app on both), and because it has a header-read timeout, a bound
+  on connections per worker and worker respawn built in; uvicorn has none of the first. What
+  granian lacks (a timeout for a connection that sends nothing, a send timeout, problem+json
+  for its own 400/414/431) is nginx's in `make cluster` (README, "Slow and broken clients").
+- **Workers.** `--workers 2` is granian's main process forking two workers on its shared
+  socket; they share the built graph copy-on-write. On this 2-core machine the workers share
+  the cores with wrk, so compare their ratio, not their req/s.
 - **The cluster.** A hit in nginx's cache never reaches Python: nginx reads the stored answer
   and writes it, so it runs at or past the bare app's speed, several times one replica's.
   Uncached search is Python on every request; on this 2-core machine, shared by wrk, nginx and

@@ -69,9 +69,9 @@ def _node(rng: random.Random, node_id: str, node_type: NodeType, quotes: list[tu
     if node_type == "concept":
         yield f"  category: {CONCEPT_CATEGORIES[int(rng.random() * len(CONCEPT_CATEGORIES))]}\n"
     elif node_type == "response":
-        yield f"  polarity: {'do' if rng.random() < 0.7 else 'dont'}\n"
+        yield f"  advice: {'recommended' if rng.random() < 0.7 else 'warned_against'}\n"
     elif node_type == "statistic":
-        yield f'  value: {_q(str(int(rng.random() * 100)))}\n  unit: "%"\n'
+        yield f'  low: {int(rng.random() * 100)}\n  unit: "%"\n  quantity: A share measured in the synthetic content.\n'
     elif node_type == "sign" and rng.random() < 0.5:
         yield f"  group: {_q(_sentence(rng, 2))}\n"
     yield from _evidence(rng, quotes, "  ")

@@ -145,18 +145,13 @@ def _top_layers(p: Profile, n: int = 3) -> str:
 
 
 _CLOSING_A_HIT = (
-    "What would close it: most of a hit is not Distance's Python. The socket write (inside the cycle's "
-    "send) and the event loop's epoll and reads are kernel work the bare app on uvicorn pays as well; the "
-    "rest is per-request Python, uvicorn's protocol (parser callbacks, a scope dict, an asyncio task and "
-    "Event, a keep-alive timer) and ours (the front door, the answer layer, the protocol's limits). The "
-    "same app on granian, whose protocol is Rust on its own threads, runs at ~0.9x (the server rows above): "
-    "the rest of the gap is that server's Python per request, kept for the promises granian breaks (no "
-    "Server header, problem+json 400/431, the send timeout, SIGHUP in place). Answering a hit inside the "
-    "protocol (a cache lookup in data_received, no ASGI task) would be a second answer path beside the "
-    "answer layer, which the design rules out (one mechanism per job)."
+    "What would close it: granian's Rust side (parsing, the socket) is not sampled here; what is "
+    "Python is granian's ASGI callback wrapper and futures, the event loop, and the edge pipeline "
+    "(request id, bounds, variant, cache lookup, send, the access log). The same steps run for "
+    "every answer; a faster hit would come from doing less in them, not from a second path."
 )
 _CLOSING_A_MISS = (
-    "What would close it: a plain GET of a node no longer meets FastAPI (`api.edge.shortcut`); what is left is "
+    "What would close it: a plain GET of a node already skips routing (`api.edge.shortcut`); what is left is "
     "the same server and layers as a hit, plus serializing the node (orjson), its ETag (blake2b over the "
     "body), gzip when asked, and Starlette's Response headers. Prebuilt answers make every node of a "
     "graph under `PER_ITEM_LIMIT` a hit anyway; past it, the LRU keeps the nodes in use."

@@ -167,6 +167,7 @@ def test_over_the_concurrency_limit_a_request_gets_503_at_once(tiny: KnowledgeGr
         t0 = time.perf_counter()
         await asyncio.wait_for(app(_scope("/v1/meta"), _receive, collect), 5)
         elapsed = time.perf_counter() - t0
+        await asyncio.wait_for(app(_scope("/v1/meta", "HEAD"), _receive, collect), 5)  # refused too, no body
         first_was_pending = not first.done()
         release.set()
         await first
@@ -185,6 +186,7 @@ def test_over_the_concurrency_limit_a_request_gets_503_at_once(tiny: KnowledgeGr
     assert headers[b"access-control-allow-origin"] == b"*"  # a page can read Retry-After
     assert b"Retry-After" in headers[b"access-control-expose-headers"]
     assert orjson.loads(shed[1]["body"])["type"] == "/problems/overloaded"
+    assert (shed[2]["status"], shed[3]["body"]) == (503, b"")  # a HEAD refused: the GET's headers, no body
     assert first_was_pending
     assert elapsed < 1.0
     assert after[0]["status"] == 200  # the slot is free again once the first answer is sent
