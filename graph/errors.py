@@ -173,3 +173,7 @@ class ContentError(DistanceError):
         self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.message)))
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} content {noun}:\n" + "\n".join(map(str, self.problems)))
+
+    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[ContentProblem, ...]]]:
+        """Pickled as its problems (it crosses from the process that loads content), not its message."""
+        return ContentError, (self.problems,)
