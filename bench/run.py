@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cluster, folder, quality, scale, startup, throughput, wheretime
+from bench import cluster, folder, quality, scale, stall, startup, throughput, wheretime
 
 __all__ = ["main"]
 
@@ -60,6 +60,8 @@ def main() -> None:
     where_lines = wheretime.run(targeted)
     print("== cluster ==")
     cluster_lines = cluster.run(args.seconds, args.rounds)
+    print("== stalls ==")
+    stall_lines = stall.run(max(4, args.seconds * 2))
     print("== search quality ==")
     quality_lines = quality.run()
     print("== scale ==")
@@ -92,6 +94,10 @@ def main() -> None:
             "## Cluster: replicas behind nginx's cache (`make cluster`)",
             "",
             *cluster_lines,
+            "",
+            "## Stalls: other clients' p99 during reloads and during an export burst (`bench/stall.py`)",
+            "",
+            *stall_lines,
             "",
             "## Search quality on the shipped graph",
             "",

@@ -72,7 +72,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--signal", default="SIGUSR1", help="what tells the server to reload in place")
     args = parser.parse_args()
-    reload_signal = signal.Signals[args.signal]
+    for line in run(args.seconds, args.reloads, args.clients, signal.Signals[args.signal]):
+        print(line)
+
+
+def run(seconds: float, reloads: int = 5, clients: int = 100, reload_signal: int = signal.SIGUSR1) -> list[str]:
+    """The table's lines (`bench.run` puts them in RESULTS.md)."""
     rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         seeds = Path(tmp) / "seeds"
@@ -88,28 +93,30 @@ def main() -> None:
                 started(argv, port, env=env, cwd=ROOT, ready="/v1/meta", stderr=log) as server,
             ):
                 time.sleep(2)  # the per-item answers made in the background after start
-                base = _under_load(server.base, args.seconds)
+                base = _under_load(server.base, seconds)
 
-                def reloads() -> None:
-                    for i in range(args.reloads):
-                        time.sleep(args.seconds / (args.reloads + 1))
+                def reload_often() -> None:
+                    for i in range(reloads):
+                        time.sleep(seconds / (reloads + 1))
                         concepts.write_text(good.replace("summary: >-", f"summary: >-\n    Edit {i}.", 1), "utf-8")
                         os.kill(server.pid, reload_signal)
 
-                during = _under_load(server.base, args.seconds, reloads)
+                during = _under_load(server.base, seconds, reload_often)
                 concepts.write_text(good, encoding="utf-8")
-                rows.append(_row(f"{args.reloads} reloads, {workers} worker(s)", base, during))
+                rows.append(_row(f"{reloads} reloads, {workers} worker(s)", base, during))
                 if workers == 1:
                     time.sleep(2)
-                    base = _under_load(server.base, args.seconds)
-                    burst = _under_load(server.base, args.seconds, lambda p=port: _export_burst(p, args.clients))
-                    rows.append(_row(f"{args.clients} N-Triples exports at once, 1 worker", base, burst))
-    print(f"distance serve on a copy of the shipped seeds; wrk -t1 -c16 on {NODE}; load {os.getloadavg()[0]:.2f}")
-    print()
-    print("| run | baseline p99 ms | p99 ms during | ratio | requests | failed |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for row in rows:
-        print(row)
+                    base = _under_load(server.base, seconds)
+                    burst = _under_load(server.base, seconds, lambda p=port: _export_burst(p, clients))
+                    rows.append(_row(f"{clients} N-Triples exports at once, 1 worker", base, burst))
+    return [
+        f"distance serve on a copy of the shipped seeds; wrk -t1 -c16 on {NODE}; "
+        f"load {os.getloadavg()[0]:.2f} at the end",
+        "",
+        "| run | baseline p99 ms | p99 ms during | ratio | requests | failed |",
+        "|---|---:|---:|---:|---:|---:|",
+        *rows,
+    ]
 
 
 def _row(name: str, base: Result, during: Result) -> str:
