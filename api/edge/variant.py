@@ -127,7 +127,7 @@ def negotiate_media(fields: Iterable[bytes]) -> tuple[str, ...] | None:
     >>> negotiate_media([b"text/turtle, application/json;q=0.5"])
     ('text/turtle', 'application/json')
     >>> negotiate_media([b"text/*"]), negotiate_media([]), negotiate_media([b"image/png"])
-    (('text/turtle', 'text/csv', 'text/plain', 'text/tab-separated-values'), None, ())
+    (('text/turtle', 'text/csv', 'text/plain', 'text/tab-separated-values', 'text/event-stream'), None, ())
     """
     ranges: dict[str, float] = {}
     for field in fields:
