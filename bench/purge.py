@@ -102,13 +102,17 @@ def _workload(url: str, run_dir: Path, paths: list[str], seconds: float, work: P
 def _change_to_answer(url: str, run_dir: Path, pid: int, seeds: Path, round_no: int) -> tuple[float, float]:
     """Edit oxytocin's summary, SIGHUP the supervisor, poll the node: (s from the edit, s after the purge)."""
     concepts = seeds / "graph" / "concepts.yaml"
-    node = httpx.get(f"{url}/v1/nodes/oxytocin").json()
-    old = node["summary"]
-    new = f"{old.rstrip('.')} (edit {round_no})."
+    old = httpx.get(f"{url}/v1/nodes/oxytocin").json()["summary"]
+    # The first words of the summary sit on one line of the file, however YAML folds the rest.
+    words = " ".join(old.split()[:4])
+    new = old.replace(words, f"{words} (edit {round_no})", 1)
     cluster_log = run_dir.parent / f"{run_dir.name}.log"
     purges = cluster_log.read_text(encoding="utf-8").count("purged")
     edited = time.monotonic()
-    concepts.write_text(concepts.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    text = concepts.read_text(encoding="utf-8")
+    if words not in text:
+        raise SystemExit(f"{concepts} does not hold {words!r} on one line")
+    concepts.write_text(text.replace(words, f"{words} (edit {round_no})", 1), encoding="utf-8")
     os.kill(pid, signal.SIGHUP)
     purged = 0.0
     while True:
