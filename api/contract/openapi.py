@@ -24,6 +24,7 @@ __all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "o
 
 ERROR_DESCRIPTIONS = {
     400: "The query is malformed (it does not parse), or asks for an update of the read-only graph.",
+    411: "The request body has no `Content-Length` (it is chunked); send its length.",
     413: "The request body is larger than the route reads (64 KiB for a query).",
     415: "The request body's `Content-Type` is not one the route reads.",
     404: "No resource with this id, or a parameter names what the content does not have (`errors` names it); "

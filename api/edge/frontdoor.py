@@ -33,8 +33,8 @@ _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
 _INSTANCE_CHARS: Final = 256
 # Distance takes no request bodies (every method it answers is GET, HEAD or OPTIONS), but for
 # a query sent by POST to a query-language route (`QUERY_ROUTES`), of at most `MAX_QUERY_BYTES`.
-# One past its size, or of unknown length, is refused before it is read, and the connection
-# closed, so a body is never read without bound.
+# One past its size (413), or of unknown length (411), is refused before it is read, and the
+# connection closed, so a body is never read without bound.
 MAX_BODY_BYTES: Final = 1024
 MAX_QUERY_BYTES: Final = 64 << 10
 _CLOSE: Final = (b"connection", b"close")
@@ -132,8 +132,8 @@ class Bounds:
     """The refusals before anything else runs, each bound checked here and nowhere else in the app:
 
     - A URL (path and query, as sent) longer than `max_url_bytes` is a 414 problem.
-    - A request body past `MAX_BODY_BYTES`, or chunked, is a 413 problem, unread, and the
-      connection is closed.
+    - A request body past what the route reads is a 413 problem, and one of unknown length
+      (chunked) a 411, both unread, and the connection is closed.
     - A client past its `limiter`'s rate is a 429 problem with `Retry-After` and the
       `RateLimit` fields (`api.edge.ratelimit`), before it costs anything else.
     - With `max_concurrency` requests already `in_flight` (per process; the pipeline counts
@@ -157,8 +157,10 @@ class Bounds:
             detail = f"the URL has {url_bytes} bytes; at most {self.max_url_bytes} are accepted"
             return _problem(scope, 414, detail)
         if (body := _body_size(scope, most := _most_body(scope))) is not None:
-            shown = "of unknown length" if body < 0 else f"of {body} bytes"
-            detail = f"a request body {shown} is not taken; this route reads at most {most} bytes"
+            if body < 0:
+                detail = f"a request body of unknown length is not taken; send Content-Length (at most {most} bytes)"
+                return _problem(scope, 411, detail, [_CLOSE])
+            detail = f"a request body of {body} bytes is not taken; this route reads at most {most} bytes"
             return _problem(scope, 413, detail, [_CLOSE])
         if self.limiter is not None and (limited := self.limiter.check(scope)) is not None:
             return _problem(scope, 429, self.limiter.detail(), limited)

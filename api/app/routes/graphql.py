@@ -33,7 +33,7 @@ _PAGE_CSP: Final = (
     "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _EXAMPLE: Final = {"data": {"node": {"id": "oxytocin", "label": "Oxytocin", "type": "concept"}}}
-_RESPONSES: Final = declare(GraphQLOut, 400, 413, 415, example=_EXAMPLE, extra_media_types=[GRAPHQL_MEDIA])
+_RESPONSES: Final = declare(GraphQLOut, 400, 411, 413, 415, example=_EXAMPLE, extra_media_types=[GRAPHQL_MEDIA])
 # Under its own media type, a GraphQL document refused before execution (it does not parse, is
 # not valid, passes a limit) is a 400 in GraphQL's shape; a request that is not GraphQL at all is a problem.
 _RESPONSES[400]["content"] = {GRAPHQL_MEDIA: {"schema": {"$ref": "#/components/schemas/GraphQLOut"}}}

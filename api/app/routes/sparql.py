@@ -49,6 +49,7 @@ _MEDIA: Final = [m for m in (*RESULT_MEDIA, *GRAPH_MEDIA) if m != "application/s
 _RESPONSES: Final = declare(
     SparqlOut,
     400,
+    411,
     413,
     415,
     example=_EXAMPLE,

@@ -225,16 +225,19 @@ def test_errors_and_refusals_carry_cors_too(client: TestClient, url: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("headers", "said"),
-    [({"Content-Length": "1025"}, "of 1025 bytes"), ({"Transfer-Encoding": "chunked"}, "of unknown length")],
+    ("headers", "said", "status", "problem"),
+    [
+        ({"Content-Length": "1025"}, "of 1025 bytes", 413, "content-too-large"),
+        ({"Transfer-Encoding": "chunked"}, "of unknown length", 411, "length-required"),
+    ],
 )
-def test_a_request_body_past_the_cap_is_a_413_problem_and_a_close(
-    client: TestClient, headers: dict[str, str], said: str
+def test_a_request_body_past_the_cap_or_of_unknown_length_is_refused_with_a_close(
+    client: TestClient, headers: dict[str, str], said: str, status: int, problem: str
 ) -> None:
     body = b"x" * 1025 if "Content-Length" in headers else None
     response = client.request("GET", "/v1/meta", headers=headers, content=body)
-    assert (response.status_code, response.headers["content-type"]) == (413, "application/problem+json")
-    assert response.json()["type"] == "/problems/content-too-large"
+    assert (response.status_code, response.headers["content-type"]) == (status, "application/problem+json")
+    assert response.json()["type"] == f"/problems/{problem}"
     assert said in response.json()["detail"]
     assert response.headers["connection"] == "close"
     assert response.headers["access-control-allow-origin"] == "*"
