@@ -613,6 +613,26 @@ def test_a_reload_purges_exactly_the_changed_answers_and_an_invalid_one_purges_n
         assert httpx.get(cluster.url + changed).headers["cache-tag"] == "distance node:000 node:oxytocin"
         untouched_body = httpx.get(cluster.url + untouched).content
 
+        # An event stream through nginx: unbuffered, so each event arrives as it is sent.
+        seen: list[tuple[float, str]] = []
+        opened = threading.Event()
+
+        reader = httpx.Client(timeout=70)
+
+        def read_stream() -> None:  # nginx takes X-Accel-Buffering for itself: it is not passed on
+            with (
+                contextlib.suppress(httpx.HTTPError, RuntimeError),  # hung up at the end of the test
+                reader.stream("GET", cluster.url + "/v1/events?timeout=60") as response,
+            ):
+                seen.append((time.monotonic(), response.headers["content-type"]))
+                for line in response.iter_lines():
+                    opened.set()
+                    seen.append((time.monotonic(), line))
+
+        threading.Thread(target=read_stream, daemon=True).start()
+        assert opened.wait(5), "the stream's first line did not come through nginx"
+        assert seen[0][1].startswith("text/event-stream")
+
         concepts = cluster.seeds / "graph" / "concepts.yaml"
         concepts.write_text(concepts.read_text(encoding="utf-8").replace(OLD_SUMMARY, NEW_SUMMARY), encoding="utf-8")
         os.kill(cluster.process.pid, signal.SIGHUP)
@@ -626,6 +646,8 @@ def test_a_reload_purges_exactly_the_changed_answers_and_an_invalid_one_purges_n
         assert (kept.headers["x-cache-status"], kept.content) == ("HIT", untouched_body)
         # The node, the list, and /v1/meta (the supervisor's own readiness check stored it): all three.
         assert "purged 3 stored answer(s) tagged graph node:oxytocin" in cluster.log()
+        wait_for(lambda: any(line == "event: content.changed" for _, line in seen), 5, "the event through nginx")
+        reader.close()
 
         # Invalid content: refused by the first replica, and nothing is purged.
         assert httpx.get(cluster.url + changed).headers["x-cache-status"] == "HIT"
