@@ -93,6 +93,8 @@ class Pipeline:
         if refused is not None:
             await send_answer(send, refused, head=head)
             return
+        # The in-flight bound counts the work of making an answer (steps 2 to 7), not its
+        # delivery: a client that does not read holds no slot while its answer waits to be sent.
         self.bounds.in_flight += 1
         try:
             state = scope.setdefault("state", {})
@@ -107,17 +109,16 @@ class Pipeline:
             conditions = [value for name, value in scope["headers"] if name == b"if-none-match"]
             if_none_match = b", ".join(conditions) if conditions else None
             key: CacheKey | None = None
+            answer: Answer | None = None
             if graph is not None and self.cache.enabled and cacheable_request(method, scope["path"]):  # 4
                 key = (scope["path"], scope["query_string"], variant)
-                kept = self.cache.get(graph, key)
-                state["cache"] = "miss" if kept is None else "hit"
-                if kept is not None:
-                    await send_answer(send, kept, head=head, if_none_match=if_none_match, scope=scope)  # 8
-                    return
-            answer = await self._make(scope, receive, send, graph, variant, key)  # 5, 6, 7
-            await send_answer(send, answer, head=head, if_none_match=if_none_match, scope=scope)  # 8
+                answer = self.cache.get(graph, key)
+                state["cache"] = "miss" if answer is None else "hit"
+            if answer is None:
+                answer = await self._make(scope, receive, send, graph, variant, key)  # 5, 6, 7
         finally:
             self.bounds.in_flight -= 1
+        await send_answer(send, answer, head=head, if_none_match=if_none_match, scope=scope)  # 8
 
     async def _make(
         self,

@@ -146,18 +146,28 @@ def test_the_url_bound_is_a_setting_and_counts_the_query(tiny: KnowledgeGraph, s
 
 
 def test_over_the_concurrency_limit_a_request_gets_503_at_once(tiny: KnowledgeGraph, seeds: Path) -> None:
-    """One request holds the only slot (its client reads slowly); the next is shed, not queued."""
+    """One request holds the only slot (its body arrives slowly, so the app is still at work on
+    it); the next is shed, not queued."""
     app = create_app(Settings(seeds_dir=seeds, max_concurrency=1), tiny)
 
     async def scenario() -> tuple[list[Message], float, bool, list[Message]]:
         started, release = asyncio.Event(), asyncio.Event()
 
-        async def slow_client(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                started.set()
-                await release.wait()
+        async def slow_body() -> Message:
+            started.set()
+            await release.wait()
+            return {"type": "http.request", "body": b"", "more_body": False}
 
-        first = asyncio.create_task(app(_scope("/v1/meta"), _receive, slow_client))
+        async def dropped(message: Message) -> None:
+            pass
+
+        post = _scope("/v1/sparql", "POST")
+        post["headers"] = [
+            *post["headers"],
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"content-length", b"0"),
+        ]
+        first = asyncio.create_task(app(post, slow_body, dropped))
         await asyncio.wait_for(started.wait(), 10)
         shed: list[Message] = []
 
@@ -245,3 +255,32 @@ def test_a_request_body_past_the_cap_or_of_unknown_length_is_refused_with_a_clos
 
 def test_a_small_body_on_a_get_is_ignored(client: TestClient) -> None:
     assert client.request("GET", "/v1/meta", content=b"x" * 1024).status_code == 200
+
+
+def test_a_client_that_does_not_read_its_answer_holds_no_slot(tiny: KnowledgeGraph, seeds: Path) -> None:
+    """The bound counts the work of making answers, not their delivery: with the only slot's
+    answer made and waiting on its client, the next request is answered."""
+    app = create_app(Settings(seeds_dir=seeds, max_concurrency=1), tiny)
+
+    async def scenario() -> tuple[int, bool]:
+        started, release = asyncio.Event(), asyncio.Event()
+
+        async def stalled_client(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.set()
+                await release.wait()
+
+        first = asyncio.create_task(app(_scope("/v1/meta"), _receive, stalled_client))
+        await asyncio.wait_for(started.wait(), 10)
+        answered: list[Message] = []
+
+        async def collect(message: Message) -> None:
+            answered.append(message)
+
+        await asyncio.wait_for(app(_scope("/v1/meta"), _receive, collect), 5)
+        first_was_pending = not first.done()
+        release.set()
+        await first
+        return answered[0]["status"], first_was_pending
+
+    assert asyncio.run(scenario()) == (200, True)
