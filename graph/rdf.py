@@ -22,6 +22,7 @@ them), URNs otherwise, so this module never needs to know a host.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -39,6 +40,7 @@ __all__ = [
     "Iris",
     "edge_jsonld",
     "graph_jsonld",
+    "graph_jsonld_pieces",
     "node_jsonld",
     "to_rdf",
     "vocabulary_jsonld",
@@ -197,18 +199,40 @@ def edge_jsonld(kg: KnowledgeGraph, edge_id: str, iris: Iris, indent: bool = Fal
 
 def graph_jsonld(kg: KnowledgeGraph, iris: Iris, indent: bool = False) -> bytes:
     """The whole graph as JSON-LD: the concept scheme (with `content_version`), every node and edge."""
-    scheme = {
+    return _document(iris, list(_graph_objects(kg, iris)), indent)
+
+
+def graph_jsonld_pieces(kg: KnowledgeGraph, iris: Iris, per_piece: int = 2_000) -> tuple[bytes, ...]:
+    """The whole graph's JSON-LD in documents of at most `per_piece` objects: together they hold
+    exactly the triples of `graph_jsonld` (every object names its subject, so none spans two
+    pieces), and a JSON-LD parser never holds more than one piece.
+
+    >>> pieces = graph_jsonld_pieces(tiny_graph(), URN_IRIS, 10)
+    >>> len(pieces) > 1, len(orjson.loads(pieces[0])["@graph"])
+    (True, 10)
+    """
+    pieces, objects = [], []
+    for one in _graph_objects(kg, iris):
+        objects.append(one)
+        if len(objects) == per_piece:
+            pieces.append(_document(iris, objects, False))
+            objects = []
+    if objects:
+        pieces.append(_document(iris, objects, False))
+    return tuple(pieces)
+
+
+def _graph_objects(kg: KnowledgeGraph, iris: Iris) -> Iterator[dict[str, Any]]:
+    yield {
         "@id": iris.scheme,
         "@type": ["skos:ConceptScheme"],
         "dcterms:title": "Distance: why men pull away",
         "dcterms:hasVersion": kg.content_version,
     }
-    objects = [scheme]
     for node in kg.nodes.values():
-        objects += _node(kg, node, iris)
+        yield from _node(kg, node, iris)
     for edge in kg.edges.values():
-        objects += _edge(edge, iris)
-    return _document(iris, objects, indent)
+        yield from _edge(edge, iris)
 
 
 # Distance's own properties other than the edge kinds and the node attributes, in words.

@@ -2,7 +2,10 @@
 
 The store holds the triples of the graph's JSON-LD document (`graph.rdf.graph_jsonld`), the
 one document Turtle and N-Triples are written from, so a query sees what `/v1/graph?format=ntriples`
-serves, no more and no less. It is made on first use and kept on the graph
+serves, no more and no less. It is loaded from that document in pieces
+(`graph.rdf.graph_jsonld_pieces`, the same objects a few thousand at a time): pyoxigraph's
+JSON-LD parser holds a whole document while it reads it, and one document of the
+100,000-node bench graph took it past 22 GB. It is made on first use and kept on the graph
 (`KnowledgeGraph.derived`), so a reload builds a new one with the new graph.
 
 Evaluation is read-only by construction: only `Store.query` is ever called on the store,
@@ -12,7 +15,7 @@ the results are written, so the answer is written through `_Bounded`, a sink tha
 evaluation when the answer passes `max_bytes` or the clock passes `deadline`: a query that
 streams its rows is stopped at once. A query that sorts, groups or aggregates before its first
 row writes nothing until then, and pyoxigraph cannot be interrupted, so the API runs each
-evaluation (`evaluate_on`, on a `store_of` the same document) in a process it kills at the
+evaluation (`evaluate_on`, on a `store_of` the same pieces) in a process it kills at the
 deadline (`api.process.sparql`).
 """
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,7 +33,7 @@ from typing_extensions import Buffer
 
 from graph.build import KnowledgeGraph
 from graph.errors import QueryLimit, QuerySyntaxError, ReadOnlyQuery
-from graph.rdf import PREFIXES, Iris, graph_jsonld
+from graph.rdf import PREFIXES, Iris, graph_jsonld_pieces
 
 __all__ = [
     "GRAPH_MEDIA",
@@ -86,13 +89,15 @@ def sparql_store(kg: KnowledgeGraph, iris: Iris) -> pyoxigraph.Store:
     >>> bool(store.query("ASK { <urn:distance:node:oxytocin> ?p ?o }"))
     True
     """
-    return store_of(kg.derived(graph_jsonld, iris, False))
+    return store_of(graph_jsonld_pieces(kg, iris))
 
 
-def store_of(document: bytes) -> pyoxigraph.Store:
-    """An in-memory store of a JSON-LD document's triples (what a process of its own is given)."""
+def store_of(pieces: Iterable[bytes]) -> pyoxigraph.Store:
+    """An in-memory store of the triples of JSON-LD documents, read one after another (what a
+    process of its own is given: `graph.rdf.graph_jsonld_pieces`)."""
     store = pyoxigraph.Store()
-    store.bulk_extend(pyoxigraph.parse(document, format=pyoxigraph.RdfFormat.JSON_LD))
+    for document in pieces:
+        store.bulk_extend(pyoxigraph.parse(document, format=pyoxigraph.RdfFormat.JSON_LD))
     return store
 
 

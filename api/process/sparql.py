@@ -3,7 +3,7 @@
 pyoxigraph cannot interrupt a query: one that sorts, groups or aggregates a huge join writes
 nothing until that step ends, so no check between writes can stop it. Each evaluation
 therefore runs in a child process holding its own store of the graph's triples (made from the
-graph's JSON-LD document, so the same triples the exports serve); at its deadline the parent
+graph's JSON-LD document, in pieces, so the same triples the exports serve); at its deadline the parent
 kills the child and answers with the time limit, and the next query starts a new one. At
 most `slots` run at once (one more is refused at once); idle children are kept for the
 next query on the same graph and killed with the pool.
@@ -24,7 +24,7 @@ from typing import Any, Final
 from api.edge.variant import Variant
 from graph.build import KnowledgeGraph
 from graph.errors import QueryLimit, QuerySyntaxError, ReadOnlyQuery
-from graph.rdf import Iris, graph_jsonld
+from graph.rdf import Iris, graph_jsonld_pieces
 from graph.sparql import SparqlAnswer, evaluate_on, store_of
 
 __all__ = ["Busy", "Lost", "NotAcceptable", "SparqlPool"]
@@ -50,9 +50,10 @@ class NotAcceptable(Exception):
         self.offers = tuple(offers)
 
 
-def _serve(conn: Connection, document: bytes, vocab: str) -> None:
-    """The child: a store of `document`'s triples, then one query after another until the pipe closes."""
-    store = store_of(document)
+def _serve(conn: Connection, pieces: tuple[bytes, ...], vocab: str) -> None:
+    """The child: a store of the triples of `pieces` (JSON-LD documents), then one query after another
+    until the pipe closes."""
+    store = store_of(pieces)
     conn.send(("ready",))
     while True:
         try:
@@ -100,7 +101,7 @@ def _start(kg: KnowledgeGraph, iris: Iris) -> _Child:
     """A child with a store of `kg`'s triples as `iris` names them, once it is ready."""
     mine, theirs = _CONTEXT.Pipe()
     process = _CONTEXT.Process(
-        target=_serve, args=(theirs, kg.derived(graph_jsonld, iris, False), iris.vocab), daemon=True
+        target=_serve, args=(theirs, kg.derived(graph_jsonld_pieces, iris), iris.vocab), daemon=True
     )
     process.start()
     theirs.close()

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
+import pyoxigraph
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -18,8 +19,8 @@ from rdflib.query import Result
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import QueryLimit, QuerySyntaxError, ReadOnlyQuery
 from graph.exports import export
-from graph.rdf import PREFIXES, URN_IRIS
-from graph.sparql import GRAPH_MEDIA, RESULT_MEDIA, SparqlAnswer, evaluate, query_form, sparql_store
+from graph.rdf import PREFIXES, URN_IRIS, graph_jsonld_pieces
+from graph.sparql import GRAPH_MEDIA, RESULT_MEDIA, SparqlAnswer, evaluate, query_form, sparql_store, store_of
 from tests.tiny import tiny_graph
 
 _DECLARED = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in {**PREFIXES, "distance": URN_IRIS.vocab}.items())
@@ -110,6 +111,19 @@ def test_store_holds_exactly_the_exported_triples(kg: KnowledgeGraph, reference:
     store = kg.derived(sparql_store, URN_IRIS)
     assert store is kg.derived(sparql_store, URN_IRIS)  # built once per graph
     ours = rdflib.Graph().parse(data=_answer(kg, "CONSTRUCT WHERE { ?s ?p ?o }").body, format="turtle")
+    assert len(store) == len(reference)
+    assert isomorphic(ours, reference)
+
+
+def test_store_from_small_pieces_holds_exactly_the_exported_triples(
+    kg: KnowledgeGraph, reference: rdflib.Graph
+) -> None:
+    pieces = graph_jsonld_pieces(kg, URN_IRIS, 3)  # a node's description and its quotes fall in different pieces
+    assert len(pieces) > 10
+    store = store_of(pieces)
+    ours = rdflib.Graph().parse(
+        data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()), format="nt"
+    )
     assert len(store) == len(reference)
     assert isomorphic(ours, reference)
 
