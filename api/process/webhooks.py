@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 import yaml
 
@@ -232,6 +231,8 @@ class Deliveries:
         self.retry_seconds = retry_seconds
         self.first_backoff = first_backoff
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=_QUEUE)
+        import httpx  # here, not at the top: `distance serve` without webhooks never pays its import
+
         self._client = httpx.Client(timeout=timeout, follow_redirects=False, headers={"user-agent": "Distance"})
         self._sequence = 0
         self._thread = threading.Thread(target=self._run, name="distance-webhooks", daemon=True)
@@ -283,6 +284,8 @@ class Deliveries:
 
     def _attempt(self, job: _Job) -> bool:
         """POST once; True when it should be tried again (its `due` set to when)."""
+        import httpx  # already imported by __init__: a lookup
+
         job.attempt += 1
         timestamp = int(time.time())
         headers = {
