@@ -18,6 +18,8 @@ from graph.registry import EDGE_KINDS
 from graph.types import NODE_TYPES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from graph.report import Report
@@ -60,14 +62,18 @@ FormatOption = Annotated[
 ]
 
 
-def _load_or_exit(seeds: Path) -> KnowledgeGraph:
+def _import_app() -> None:
+    import api.app.factory  # noqa: F401 - imported for its cost, paid now
+
+
+def _load_or_exit(seeds: Path, meanwhile: Callable[[], object] | None = None) -> KnowledgeGraph:
     """Load the graph (its releases with it), or print every problem as `file:line: message` and exit 1.
 
     Loaded in a child process (`graph.intake`): content that crashes a parser is one more
     problem named by its file, never a crash of this command.
     """
     try:
-        return load_apart(seeds)
+        return load_apart(seeds, meanwhile)
     except LoadFailed as exc:
         _console(stderr=True).print(f"loading {seeds} failed: {exc}; nothing was served.", markup=False)
         raise typer.Exit(1) from None
@@ -189,7 +195,9 @@ def serve(
     """
     from api.process.serve import serve as run_server
 
-    kg = _load_or_exit(seeds)
+    # The app's imports (FastAPI, the routes, GraphQL) are made here while the content loads in
+    # its child, on the other core, not after it in each worker: workers fork with them made.
+    kg = _load_or_exit(seeds, meanwhile=_import_app)
     settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
     _webhooks_or_exit(settings)
     run_server(settings, kg)

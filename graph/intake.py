@@ -39,8 +39,10 @@ class LoadFailed(Exception):
     """Loading failed for a reason that is not the content (no memory, a bug): the message says which."""
 
 
-def load_apart(seeds_dir: Path) -> KnowledgeGraph:
-    """`load_graph(seeds_dir)`, run in a child process.
+def load_apart(seeds_dir: Path, meanwhile: Callable[[], object] | None = None) -> KnowledgeGraph:
+    """`load_graph(seeds_dir)`, run in a child process; `meanwhile()`, if given, runs in this
+    process while the child loads (a server's imports), and its exception is raised after the
+    child is done.
 
     Raises
     ------
@@ -50,7 +52,7 @@ def load_apart(seeds_dir: Path) -> KnowledgeGraph:
     LoadFailed
         When the child failed otherwise (an exception that is not a content problem).
     """
-    return _outcome(seeds_dir, _in_child(load_graph, seeds_dir.resolve()))
+    return _outcome(seeds_dir, _in_child(load_graph, seeds_dir.resolve(), meanwhile))
 
 
 def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tuple[KnowledgeGraph, T]:
@@ -96,8 +98,10 @@ def removal(served: KnowledgeGraph, new: KnowledgeGraph) -> str | None:
     )
 
 
-def _in_child(work: Callable[[Path], Any], path: Path) -> Any:
-    """`work(path)` in a forked child: its value or exception, or the number of the signal that killed it."""
+def _in_child(work: Callable[[Path], Any], path: Path, meanwhile: Callable[[], object] | None = None) -> Any:
+    """`work(path)` in a forked child: its value or exception, or the number of the signal that killed it.
+
+    `meanwhile()` runs here while the child works; the child is waited for even when it raises."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, then leave without running the parent's exit handlers
@@ -122,8 +126,12 @@ def _in_child(work: Callable[[Path], Any], path: Path) -> Any:
             os._exit(code)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        finally:
+            data = pipe.read()
+            _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
         return os.WTERMSIG(status)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,21 @@ def test_load_apart_builds_the_graph_load_graph_builds(seeds: Path) -> None:
     apart, here = load_apart(seeds), load_graph(seeds)
     assert apart.content_version == here.content_version
     assert dict(apart.nodes) == dict(here.nodes)
+
+
+def test_meanwhile_runs_here_while_the_child_loads(seeds: Path) -> None:
+    ran: list[int] = []
+    graph = load_apart(seeds, meanwhile=lambda: ran.append(os.getpid()))
+    assert ran == [os.getpid()]
+    assert graph.content_version == load_graph(seeds).content_version
+
+
+def test_a_failing_meanwhile_is_raised(seeds: Path) -> None:
+    def fail() -> None:
+        raise RuntimeError("meanwhile failed")
+
+    with pytest.raises(RuntimeError, match="meanwhile failed"):
+        load_apart(seeds, meanwhile=fail)
 
 
 def test_load_apart_raises_every_content_problem(seeds: Path) -> None:
