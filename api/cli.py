@@ -73,7 +73,7 @@ def _load_or_exit(seeds: Path, meanwhile: Callable[[], object] | None = None) ->
     problem named by its file, never a crash of this command.
     """
     try:
-        return load_apart(seeds, meanwhile)
+        return load_apart(seeds, meanwhile, below_serving=False)  # nothing of ours serves yet
     except LoadFailed as exc:
         _console(stderr=True).print(f"loading {seeds} failed: {exc}; nothing was served.", markup=False)
         raise typer.Exit(1) from None

@@ -31,6 +31,11 @@ __all__ = ["LoadFailed", "load_apart", "load_apart_and", "removal"]
 
 T = TypeVar("T")
 
+# A reload's build runs below the processes that serve: on a busy machine it waits for them,
+# never they for it. A first load (the CLI's, before anything serves) has nobody to give way
+# to, and a server's start waits for it.
+_BELOW_SERVING: Final = 10
+
 # A reload that keeps fewer than this share of the served nodes needs the operator's word.
 KEEP_AT_LEAST: Final = 0.5
 
@@ -39,10 +44,13 @@ class LoadFailed(Exception):
     """Loading failed for a reason that is not the content (no memory, a bug): the message says which."""
 
 
-def load_apart(seeds_dir: Path, meanwhile: Callable[[], object] | None = None) -> KnowledgeGraph:
+def load_apart(
+    seeds_dir: Path, meanwhile: Callable[[], object] | None = None, *, below_serving: bool = True
+) -> KnowledgeGraph:
     """`load_graph(seeds_dir)`, run in a child process; `meanwhile()`, if given, runs in this
     process while the child loads (a server's imports), and its exception is raised after the
-    child is done.
+    child is done. `below_serving=False` when nothing serves yet: the child keeps this
+    process's priority.
 
     Raises
     ------
@@ -52,7 +60,8 @@ def load_apart(seeds_dir: Path, meanwhile: Callable[[], object] | None = None) -
     LoadFailed
         When the child failed otherwise (an exception that is not a content problem).
     """
-    return _outcome(seeds_dir, _in_child(load_graph, seeds_dir.resolve(), meanwhile))
+    nice = _BELOW_SERVING if below_serving else 0
+    return _outcome(seeds_dir, _in_child(load_graph, seeds_dir.resolve(), meanwhile, nice=nice))
 
 
 def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tuple[KnowledgeGraph, T]:
@@ -63,7 +72,7 @@ def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tupl
         graph = load_graph(path)
         return graph, then(graph)
 
-    outcome = _in_child(work, seeds_dir.resolve())
+    outcome = _in_child(work, seeds_dir.resolve(), nice=_BELOW_SERVING)
     if isinstance(outcome, tuple):
         return outcome
     _outcome(seeds_dir.resolve(), outcome)
@@ -98,10 +107,13 @@ def removal(served: KnowledgeGraph, new: KnowledgeGraph) -> str | None:
     )
 
 
-def _in_child(work: Callable[[Path], Any], path: Path, meanwhile: Callable[[], object] | None = None) -> Any:
+def _in_child(
+    work: Callable[[Path], Any], path: Path, meanwhile: Callable[[], object] | None = None, *, nice: int = 0
+) -> Any:
     """`work(path)` in a forked child: its value or exception, or the number of the signal that killed it.
 
-    `meanwhile()` runs here while the child works; the child is waited for even when it raises."""
+    `meanwhile()` runs here while the child works; the child is waited for even when it raises.
+    The child's priority is lowered by `nice`."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, then leave without running the parent's exit handlers
@@ -109,9 +121,8 @@ def _in_child(work: Callable[[Path], Any], path: Path, meanwhile: Callable[[], o
         try:
             os.close(read_end)
             faulthandler.disable()  # a crash here is reported by the parent, as a content problem
-            # Below the processes that serve: on a busy machine, a reload's build waits for
-            # them, never they for it.
-            os.nice(10)
+            if nice:
+                os.nice(nice)
             try:
                 value: Any = work(path)
             except ContentError as exc:
@@ -154,7 +165,7 @@ def _crash_problem(seeds_dir: Path, signo: int) -> ContentProblem:
     name = _signal_name(signo)
     root = seeds_dir.parent
     for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file()):
-        if _in_child(_read_one, path) == signo:
+        if _in_child(_read_one, path, nice=_BELOW_SERVING) == signo:
             return ContentProblem(
                 display_name(path, root), 1, f"reading this file crashes the parser ({name}); the content is refused"
             )

@@ -10,7 +10,7 @@ import pytest
 import graph._yaml
 from graph.build import build, load_graph
 from graph.errors import ContentError
-from graph.intake import load_apart, removal
+from graph.intake import _BELOW_SERVING, _in_child, load_apart, removal
 from graph.load import Content, load_content
 from tests.tiny import append_entry
 
@@ -34,6 +34,12 @@ def test_a_failing_meanwhile_is_raised(seeds: Path) -> None:
 
     with pytest.raises(RuntimeError, match="meanwhile failed"):
         load_apart(seeds, meanwhile=fail)
+
+
+def test_the_child_runs_below_serving_unless_nothing_serves_yet(tmp_path: Path) -> None:
+    here = os.nice(0)
+    assert _in_child(lambda _: os.nice(0), tmp_path, nice=_BELOW_SERVING) == min(19, here + _BELOW_SERVING)
+    assert _in_child(lambda _: os.nice(0), tmp_path) == here
 
 
 def test_load_apart_raises_every_content_problem(seeds: Path) -> None:
