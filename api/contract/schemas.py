@@ -37,7 +37,9 @@ __all__ = [
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Each shape's validator and schema are built on first use, not at import: a server's
+    # worker imports them all before its port opens and uses few before its first answer.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class EvidenceLinks(_Out):
