@@ -124,7 +124,7 @@ def time_to_first_200(
 
 
 def phases() -> dict[str, float]:
-    """Seconds per phase of one start in a fresh interpreter: imports, load, app, first request."""
+    """Seconds per phase of one start in a fresh interpreter: imports, load, app, lifespan, first request."""
     code = """
 import time; t0 = time.perf_counter()
 import granian, api.cli, api.app.factory
@@ -140,16 +140,17 @@ with TestClient(app) as c:
     t4 = time.perf_counter()
     assert c.get("/v1/meta").status_code == 200
     t5 = time.perf_counter()
-print(t1 - t0, t2 - t1, t3 - t2, t5 - t4)
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
 """
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     total = time.perf_counter() - started
-    imports, load, app, first = map(float, out.stdout.splitlines()[-1].split())  # after the access log
+    imports, load, app, lifespan, first = map(float, out.stdout.splitlines()[-1].split())  # after the access log
     return {
         "interpreter + imports": imports,
         "load + validate + build": load,
         "create_app": app,
+        "lifespan (prebuilt answers)": lifespan,
         "first request (in process)": first,
         "whole subprocess": total,
     }
