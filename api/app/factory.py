@@ -21,7 +21,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.app import urls
 from api.app.errors import install_error_handlers
-from api.app.graphql import GraphQLService
 from api.app.routes import ROUTERS, per_item_paths, prebuilt_paths
 from api.app.routes.graphql import GRAPHIQL_ASSETS
 from api.contract.openapi import build_openapi
@@ -138,7 +137,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
         app.state.cache_control += f", stale-while-revalidate={stale}, stale-if-error={stale}"
     # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
     app.state.iris = urls.iris(settings.public_base)
-    app.state.graphql = GraphQLService()
+    app.state.graphql = None  # made on the first GraphQL request (`api.app.routes.graphql`)
     app.state.events = Events(
         max_streams=settings.events_max_streams,
         per_client=settings.events_per_client,

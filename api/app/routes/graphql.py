@@ -4,7 +4,7 @@ and GraphiQL for a browser, served from this package's own files."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import orjson
 from fastapi import APIRouter, Request
@@ -14,11 +14,13 @@ from starlette.responses import Response
 from api.app import urls
 from api.app.deps import GraphDep
 from api.app.errors import problem_response
-from api.app.graphql import GraphQLOutcome, GraphQLRequest, GraphQLService
 from api.app.params import QueryModel, query
 from api.app.responses import JSON, negotiate, tagged_response
 from api.contract.openapi import declare
 from api.contract.query_schemas import GraphQLBody, GraphQLOut
+
+if TYPE_CHECKING:
+    from api.app.graphql import GraphQLOutcome, GraphQLService
 
 __all__ = ["GRAPHIQL_ASSETS", "GRAPHQL_MEDIA", "MAX_BODY", "router"]
 
@@ -63,7 +65,13 @@ class GraphQLQuery(QueryModel):
 
 
 def _service(request: Request) -> GraphQLService:
-    service: GraphQLService = request.app.state.graphql
+    """The app's GraphQL service, made on the first GraphQL request: graphql-core and the
+    schema are not imported and built before a server's port opens."""
+    service: GraphQLService | None = request.app.state.graphql
+    if service is None:
+        from api.app.graphql import GraphQLService
+
+        service = request.app.state.graphql = GraphQLService()
     return service
 
 
@@ -109,6 +117,8 @@ async def graphql_get(request: Request, kg: GraphDep, p: Annotated[GraphQLQuery,
     variables, extensions = _json_object("variables", p.variables), _json_object("extensions", p.extensions)
     if isinstance(variables, str) or isinstance(extensions, str):
         return _malformed(request, str(variables if isinstance(variables, str) else extensions))
+    from api.app.graphql import GraphQLRequest
+
     outcome = _service(request).run(kg, GraphQLRequest(p.query, variables, p.operation_name, extensions))
     return _answer(request, outcome, media, cacheable=True)
 
@@ -138,6 +148,8 @@ async def graphql_post(request: Request, kg: GraphDep) -> Response:
     wrong += [k for k in ("variables", "extensions") if fields[k] is not None and not isinstance(fields[k], dict)]
     if wrong:
         return _malformed(request, f"{wrong[0]} has the wrong type")
+    from api.app.graphql import GraphQLRequest
+
     run = GraphQLRequest(fields["query"], fields["variables"], fields["operationName"], fields["extensions"])
     return _answer(request, _service(request).run(kg, run), media, cacheable=False)
 
