@@ -195,7 +195,7 @@ def serve(
     """
     from api.process.serve import serve as run_server
 
-    # The app's imports (FastAPI, the routes, GraphQL) are made here while the content loads in
+    # The app's imports (FastAPI, the routes, the wire shapes) are made here while the content loads in
     # its child, on the other core, not after it in each worker: workers fork with them made.
     kg = _load_or_exit(seeds, meanwhile=_import_app)
     settings = _settings_or_exit(seeds_dir=seeds, host=host, port=port, workers=workers, watch=watch)
