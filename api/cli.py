@@ -264,17 +264,7 @@ def openapi(
     from api.app import create_app
     from api.contract.openapi import openapi_yaml
 
-    text = openapi_yaml(create_app(Settings()))
-    out, err = _console(), _console(stderr=True)
-    if check_only:
-        current = output.read_text(encoding="utf-8") if output.is_file() else ""
-        if current != text:
-            err.print(f"{output} is out of date: run `distance openapi` and commit it", markup=False)
-            raise typer.Exit(1)
-        out.print(f"{output} matches the app")
-        return
-    output.write_text(text, encoding="utf-8")
-    out.print(f"wrote {output}")
+    _write_or_check(output, openapi_yaml(create_app(Settings())), check_only, "distance openapi", "the app")
 
 
 @app.command("graphql-schema")
@@ -287,14 +277,18 @@ def graphql_schema(
     """Write the GraphQL schema's SDL from the code, or with --check fail on drift."""
     from api.contract.graphql import sdl
 
-    text = sdl()
+    _write_or_check(output, sdl(), check_only, "distance graphql-schema", "the schema")
+
+
+def _write_or_check(output: Path, text: str, check_only: bool, command: str, source: str) -> None:
+    """Write a generated contract file, or with `check_only` exit 1 when the committed one drifted."""
     out, err = _console(), _console(stderr=True)
     if check_only:
         current = output.read_text(encoding="utf-8") if output.is_file() else ""
         if current != text:
-            err.print(f"{output} is out of date: run `distance graphql-schema` and commit it", markup=False)
+            err.print(f"{output} is out of date: run `{command}` and commit it", markup=False)
             raise typer.Exit(1)
-        out.print(f"{output} matches the schema")
+        out.print(f"{output} matches {source}")
         return
     output.write_text(text, encoding="utf-8")
     out.print(f"wrote {output}")
