@@ -1,7 +1,8 @@
 """Answer quality and latency: /v1/answer scored on the reader messages of bench/answer_set.yaml.
 
 Run: `.venv/bin/python -m bench.answer [--http] [--scale] [--show N]` (timing rows under
-`flock /work/bench.lock` on a shared machine). For each split of the set (tuned, held out):
+`flock /work/bench.lock` on a shared machine). For each split of the set (tuned, held out) and for
+bench/answer_fresh.yaml (fresh: written after the tuning, never tuned on), through the one `score`:
 
 - recall@10: share of a message's labelled passages that one of its first 10 citations overlaps;
 - precision@10: share of its first 10 citations that overlap any of its labelled passages;
@@ -24,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.answer_set import Message, Passage, load
+from bench.answer_set import Message, Passage, load, load_fresh
 
 __all__ = ["Cited", "Scores", "baseline", "main", "now", "score"]
 
@@ -183,12 +184,15 @@ def main() -> None:
     messages = load(kg)
     tuned = [m for m in messages if m.split == "tuned"]
     held = [m for m in messages if m.split == "held_out"]
+    fresh = load_fresh(kg)
     cited, before = now(kg), baseline(kg)
     print(HEADER)
     print(score(tuned, cited).row("/v1/answer, tuned"))
     print(score(held, cited).row("/v1/answer, held out"))
+    print(score(fresh, cited).row("/v1/answer, fresh (never tuned on)"))
     print(score(tuned, before).row("search top 5 and their quotes, tuned"))
     print(score(held, before).row("search top 5 and their quotes, held out"))
+    print(score(fresh, before).row("search top 5 and their quotes, fresh"))
     texts = [m.text for m in messages]
     answer(kg, texts[0])
     p50, p99 = _latency(lambda t: answer(kg, t), texts, 5)

@@ -1,13 +1,17 @@
-"""The reader messages of bench/answer_set.yaml, their passages located in the article bodies.
+"""The reader messages of bench/answer_set.yaml (and answer_fresh.yaml), their passages located in the article bodies.
 
 Each labelled passage is written as "source: text" with straight quotes and spaces standing for the
 article's curly ones and no-break spaces; `load` finds it in that article's body (only there: 003's reader comments
 are never a passage) and keeps the exact (source, start, end) and the article's own characters.
 `problems` lists every passage that is not found, so the set cannot drift from the articles.
+
+bench/answer_fresh.yaml, in the same format, holds messages written after the answer code was tuned
+and never tuned on: `load_fresh` reads it through the same loader, every message in the split "fresh".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -17,11 +21,12 @@ import yaml
 from graph.build import KnowledgeGraph
 from graph.passages import body
 
-__all__ = ["SET_PATH", "Kind", "Message", "Passage", "Split", "load", "problems"]
+__all__ = ["FRESH_PATH", "SET_PATH", "Kind", "Message", "Passage", "Split", "load", "load_fresh", "problems"]
 
 SET_PATH: Final = Path(__file__).with_name("answer_set.yaml")
+FRESH_PATH: Final = Path(__file__).with_name("answer_fresh.yaml")
 Kind = Literal["answerable", "disagreement", "unanswerable"]
-Split = Literal["tuned", "held_out"]
+Split = Literal["tuned", "held_out", "fresh"]
 _PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
 
 
@@ -47,8 +52,8 @@ class Message:
     sides: tuple[tuple[Passage, ...], ...]
 
 
-def _raw() -> list[dict[str, object]]:
-    with SET_PATH.open(encoding="utf-8") as f:
+def _raw(path: Path) -> list[dict[str, object]]:
+    with path.open(encoding="utf-8") as f:
         data = yaml.safe_load(f)
     assert isinstance(data, list)
     return data
@@ -75,10 +80,10 @@ def _passages(kg: KnowledgeGraph, labels: object) -> tuple[Passage, ...]:
     return tuple(p for p in found if isinstance(p, Passage))
 
 
-def problems(kg: KnowledgeGraph) -> list[str]:
-    """Every labelled passage not found in its article's body, and every malformed entry."""
+def problems(kg: KnowledgeGraph, path: Path = SET_PATH) -> list[str]:
+    """Every labelled passage of the set at `path` not found in its article's body, and every malformed entry."""
     out: list[str] = []
-    for n, entry in enumerate(_raw(), 1):
+    for n, entry in enumerate(_raw(path), 1):
         labels = list(entry.get("passages") or [])  # type: ignore[call-overload]
         for side in entry.get("sides") or []:  # type: ignore[attr-defined]
             labels.extend(side)
@@ -92,15 +97,25 @@ def problems(kg: KnowledgeGraph) -> list[str]:
 
 
 def load(kg: KnowledgeGraph) -> list[Message]:
-    """Every message in file order; within each kind every third is held out."""
+    """Every message of bench/answer_set.yaml in file order; within each kind every third is held out."""
+    return _load(kg, SET_PATH, lambda nth: "held_out" if nth % 3 == 0 else "tuned")
+
+
+def load_fresh(kg: KnowledgeGraph) -> list[Message]:
+    """Every message of bench/answer_fresh.yaml in file order, all in the split "fresh" (never tuned on)."""
+    return _load(kg, FRESH_PATH, lambda nth: "fresh")
+
+
+def _load(kg: KnowledgeGraph, path: Path, split_of: Callable[[int], Split]) -> list[Message]:
+    """Every message of the set at `path`; `split_of` maps its rank within its kind (from 1) to its split."""
     messages = []
     seen: dict[str, int] = {}
-    for n, entry in enumerate(_raw(), 1):
+    for n, entry in enumerate(_raw(path), 1):
         kind = entry["kind"]
         assert kind in ("answerable", "disagreement", "unanswerable")
         seen[kind] = seen.get(kind, 0) + 1
         sides = tuple(_passages(kg, side) for side in entry.get("sides") or [])  # type: ignore[attr-defined]
         passages = _passages(kg, entry.get("passages") or []) + tuple(p for side in sides for p in side)
-        split: Split = "held_out" if seen[kind] % 3 == 0 else "tuned"
-        messages.append(Message(n, kind, " ".join(str(entry["message"]).split()), split, passages, sides))
+        text = " ".join(str(entry["message"]).split())
+        messages.append(Message(n, kind, text, split_of(seen[kind]), passages, sides))
     return messages

@@ -1,15 +1,20 @@
-"""The reader messages of bench/answer_set.yaml: every passage is in its article's body, the set has its shape."""
+"""The reader messages of bench/answer_set.yaml and bench/answer_fresh.yaml: every passage is in its
+article's body (never in 003's reader comments), each set has its shape."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
-from bench.answer_set import load, problems
+from bench.answer_set import FRESH_PATH, SET_PATH, Message, load, load_fresh, problems
 from graph.build import KnowledgeGraph, load_graph
 from graph.passages import body
+
+SETS = pytest.mark.parametrize("path", [SET_PATH, FRESH_PATH], ids=["answer_set", "answer_fresh"])
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +22,29 @@ def shipped() -> KnowledgeGraph:
     return load_graph(DEFAULT_SEEDS_DIR)
 
 
-def test_every_labelled_passage_is_in_its_article_body(shipped: KnowledgeGraph) -> None:
-    assert problems(shipped) == []
+@SETS
+def test_every_labelled_passage_is_in_its_article_body(shipped: KnowledgeGraph, path: Path) -> None:
+    assert problems(shipped, path) == []
 
 
-def test_passages_are_exact_slices_of_the_body(shipped: KnowledgeGraph) -> None:
-    for message in load(shipped):
+@pytest.mark.parametrize("loader", [load, load_fresh], ids=["answer_set", "answer_fresh"])
+def test_passages_are_exact_slices_of_the_body(
+    shipped: KnowledgeGraph, loader: Callable[[KnowledgeGraph], list[Message]]
+) -> None:
+    for message in loader(shipped):
         for p in message.passages:
             assert body(shipped, p.source)[p.start : p.end] == p.quote
+
+
+def test_a_passage_from_003s_reader_comments_is_a_problem(shipped: KnowledgeGraph, tmp_path: Path) -> None:
+    article = shipped.articles["003"]
+    comments = article.text[article.body_end :]
+    line = next(s.strip() for s in comments.splitlines() if len(s.strip()) > 60)
+    assert line not in body(shipped, "003")
+    labelled = tmp_path / "set.yaml"
+    entry = f'- kind: answerable\n  message: "he left"\n  passages:\n    - "003: {line}"\n'
+    labelled.write_text(entry, encoding="utf-8")
+    assert [p for p in problems(shipped, labelled) if "not in the body of 003" in p]
 
 
 def test_the_set_has_enough_of_each_kind_and_a_held_out_third(shipped: KnowledgeGraph) -> None:
@@ -37,3 +57,18 @@ def test_the_set_has_enough_of_each_kind_and_a_held_out_third(shipped: Knowledge
     assert len(messages) // 3 - 2 <= len(held) <= len(messages) // 3 + 2
     assert all(len(m.sides) == 2 for m in messages if m.kind == "disagreement")
     assert max(len(m.text) for m in messages) > 500  # long messages, as readers write them
+
+
+def test_the_fresh_set_has_its_shape_and_no_message_of_the_tuned_set(shipped: KnowledgeGraph) -> None:
+    fresh = load_fresh(shipped)
+    kinds = Counter(m.kind for m in fresh)
+    assert len(fresh) >= 36
+    assert kinds["answerable"] >= 22
+    assert kinds["disagreement"] >= 8
+    assert kinds["unanswerable"] >= 6
+    assert {m.split for m in fresh} == {"fresh"}
+    assert all(2 <= len(m.passages) <= 5 for m in fresh if m.kind != "unanswerable")
+    assert all(len(m.sides) == 2 and all(m.sides) for m in fresh if m.kind == "disagreement")
+    assert max(len(m.text) for m in fresh) > 500
+    tuned = {m.text.lower() for m in load(shipped)}
+    assert not [m.text for m in fresh if m.text.lower() in tuned]
