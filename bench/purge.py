@@ -115,12 +115,20 @@ def _change_to_answer(url: str, run_dir: Path, pid: int, seeds: Path, round_no: 
     concepts.write_text(text.replace(words, f"{words} (edit {round_no})", 1), encoding="utf-8")
     os.kill(pid, signal.SIGHUP)
     purged = 0.0
+    polled = edited
     while True:
         if not purged and cluster_log.read_text(encoding="utf-8").count("purged") > purges:
             purged = time.monotonic()
         if httpx.get(f"{url}/v1/nodes/oxytocin").json()["summary"] == new:
             fresh = time.monotonic()
-            return fresh - edited, (fresh - purged if purged else float("nan"))
+            if not purged:
+                # The purge line was written after this poll read the log: the purge happened
+                # since the previous poll, so the time since that poll is an upper bound.
+                if cluster_log.read_text(encoding="utf-8").count("purged") <= purges:
+                    raise SystemExit("the new summary came through before any purge was logged")
+                purged = polled
+            return fresh - edited, fresh - purged
+        polled = time.monotonic()
         if time.monotonic() - edited > 120:
             raise SystemExit("the new summary never came through the proxy")
         time.sleep(0.01)
