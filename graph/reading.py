@@ -24,7 +24,17 @@ from typing import Final, Literal
 
 from graph.text_index import STOP_WORDS, analyse, expand_contractions
 
-__all__ = ["COMMON_WORDS", "Intent", "Role", "Term", "expand_contractions", "intents", "terms"]
+__all__ = [
+    "COMMON_WORDS",
+    "OFF_TOPIC",
+    "Intent",
+    "Role",
+    "Term",
+    "expand_contractions",
+    "intents",
+    "off_topic",
+    "terms",
+]
 
 Role = Literal["her", "him", "both"]
 Intent = Literal["advice", "why", "signs", "duration"]
@@ -67,6 +77,22 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     ("why", re.compile(r"\b(?:why|reasons?|what makes|is that why|because of)\b", re.IGNORECASE)),
     ("signs", re.compile(r"\b(?:signs?|how (?:can|do) i (?:tell|know)|red flags?|is it normal)\b", re.IGNORECASE)),
     ("duration", re.compile(r"\b(?:how long|days?|weeks?|months?)\b", re.IGNORECASE)),
+)
+
+
+# Subjects of a relationship the articles do not treat: money, cheating, moving in together,
+# chores, drink and drugs, violence, weddings and children, gifts and pets. A message about one
+# of them is declined unless it also speaks of his pulling away (`graph.retrieval`), so that a
+# word it shares with the articles by chance ("pays it back", "changed his password") does not
+# bring advice about something else. Phrases, not single words, where a word alone is on topic
+# ("cheated on" is his past, "move on" is hers to decide, "his phone after sex" is a sign).
+OFF_TOPIC: Final = re.compile(
+    r"\b(?:money|cash|borrow\w*|lend\w*|loans?|debts?|owes?|owing|bills?|rent|salary|"
+    r"cheating|cheats|affair|password|passcode|flirt\w*|tinder|dating apps?|"
+    r"mov(?:e|es|ing) in|liv(?:e|es|ing) together|chores?|housework|dishes|laundry|"
+    r"drunk|drinks|drinking|alcohol|drugs?|weed|hits me|hit me|violent|abus\w*|"
+    r"propos(?:e|ed|al)|wedding|pregnan\w*|baby|kids?|birthday|gifts?|dogs?|cats?|puppy)\b",
+    re.IGNORECASE,
 )
 
 
@@ -132,6 +158,17 @@ def terms(text: str) -> list[Term]:
                 else:
                     out[word] = Term(word, stem, role)
     return list(out.values())
+
+
+def off_topic(text: str) -> tuple[str, ...]:
+    """The words of `text` that name a subject the articles do not treat (`OFF_TOPIC`).
+
+    >>> off_topic("he keeps borrowing money and never pays it back")
+    ('borrowing', 'money')
+    >>> off_topic("he went cold after I moved on")
+    ()
+    """
+    return tuple(m.group(0).casefold() for m in OFF_TOPIC.finditer(text))
 
 
 def intents(text: str) -> frozenset[Intent]:

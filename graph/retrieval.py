@@ -17,6 +17,10 @@ each a reader can check by hand:
    responses, a question's answers), divided by the root of its degree, then those do the same
    once more at the same damping. Each node keeps the edge that brought it most (`via`).
 
+A message about a subject the articles do not treat (`graph.reading.OFF_TOPIC`: money,
+cheating, moving in, ...) is covered only when it also speaks of what they do treat: one of her
+words is in the name of a hub (pulling away, post-intimacy withdrawal; `withdrawal_stems`).
+
 A node is **anchored** when one of her words is in its label or aliases, or two of them are in
 its summary or its quotes, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or whose
 words are matched in too small a share (`FLOOR`), is not one the articles cover
@@ -25,7 +29,7 @@ words are matched in too small a share (`FLOOR`), is not one the articles cover
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from math import sqrt
@@ -34,8 +38,9 @@ from typing import Final
 import tantivy
 
 from graph.build import KnowledgeGraph
+from graph.hubs import hubs
 from graph.models import Edge, Node
-from graph.reading import COMMON_WORDS, Intent, Term, intents, terms
+from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, terms
 from graph.text_index import FIELDS, TextIndex, analyse, stems, text_index, words
 from graph.types import NodeType
 
@@ -54,9 +59,11 @@ __all__ = [
     "is_topic",
     "past_positions",
     "retrieve",
+    "signs_of",
     "speaks_of_past",
     "type_weights",
     "types_of",
+    "withdrawal_stems",
 ]
 
 HER_ON_HIM: Final[dict[str, float]] = {"reason": 0.3, "sign": 0.5, "concept": 0.6}
@@ -92,6 +99,8 @@ MAX_EDGES: Final = 200  # per node pushed from, so a hub of a big graph costs a 
 FLOOR: Final = 0.2  # the least share of her words matched in a label, alias or summary
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
+# Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").
+_NOT_WITHDRAWAL: Final = frozenset({"after", "men", "post", "sign", "why"})
 _PAST_LABEL: Final = frozenset({"before", "past", "previous", "previously", "ex"})
 _PAST_CUES: Final = frozenset(
     {"ex", "past", "before", "previous", "previously", "history", "childhood", "growing", "used", "last", "former"}
@@ -138,11 +147,30 @@ class Retrieval:
     intents: frozenset[Intent]
     ranked: tuple[Found, ...]
     matched_share: float
+    elsewhere: bool = False  # about a subject the articles do not treat, and not about his withdrawal
+    signs: tuple[Found, ...] = ()  # when she asks for signs: those of what she names (`signs_of`)
 
     @property
     def covered(self) -> bool:
-        """Whether the articles cover the message: an anchored node and enough of her words matched."""
-        return self.matched_share >= FLOOR and any(f.anchored and f.lexical > 0 for f in self.ranked)
+        """Whether the articles cover the message: an anchored node, enough of her words matched,
+        and not a subject they do not treat."""
+        return _covered(self.ranked, self.matched_share, self.elsewhere)
+
+
+def _covered(found: Iterable[Found], share: float, elsewhere: bool) -> bool:
+    return not elsewhere and share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found)
+
+
+def withdrawal_stems(kg: KnowledgeGraph) -> frozenset[str]:
+    """The stems of the hubs' names and aliases ("pull", "withdraw", "distant"), common words aside
+    (kept on the graph: `kg.derived(withdrawal_stems)`)."""
+    names = " ".join(" ".join((kg.nodes[h].label, *kg.nodes[h].aliases)) for h in hubs(kg))
+    return frozenset(stems(names)) - _common_stems() - _NOT_WITHDRAWAL
+
+
+def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term]) -> bool:
+    """Whether `message` is about a subject the articles do not treat and not about his withdrawal."""
+    return bool(off_topic(message)) and not (kg.derived(withdrawal_stems) & {t.stem for t in words})
 
 
 @lru_cache(maxsize=65536)
@@ -261,7 +289,7 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     """
     words = tuple(terms(message))
     found, share = _lexical(kg, words, speaks_of_past(message))
-    return share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found.values())
+    return _covered(found.values(), share, _elsewhere(kg, message, words))
 
 
 def speaks_of_past(message: str) -> bool:
@@ -364,7 +392,31 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     for entry in found.values():
         entry.score = entry.lexical + priors.get(entry.node.type, 1.0) * entry.pushed
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
-    return Retrieval(words, asked, tuple(ranked), share)
+    signs = signs_of(kg, ranked) if "signs" in asked else []
+    return Retrieval(words, asked, tuple(ranked), share, _elsewhere(kg, message, words), tuple(signs))
+
+
+def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:
+    """The signs that point to what her words name best: those that `indicate` the first of the
+    three best-matched ideas, reasons or hubs that has any, best first ("signs he is pulling away"
+    are the signs of the hub "pulling away", which no sign names).
+
+    >>> [f.node.id for f in retrieve(tiny_graph(), "signs he needs space").signs]
+    ['slower-replies']
+    """
+    found = {f.node.id: f for f in ranked}
+    for target in [f for f in ranked if f.anchored and f.lexical > 0 and f.node.type != "sign"][:3]:
+        signs = []
+        for eid in kg.in_edges.get(target.node.id, ()):
+            edge = kg.edges[eid]
+            if edge.kind == "indicates" and kg.nodes[edge.source].type == "sign":
+                entry = found.get(edge.source) or Found(kg.nodes[edge.source])
+                if entry.lexical == 0:
+                    entry.via = (edge, target.node.id)
+                signs.append(entry)
+        if signs:
+            return sorted(signs, key=lambda f: (-f.score, f.node.id))
+    return []
 
 
 def types_of(found: Sequence[Found], kinds: Sequence[NodeType]) -> list[Found]:

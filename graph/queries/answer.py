@@ -266,7 +266,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     strongest = max((f.lexical for f in described), default=0.0)
     understood = [f for f in described if f.lexical >= _RELATIVE * strongest][: _LIMITS["understood"]]
     if "signs" in r.intents:  # she asks for signs: those the articles give for what she names
-        signs = _signs_of(kg, r.ranked)
+        signs = list(r.signs[:_SIGNS])
         understood = [*signs, *(f for f in understood if f.node.id not in {s.node.id for s in signs})]
         understood = understood[: _SIGNS + 1]
     # The articles' verdict: on a sign she describes (the content's own, quoted), else the kind of
@@ -290,9 +290,11 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
                 about.setdefault(kg.edges[eid].target, len(about))
 
     def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
-        if found.node.type == "question":  # the question as asked, then the articles' answer to it
-            asked = _cite(found.node.evidence, words, 1)
-            return Item(found.node, _how(kg, found), (*asked, *_answered(kg, found.node, words)), purpose)
+        if found.node.type == "question":  # the articles' answer to it, not the question as asked again
+            told = [ev for ev in found.node.evidence if not ev.quote.rstrip().endswith("?")]
+            quotes = (*_cite(told, words, 1), *_answered(kg, found.node, words)) if told else ()
+            quotes = quotes or _answered(kg, found.node, words) or _cite(found.node.evidence, words, 1)
+            return Item(found.node, _how(kg, found), quotes, purpose)
         quotes = _cite(found.node.evidence, words, limit)
         if found.lexical == 0 and found.via is not None and found.via[0].evidence:
             quotes = (*_cite(found.via[0].evidence, words, 1), *quotes)[:limit]  # why the graph led here
@@ -361,23 +363,6 @@ def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
     kind = sign.verdict.kind
     quotes = _cite(sign.verdict.evidence, words)
     return Item(sign, f"the articles' verdict on “{sign.label}”", quotes, verdict=(kind, VERDICTS[kind]))
-
-
-def _signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:
-    """The signs that indicate the best-matched idea, reason or hub (the first that has any)."""
-    found = {f.node.id: f for f in ranked}
-    for target in [f for f in ranked if f.anchored and f.lexical > 0 and f.node.type != "sign"][:3]:
-        signs = []
-        for eid in kg.in_edges.get(target.node.id, ()):
-            edge = kg.edges[eid]
-            if edge.kind == "indicates" and kg.nodes[edge.source].type == "sign":
-                entry = found.get(edge.source) or Found(kg.nodes[edge.source])
-                if entry.lexical == 0:
-                    entry.via = (edge, target.node.id)
-                signs.append(entry)
-        if signs:
-            return sorted(signs, key=lambda f: -f.score)[:_SIGNS]
-    return []
 
 
 def _sign_verdict(

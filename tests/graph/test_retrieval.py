@@ -51,3 +51,26 @@ def test_the_graph_brings_what_her_words_do_not_name(shipped: KnowledgeGraph) ->
 def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, covered: bool) -> None:
     assert covers(shipped, message) is covered
     assert retrieve(shipped, message).covered is covered
+
+
+@pytest.mark.parametrize(
+    ("message", "covered"),
+    [
+        ("my boyfriend keeps borrowing money from me and never pays it back", False),
+        ("he wants us to move in together but I don't feel ready", False),
+        ("he lost his job, money is tight and now he is distant", True),  # his withdrawal: covered
+        ("he is on his phone after sex and won't cuddle", True),  # a sign the articles name
+    ],
+)
+def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal(
+    shipped: KnowledgeGraph, message: str, covered: bool
+) -> None:
+    assert covers(shipped, message) is covered
+    assert retrieve(shipped, message).covered is covered
+
+
+def test_asking_for_signs_finds_the_signs_of_what_she_names(shipped: KnowledgeGraph) -> None:
+    signs = retrieve(shipped, "signs he is pulling away").signs
+    assert len(signs) >= 5
+    assert {f.node.type for f in signs} == {"sign"}
+    assert retrieve(shipped, "he is pulling away").signs == ()
