@@ -294,8 +294,13 @@ _Field = Literal["label", "alias", "summary", "quote"]
 
 class ScorePartOut(_Out):
     word: str = Field(description="The query word (empty if it cannot be told apart).")
-    field: _Field
-    how: Literal["stem", "typo"] = Field(description="`stem`: the word's English stem; `typo`: a near word.")
+    field: Literal["label", "alias", "summary", "quote", "edge"] = Field(
+        description="Where the word matched; `edge`: the graph's `indicates` edge from this sign."
+    )
+    how: Literal["stem", "typo", "graph"] = Field(
+        description="`stem`: the word's English stem; `typo`: a near word; `graph`: a sign of what the query "
+        "names, ranked first because it asks for signs."
+    )
     score: float = Field(description="This part's share of the hit's score.")
 
 

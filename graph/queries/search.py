@@ -3,7 +3,10 @@
 The query is read as a reader's message (graph.reading, graph.retrieval): contractions spelt
 out, function and filler words left out, each word weighed per node type by whose clause it is in
 and what she asks for (her "overthinking" weighs little on his rumination; "signs …" weighs on
-signs), and a query the articles do not cover (graph.retrieval.covers) finds nothing.
+signs), and a query the articles do not cover (graph.retrieval.covers) finds nothing. When she
+asks for signs, the signs of what she names (graph.retrieval.signs_of, over the graph's
+`indicates` edges: no sign says "pulling away") come first, in retrieval's order, each with a
+part of its score that says so (`field` "edge", `how` "graph").
 Every query word is looked for, in any order, as its English stem in each field with the field's
 weight (label > alias > summary > quote), and, when long enough to carry a typo, as a word within
 an edit distance of the labels and aliases (1 from 4 letters, 2 from 8). A node's score is the sum
@@ -27,7 +30,7 @@ from graph.queries._checks import require_range
 from graph.queries.listing import MAX_OFFSET, Page
 from graph.reading import intents
 from graph.reading import terms as reader_terms
-from graph.retrieval import TOPIC_WEIGHT, covers, is_topic, past_positions, speaks_of_past, type_weights
+from graph.retrieval import TOPIC_WEIGHT, covers, is_topic, past_positions, retrieve, speaks_of_past, type_weights
 from graph.text_index import FIELDS, TextIndex, analyse, text_index, words
 from graph.types import NodeType
 
@@ -47,8 +50,8 @@ class Match:
     """What one query word contributed: the term it matched, where, how, and its share of the score."""
 
     word: str
-    field: str
-    how: str  # "stem" or "typo"
+    field: str  # "label", "alias", "summary", "quote"; "edge" for a sign ranked first (`how` "graph")
+    how: str  # "stem", "typo" or "graph"
     score: float
 
 
@@ -181,14 +184,38 @@ def search(
     # His past ("gaslit or ghosted before") only when she speaks of his past (graph.retrieval).
     left_out = () if speaks_of_past(q) else kg.derived(past_positions)
     query = _query(ix, terms, types, left_out)
+    first: dict[int, float] = {}
+    if "signs" in intents(q) and (not types or "sign" in types):
+        query, first = _signs_first(kg, ix, q, query)
     ranked = ix.run(query, limit, offset)
     stems = _stem_scores(ix, terms, [n for _, _, n in ranked]) if explain else None
+    if stems is not None:
+        for n, boost in first.items():
+            stems.setdefault(n, []).append(Match("", "edge", "graph", boost))
     hits = [_hit(ix.nodes[n], score, terms, stems.get(n, []) if stems is not None else None) for score, _, n in ranked]
     facets = _facets(ix, query)
     total = sum(facets["type"].values())  # every node has one type
     if types:
         facets["type"] = _facets(ix, _query(ix, terms, (), left_out))["type"]  # every type, to switch between them
     return Page(hits, total, limit, offset, facets=facets)
+
+
+def _signs_first(
+    kg: KnowledgeGraph, ix: TextIndex, q: str, query: tantivy.Query
+) -> tuple[tantivy.Query, dict[int, float]]:
+    """`query` with the signs of what she names (graph.retrieval.signs_of) scored above its best
+    match, in retrieval's order; and what each sign's position gained."""
+    signs = retrieve(kg, q).signs
+    if not signs:
+        return query, {}
+    best = ix.run(query, 1)
+    top = float(int(best[0][0]) + 1 if best else 1)
+    position = {node.id: n for n, node in enumerate(ix.nodes)}
+    boost = {position[f.node.id]: top + len(signs) - i for i, f in enumerate(signs)}
+    boosted = [
+        tantivy.Query.const_score_query(tantivy.Query.term_query(ix.schema, "n", n), gain) for n, gain in boost.items()
+    ]
+    return _any([query, *boosted]), boost
 
 
 def _facets(ix: TextIndex, query: tantivy.Query) -> dict[str, dict[str, int]]:

@@ -120,3 +120,12 @@ def test_search_reads_a_readers_message(shipped: KnowledgeGraph) -> None:
     assert _ids(shipped, "how to stop overthinking when he is distant")[0] != "male-rumination-trap"
     assert "past-experiences" not in _ids(shipped, "he ghosted me after our first night")[:3]
     assert search(shipped, ("he pulls away when we get close. " * 40)[:1000]).items  # long messages are read
+
+
+def test_asking_for_signs_ranks_the_signs_of_what_she_names_first(shipped: KnowledgeGraph) -> None:
+    page = search(shipped, "signs he is pulling away", limit=5, explain=True)
+    assert [h.node.type for h in page.items] == ["sign"] * 5
+    for hit in page.items:  # the graph's part is explained, so the score is still the sum of its parts
+        assert ("edge", "graph") in {(m.field, m.how) for m in _parts(hit)}
+        assert sum(m.score for m in _parts(hit)) == pytest.approx(hit.score, abs=0.01)
+    assert "sign" not in {h.node.type for h in search(shipped, "he is pulling away", limit=3).items}
