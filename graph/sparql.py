@@ -5,8 +5,10 @@ one document Turtle and N-Triples are written from, so a query sees what `/v1/gr
 serves, no more and no less. It is loaded from that document in pieces
 (`graph.rdf.graph_jsonld_pieces`, the same objects a few thousand at a time): pyoxigraph's
 JSON-LD parser holds a whole document while it reads it, and one document of the
-100,000-node bench graph took it past 22 GB. It is made on first use and kept on the graph
-(`KnowledgeGraph.derived`), so a reload builds a new one with the new graph.
+100,000-node bench graph took it past 22 GB. In process (`evaluate`) the store is in memory,
+made on first use and kept on the graph (`KnowledgeGraph.derived`), so a reload builds a new
+one with the new graph; the API builds it on disk instead (`store_of` with a path) and opens
+it read-only in the processes that evaluate queries.
 
 Evaluation is read-only by construction: only `Store.query` is ever called on the store,
 and an update sent as a query is refused with `ReadOnlyQuery` (it would not parse as a query
@@ -15,13 +17,15 @@ the results are written, so the answer is written through `_Bounded`, a sink tha
 evaluation when the answer passes `max_bytes` or the clock passes `deadline`: a query that
 streams its rows is stopped at once. A query that sorts, groups or aggregates before its first
 row writes nothing until then, and pyoxigraph cannot be interrupted, so the API runs each
-evaluation (`evaluate_on`, on a `store_of` the same pieces) in a process it kills at the
+evaluation (`evaluate_on`, on the store on disk) in a process it kills at the
 deadline (`api.process.sparql`).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -92,12 +96,21 @@ def sparql_store(kg: KnowledgeGraph, iris: Iris) -> pyoxigraph.Store:
     return store_of(graph_jsonld_pieces(kg, iris))
 
 
-def store_of(pieces: Iterable[bytes]) -> pyoxigraph.Store:
-    """An in-memory store of the triples of JSON-LD documents, read one after another (what a
-    process of its own is given: `graph.rdf.graph_jsonld_pieces`)."""
-    store = pyoxigraph.Store()
-    for document in pieces:
-        store.bulk_extend(pyoxigraph.parse(document, format=pyoxigraph.RdfFormat.JSON_LD))
+def store_of(pieces: Iterable[bytes], path: str | os.PathLike[str] | None = None) -> pyoxigraph.Store:
+    """A store of the triples of JSON-LD documents, read one after another: in memory, or on
+    disk in the directory `path` (made if missing) when given.
+
+    One bulk load over every piece: pyoxigraph writes its sorted files a batch at a time, so
+    neither the pieces (`graph.rdf.graph_jsonld_pieces` makes them one at a time) nor the
+    triples are ever all in memory. On disk the store is about 140 bytes a triple, which a
+    process that opens it read-only (`pyoxigraph.Store.read_only`) reads through the page
+    cache; in memory it is about 360 bytes a triple, in that process's heap.
+    """
+    store = pyoxigraph.Store(path)
+    documents = (pyoxigraph.parse(document, format=pyoxigraph.RdfFormat.JSON_LD) for document in pieces)
+    store.bulk_extend(itertools.chain.from_iterable(documents))
+    if path is not None:
+        store.flush()
     return store
 
 

@@ -2,24 +2,38 @@
 
 pyoxigraph cannot interrupt a query: one that sorts, groups or aggregates a huge join writes
 nothing until that step ends, so no check between writes can stop it. Each evaluation
-therefore runs in a child process holding its own store of the graph's triples (made from the
-graph's JSON-LD document, in pieces, so the same triples the exports serve); at its deadline the parent
-kills the child and answers with the time limit, and the next query starts a new one. At
-most `slots` run at once (one more is refused at once); idle children are kept for the
-next query on the same graph and killed with the pool.
+therefore runs in a child process; at its deadline the parent kills the child and answers
+with the time limit, and the next query starts a new one. At most `slots` run at once (one
+more is refused at once); idle children are kept for the next query on the same graph and
+killed with the pool.
+
+The children share one store of the graph's triples on disk, built once per graph (content
+version and IRIs) by a child of its own from the graph's JSON-LD (`graph.sparql.store_of`
+over `graph.rdf.graph_jsonld_pieces`, so the same triples the exports serve), in a directory
+of the pool's private one; each query child opens it read-only, so the store's memory is the
+page cache, shared, not a copy in each child's heap, and a child killed at its deadline costs
+a new process, not a new store. The builder is handed the graph itself and makes the JSON-LD
+there: the server keeps none of it. A new graph (a reload) gets a new directory: queries on
+the old graph go on using the old store while the new one is built, and the old one is
+removed once no child holds it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import shutil
+import tempfile
 import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, Final
+
+import pyoxigraph
 
 from api.edge.variant import Variant
 from graph.build import KnowledgeGraph
@@ -50,10 +64,14 @@ class NotAcceptable(Exception):
         self.offers = tuple(offers)
 
 
-def _serve(conn: Connection, pieces: tuple[bytes, ...], vocab: str) -> None:
-    """The child: a store of the triples of `pieces` (JSON-LD documents), then one query after another
-    until the pipe closes."""
-    store = store_of(pieces)
+def _build(kg: KnowledgeGraph, iris: Iris, path: str) -> None:
+    """The builder: a store on disk at `path` of `kg`'s triples as `iris` names them."""
+    store_of(graph_jsonld_pieces(kg, iris), path)
+
+
+def _serve(conn: Connection, path: str, vocab: str) -> None:
+    """A query child: the store at `path`, read-only, then one query after another until the pipe closes."""
+    store = pyoxigraph.Store.read_only(path)
     conn.send(("ready",))
     while True:
         try:
@@ -97,21 +115,39 @@ class _Child:
         self.conn.close()
 
 
-def _start(kg: KnowledgeGraph, iris: Iris) -> _Child:
-    """A child with a store of `kg`'s triples as `iris` names them, once it is ready."""
+def _build_apart(kg: KnowledgeGraph, iris: Iris, path: Path, builders: list[BaseProcess]) -> bool:
+    """Build the store of `kg` at `path` in a child process; whether it was built."""
+    process = _CONTEXT.Process(target=_build, args=(kg, iris, str(path)), daemon=True)
+    builders.append(process)
+    try:
+        process.start()
+        process.join()
+    finally:
+        builders.remove(process)
+    return process.exitcode == 0
+
+
+def _start(path: Path, vocab: str, key: tuple[str, Iris]) -> _Child:
+    """A query child on the store at `path`, once it has opened it."""
     mine, theirs = _CONTEXT.Pipe()
-    process = _CONTEXT.Process(
-        target=_serve, args=(theirs, kg.derived(graph_jsonld_pieces, iris), iris.vocab), daemon=True
-    )
+    process = _CONTEXT.Process(target=_serve, args=(theirs, str(path), vocab), daemon=True)
     process.start()
     theirs.close()
-    mine.recv()  # ("ready",): the store is built
-    return _Child(process, mine, (kg.content_version, iris))
+    child = _Child(process, mine, key)
+    try:
+        mine.recv()  # ("ready",): the store is open
+    except (EOFError, OSError):
+        child.kill()
+        raise Lost from None
+    return child
 
 
-def _kill_all(children: list[_Child]) -> None:
+def _close(children: list[_Child], builders: list[BaseProcess], root: Path) -> None:
     for child in children:
         child.kill()
+    for process in list(builders):
+        process.kill()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 class SparqlPool:
@@ -121,8 +157,24 @@ class SparqlPool:
         self.slots = slots
         self._running = 0
         self._idle: list[_Child] = []
-        # Kill the idle children when the pool goes (an app torn down in tests, the server stopping).
-        weakref.finalize(self, _kill_all, self._idle)
+        self._busy: list[_Child] = []
+        self._builders: list[BaseProcess] = []
+        self._root = Path(tempfile.mkdtemp(prefix="distance-sparql-"))  # private (0700)
+        self._stores: dict[tuple[str, Iris], Path] = {}
+        self._builds: dict[tuple[str, Iris], asyncio.Future[Path]] = {}
+        self._current: tuple[str, Iris] | None = None
+        self._made = 0
+        # Kill the children and remove the stores when the pool goes (an app torn down in tests,
+        # the server stopping).
+        self._finalizer = weakref.finalize(self, _close, self._idle, self._builders, self._root)
+
+    def close(self) -> None:
+        """Kill the children and remove the stores now (else when the pool is collected)."""
+        self._finalizer()
+
+    def store(self, kg: KnowledgeGraph, iris: Iris) -> Path | None:
+        """The directory of the store of `kg` as `iris` names it, if it is built."""
+        return self._stores.get((kg.content_version, iris))
 
     async def run(
         self,
@@ -136,16 +188,20 @@ class SparqlPool:
     ) -> SparqlAnswer:
         """The answer to `query` on `kg`, in what `accept` takes.
 
-        Raises Busy with every slot taken, NotAcceptable, and the domain's QueryLimit,
-        QuerySyntaxError and ReadOnlyQuery as `graph.sparql.evaluate` does.
+        The first query on a graph waits for its store to be built. Raises Busy with every slot
+        taken, Lost when a child ends without an answer, NotAcceptable, and the domain's
+        QueryLimit, QuerySyntaxError and ReadOnlyQuery as `graph.sparql.evaluate` does.
         """
         if self._running >= self.slots:
             raise Busy
         self._running += 1
         try:
             key = (kg.content_version, iris)
-            kept = self._take(key)
-            child = kept if kept is not None else await asyncio.to_thread(_start, kg, iris)
+            child = self._take(key)
+            if child is None:
+                path = await self.build(kg, iris)
+                child = await asyncio.to_thread(_start, path, iris.vocab, key)
+            self._busy.append(child)
             request = (query, accept, max_bytes, seconds)
             try:
                 reply = await asyncio.wait_for(asyncio.to_thread(child.ask, request), seconds + _GRACE)
@@ -155,10 +211,40 @@ class SparqlPool:
             except (EOFError, OSError):
                 await asyncio.to_thread(child.kill)
                 raise Lost from None
+            finally:
+                self._busy.remove(child)
             self._idle.append(child)
         finally:
             self._running -= 1
+            self._sweep()
         return _answer(reply)
+
+    async def build(self, kg: KnowledgeGraph, iris: Iris) -> Path:
+        """The directory of the store of `kg` as `iris` names it, built first if it is not
+        (one build per graph, however many queries wait for it). Raises Lost if the builder fails."""
+        key = (kg.content_version, iris)
+        path = self._stores.get(key)
+        if path is not None:
+            return path
+        build = self._builds.get(key)
+        if build is None:
+            build = self._builds[key] = asyncio.ensure_future(self._build(kg, iris, key))
+        return await asyncio.shield(build)
+
+    async def _build(self, kg: KnowledgeGraph, iris: Iris, key: tuple[str, Iris]) -> Path:
+        self._made += 1
+        path = self._root / f"store-{self._made}"
+        try:
+            built = await asyncio.to_thread(_build_apart, kg, iris, path, self._builders)
+        finally:
+            del self._builds[key]
+        if not built:
+            shutil.rmtree(path, ignore_errors=True)
+            raise Lost
+        self._stores[key] = path
+        self._current = key
+        self._sweep()
+        return path
 
     def _take(self, key: tuple[str, Iris]) -> _Child | None:
         """An idle child holding this graph; children holding another one (before a reload) are killed."""
@@ -168,6 +254,17 @@ class SparqlPool:
                 return child
             child.kill()
         return None
+
+    def _sweep(self) -> None:
+        """Remove the stores of graphs other than the last one built, once no running query holds them."""
+        for key, path in list(self._stores.items()):
+            if key == self._current or any(child.key == key for child in self._busy):
+                continue
+            for child in [child for child in self._idle if child.key == key]:
+                self._idle.remove(child)
+                child.kill()
+            del self._stores[key]
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _answer(reply: tuple[Any, ...]) -> SparqlAnswer:

@@ -118,7 +118,7 @@ def test_store_holds_exactly_the_exported_triples(kg: KnowledgeGraph, reference:
 def test_store_from_small_pieces_holds_exactly_the_exported_triples(
     kg: KnowledgeGraph, reference: rdflib.Graph
 ) -> None:
-    pieces = graph_jsonld_pieces(kg, URN_IRIS, 3)  # a node's description and its quotes fall in different pieces
+    pieces = list(graph_jsonld_pieces(kg, URN_IRIS, 3))  # a node's description and its quotes fall in different pieces
     assert len(pieces) > 10
     store = store_of(pieces)
     ours = rdflib.Graph().parse(
@@ -202,3 +202,16 @@ def test_the_readme_examples_answer_on_the_shipped_graph() -> None:
     for query in examples:
         rows = orjson.loads(_answer(kg, query).body)["results"]["bindings"]
         assert rows, query.splitlines()[0]
+
+
+def test_a_store_on_disk_opened_read_only_holds_exactly_the_exported_triples(
+    kg: KnowledgeGraph, reference: rdflib.Graph, tmp_path: Path
+) -> None:
+    written = store_of(graph_jsonld_pieces(kg, URN_IRIS, 3), tmp_path / "store")
+    del written  # closed: what a query process opens is the directory alone
+    store = pyoxigraph.Store.read_only(str(tmp_path / "store"))
+    ours = rdflib.Graph().parse(
+        data=store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()), format="nt"
+    )
+    assert len(store) == len(reference)
+    assert isomorphic(ours, reference)

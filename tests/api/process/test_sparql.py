@@ -1,0 +1,82 @@
+"""The SPARQL pool (api/process/sparql.py): one store on disk per graph, shared by the query
+children, kept across a child killed at its deadline, replaced when the graph is."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import orjson
+import pytest
+
+from api.process.sparql import SparqlPool
+from graph.build import KnowledgeGraph, load_graph
+from graph.errors import QueryLimit
+from graph.rdf import URN_IRIS
+from tests.tiny import tiny_graph
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+
+
+async def _count(pool: SparqlPool, kg: KnowledgeGraph) -> int:
+    found = await pool.run(kg, URN_IRIS, COUNT, None, max_bytes=1 << 20, seconds=10)
+    return int(orjson.loads(found.body)["results"]["bindings"][0]["n"]["value"])
+
+
+def _stores(path: Path) -> list[Path]:
+    return sorted(path.parent.glob("store-*"))
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeGraph:
+    return load_graph(Path("seeds"))
+
+
+def test_queries_at_once_share_one_store_built_once(shipped: KnowledgeGraph) -> None:
+    pool = SparqlPool(2)
+
+    async def both() -> list[int]:
+        return list(await asyncio.gather(_count(pool, shipped), _count(pool, shipped)))
+
+    first, second = asyncio.run(both())
+    path = pool.store(shipped, URN_IRIS)
+    assert path is not None
+    assert _stores(path) == [path]  # one store, though two children opened it
+    assert first == second > 20_000
+
+
+def test_a_child_killed_at_its_deadline_leaves_the_store(shipped: KnowledgeGraph) -> None:
+    pool = SparqlPool(1)
+
+    async def run() -> tuple[Path | None, Path | None, int]:
+        await _count(pool, shipped)
+        before = pool.store(shipped, URN_IRIS)
+        with pytest.raises(QueryLimit):
+            await pool.run(shipped, URN_IRIS, RUNAWAY, None, max_bytes=1 << 20, seconds=0.3)
+        return before, pool.store(shipped, URN_IRIS), await _count(pool, shipped)
+
+    before, after, count = asyncio.run(run())
+    assert before is not None
+    assert after == before
+    assert count > 20_000
+
+
+def test_a_new_graph_gets_a_new_store_and_the_old_one_goes(shipped: KnowledgeGraph) -> None:
+    pool = SparqlPool(1)
+    tiny = tiny_graph()
+
+    async def run() -> tuple[int, Path | None, int, Path | None]:
+        old_count = await _count(pool, shipped)
+        old = pool.store(shipped, URN_IRIS)
+        new_count = await _count(pool, tiny)
+        return old_count, old, new_count, pool.store(tiny, URN_IRIS)
+
+    old_count, old, new_count, new = asyncio.run(run())
+    assert old is not None
+    assert new is not None
+    assert new != old
+    assert not old.exists()
+    assert pool.store(shipped, URN_IRIS) is None
+    assert _stores(new) == [new]
+    assert 0 < new_count < old_count
