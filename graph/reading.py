@@ -55,6 +55,8 @@ COMMON_WORDS: Final = frozenset(
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}
+# "last week", "this month": when something happened, not how long he has been distant.
+_DATE: Final = re.compile(r"\b(?:last|this|next|that)\s+(?:days?|weeks?|weekend|months?|years?|night)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
 _CLAUSE = re.compile(
     r"[.!?;,:()\n]+|\b(?:and|but|so|because|cause|bc|since|when|whenever|while|or|then|if|though|although)\b",
@@ -143,7 +145,7 @@ def terms(text: str) -> list[Term]:
     ['texted', 'close']
     """
     out: dict[str, Term] = {}
-    for clause in _CLAUSE.split(expand_contractions(text)):
+    for clause in _CLAUSE.split(_DATE.sub(" ", expand_contractions(text))):
         words = [w.casefold() for w in _WORD.findall(clause)]
         if not words:
             continue
@@ -178,6 +180,8 @@ def intents(text: str) -> frozenset[Intent]:
     ['advice', 'why']
     >>> sorted(intents("signs he is losing interest"))
     ['signs']
+    >>> sorted(intents("he said he loves me last week")), sorted(intents("it has been two weeks"))
+    ([], ['duration'])
     """
-    spelt = expand_contractions(text)
+    spelt = _DATE.sub(" ", expand_contractions(text))
     return frozenset(name for name, pattern in _INTENTS if pattern.search(spelt))

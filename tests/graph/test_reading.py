@@ -55,3 +55,9 @@ def test_each_word_knows_whose_clause_it_is_in(message: str, roles: dict[str, st
 )
 def test_intents_name_what_she_asks_for(message: str, asked: set[str]) -> None:
     assert intents(message) == asked
+
+
+def test_a_date_is_not_a_duration() -> None:
+    assert [t.word for t in terms("he said he loves me last week")] == ["loves"]
+    assert "duration" not in intents("we met last month and now he is distant")
+    assert "duration" in intents("he has been distant for two weeks")
