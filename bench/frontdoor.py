@@ -64,6 +64,7 @@ def pipeline(access_log: JsonLines | None) -> Pipeline:
         bounds=Bounds(max_url_bytes=8000, max_concurrency=256),
         cache=AnswerCache(max_entries=0, max_bytes=0),
         gzip_min_bytes=1024,
+        lifetime=b"public, max-age=300",
     )
 
 

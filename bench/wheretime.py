@@ -36,7 +36,8 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("granian/", "granian's Python side: the ASGI callback wrapper, futures, the worker's loop"),
     ("api/edge/frontdoor.py|api/edge/accesslog.py|api/edge/ratelimit.py", "front door: request id, bounds, access log"),
     (
-        "api/edge/pipeline.py|api/edge/answer.py|api/edge/cache.py|api/edge/variant.py|api/edge/options.py",
+        "api/edge/pipeline.py|api/edge/answer.py|api/edge/cache.py|api/edge/variant.py|api/edge/represent.py"
+        "|api/edge/options.py",
         "the edge pipeline: variant, cache, represent, HEAD/304",
     ),
     ("api/edge/shortcut.py", "node shortcut (a miss past FastAPI)"),

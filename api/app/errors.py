@@ -102,7 +102,6 @@ HTTP_PROBLEMS: Final[dict[int, tuple[str, str]]] = {
     504: ("gateway-timeout", "Gateway timeout"),
     505: ("http-version-not-supported", "HTTP version not supported"),
 }
-_NO_STORE: Final = "no-store"
 
 # Problem type slug -> what it means and what to do, served at `/problems/{slug}` (each
 # problem's `type`). Every slug of the two tables above has a line (a test checks it).
@@ -167,28 +166,15 @@ def problem_response(
     `HTTP_PROBLEMS`, and `extra` adds members such as `errors`."""
     slug, title = problem or HTTP_PROBLEMS[status]
     body = problem_body(status, slug, title, detail, urls.request_url(request), **extra)
-    # A 4xx is as much a function of the URL and the content as a 200, so it may be kept as long;
-    # a 5xx reports a fault of the moment and must never be stored (the edge pipeline's 503s say so too).
-    cache_control = _NO_STORE if status >= 500 else request.app.state.cache_control
-    return Response(
-        body,
-        status_code=status,
-        media_type=PROBLEM_MEDIA_TYPE,
-        headers={"Cache-Control": cache_control, **(headers or {})},
-    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def problem_answer(status: int, detail: str, instance: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> Answer:
     """A finished problem answer for layers that refuse a request before routing (the front
-    door). A refusal says something about this request at this moment, so it is never stored."""
+    door); like every error, the edge pipeline's represent step marks it never to be stored."""
     slug, title = HTTP_PROBLEMS[status]
     body = problem_body(status, slug, title, detail, instance)
-    fields = [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", _NO_STORE.encode()),
-        *headers,
-    ]
+    fields = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()), *headers]
     return Answer(status, fields, body)
 
 

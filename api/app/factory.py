@@ -31,6 +31,7 @@ from api.edge.cachetags import cache_tags
 from api.edge.frontdoor import Bounds, FrontDoor, peer
 from api.edge.pipeline import Pipeline
 from api.edge.ratelimit import BucketTable, RateLimiter, client_key
+from api.edge.represent import public_lifetime
 from api.edge.shortcut import node_answer
 from api.process.events import Events
 from api.process.reload import follow_reloads
@@ -129,12 +130,6 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     app.state.settings = settings
     stdout = getattr(sys.stdout, "buffer", None)  # None where stdout is not a real stream
     app.state.access_log = JsonLines(stdout) if settings.access_log and stdout is not None else None
-    # Browsers keep an answer for max-age; shared caches (nginx in `make cluster`, a CDN) for the
-    # shorter s-maxage, then revalidate it with its ETag (a cheap 304 while the content is the same).
-    app.state.cache_control = f"public, max-age={settings.cache_max_age}, s-maxage={settings.cache_shared_max_age}"
-    if settings.cache_stale_seconds:  # a shared cache may serve a kept answer while it fetches anew, or fails to
-        stale = settings.cache_stale_seconds
-        app.state.cache_control += f", stale-while-revalidate={stale}, stale-if-error={stale}"
     # Linked data names each node and edge by a URL a client can GET (DISTANCE_BASE_URL).
     app.state.iris = urls.iris(settings.public_base)
     app.state.graphql = None  # made on the first GraphQL request (`api.app.routes.graphql`)
@@ -231,7 +226,10 @@ class _Distance(FastAPI):
             ),
             cache=AnswerCache(max_entries=settings.cache_entries, max_bytes=settings.cache_bytes),
             gzip_min_bytes=settings.gzip_min_bytes,
-            shortcut=partial(node_answer, cache_control=self.state.cache_control),
+            lifetime=public_lifetime(
+                settings.cache_max_age, settings.cache_shared_max_age, settings.cache_stale_seconds
+            ),
+            shortcut=node_answer,
             streams=frozenset({urls.events()}),
             tags=cache_tags,
         )

@@ -1,7 +1,8 @@
-"""Serialize once and tag: the one way a handler's body leaves, in the media type the request takes.
+"""Serialize once: the one way a handler's body leaves, in the media type the request takes.
 
-Conditional requests and HEAD are not answered here but by the edge pipeline
-(`api.edge.pipeline`), for cached and fresh answers alike; a handler always makes the full 200.
+What an answer may be kept as (`ETag`, `Cache-Control`, `Vary`), conditional requests and
+HEAD are decided not here but by the edge pipeline's represent step (`api.edge.represent`),
+for cached and fresh answers alike; a handler always makes the full 200.
 The media type is chosen here too (`negotiate`, from the variant the edge pipeline decided):
 a JSON route answers a client that takes no JSON with a 406, and the routes that also speak
 linked data (a node, an edge, the graph) answer JSON-LD, Turtle or N-Triples as `Accept` asks.
@@ -9,7 +10,6 @@ linked data (a node, an edge, the graph) answer JSON-LD, Turtle or N-Triples as 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
 
@@ -20,7 +20,6 @@ from starlette.responses import Response
 
 from api.app import urls
 from api.edge.variant import JSON, Variant
-from graph.build import KnowledgeGraph
 from graph.queries import Page
 from graph.rdf import RDF_SYNTAXES, to_rdf
 
@@ -31,13 +30,11 @@ __all__ = [
     "LINKED_DATA",
     "LINKED_FORMATS",
     "bytes_response",
-    "etag_for",
     "json_response",
     "linked_data_response",
     "linked_media",
     "list_response",
     "negotiate",
-    "tagged_response",
 ]
 
 JSONLD: Final = "application/ld+json"
@@ -47,11 +44,6 @@ LINKED_DATA: Final[tuple[str, ...]] = (JSON, JSONLD, *RDF_SYNTAXES.values())
 # The same by the names `?format=` takes (the export formats' names for the RDF syntaxes).
 LINKED_FORMATS: Final[dict[str, str]] = {"json": JSON, "jsonld": JSONLD, **RDF_SYNTAXES}
 _NO_PREFERENCE: Final = Variant()
-
-
-def etag_for(kg: KnowledgeGraph, body: bytes) -> str:
-    """A strong ETag: the content version plus a digest of this exact representation."""
-    return f'"{kg.content_version[:16]}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
 
 
 def negotiate(request: Request, offers: Sequence[str], named: str | None = None) -> str:
@@ -76,45 +68,28 @@ def linked_media(request: Request, fmt: str | None) -> str:
 
 
 def json_response(
-    request: Request,
-    kg: KnowledgeGraph,
-    payload: Any,
-    *,
-    headers: dict[str, str] | None = None,
-    negotiated: bool = False,
+    request: Request, payload: Any, *, headers: dict[str, str] | None = None, negotiated: bool = False
 ) -> Response:
-    """Serialize `payload` with orjson and tag it: a 406 for a client that takes no JSON, unless
-    the handler `negotiated` JSON already (among other media types, or named in the URL)."""
+    """`payload` serialized with orjson: a 406 for a client that takes no JSON, unless the
+    handler `negotiated` JSON already (among other media types, or named in the URL)."""
     if not negotiated:
         negotiate(request, (JSON,))
-    return bytes_response(request, kg, orjson.dumps(payload), "application/json", headers=headers)
+    return bytes_response(orjson.dumps(payload), JSON, headers=headers)
 
 
-def bytes_response(
-    request: Request, kg: KnowledgeGraph, body: bytes, media_type: str, *, headers: dict[str, str] | None = None
-) -> Response:
-    """Tag an already serialized body."""
-    return tagged_response(kg, body, media_type, request.app.state.cache_control, headers=headers)
+def bytes_response(body: bytes, media_type: str, *, headers: dict[str, str] | None = None) -> Response:
+    """An already serialized body as `media_type` (`api.edge.shortcut` answers through it too, outside FastAPI)."""
+    return Response(body, media_type=media_type, headers=headers)
 
 
-def tagged_response(
-    kg: KnowledgeGraph, body: bytes, media_type: str, cache_control: str, *, headers: dict[str, str] | None = None
-) -> Response:
-    """`body` with its ETag and `cache_control`: what `bytes_response` makes, without a request
-    (`api.edge.shortcut` answers through it, outside FastAPI)."""
-    tags = {"ETag": etag_for(kg, body), "Cache-Control": cache_control, **(headers or {})}
-    return Response(body, media_type=media_type, headers=tags)
-
-
-def linked_data_response(request: Request, kg: KnowledgeGraph, media: str, jsonld: bytes) -> Response:
+def linked_data_response(request: Request, media: str, jsonld: bytes) -> Response:
     """A JSON-LD document from graph.rdf as `media` (JSON-LD, or its triples in Turtle or N-Triples)."""
     body = jsonld if media == JSONLD else to_rdf(jsonld, _SYNTAX_OF[media], request.app.state.iris)
-    return bytes_response(request, kg, body, media)
+    return bytes_response(body, media)
 
 
 def list_response(
     request: Request,
-    kg: KnowledgeGraph,
     page: Page[T],
     convert: Callable[[T], dict[str, Any]],
     *,
@@ -134,4 +109,4 @@ def list_response(
         **(extra or {}),
         "links": links,
     }
-    return json_response(request, kg, body, headers={"Link": urls.link_header(links)})
+    return json_response(request, body, headers={"Link": urls.link_header(links)})

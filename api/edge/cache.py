@@ -3,10 +3,10 @@
 For a given graph, a `/v1` answer is a pure function of the path, the query string and the
 request's `Variant` (`api.edge.variant`), so that triple is the key, and the answer is kept as it
 was sent (already coded, headers and all). The edge pipeline (`api.edge.pipeline`) asks this
-module what to do: which requests and answers are kept (`cacheable_request`,
-`_cacheable_answer`), their key and the store's bounds are decided here. Which paths are made
-before a graph serves is the routes' (`api.app.routes`), and the `Cache-Control` an answer
-carries comes from the app's settings.
+module which requests may be answered from it (`cacheable_request`); their key and the store's
+bounds are decided here, and which answers are kept by the represent step
+(`api.edge.represent.kept`), which also writes what browsers and shared caches may keep. Which
+paths are made before a graph serves is the routes' (`api.app.routes`).
 
 The store hangs off the graph being served: when a reload swaps `app.state.graph`, the next
 request sees another graph and starts an empty store, so an answer from old content is never
@@ -41,13 +41,6 @@ _BATCH_BYTES = 1 << 20
 def cacheable_request(method: str, path: str) -> bool:
     """Whether an answer to this request may come from, and go into, the cache."""
     return method in ("GET", "HEAD") and path.startswith(urls.API)
-
-
-def _cacheable_answer(answer: Answer) -> bool:
-    """A tagged 200 is kept, and a 404 (an unknown id is a function of the URL and the content
-    like any answer, so a flood of them costs a lookup each); other errors and untagged
-    answers (docs, openapi.json) are made anew."""
-    return (answer.status == 200 and answer.header(b"etag") is not None) or answer.status == 404
 
 
 @dataclass(slots=True)
@@ -102,7 +95,7 @@ class AnswerCache:
 
     def put_prebuilt(self, graph: object, key: CacheKey, answer: Answer) -> None:
         """Keep `answer` for as long as `graph` is served, outside the LRU and its bounds."""
-        if not self.enabled or not _cacheable_answer(answer):
+        if not self.enabled:
             return
         store = self._for(graph)
         if store is not None:
@@ -135,8 +128,8 @@ class AnswerCache:
             self.put_prebuilt(graph, key, Answer(status, headers, body))
 
     def put(self, graph: object, key: CacheKey, answer: Answer) -> None:
-        """Keep `answer` when the policy allows, evicting the least recently used past a bound."""
-        if not self.enabled or not _cacheable_answer(answer) or len(answer.body) > self.max_body:
+        """Keep `answer`, evicting the least recently used past a bound (one past `max_body` is not kept)."""
+        if not self.enabled or len(answer.body) > self.max_body:
             return
         store = self._for(graph)
         if store is None or key in store.prebuilt:

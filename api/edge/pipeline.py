@@ -10,16 +10,18 @@
    made and can be kept); a plain GET of a known node is made by its route's own function
    without routing (`api.edge.shortcut`), a decision taken here; the answer then names what it
    depends on in `Cache-Tag` (`api.edge.cachetags`), for shared caches that purge by tag;
-6. **represent**: gzip and `Vary` for the variant (`api.edge.variant.represent`);
-7. **store**: kept when the cache's policy says so;
+6. **represent** (`api.edge.represent`): `ETag`, `Cache-Control`, `Vary` and gzip, written
+   here only, for every answer sent (refusals and faults included) from what the app says the
+   answer is (its `Validity`) and the variant;
+7. **store**: kept when the represent step says so (`api.edge.represent.kept`);
 8. **send** (`api.edge.answer.send_answer`): HEAD (no body) and `If-None-Match` (304) are
    decided there for every answer, refusals included.
 
 Around all of it: the request id, the headers every answer carries (the id, `nosniff`, CORS)
 and one access-log line (`api.edge.frontdoor.FrontDoor`). Bodies made before a graph serves
 (`prebuild`) go through steps 5 to 7, as a miss does, so a fresh server answers them as hits.
-Methods other than GET, HEAD and OPTIONS pass to the app after step 3 (a query-language route
-takes a query by POST; the rest answer 405), and are never kept.
+Methods other than GET, HEAD and OPTIONS go to the app after step 3 (a query-language route
+takes a query by POST; the rest answer 405), then through steps 6 and 8, and are never kept.
 """
 
 from __future__ import annotations
@@ -33,17 +35,21 @@ from typing import Any, Final
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.app import urls
 from api.edge.answer import Answer, send_answer
 from api.edge.cache import AnswerCache, CacheKey, cacheable_request
 from api.edge.frontdoor import Bounds, FrontDoor
 from api.edge.options import options_answer
-from api.edge.variant import Coding, Variant, represent, variant_of
+from api.edge.represent import Validity, kept, represent, stream_start
+from api.edge.variant import Coding, Variant, variant_of
 
 __all__ = ["Pipeline", "Shortcut"]
 
 # Compressing this much or more would hold the event loop for milliseconds: it runs in a thread.
 _THREAD_BYTES: Final = 128 << 10
 _CODINGS: Final[tuple[Coding, ...]] = ("identity", "gzip")
+_NO_PREFERENCE: Final = Variant()
+_API: Final = urls.API
 # The raw answer to a request (scope, its pinned graph, its variant) made without routing, or None.
 Shortcut = Callable[[Scope, Any, Variant], Answer | None]
 
@@ -59,6 +65,7 @@ class Pipeline:
         bounds: Bounds,
         cache: AnswerCache,
         gzip_min_bytes: int,
+        lifetime: bytes,
         shortcut: Shortcut | None = None,
         streams: frozenset[str] = frozenset(),
         tags: Callable[[Any, str, bytes, Variant], bytes] | None = None,
@@ -68,6 +75,8 @@ class Pipeline:
         self.bounds = bounds
         self.cache = cache
         self.gzip_min_bytes = gzip_min_bytes
+        # The `Cache-Control` of content (`api.edge.represent.public_lifetime`, from the settings).
+        self.lifetime = lifetime
         self.shortcut = shortcut
         # Paths whose answer is a stream that never ends on its own (`/v1/events`): never kept,
         # passed through as the app sends it, HEAD included.
@@ -91,7 +100,7 @@ class Pipeline:
         head = method == "HEAD"
         refused = self.bounds.refusal(scope) or (options_answer(scope) if method == "OPTIONS" else None)  # 1
         if refused is not None:
-            await send_answer(send, refused, head=head)
+            await send_answer(send, self._represented(refused, _NO_PREFERENCE, None, "moment"), head=head)
             return
         # The in-flight bound counts the work of making an answer (steps 2 to 7), not its
         # delivery: a client that does not read holds no slot while its answer waits to be sent.
@@ -103,19 +112,20 @@ class Pipeline:
             if scope["path"] in self.streams:
                 await self.app(scope, receive, partial(_streamed, send))
                 return
+            if_none_match: bytes | None = None
             if method not in ("GET", "HEAD"):  # a query sent by POST, or the app's 405: never kept
-                await self.app(scope, receive, send)
-                return
-            conditions = [value for name, value in scope["headers"] if name == b"if-none-match"]
-            if_none_match = b", ".join(conditions) if conditions else None
-            key: CacheKey | None = None
-            answer: Answer | None = None
-            if graph is not None and self.cache.enabled and cacheable_request(method, scope["path"]):  # 4
-                key = (scope["path"], scope["query_string"], variant)
-                answer = self.cache.get(graph, key)
-                state["cache"] = "miss" if answer is None else "hit"
-            if answer is None:
-                answer = await self._make(scope, receive, send, graph, variant, key)  # 5, 6, 7
+                raw = await self._run(scope, receive, send, variant, head=False, method=method)
+                answer = await self._represent(raw, variant, graph, "moment")
+            else:
+                conditions = [value for name, value in scope["headers"] if name == b"if-none-match"]
+                if_none_match = b", ".join(conditions) if conditions else None
+                key: CacheKey | None = None
+                cached: Answer | None = None
+                if graph is not None and self.cache.enabled and cacheable_request(method, scope["path"]):  # 4
+                    key = (scope["path"], scope["query_string"], variant)
+                    cached = self.cache.get(graph, key)
+                    state["cache"] = "miss" if cached is None else "hit"
+                answer = cached or await self._make(scope, receive, send, graph, variant, key)  # 5, 6, 7
         finally:
             self.bounds.in_flight -= 1
         await send_answer(send, answer, head=head, if_none_match=if_none_match, scope=scope)  # 8
@@ -135,8 +145,9 @@ class Pipeline:
         """Steps 5 to 7: the app's answer (unless `raw` is given), represented, and stored under `key`."""
         if raw is None:
             raw = await self._made(scope, receive, send, graph, variant)
-        answer = await self._represent(raw, variant)
-        if key is not None:
+        validity = _validity(scope)
+        answer = await self._represent(raw, variant, graph, validity)
+        if key is not None and kept(answer.status, validity):
             (self.cache.put_prebuilt if prebuilt else self.cache.put)(graph, key, answer)
         return answer
 
@@ -190,14 +201,24 @@ class Pipeline:
                 key = (path, query.encode(), variant)
                 await self._make(scope, _no_body, _drop, graph, variant, key, prebuilt=True, raw=raw)
 
-    async def _represent(self, raw: Answer, variant: Variant) -> Answer:
-        make: Callable[[], Answer] = partial(represent, raw, variant, min_size=self.gzip_min_bytes)
-        if variant.coding != "identity" and len(raw.body) >= _THREAD_BYTES:
-            return await anyio.to_thread.run_sync(make)
-        return make()
+    def _represented(self, raw: Answer, variant: Variant, graph: Any, validity: Validity) -> Answer:
+        """Step 6 for `raw` on `graph` (None: no graph serves)."""
+        version = graph.content_version if graph is not None else None
+        return represent(
+            raw, variant, validity=validity, version=version, lifetime=self.lifetime, min_size=self.gzip_min_bytes
+        )
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, variant: Variant, head: bool) -> Answer:
-        """The app's whole answer to `scope` as a plain GET.
+    async def _represent(self, raw: Answer, variant: Variant, graph: Any, validity: Validity) -> Answer:
+        """Step 6, in a thread when it compresses a body large enough to hold the event loop."""
+        if variant.coding != "identity" and len(raw.body) >= _THREAD_BYTES:
+            make: Callable[[], Answer] = partial(self._represented, raw, variant, graph, validity)
+            return await anyio.to_thread.run_sync(make)
+        return self._represented(raw, variant, graph, validity)
+
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, variant: Variant, head: bool, method: str = "GET"
+    ) -> Answer:
+        """The app's whole answer to `scope` as a plain `method` (a GET or HEAD is made as a GET).
 
         Starlette's error middleware answers a fault with a 500 and then re-raises it, so the
         server and the access log see it: that 500 is sent on (as the variant, HEAD honoured),
@@ -215,28 +236,27 @@ class Pipeline:
 
         extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
         headers = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
-        inner = {**scope, "method": "GET", "headers": headers, "extensions": extensions}
+        inner = {**scope, "method": method, "headers": headers, "extensions": extensions}
         try:
             await self.app(inner, receive, capture)
         except Exception:
             if start is not None:
                 fault = Answer(start["status"], list(start.get("headers", [])), b"".join(chunks))
-                await send_answer(send, await self._represent(fault, variant), head=head)
+                await send_answer(send, await self._represent(fault, variant, None, "moment"), head=head)
             raise
         assert start is not None, "the app finished without starting a response"
         return Answer(start["status"], list(start.get("headers", [])), b"".join(chunks))
 
 
-_STREAM_FIELDS: Final = ((b"cache-control", b"no-store"), (b"x-accel-buffering", b"no"))
+def _validity(scope: Scope) -> Validity:
+    """What the app said its answer to `scope` is, else the default of its path."""
+    said: Validity | None = scope["state"].get("validity")
+    return said or ("content" if scope["path"].startswith(_API) else "page")
 
 
 async def _streamed(send: Send, message: Message) -> None:
-    """A stream's answer as the app sends it; its start says no cache may keep it and no proxy
-    may hold its parts back (`X-Accel-Buffering: no`, which nginx honours)."""
-    if message["type"] == "http.response.start":
-        kept = [(k, v) for k, v in message.get("headers", []) if k not in (b"cache-control", b"x-accel-buffering")]
-        message = {**message, "headers": [*kept, *_STREAM_FIELDS]}
-    await send(message)
+    """A stream's answer as the app sends it, its start as the represent step says."""
+    await send(stream_start(message) if message["type"] == "http.response.start" else message)
 
 
 async def _no_body() -> Message:

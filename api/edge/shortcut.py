@@ -35,7 +35,7 @@ __all__ = ["node_answer"]
 _NODES: Final = urls.node("")
 
 
-def node_answer(scope: Scope, graph: KnowledgeGraph, variant: Variant, cache_control: str) -> Answer | None:
+def node_answer(scope: Scope, graph: KnowledgeGraph, variant: Variant) -> Answer | None:
     """The raw answer (before coding) to a plain GET of a known node, else None: FastAPI answers."""
     path: str = scope["path"]
     if scope["query_string"] or not path.startswith(_NODES) or scope.get("root_path"):
@@ -45,5 +45,5 @@ def node_answer(scope: Scope, graph: KnowledgeGraph, variant: Variant, cache_con
     node_id = path[len(_NODES) :]
     if node_id not in graph.nodes:
         return None
-    response = node_response(graph, queries.get_node(graph, node_id), cache_control)  # the route's own query
+    response = node_response(graph, queries.get_node(graph, node_id))  # the route's own query
     return Answer(response.status_code, response.raw_headers, bytes(response.body))

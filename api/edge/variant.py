@@ -1,7 +1,7 @@
-"""Which representation a request gets, decided once, and how a finished answer is made into it.
+"""Which representation a request gets, decided once.
 
 `variant_of(scope)` is the one function of the request that says what the answer may vary
-on. The code that shapes an answer (`represent`, and handlers choosing a media type with
+on. The code that shapes an answer (`api.edge.represent`, and handlers choosing a media type with
 `Variant.choose`) and the response cache's key both take the `Variant` it returns, so they
 cannot read a header differently: a body is never stored under one variant and served to another.
 
@@ -21,7 +21,6 @@ shapes a body reads `request.state.variant`, and the cache keys on the whole `Va
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,18 +28,14 @@ from typing import Final, Literal
 
 from starlette.types import Scope
 
-from api.edge.answer import Answer
 from graph.exports import FORMATS
 
-__all__ = ["JSON", "MEDIA_TYPES", "Coding", "Variant", "negotiate_coding", "negotiate_media", "represent", "variant_of"]
+__all__ = ["JSON", "MEDIA_TYPES", "Coding", "Variant", "negotiate_coding", "negotiate_media", "variant_of"]
 
 Coding = Literal["gzip", "identity"]
 
-# Bodies of these types are compressed already (or streamed); gzip only costs time.
-_PRECOMPRESSED: Final = (b"image/", b"audio/", b"video/", b"font/woff", b"application/gzip", b"application/zip")
 # RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
 _QVALUE: Final = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
-_GZIP_LEVEL: Final = 6  # ~as small as 9 on JSON, several times faster
 JSON: Final = "application/json"
 # Every media type a Distance answer may have (type/subtype, no parameters), in the order
 # chosen among those a client weighs alike: JSON first, then the export formats', then text,
@@ -192,47 +187,3 @@ def _weight(params: str) -> float | None:
             value = value.strip()
             return float(value) if _QVALUE.fullmatch(value) else None
     return 1.0
-
-
-def represent(answer: Answer, variant: Variant, *, min_size: int) -> Answer:
-    """`answer` as `variant` asks: gzip-coded when chosen, with `Vary` naming what it varies on.
-
-    Every answer varies on `Accept` (a route either picks its media type from it or answers a
-    406). It also varies on the coding when it could be compressed: a body of at least
-    `min_size` bytes, of a type worth compressing, not coded already. Both its codings then
-    say `Vary: Accept, Accept-Encoding`, and the gzip one gets its own strong ETag (RFC 9110
-    §8.8.3: a content coding changes the representation, so it changes the validator).
-    Pure and deterministic (gzip writes no timestamp), so a cached and a fresh answer agree.
-    """
-    if answer.status in (204, 304):
-        return answer
-    compressible = len(answer.body) >= min_size and _compressible(answer)
-    headers = _add_vary(answer.headers, variant.vary(compressible))
-    if not compressible or variant.coding == "identity":
-        return Answer(answer.status, headers, answer.body)
-    compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    body = compressor.compress(answer.body) + compressor.flush()
-    coded = []
-    for name, value in headers:
-        if name == b"content-length":
-            value = str(len(body)).encode()
-        elif name == b"etag" and value.endswith(b'"'):
-            value = value[:-1] + b'-gzip"'
-        coded.append((name, value))
-    coded.append((b"content-encoding", b"gzip"))
-    return Answer(answer.status, coded, body)
-
-
-def _compressible(answer: Answer) -> bool:
-    if answer.header(b"content-encoding") is not None:
-        return False
-    media_type = (answer.header(b"content-type") or b"").lower()
-    return not media_type.startswith(_PRECOMPRESSED) and not media_type.startswith(b"text/event-stream")
-
-
-def _add_vary(headers: list[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> list[tuple[bytes, bytes]]:
-    """`headers` with `names` in one `Vary` field (merged into an existing one, never repeated)."""
-    existing = [n.strip() for k, v in headers if k == b"vary" for n in v.split(b",") if n.strip()]
-    have = {n.lower() for n in existing}
-    wanted = [*existing, *(n for n in names if n.lower() not in have)]
-    return [*(kv for kv in headers if kv[0] != b"vary"), (b"vary", b", ".join(wanted))]

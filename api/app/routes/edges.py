@@ -38,7 +38,7 @@ def per_item(kg: KnowledgeGraph) -> list[str]:
 @router.get("/edges", operation_id="listEdges", responses=declare(EdgeListOut, example=EXAMPLES["edges"]))
 async def list_edges(request: Request, kg: GraphDep, p: Annotated[EdgeListQuery, query(EdgeListQuery)]) -> Response:
     """Edges filtered by kind, ends and quoted article; paginated."""
-    return list_response(request, kg, queries.list_edges(kg, **p.model_dump()), partial(edge_out, kg))
+    return list_response(request, queries.list_edges(kg, **p.model_dump()), partial(edge_out, kg))
 
 
 @router.get(
@@ -58,5 +58,5 @@ async def get_edge(
     media = linked_media(request, p.format)
     edge = queries.get_edge(kg, edge_id)
     if media != JSON:
-        return linked_data_response(request, kg, media, edge_jsonld(kg, edge.id, request.app.state.iris))
-    return json_response(request, kg, edge_out(kg, edge), negotiated=True)
+        return linked_data_response(request, media, edge_jsonld(kg, edge.id, request.app.state.iris))
+    return json_response(request, edge_out(kg, edge), negotiated=True)

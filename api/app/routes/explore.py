@@ -26,16 +26,16 @@ router = APIRouter(prefix=urls.API, tags=["explore"])
 async def find_paths(request: Request, kg: GraphDep, p: Annotated[PathQuery, query(PathQuery)]) -> Response:
     """Shortest paths between two nodes, each hop with its edge's evidence."""
     result = queries.paths(kg, **p.model_dump())
-    return json_response(request, kg, paths_body(kg, result, urls.request_url(request)))
+    return json_response(request, paths_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/search", operation_id="search", responses=declare(SearchOut, example=EXAMPLES["search"]))
 async def search(request: Request, kg: GraphDep, p: Annotated[SearchQuery, query(SearchQuery)]) -> Response:
     """Ranked search (BM25, stemmed, typo-tolerant) with marked snippets, explained scores and facets."""
-    return list_response(request, kg, queries.search(kg, **p.model_dump()), search_hit)
+    return list_response(request, queries.search(kg, **p.model_dump()), search_hit)
 
 
 @router.get("/suggest", operation_id="suggest", responses=declare(SuggestOut, example=EXAMPLES["suggest"]))
 async def suggest(request: Request, kg: GraphDep, p: Annotated[SuggestQuery, query(SuggestQuery)]) -> Response:
     """Autocomplete for a search box: up to 10 nodes (id, label, type), prefix- and typo-tolerant."""
-    return json_response(request, kg, {"items": [suggestion(n) for n in queries.autocomplete(kg, p.q)]})
+    return json_response(request, {"items": [suggestion(n) for n in queries.autocomplete(kg, p.q)]})

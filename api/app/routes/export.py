@@ -64,7 +64,7 @@ async def export_graph(request: Request, kg: GraphDep, p: Annotated[ExportQuery,
     else:
         body = kg.derived(export, fmt.name, iris)  # a graph's export never changes: made once
     disposition = f'inline; filename="distance-{fmt.name}.{fmt.extension}"'  # a download gets a fitting name
-    return bytes_response(request, kg, body, fmt.media_type, headers={"Content-Disposition": disposition})
+    return bytes_response(body, fmt.media_type, headers={"Content-Disposition": disposition})
 
 
 def per_item(kg: KnowledgeGraph) -> list[str]:

@@ -34,14 +34,14 @@ async def get_answer(request: Request, kg: GraphDep, p: Annotated[AnswerQuery, q
     """A reader's message answered from the articles: what was understood, the line they draw, reasons,
     what to do and not to do, numbers and disagreements, every item cited; or a one-sentence decline."""
     result = answer(kg, p.q)
-    return json_response(request, kg, answer_body(kg, result, urls.request_url(request)))
+    return json_response(request, answer_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/guide", operation_id="getGuide", responses=declare(GuideOut, 404, 410, example=EXAMPLES["guide"]))
 async def get_guide(request: Request, kg: GraphDep, p: Annotated[GuideQuery, query(GuideQuery)]) -> Response:
     """Reasons ranked by how strongly the given signs point to them, why, and what helps or backfires."""
     result = queries.guide(kg, **p.model_dump())
-    return json_response(request, kg, guide_body(kg, result, urls.request_url(request)))
+    return json_response(request, guide_body(kg, result, urls.request_url(request)))
 
 
 @router.get("/cards/{node_id}", operation_id="getCard", responses=declare(CardOut, 404, 410, example=EXAMPLES["card"]))
@@ -50,7 +50,7 @@ async def get_card(
 ) -> Response:
     """One node ready to render: citations with article titles, relations grouped by human label."""
     result = queries.card(kg, node_id)
-    return json_response(request, kg, card_body(kg, result, urls.request_url(request)))
+    return json_response(request, card_body(kg, result, urls.request_url(request)))
 
 
 @router.get(
@@ -63,4 +63,4 @@ async def list_disagreements(
 ) -> Response:
     """Every pair of claims the articles disagree on, both sides quoted, and what is at stake; paginated."""
     page = queries.list_disagreements(kg, **p.model_dump())
-    return list_response(request, kg, page, lambda d: disagreement_item(kg, d))
+    return list_response(request, page, lambda d: disagreement_item(kg, d))

@@ -15,7 +15,7 @@ from api.app import urls
 from api.app.deps import GraphDep
 from api.app.errors import problem_response
 from api.app.params import QueryModel, query
-from api.app.responses import JSON, negotiate, tagged_response
+from api.app.responses import JSON, bytes_response, negotiate
 from api.contract.openapi import declare
 from api.contract.query_schemas import GraphQLBody, GraphQLOut
 
@@ -92,15 +92,14 @@ def _malformed(request: Request, message: str, status: int = 400) -> Response:
     return problem_response(request, status, message)
 
 
-def _answer(request: Request, outcome: GraphQLOutcome, media: str, *, cacheable: bool) -> Response:
+def _answer(outcome: GraphQLOutcome, media: str) -> Response:
     """Status by GraphQL over HTTP: under its own media type a request refused before execution
-    is a 400; under application/json every well-formed request is a 200."""
+    is a 400; under application/json every well-formed request is a 200. (A GET's answer is
+    content like any other route's; one to a POST is never kept: the edge pipeline says so.)"""
     body = orjson.dumps(outcome.body)
     if outcome.request_error and media == GRAPHQL_MEDIA:
-        return Response(body, status_code=400, media_type=media, headers={"Cache-Control": "no-store"})
-    if cacheable:
-        return tagged_response(request.state.graph, body, media, request.app.state.cache_control)
-    return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
+        return Response(body, status_code=400, media_type=media)
+    return bytes_response(body, media)
 
 
 @router.get("/graphql", operation_id="graphqlGet", responses=_RESPONSES)
@@ -112,6 +111,7 @@ async def graphql_get(request: Request, kg: GraphDep, p: Annotated[GraphQLQuery,
     with no query gets GraphiQL. The schema's description states the limits every query is held to.
     """
     if p.query is None and p.extensions is None and _wants_html(request):
+        request.state.validity = "page"  # the shipped page, not content: never kept with the JSON answers
         return _graphiql()
     media = negotiate(request, _OFFERS)
     variables, extensions = _json_object("variables", p.variables), _json_object("extensions", p.extensions)
@@ -120,7 +120,7 @@ async def graphql_get(request: Request, kg: GraphDep, p: Annotated[GraphQLQuery,
     from api.app.graphql import GraphQLRequest
 
     outcome = _service(request).run(kg, GraphQLRequest(p.query, variables, p.operation_name, extensions))
-    return _answer(request, outcome, media, cacheable=True)
+    return _answer(outcome, media)
 
 
 @router.post(
@@ -151,15 +151,16 @@ async def graphql_post(request: Request, kg: GraphDep) -> Response:
     from api.app.graphql import GraphQLRequest
 
     run = GraphQLRequest(fields["query"], fields["variables"], fields["operationName"], fields["extensions"])
-    return _answer(request, _service(request).run(kg, run), media, cacheable=False)
+    return _answer(_service(request).run(kg, run), media)
 
 
 def _wants_html(request: Request) -> bool:
     """Whether the client's first choice is HTML: a browser opening the URL.
 
     Read here rather than made a `Variant` axis: browsers would otherwise no longer share
-    the JSON variant of every other route. The page is not tagged, so the answer layer never
-    keeps it (nor the 400 a query-less GET gets otherwise): neither is served to the other.
+    the JSON variant of every other route. The page is said to be a `page`, not content, so
+    the response cache never keeps it (nor the 400 a query-less GET gets otherwise): neither
+    is served to the other.
     """
     first = request.headers.get("accept", "").split(",")[0]
     return first.split(";")[0].strip().lower() == "text/html"
@@ -172,6 +173,5 @@ def _graphiql() -> Response:
         "Content-Security-Policy": _PAGE_CSP,
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-cache",
     }
     return Response(page, media_type="text/html; charset=utf-8", headers=headers)

@@ -111,7 +111,7 @@ def schema(kg: KnowledgeGraph) -> dict[str, Any]:
 @router.get("/meta", operation_id="getMeta", responses=declare(MetaOut, example=EXAMPLES["meta"]))
 async def get_meta(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """API version, content version and counts of what is served."""
-    return json_response(request, kg, meta(kg))
+    return json_response(request, meta(kg))
 
 
 @router.get(
@@ -127,11 +127,11 @@ async def get_schema(request: Request, kg: GraphDep, p: Annotated[LinkedQuery, q
     """
     media = linked_media(request, p.format)
     if media != JSON:
-        return linked_data_response(request, kg, media, kg.derived(vocabulary_jsonld, request.app.state.iris))
-    return json_response(request, kg, schema(kg), negotiated=True)
+        return linked_data_response(request, media, kg.derived(vocabulary_jsonld, request.app.state.iris))
+    return json_response(request, schema(kg), negotiated=True)
 
 
 @router.get("", operation_id="getIndex", responses=declare(IndexOut, example=EXAMPLES["index"]))
 async def get_index(request: Request, kg: GraphDep, _: Annotated[NoQuery, query(NoQuery)]) -> Response:
     """Where to start: links to every collection, and URI templates for the routes that take an id or parameters."""
-    return json_response(request, kg, {"api_version": API_VERSION, "links": INDEX_LINKS, "templates": INDEX_TEMPLATES})
+    return json_response(request, {"api_version": API_VERSION, "links": INDEX_LINKS, "templates": INDEX_TEMPLATES})

@@ -30,7 +30,6 @@ from api.app.responses import (
     linked_data_response,
     linked_media,
     list_response,
-    tagged_response,
 )
 from api.contract.examples import EXAMPLES
 from api.contract.openapi import declare
@@ -52,7 +51,7 @@ def _node_page(request: Request, kg: KnowledgeGraph, include: Sequence[str] = ()
     """The one body of every node list route: query, wrap in the envelope (items with their quotes when
     `include` says `evidence`), add `Link`."""
     convert = (lambda node: node_out(kg, node)) if "evidence" in include else node_item
-    return list_response(request, kg, queries.list_nodes(kg, **filters), convert)
+    return list_response(request, queries.list_nodes(kg, **filters), convert)
 
 
 @router.get("/nodes", operation_id="listNodes", responses=declare(NodeListOut, 404, 410, example=EXAMPLES["nodes"]))
@@ -138,20 +137,19 @@ async def get_node(
     media = linked_media(request, p.format)
     node = queries.get_node(kg, node_id)
     if media != JSON:
-        return linked_data_response(request, kg, media, node_jsonld(kg, node.id, request.app.state.iris))
-    return node_response(kg, node, request.app.state.cache_control, p.include, p.fields)
+        return linked_data_response(request, media, node_jsonld(kg, node.id, request.app.state.iris))
+    return node_response(kg, node, p.include, p.fields)
 
 
 def node_response(
     kg: KnowledgeGraph,
     node: Node,
-    cache_control: str,
     include: Sequence[str] | None = None,
     fields: Sequence[str] | None = None,
 ) -> Response:
     """The JSON body `getNode` answers (the linked data is the route's); `api.edge.shortcut` answers a
     plain request through it too."""
-    return tagged_response(kg, orjson.dumps(node_body(kg, node, include, fields)), JSON, cache_control)
+    return bytes_response(orjson.dumps(node_body(kg, node, include, fields)), JSON)
 
 
 @router.get(
@@ -164,7 +162,7 @@ async def get_neighbors(
 ) -> Response:
     """Nodes within `depth` hops, by edge kind, direction and node type; capped, with `truncated`."""
     hood = queries.neighbors(kg, node_id, **p.model_dump())
-    return json_response(request, kg, neighborhood_body(kg, hood, urls.request_url(request)))
+    return json_response(request, neighborhood_body(kg, hood, urls.request_url(request)))
 
 
 _TEXT_RESPONSES = declare(NodeOut, 404)
@@ -186,4 +184,4 @@ async def get_source_text(
     """An article's body as plain text (never what follows it: comments, bylines); `start`/`end` slice it."""
     text = passage(kg, source_id, p.start, p.end)
     link = f'<{urls.node(source_id)}>; rel="describedby"'
-    return bytes_response(request, kg, text.encode(), "text/plain; charset=utf-8", headers={"Link": link})
+    return bytes_response(text.encode(), "text/plain; charset=utf-8", headers={"Link": link})

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from api.app import urls
-from api.app.deps import GraphDep
 from api.app.errors import EXPLANATIONS, problem_type
 from api.app.params import NoQuery, query
 from api.app.responses import json_response
@@ -29,7 +28,6 @@ router = APIRouter(prefix=urls.PROBLEMS, tags=["meta"], include_in_schema=False)
 )
 async def get_problem_type(
     request: Request,
-    kg: GraphDep,
     slug: Annotated[str, Path(description="A problem type's slug, as in a problem's `type`.", max_length=64)],
     _: Annotated[NoQuery, query(NoQuery)],
 ) -> Response:
@@ -39,4 +37,4 @@ async def get_problem_type(
         error = NotFound(f"no problem type {slug!r}{did_you_mean(difflib.get_close_matches(slug, EXPLANATIONS))}")
         error.suggestions = tuple(difflib.get_close_matches(slug, EXPLANATIONS))
         raise error
-    return json_response(request, kg, body)
+    return json_response(request, body)

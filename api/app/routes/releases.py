@@ -35,7 +35,7 @@ async def list_releases(
 ) -> Response:
     """Recorded releases, newest first, and whether the content served is one of them; paginated."""
     page = releases.list_releases(kg, **p.model_dump())
-    return list_response(request, kg, page, partial(release_item, kg), extra={"served": served(kg)})
+    return list_response(request, page, partial(release_item, kg), extra={"served": served(kg)})
 
 
 @router.get("/changes", operation_id="listChanges", responses=declare(ChangeListOut, 404, example=EXAMPLES["changes"]))
@@ -43,4 +43,4 @@ async def list_changes(request: Request, kg: GraphDep, p: Annotated[ChangesQuery
     """Nodes and edges added, removed and changed (naming the fields) since a release; paginated."""
     found = releases.changes(kg, **p.model_dump())
     extra = {"since": release_item(kg, found.since), "served": served(kg)}
-    return list_response(request, kg, found.page, change_item, extra=extra)
+    return list_response(request, found.page, change_item, extra=extra)

@@ -94,7 +94,7 @@ async def _answer(request: Request, kg: GraphDep, text: str) -> Response:
     except NotAcceptable as error:
         offers = ", ".join(error.offers)
         raise HTTPException(406, f"this query's answer is {offers}; the Accept header takes none of them") from None
-    return bytes_response(request, kg, found.body, found.media_type)
+    return bytes_response(found.body, found.media_type)
 
 
 @router.get("/sparql", operation_id="sparqlGet", responses=_RESPONSES)

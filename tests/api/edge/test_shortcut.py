@@ -20,8 +20,6 @@ from api.edge.variant import Variant
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 
-_CACHE_CONTROL = "public, max-age=300, s-maxage=5"
-
 
 @pytest.fixture(scope="module")
 def shipped() -> KnowledgeGraph:
@@ -58,12 +56,11 @@ async def _through_the_route(app: Any, scope: Scope) -> Answer:
 def test_every_node_is_answered_as_the_route_answers_it(shipped: KnowledgeGraph) -> None:
     app = create_app(Settings(access_log=False), shipped)
     app.build_middleware_stack()
-    cache_control = app.state.cache_control
 
     async def compare() -> int:
         for node_id in shipped.nodes:
             scope = _scope(app, f"/v1/nodes/{node_id}")
-            direct = node_answer(scope, shipped, Variant(), cache_control)
+            direct = node_answer(scope, shipped, Variant())
             assert direct is not None, node_id
             assert direct == await _through_the_route(app, scope), node_id
         return len(shipped.nodes)
@@ -86,13 +83,13 @@ def test_every_node_is_answered_as_the_route_answers_it(shipped: KnowledgeGraph)
 )
 def test_anything_else_is_left_to_the_route(shipped: KnowledgeGraph, path: str, query: bytes, extra: Any) -> None:
     app = create_app(Settings(access_log=False), shipped)
-    assert node_answer(_scope(app, path, query, **extra), shipped, Variant(), _CACHE_CONTROL) is None
+    assert node_answer(_scope(app, path, query, **extra), shipped, Variant()) is None
 
 
 def test_another_media_type_is_left_to_the_route(shipped: KnowledgeGraph) -> None:
     app = create_app(Settings(access_log=False), shipped)
     turtle = Variant(accept=("text/turtle",))
-    assert node_answer(_scope(app, "/v1/nodes/oxytocin"), shipped, turtle, _CACHE_CONTROL) is None
+    assert node_answer(_scope(app, "/v1/nodes/oxytocin"), shipped, turtle) is None
     with TestClient(app) as client:
         assert (
             client.get("/v1/nodes/oxytocin", headers={"Accept": "text/turtle"})
@@ -105,9 +102,9 @@ def test_another_media_type_is_left_to_the_route(shipped: KnowledgeGraph) -> Non
 def test_either_coding_is_made_from_the_same_raw_answer(shipped: KnowledgeGraph) -> None:
     app = create_app(Settings(access_log=False), shipped)
     scope = _scope(app, "/v1/nodes/oxytocin")
-    plain = node_answer(scope, shipped, Variant(), _CACHE_CONTROL)
+    plain = node_answer(scope, shipped, Variant())
     assert plain is not None
-    assert node_answer(scope, shipped, Variant(coding="gzip"), _CACHE_CONTROL) == plain
+    assert node_answer(scope, shipped, Variant(coding="gzip")) == plain
 
 
 def test_errors_and_parameters_still_come_from_the_route(shipped: KnowledgeGraph) -> None:
@@ -132,7 +129,8 @@ def test_a_fault_in_the_shortcut_is_answered_by_the_app(shipped: KnowledgeGraph)
     app.build_middleware_stack()
     pipeline: Pipeline = app.state.pipeline
     faulty = Pipeline(pipeline.app, door=FrontDoor(), bounds=Bounds(max_url_bytes=8000, max_concurrency=8),
-                      cache=AnswerCache(max_entries=0, max_bytes=0), gzip_min_bytes=1024, shortcut=broken)  # fmt: skip
+                      cache=AnswerCache(max_entries=0, max_bytes=0), gzip_min_bytes=1024, lifetime=b"public",
+                      shortcut=broken)  # fmt: skip
     sent: list[Message] = []
 
     async def receive() -> Message:

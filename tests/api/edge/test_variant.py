@@ -1,13 +1,10 @@
-"""The variant a request gets: content coding by RFC 9110 §12.5.3, and how an answer is made into it."""
+"""The variant a request gets: content coding by RFC 9110 §12.5.3, media type by §12.5.1."""
 
 from __future__ import annotations
 
-import gzip
-
 import pytest
 
-from api.edge.answer import Answer
-from api.edge.variant import MEDIA_TYPES, Variant, negotiate_coding, negotiate_media, represent, variant_of
+from api.edge.variant import MEDIA_TYPES, Variant, negotiate_coding, negotiate_media, variant_of
 
 
 @pytest.mark.parametrize(
@@ -43,52 +40,6 @@ from api.edge.variant import MEDIA_TYPES, Variant, negotiate_coding, negotiate_m
 )
 def test_negotiate_coding(fields: list[bytes], coding: str) -> None:
     assert negotiate_coding(fields) == coding
-
-
-def _answer(body: bytes, content_type: bytes = b"application/json", status: int = 200) -> Answer:
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"etag", b'"v-1"')]
-    return Answer(status, headers, body)
-
-
-def test_represent_gzips_a_large_body_with_its_own_etag_and_vary() -> None:
-    body = b'{"x": "' + b"a" * 4000 + b'"}'
-    coded = represent(_answer(body), Variant("gzip"), min_size=1024)
-    plain = represent(_answer(body), Variant("identity"), min_size=1024)
-    assert gzip.decompress(coded.body) == body == plain.body
-    assert (coded.header(b"content-encoding"), coded.header(b"etag"), coded.header(b"vary")) == (
-        b"gzip", b'"v-1-gzip"', b"Accept, Accept-Encoding",
-    )  # fmt: skip
-    assert coded.header(b"content-length") == str(len(coded.body)).encode()
-    assert (plain.header(b"content-encoding"), plain.header(b"vary")) == (None, b"Accept, Accept-Encoding")
-    assert represent(_answer(body), Variant("gzip"), min_size=1024) == coded  # deterministic
-
-
-@pytest.mark.parametrize(
-    "answer",
-    [
-        _answer(b"small"),
-        _answer(b"x" * 4000, b"image/png"),
-        Answer(200, [(b"content-encoding", b"br")], b"x" * 4000),
-    ],
-    ids=["small", "precompressed-type", "already-coded"],
-)
-def test_represent_leaves_alone_what_does_not_vary_on_the_coding(answer: Answer) -> None:
-    made = represent(answer, Variant("gzip"), min_size=1024)
-    assert (made.status, made.body) == (answer.status, answer.body)
-    assert [kv for kv in made.headers if kv[0] != b"vary"] == answer.headers
-    assert made.header(b"vary") == b"Accept"  # every answer varies on the media type asked for
-
-
-def test_represent_merges_vary_into_an_existing_field() -> None:
-    answer = Answer(200, [(b"vary", b"Accept"), (b"content-type", b"text/plain")], b"x" * 2000)
-    assert represent(answer, Variant("identity"), min_size=1024).header(b"vary") == b"Accept, Accept-Encoding"
-    already = Answer(200, [(b"vary", b"accept-encoding")], b"x" * 2000)
-    assert represent(already, Variant("identity"), min_size=1024).header(b"vary") == b"accept-encoding, Accept"
-
-
-def test_a_304_is_left_as_it_is() -> None:
-    answer = Answer(304, [(b"etag", b'"v-1"')], b"")
-    assert represent(answer, Variant("gzip"), min_size=0) == answer
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,142 @@
+"""The represent step: every header that says how an answer may be kept, coded and revalidated.
+
+The edge pipeline (`api.edge.pipeline`) passes every answer it sends through `represent`
+(the app's, the node shortcut's, a refusal, a fault's 500): `ETag`, `Cache-Control`, `Vary`
+and the gzip coding are written here and nowhere else. The app says only what an answer is
+(`Validity`, in `request.state.validity` when it is not the default of its path); the
+response cache keeps what `kept` says.
+
+| answer | ETag | Cache-Control |
+|---|---|---|
+| 200, `content` (default under /v1) | content version + body digest | the settings' public lifetime |
+| 200, `page` (elsewhere: explorer, docs, GraphiQL) | body digest | `no-cache` (changes with a deploy) |
+| 200, `moment` (a query sent by POST) | none | `no-store` |
+| any 4xx or 5xx | none | `no-store` |
+| 204 (OPTIONS), 304 | as they are | as they are |
+
+An error is never kept by a browser or a shared cache: a 404 is true of this content, and
+content changes (a fix, a reload) while a kept 404 would go on answering. The response cache
+of this process may keep a `content` 404 all the same: its store is the graph's own and ends
+with it, so a flood of unknown ids costs a lookup each and never outlives the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from typing import Final, Literal
+
+from starlette.types import Message
+
+from api.edge.answer import Answer, Headers
+from api.edge.variant import Variant
+
+__all__ = ["Validity", "etag", "kept", "public_lifetime", "represent", "stream_start"]
+
+# What an answer is, as the app says: a function of the URL and the served content (`content`),
+# of the code shipped (`page`), or true at this moment only (`moment`).
+Validity = Literal["content", "page", "moment"]
+
+# Bodies of these types are compressed already (or streamed); gzip only costs time.
+_PRECOMPRESSED: Final = (b"image/", b"audio/", b"video/", b"font/woff", b"application/gzip", b"application/zip")
+_GZIP_LEVEL: Final = 6  # ~as small as 9 on JSON, several times faster
+# What the represent step writes: the app's own fields of these names, if any, are dropped.
+_WRITTEN: Final = frozenset({b"etag", b"cache-control", b"vary"})
+_NO_STORE: Final = b"no-store"
+_NO_CACHE: Final = b"no-cache"
+_STREAM_FIELDS: Final = ((b"cache-control", _NO_STORE), (b"x-accel-buffering", b"no"))
+
+
+def public_lifetime(max_age: int, shared_max_age: int, stale: int = 0) -> bytes:
+    """The `Cache-Control` of a `content` 200: browsers keep it for `max_age`, shared caches (a
+    proxy, a CDN) for the shorter `shared_max_age`, then revalidate it with its ETag; with
+    `stale`, a shared cache may serve it that long while it fetches anew, or fails to.
+
+    >>> public_lifetime(300, 5, 60)
+    b'public, max-age=300, s-maxage=5, stale-while-revalidate=60, stale-if-error=60'
+    """
+    value = f"public, max-age={max_age}, s-maxage={shared_max_age}"
+    if stale:
+        value += f", stale-while-revalidate={stale}, stale-if-error={stale}"
+    return value.encode()
+
+
+def etag(version: str, body: bytes) -> bytes:
+    """A strong ETag: `version` (a content version, or nothing for a page) and a digest of `body`.
+
+    >>> etag("53e8fe2ec674b0aa99", b"{}"), etag("", b"{}")
+    (b'"53e8fe2ec674b0aa-01e7b720ff566d53"', b'"01e7b720ff566d53"')
+    """
+    digest = hashlib.blake2b(body, digest_size=8).hexdigest()
+    return f'"{version[:16]}-{digest}"'.encode() if version else f'"{digest}"'.encode()
+
+
+def kept(status: int, validity: Validity) -> bool:
+    """Whether the response cache keeps an answer: a `content` 200, or a `content` 404 (see above)."""
+    return validity == "content" and status in (200, 404)
+
+
+def represent(
+    answer: Answer, variant: Variant, *, validity: Validity, version: str | None, lifetime: bytes, min_size: int
+) -> Answer:
+    """`answer` with its caching fields (the table above) as `variant` asks: gzip-coded when
+    chosen, with `Vary` naming what it varies on. `version` is the served content's version
+    (None when no graph serves: a `content` 200 then gets no ETag).
+
+    Every answer varies on `Accept` (a route either picks its media type from it or answers a
+    406). It also varies on the coding when it could be compressed: a body of at least
+    `min_size` bytes, of a type worth compressing, not coded already. Both its codings then
+    say `Vary: Accept, Accept-Encoding`, and the gzip one gets its own strong ETag (RFC 9110
+    §8.8.3: a content coding changes the representation, so it changes the validator).
+    Pure and deterministic (gzip writes no timestamp), so a cached and a fresh answer agree.
+    """
+    status = answer.status
+    if status in (204, 304):
+        return answer
+    compressible = len(answer.body) >= min_size and _compressible(answer)
+    headers = _vary(answer.headers, variant.vary(compressible))
+    tag: bytes | None = None
+    if status >= 400 or validity == "moment":
+        headers.append((b"cache-control", _NO_STORE))
+    elif validity == "page":
+        tag = etag("", answer.body) if status == 200 else None
+        headers.append((b"cache-control", _NO_CACHE))
+    else:
+        tag = etag(version, answer.body) if status == 200 and version is not None else None
+        headers.append((b"cache-control", lifetime))
+    body = answer.body
+    if compressible and variant.coding == "gzip":
+        compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        body = compressor.compress(body) + compressor.flush()
+        length = str(len(body)).encode()
+        headers = [(k, length if k == b"content-length" else v) for k, v in headers]
+        headers.append((b"content-encoding", b"gzip"))
+        if tag is not None:
+            tag = tag[:-1] + b'-gzip"'
+    if tag is not None:
+        headers.append((b"etag", tag))
+    return Answer(status, headers, body)
+
+
+def stream_start(message: Message) -> Message:
+    """The start of a stream that never ends on its own (`/v1/events`), which passes no other
+    step: no cache may keep it, and no proxy may hold its parts back (`X-Accel-Buffering: no`,
+    which nginx honours)."""
+    fields = [(k, v) for k, v in message.get("headers", []) if k not in (b"cache-control", b"x-accel-buffering")]
+    return {**message, "headers": [*fields, *_STREAM_FIELDS]}
+
+
+def _compressible(answer: Answer) -> bool:
+    if answer.header(b"content-encoding") is not None:
+        return False
+    media_type = (answer.header(b"content-type") or b"").lower()
+    return not media_type.startswith(_PRECOMPRESSED) and not media_type.startswith(b"text/event-stream")
+
+
+def _vary(headers: Headers, names: tuple[bytes, ...]) -> Headers:
+    """`headers` without the fields this step writes, and `names` in one `Vary` field (merged
+    with what the app named, never repeated)."""
+    existing = [n.strip() for k, v in headers if k == b"vary" for n in v.split(b",") if n.strip()]
+    have = {n.lower() for n in existing}
+    wanted = [*existing, *(n for n in names if n.lower() not in have)]
+    return [*(kv for kv in headers if kv[0] not in _WRITTEN), (b"vary", b", ".join(wanted))]
