@@ -2,7 +2,8 @@
 execute on the pinned graph, and say whether it was a request error (GraphQL over HTTP's 400).
 
 Parsing and validating depend on the query's text only, so their outcome is kept (a bounded
-LRU per process); execution reads the graph through a fresh `Reader` per request.
+LRU per process), and so is the verdict of the limits when no `first` in it is a variable (it
+then depends on the text alone); execution reads the graph through a fresh `Reader` per request.
 Persisted queries are an allow-list: the documents under `api/contract/queries/` are known by
 the sha256 of their text (Apollo's `extensions.persistedQuery.sha256Hash`), so a client can
 GET a known query by hash alone and every replica answers it alike, with nothing to register.
@@ -29,7 +30,7 @@ from graphql import (
 )
 
 from api.app.errors import graphql_extensions
-from api.contract.graphql import LIMITS, SCHEMA, Limits, Reader, check_limits
+from api.contract.graphql import LIMITS, SCHEMA, Limits, Reader, check_limits, cost_reads_variables
 from api.contract.graphql.limits import refusal
 from graph.build import KnowledgeGraph
 from graph.errors import DistanceError
@@ -61,6 +62,17 @@ class GraphQLOutcome:
     lookups: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """A query's text parsed (None when it does not parse), its validation errors, and the
+    verdict of the limits when the text alone decides it (`settled`)."""
+
+    document: DocumentNode | None
+    errors: list[GraphQLError]
+    settled: bool = False
+    refused: GraphQLError | None = None
+
+
 def persisted_queries(folder: Path = PERSISTED) -> dict[str, str]:
     """sha256 of each `*.graphql` document's text -> the text."""
     texts = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.graphql"))]
@@ -79,21 +91,23 @@ class GraphQLService:
     ):
         self.schema, self.limits = schema, limits
         self.persisted = dict(persisted_queries() if persisted is None else persisted)
-        self._documents: OrderedDict[str, tuple[DocumentNode | None, list[GraphQLError]]] = OrderedDict()
+        self._documents: OrderedDict[str, _Document] = OrderedDict()
 
     def run(self, kg: KnowledgeGraph, request: GraphQLRequest) -> GraphQLOutcome:
         """Answer `request` on `kg`; every failure is a GraphQL error, never an exception."""
         text = self._text(request)
         if isinstance(text, GraphQLError):
             return _errors(text)
-        document, errors = self._document(text)
+        kept = self._document(text)
+        document = kept.document
         if document is None:
-            return _errors(*errors)
-        refused = check_limits(document, self.schema, request.variables, self.limits)
+            return _errors(*kept.errors)
+        # The limits' verdict: kept with the document unless a `first` reads the variables.
+        refused = kept.refused if kept.settled else check_limits(document, self.schema, request.variables, self.limits)
         if refused is not None:
             return _errors(refused)
-        if errors:
-            return _errors(*errors)
+        if kept.errors:
+            return _errors(*kept.errors)
         reader = Reader(kg)
         result = execute_sync(
             self.schema,
@@ -124,7 +138,7 @@ class GraphQLService:
             return GraphQLError("no query was given: send `query`", extensions={"code": "BAD_REQUEST"})
         return request.query
 
-    def _document(self, text: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+    def _document(self, text: str) -> _Document:
         """The parsed document and its validation errors, kept by text; None when it does not parse."""
         kept = self._documents.get(text)
         if kept is not None:
@@ -139,12 +153,20 @@ class GraphQLService:
                 limit = "max_tokens" if "tokens" in error.message else "max_depth"
                 error = refusal(limit, None, getattr(self.limits, limit))
             error.extensions = {"code": "GRAPHQL_PARSE_FAILED", **(error.extensions or {})}
-            return None, [error]  # not kept: refusing again costs at most max_tokens tokens
+            return _Document(None, [error])  # not kept: refusing again costs at most max_tokens tokens
         # Validation costs up to the square of the fields (overlapping aliases), so a document past
         # the bounds its text alone decides (aliases, depth) is not validated: `run` refuses it.
         shape = check_limits(document, self.schema, None, self.limits, cost=False)
         errors = [] if shape is not None else validate(self.schema, document)
-        kept = self._documents[text] = (document, [*errors])
+        if shape is not None:
+            kept = _Document(document, [*errors], settled=True, refused=shape)
+        elif cost_reads_variables(document):
+            kept = _Document(document, [*errors])
+        else:
+            kept = _Document(
+                document, [*errors], settled=True, refused=check_limits(document, self.schema, None, self.limits)
+            )
+        self._documents[text] = kept
         if len(self._documents) > _KEPT:
             self._documents.popitem(last=False)
         return kept

@@ -11,13 +11,13 @@ from typing import Final
 
 from graphql import GraphQLSchema, print_schema
 
-from api.contract.graphql.limits import LIMITS, Limits, check_limits
+from api.contract.graphql.limits import LIMITS, Limits, check_limits, cost_reads_variables
 from api.contract.graphql.pages import MAX_PAGE
 from api.contract.graphql.query import QUERY
 from api.contract.graphql.reader import Reader
 from api.contract.graphql.types import OBJECT_TYPES
 
-__all__ = ["LIMITS", "MAX_PAGE", "SCHEMA", "Limits", "Reader", "check_limits", "sdl"]
+__all__ = ["LIMITS", "MAX_PAGE", "SCHEMA", "Limits", "Reader", "check_limits", "cost_reads_variables", "sdl"]
 
 _DESCRIPTION: Final = (
     "Distance's knowledge graph of why men pull away: concepts, reasons, signs, responses, questions, "

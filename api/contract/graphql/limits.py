@@ -33,7 +33,7 @@ from graphql import (
     get_named_type,
 )
 
-__all__ = ["LIMITS", "Limits", "check_limits", "refusal"]
+__all__ = ["LIMITS", "Limits", "check_limits", "cost_reads_variables", "refusal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +172,22 @@ def check_limits(
             if cost and walk.cost > limits.max_cost:
                 return refusal("max_cost", walk.cost, limits.max_cost)
     return None
+
+
+def cost_reads_variables(document: DocumentNode) -> bool:
+    """Whether some `first` in `document` is a variable: only then does its cost, and so the
+    verdict of `check_limits`, depend on the variables sent with it.
+
+    >>> from graphql import parse
+    >>> cost_reads_variables(parse("query($n: Int) { a(first: $n) { b } }")), cost_reads_variables(parse("{ a { b } }"))
+    (True, False)
+    """
+    return any(
+        argument.name.value == "first" and isinstance(argument.value, VariableNode)
+        for definition in document.definitions
+        for node in _fields(getattr(definition, "selection_set", None))
+        for argument in node.arguments or ()
+    )
 
 
 def _fields(node: SelectionSetNode | None) -> list[FieldNode]:

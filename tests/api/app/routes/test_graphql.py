@@ -164,6 +164,20 @@ def test_each_limit_refuses_its_attack_before_any_read(shipped: TestClient, limi
     assert (outcome.request_error, outcome.lookups) == (True, 0)
 
 
+def test_the_cost_is_checked_again_for_each_request_when_a_variable_sets_a_first() -> None:
+    """The limits' verdict is kept with a parsed document only when its text alone decides it."""
+    service = GraphQLService(persisted={})
+    by_variable = "query($n: Int) { nodes(first: $n) { nodes { neighbors(first: 100) { nodes { label } } } } }"
+    small = service.run(SHIPPED, GraphQLRequest(by_variable, {"n": 2}))
+    assert not small.request_error
+    big = service.run(SHIPPED, GraphQLRequest(by_variable, {"n": 100}))
+    assert big.body["errors"][0]["extensions"]["limit"] == "max_cost"
+    assert not service.run(SHIPPED, GraphQLRequest(by_variable, {"n": 2})).request_error
+    for _ in range(2):  # refused again from the kept verdict, still before any read
+        again = service.run(SHIPPED, GraphQLRequest(ATTACKS["max_cost"]))
+        assert (again.body["errors"][0]["extensions"]["limit"], again.lookups) == ("max_cost", 0)
+
+
 def test_an_alias_bomb_and_a_thirty_deep_query_are_refused(shipped: TestClient) -> None:
     bomb = "{ " + " ".join(f"a{i}: __typename" for i in range(2_000)) + " }"
     assert _limit(_post(shipped, bomb)) in {"max_aliases", "max_tokens"}
