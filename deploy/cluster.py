@@ -95,8 +95,10 @@ def spawn(
 
 
 # Every request reaches a replica through nginx, which sets X-Forwarded-For to the client's
-# address (deploy/nginx.conf), so each client has its own rate limit, not one for nginx.
-REPLICA_ENV: Final = {"DISTANCE_CLIENT_HEADER": "X-Forwarded-For"}
+# address (deploy/nginx.conf): a replica names each client by it (its access log, its bounds on
+# large answers and event streams per client). The rate is checked once, by nginx for all
+# replicas (`limit_req`, from the same DISTANCE_RATE_* settings): a replica checks none.
+REPLICA_ENV: Final = {"DISTANCE_CLIENT_HEADER": "X-Forwarded-For", "DISTANCE_RATE_LIMIT": "0"}
 # A proxy may keep an answer for a day, and serve it stale while it fetches it anew or while the
 # replicas fail: a reload purges exactly what changed (deploy/purge.py). The environment wins.
 CACHE_ENV: Final = {"DISTANCE_CACHE_SHARED_MAX_AGE": "86400", "DISTANCE_CACHE_STALE_SECONDS": "86400"}
