@@ -116,13 +116,11 @@ async def sparql_get(request: Request, kg: GraphDep, p: Annotated[SparqlQuery, q
     openapi_extra={
         "requestBody": {
             "required": True,
-            # `application/sparql-query` (the query as the body) is taken too, as the SPARQL 1.1
-            # Protocol says; it is left out here because generic clients and fuzzers have no
-            # encoder for it, and the form says the same.
             "content": {
                 _FORM: {
                     "schema": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
                 },
+                _SPARQL_QUERY: {"schema": {"type": "string", "description": "The query itself, as UTF-8 text."}},
             },
         }
     },
