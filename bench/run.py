@@ -139,11 +139,12 @@ NOTES = """\
   before the app: a hit costs the pipeline's request id, bounds, variant, lookup, send and
   access log. "Cache off" rows are the miss path. What is left between a hit and the bare
   app is in "Where the time goes" above.
-- **Prebuilt answers.** The index, meta, the schema and the first page of every list are made
-  before the port opens; every node (sources too), card and edge, on a graph of at most 5,000
-  nodes and edges (`api/app/routes/__init__.py`, `PER_ITEM_LIMIT`), just after it opens, in the
-  background, so they do not delay the first 200 (on the shipped content: 1,183 paths, 2.6 MB
-  in both codings, ~0.3 s); a reload makes all of them before the swap. They are kept beside
+- **Prebuilt answers.** The index, meta, the schema and the first page of every list, then
+  every node (sources too), card and edge, on a graph of at most 5,000 nodes and edges
+  (`api/app/routes/__init__.py`, `PER_ITEM_LIMIT`), are made by a starting worker just after
+  its port opens, in the background (the search index first, in a thread), so they do not
+  delay the first 200 (on the shipped content: 1,183 paths, 2.6 MB in both codings, ~0.3 s);
+  a reload makes all of them before the swap. They are kept beside
   the LRU, never evicted. On the 100k graph the per-item answers would be 1.2 M answers and
   gigabytes, over the 600 MiB budget, so there they are made on first use. `bench/startup.py`
   prints the first request of each kind on a fresh server: hits, under 1 ms.

@@ -46,8 +46,8 @@ def _get(port: int, path: str) -> int:
         conn.close()
 
 
-# One of each kind of answer, each asked once on a fresh server: prebuilt (before the port
-# opens, or just after it for nodes, cards and edges) and, last, one made on first use.
+# One of each kind of answer, each asked once on a fresh server: prebuilt (just after the
+# port opens, in the background) and, last, one made on first use.
 FIRST = (
     ("/v1/nodes/oxytocin", "node"),
     ("/v1/cards/oxytocin", "card"),
@@ -150,7 +150,7 @@ print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
         "interpreter + imports": imports,
         "load + validate + build": load,
         "create_app": app,
-        "lifespan (prebuilt answers)": lifespan,
+        "lifespan (answers made after)": lifespan,
         "first request (in process)": first,
         "whole subprocess": total,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copyreg
 import hashlib
 import operator
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class KnowledgeGraph:
     retired: Mapping[str, Retirement] = field(default_factory=lambda: MappingProxyType({}))
 
     _derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False)
+    _making: dict[tuple[Any, ...], threading.Lock] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def near(self) -> Mapping[str, tuple[str, ...]]:
@@ -88,7 +90,13 @@ class KnowledgeGraph:
         try:
             value: T = self._derived[key]
         except KeyError:
-            value = self._derived[key] = make(self, *args)
+            # Made once even when two threads ask at once (a server makes its search index in a
+            # thread while requests are answered): the second waits for the first's.
+            with self._making.setdefault(key, threading.Lock()):
+                try:
+                    value = self._derived[key]
+                except KeyError:
+                    value = self._derived[key] = make(self, *args)
         return value
 
     def serves_same(self, other: KnowledgeGraph) -> bool:
@@ -98,7 +106,7 @@ class KnowledgeGraph:
 
     def __getstate__(self) -> dict[str, Any]:
         """What pickling keeps: the graph, not what was derived from it (made again on use)."""
-        return {**vars(self), "_derived": {}}
+        return {**vars(self), "_derived": {}, "_making": {}}
 
 
 def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:

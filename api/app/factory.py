@@ -78,12 +78,12 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         served = app.state.graph = graph if graph is not None else load_graph(settings.seeds_dir)
-        await _warm(app, served, prebuilt_paths(served))
+        if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
+            app.middleware_stack = app.build_middleware_stack()
         gc.freeze()  # the graph lives as long as it is served: no full collection walks it
-        # Every node, card and edge once the port is open, so they do not delay the first 200.
-        per_item = app.state.prebuilding = asyncio.create_task(
-            _warm(app, served, per_item_paths(served), background=True)
-        )
+        # The search index and every prebuilt answer are made once the port is open, so they do
+        # not delay the first 200: a request that comes before its answer is made is a miss.
+        per_item = app.state.prebuilding = asyncio.create_task(_warm_up(app, served))
         try:
             async with follow_reloads(
                 app.state,
@@ -149,12 +149,20 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
     return app
 
 
-async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str], *, background: bool = False) -> None:
+async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str]) -> None:
     """Index `graph` for search and make the prebuilt answers at `paths` (`api.app.routes`, Pipeline.prebuild)."""
     graph.derived(text_index)
     if app.middleware_stack is None:  # built on the first call; a lifespan run by hand comes first
         app.middleware_stack = app.build_middleware_stack()
-    await app.state.pipeline.prebuild(app, graph, paths, background=background)
+    await app.state.pipeline.prebuild(app, graph, paths)
+
+
+async def _warm_up(app: FastAPI, graph: KnowledgeGraph) -> None:
+    """A starting worker's search index (in a thread) and prebuilt answers (on the loop, with
+    requests served between two), made while `graph` serves; it stops if a reload replaces it."""
+    await asyncio.to_thread(graph.derived, text_index)
+    paths = chain(prebuilt_paths(graph), per_item_paths(graph))
+    await app.state.pipeline.prebuild(app, graph, paths, background=True)
 
 
 async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pickle
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -63,6 +66,27 @@ def test_derived_data_is_made_once_per_graph_and_never_pickled(seeds: Path) -> N
     assert other.derived(count, "indicates") == 1
     assert made == ["indicates", "addresses", "indicates"]  # once per graph and argument
     assert pickle.loads(pickle.dumps(kg))._derived == {}
+
+
+def test_derived_data_asked_for_by_two_threads_at_once_is_made_once(seeds: Path) -> None:
+    """A server makes its search index in a thread while a request may ask for it on the loop."""
+    made: list[int] = []
+    started = threading.Event()
+
+    def slow(g: KnowledgeGraph) -> object:
+        made.append(1)
+        started.set()
+        time.sleep(0.2)  # the second caller arrives while the first is still making it
+        return object()
+
+    kg = load_graph(seeds)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(kg.derived, slow)
+        started.wait(5)
+        second = pool.submit(kg.derived, slow)
+        assert first.result() is second.result()
+    assert made == [1]
+    assert pickle.loads(pickle.dumps(kg)).derived(slow) is not first.result()
 
 
 def test_build_indexes_adjacency_by_edge_id(seeds: Path) -> None:

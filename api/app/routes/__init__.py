@@ -3,16 +3,17 @@
 Prebuilt answers (`api.edge.pipeline.Pipeline.prebuild`, kept by `api.edge.cache` outside its
 LRU) make the first request for them a hit. Where the line is:
 
-- `PREBUILT`, made before a graph serves (before the port opens; before a reload swaps it
-  in): the index, meta, the schema and the first page of every list. A few dozen answers
-  whatever the graph's size.
+- `PREBUILT`: the index, meta, the schema and the first page of every list. A few dozen
+  answers whatever the graph's size.
 - `PER_ITEM`, every node (sources included), card and edge, and the whole graph in every
   export format: on a graph of at most `PER_ITEM_LIMIT` nodes and edges only, about 2 KB per
   item in both codings (the shipped content: 1,183 paths, 2.6 MB, about 0.3 s), and the
-  exports (the shipped content: ~10 MB as they are, ~2 MB gzipped, about 0.5 s). At start-up
-  they are made in the background once the port is open, so they do not delay the first 200;
-  a reload makes them before the swap. A larger graph (the 100,000-node bench: 1.2 M items,
-  gigabytes) makes them on first use, into the LRU.
+  exports (the shipped content: ~10 MB as they are, ~2 MB gzipped, about 0.5 s). A larger
+  graph (the 100,000-node bench: 1.2 M items, gigabytes) makes them on first use, into the LRU.
+
+A reload makes both before it swaps the new graph in. A starting worker makes them once its
+port is open, in the background, `PREBUILT` first and the exports last, so they do not delay
+its first 200: a request that comes before its answer is made is a miss.
 
 A route that wants the same adds a function here that lists its paths.
 """
@@ -33,7 +34,7 @@ PREBUILT: tuple[Callable[[KnowledgeGraph], Iterable[str]], ...] = (
     meta.prebuilt, nodes.prebuilt, edges.prebuilt, releases.prebuilt,
 )  # fmt: skip
 PER_ITEM: tuple[Callable[[KnowledgeGraph], Iterable[str]], ...] = (
-    export.per_item, nodes.per_item, frontends.per_item, edges.per_item,
+    nodes.per_item, frontends.per_item, edges.per_item, export.per_item,
 )  # fmt: skip
 PER_ITEM_LIMIT = 5_000
 
