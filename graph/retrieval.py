@@ -92,7 +92,7 @@ KIND_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
 }
 TOPIC: Final = 0.1  # a word in more than this share of labels and aliases is the articles' topic
 TOPIC_WEIGHT: Final = 0.3
-COVERED: Final = (0.4, 1.0)  # a node's lexical score × (0.4 + 1.0 × the share of its name matched)
+COVERED: Final = (0.4, 3.0)  # a node's lexical score × (0.4 + 3.0 × the share of its name matched)
 DAMPING: Final = 0.7
 SEEDS: Final = 10
 MAX_EDGES: Final = 200  # per node pushed from, so a hub of a big graph costs a bounded walk
