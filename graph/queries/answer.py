@@ -289,11 +289,12 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             if kg.edges[eid].kind == "indicates":
                 about.setdefault(kg.edges[eid].target, len(about))
 
+    scores = {f.node.id: f.score for f in r.ranked}
+
     def item(found: Found, limit: int = _QUOTES, purpose: str | None = None) -> Item:
         if found.node.type == "question":  # the articles' answer to it, not the question as asked again
-            told = [ev for ev in found.node.evidence if not ev.quote.rstrip().endswith("?")]
-            quotes = (*_cite(told, words, 1), *_answered(kg, found.node, words)) if told else ()
-            quotes = quotes or _answered(kg, found.node, words) or _cite(found.node.evidence, words, 1)
+            told = _cite([ev for ev in found.node.evidence if not ev.quote.rstrip().endswith("?")], words, 1)
+            quotes = (*told, *_answered(kg, found.node, words, scores)) or _cite(found.node.evidence, words, 1)
             return Item(found.node, _how(kg, found), quotes, purpose)
         quotes = _cite(found.node.evidence, words, limit)
         if found.lexical == 0 and found.via is not None and found.via[0].evidence:
@@ -346,15 +347,16 @@ def _once(a: Answer) -> Answer:
     )
 
 
-def _answered(kg: KnowledgeGraph, question: Node, words: Sequence[Term]) -> tuple[Evidence, ...]:
-    """The articles' answer to a question: the quotes on its `answers` edges (an FAQ's reply)."""
-    quotes = [
-        ev
-        for eid in kg.in_edges.get(question.id, ())
-        if kg.edges[eid].kind == "answers"
-        for ev in kg.edges[eid].evidence
-    ]
-    return _cite(list(dict.fromkeys(quotes)), words, _QUOTES)
+def _answered(
+    kg: KnowledgeGraph, question: Node, words: Sequence[Term], scores: dict[str, float]
+) -> tuple[Evidence, ...]:
+    """The articles' answer to a question as her message ranks it: the quote on the `answers` edge
+    (an FAQ's reply) from the best-ranked node that answers it, the one sharing most of her words."""
+    edges = [kg.edges[eid] for eid in kg.in_edges.get(question.id, ())]
+    answering = sorted(
+        (e for e in edges if e.kind == "answers" and e.evidence), key=lambda e: -scores.get(e.source, 0.0)
+    )
+    return _cite(answering[0].evidence, words, 1) if answering else ()
 
 
 def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
