@@ -17,7 +17,9 @@ nodes found, in the order a reader should read it:
 
 Sections come in the order her message asks for (advice first when she asks what to do, reasons
 first when she asks why); a disagreement on the very point matched comes right after what was
-understood. Every item carries its citations (quote, offsets, article title). When nothing in the
+understood. Every item carries its citations (quote, offsets, article title): first the quotes
+sharing her words, then, while the answer has fewer than ten, further passages of its best-ranked
+items. When nothing in the
 articles is about her message (`graph.retrieval.Retrieval.covered`), the answer says so in one
 sentence and offers nothing else.
 """
@@ -40,6 +42,7 @@ from graph.retrieval import Found, Retrieval, retrieve
 from graph.text_index import stems
 
 __all__ = [
+    "CITED",
     "MAX_MESSAGE",
     "NOT_COVERED",
     "Answer",
@@ -66,6 +69,9 @@ _ASKED: Final[dict[str, tuple[str, ...]]] = {
     "signs": ("sign",),
     "duration": ("statistic",),
 }
+CITED: Final = 10  # the citations read first (a bot's card; bench/answer.py scores the first 10)
+_ROUNDS: Final = 2  # at most this many further quotes per item
+_FILL_RELATIVE: Final = 0.7  # an item gets further quotes when its node ranks this share of the best
 _HEADING: Final = 45  # a quote shorter than this is likely a heading
 _QUOTES: Final = 2  # a node's quotes cited: those sharing her words, at least one
 
@@ -132,8 +138,11 @@ def _stems_of(quote: str) -> frozenset[str]:
     return frozenset(stems(quote))
 
 
-def _cite(evidence: Sequence[Evidence], words: Sequence[Term], limit: int = _QUOTES) -> tuple[Evidence, ...]:
-    """The quotes that share most of her words first (then in content order), up to `limit`."""
+def _cite(
+    evidence: Sequence[Evidence], words: Sequence[Term], limit: int = _QUOTES, *, sharing: bool = True
+) -> tuple[Evidence, ...]:
+    """The quotes that share most of her words first (then in content order), up to `limit`; only
+    those sharing one of her words (at least one quote) unless `sharing` is False."""
     wanted = {t.stem for t in words}
 
     def shared(ev: Evidence) -> int:
@@ -141,8 +150,10 @@ def _cite(evidence: Sequence[Evidence], words: Sequence[Term], limit: int = _QUO
 
     # A sentence reads better than a heading ("The Avoidant Attachment: The Distancer").
     ranked = sorted(enumerate(evidence), key=lambda pair: (-shared(pair[1]), len(pair[1].quote) < _HEADING, pair[0]))
-    sharing = sum(1 for _, ev in ranked if shared(ev))
-    return tuple(ev for _, ev in ranked[: max(1, min(limit, sharing))])
+    if not sharing:
+        return tuple(ev for _, ev in ranked[:limit])
+    sharing_count = sum(1 for _, ev in ranked if shared(ev))
+    return tuple(ev for _, ev in ranked[: max(1, min(limit, sharing_count))])
 
 
 def _quoted(words: Sequence[str]) -> str:
@@ -302,7 +313,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         return Item(found.node, _how(kg, found), quotes, purpose)
 
     sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
-    return _once(
+    answered = _once(
         Answer(
             message=message,
             answered=True,
@@ -319,6 +330,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             order=_order(r, early),
         )
     )
+    return _fill(answered, scores, words)
 
 
 def _once(a: Answer) -> Answer:
@@ -344,6 +356,58 @@ def _once(a: Answer) -> Answer:
         dont=kept.get("dont", ()),
         statistics=kept.get("statistics", ()),
         order=tuple(s for s in a.order if s == "sides" or kept.get(s)),
+    )
+
+
+def _key(ev: Evidence) -> tuple[str, int, int]:
+    return (ev.source, ev.start, ev.end)
+
+
+def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
+    """Further quotes for the best-ranked items while the answer has fewer than `CITED` citations:
+    one more each per round (at most `_ROUNDS`), best-ranked first, for the items whose node ranks
+    at least `_FILL_RELATIVE` of the answer's best (not a question, whose reply is chosen, nor a
+    verdict). A node's passages beyond the one sharing her words are often where the articles
+    explain it (a heading, then what it means), and a short answer has room for them."""
+    items = a.items()
+    cited = {_key(c) for item in items for c in item.citations}
+    best = max((scores.get(i.node.id, 0.0) for i in items), default=0.0)
+    ranked = sorted(
+        (
+            i
+            for i in items
+            if i.node.type != "question" and i.verdict is None and scores.get(i.node.id, 0.0) >= _FILL_RELATIVE * best
+        ),
+        key=lambda i: -scores.get(i.node.id, 0.0),
+    )
+    more: dict[int, list[Evidence]] = {}
+    added, rounds = True, 0
+    while added and len(cited) < CITED and rounds < _ROUNDS:
+        added, rounds = False, rounds + 1
+        for item in ranked:
+            rest = [ev for ev in _cite(item.node.evidence, words, CITED, sharing=False) if _key(ev) not in cited]
+            if rest and len(cited) < CITED:
+                cited.add(_key(rest[0]))
+                more.setdefault(id(item), []).append(rest[0])
+                added = True
+    if not more:
+        return a
+
+    def grown(item: Item) -> Item:
+        return replace(item, citations=(*item.citations, *more[id(item)])) if id(item) in more else item
+
+    def section(items: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(grown(i) for i in items)
+
+    return replace(
+        a,
+        understood=section(a.understood),
+        verdict=section(a.verdict),
+        reasons=section(a.reasons),
+        do=section(a.do),
+        dont=section(a.dont),
+        statistics=section(a.statistics),
+        sides=tuple(replace(pair, sides=(grown(pair.sides[0]), grown(pair.sides[1]))) for pair in a.sides),
     )
 
 
