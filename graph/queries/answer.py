@@ -58,7 +58,7 @@ NOT_COVERED: Final = (
     "you can do when he does, and nothing in them speaks to your message."
 )
 Section = Literal["understood", "sides", "verdict", "reasons", "do", "dont", "statistics"]
-_LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 2, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
+_LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 1, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
 _RELATIVE: Final = 0.3  # an item's score must reach this share of the best node's
 _ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
 _SIGNS: Final = 5  # signs listed when she asks for signs
@@ -363,6 +363,12 @@ def _key(ev: Evidence) -> tuple[str, int, int]:
     return (ev.source, ev.start, ev.end)
 
 
+def _overlaps(key: tuple[str, int, int], cited: set[tuple[str, int, int]]) -> bool:
+    """Whether the passage `key` shares characters with one already cited (the same sentence quoted
+    whole and in part says nothing new)."""
+    return any(key[0] == c[0] and key[1] < c[2] and c[1] < key[2] for c in cited)
+
+
 def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
     """Further quotes for the best-ranked items while the answer has fewer than `CITED` citations:
     one more each per round (at most `_ROUNDS`), best-ranked first, for the items whose node ranks
@@ -385,7 +391,9 @@ def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
     while added and len(cited) < CITED and rounds < _ROUNDS:
         added, rounds = False, rounds + 1
         for item in ranked:
-            rest = [ev for ev in _cite(item.node.evidence, words, CITED, sharing=False) if _key(ev) not in cited]
+            rest = [
+                ev for ev in _cite(item.node.evidence, words, CITED, sharing=False) if not _overlaps(_key(ev), cited)
+            ]
             if rest and len(cited) < CITED:
                 cited.add(_key(rest[0]))
                 more.setdefault(id(item), []).append(rest[0])
