@@ -7,12 +7,13 @@ schema, so the generated document is rewritten to say exactly that.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Final
 
 import orjson
 import yaml
-from fastapi import FastAPI
+from fastapi import FastAPI, Query
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -20,7 +21,11 @@ from starlette.routing import BaseRoute
 
 from api.contract.schemas import Problem
 
-__all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "build_openapi", "declare", "openapi_yaml"]
+__all__ = ["ALWAYS_ERRORS", "ERROR_DESCRIPTIONS", "QUERY_MODEL", "build_openapi", "declare", "openapi_yaml"]
+
+# The attribute of an endpoint that reads its query model itself (`api.app.querymodel.read_query`)
+# naming that model: its parameters are documented as FastAPI documents a model it reads.
+QUERY_MODEL: Final = "query_model"
 
 ERROR_DESCRIPTIONS = {
     400: "The query is malformed (it does not parse), or asks for an update of the read-only graph.",
@@ -104,6 +109,7 @@ def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
     )
+    _document_query_models(doc, routes)
     problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path_item in doc.get("paths", {}).values():
         for operation in path_item.values():
@@ -123,6 +129,37 @@ def build_openapi(app: FastAPI, routes: Sequence[BaseRoute]) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return doc
+
+
+def _document_query_models(doc: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """The parameters of each route that reads its query model itself, as FastAPI documents them
+    for a route that takes the same model, in the same place (after the operationId)."""
+    for route in routes:
+        model = getattr(getattr(route, "endpoint", None), QUERY_MODEL, None)
+        if not isinstance(route, APIRoute) or model is None:
+            continue
+        parameters = _query_parameters(model)
+        for method in route.methods or ():
+            operation = doc["paths"][route.path_format][method.lower()]
+            given = [*parameters, *operation.get("parameters", [])]
+            items = [(k, v) for k, v in operation.items() if k != "parameters"]
+            at = next(n for n, (k, _) in enumerate(items) if k == "operationId") + 1
+            operation.clear()
+            operation.update([*items[:at], ("parameters", given), *items[at:]])
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The query parameters FastAPI documents for a route taking `Annotated[model, Query()]`."""
+
+    async def endpoint(params: Any) -> None:
+        """Never called: only documented."""
+
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[model, Query()])]
+    )
+    doc = get_openapi(title="", version="", routes=[APIRoute("/", endpoint, methods=["GET"])])
+    parameters: list[dict[str, Any]] = doc["paths"]["/"]["get"]["parameters"]
+    return parameters
 
 
 def _restore_examples(doc: dict[str, Any], routes: Sequence[BaseRoute]) -> None:

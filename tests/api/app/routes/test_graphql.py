@@ -257,6 +257,28 @@ def test_malformed_get_parameters_are_refused(shipped: TestClient) -> None:
     assert (unknown.status_code, unknown.json()["errors"][0]["parameter"]) == (422, "vars")
 
 
+@pytest.mark.parametrize(
+    ("query", "parameter", "value", "says"),
+    [
+        ("query=%7B__typename%7D&vars=1", "vars", "1", "is not a parameter of this route"),
+        ("query=%7B__typename%7D&a=1&a=2", "a", "1,2", "is not a parameter of this route"),
+        ("query=%7B__typename%7D&query=%7Bx%7D", "query", "{__typename},{x}", "is given 2 times"),
+        ("query=" + "a" * 1801, "query", "a" * 1801, "at most 1800 characters"),
+        ("query=%C3%A9", "query", "\u00e9", "should match pattern"),
+        ("operationName=a-b&query=%7B__typename%7D", "operationName", "a-b", "should match pattern"),
+    ],
+)
+def test_bad_get_parameters_are_422s_naming_them(
+    shipped: TestClient, query: str, parameter: str, value: str, says: str
+) -> None:
+    """The GET reads its parameters itself (api.app.querymodel.read_query): the same refusals as every route's."""
+    response = shipped.get(f"/v1/graphql?{query}")
+    assert (response.status_code, response.headers["content-type"]) == (422, "application/problem+json")
+    error = response.json()["errors"][0]
+    assert (error["parameter"], error["value"]) == (parameter, value)
+    assert says in error["message"]
+
+
 def test_a_post_body_past_its_bound_is_a_413(shipped: TestClient) -> None:
     body = orjson.dumps({"query": "{ __typename }" + " " * (64 << 10)})
     response = shipped.post("/v1/graphql", content=body, headers={"Content-Type": "application/json"})
