@@ -4,7 +4,8 @@ Run: `.venv/bin/python -m bench.folder [--folder DIR] [--nodes 100000] [--edges 
 Writes the folder with `bench.seedfolder` (unless `--folder` names one already written), then
 times `distance check --seeds DIR`, the phases of a load in this process (reading and
 validating, building), and `distance serve --seeds DIR` from process start to its first 200
-on `/v1/meta`, with its resident memory when ready and at peak. Then wrk drives uncached
+on `/v1/meta` and to its first search answer (its search index made), with its resident
+memory then and at peak. Then wrk drives uncached
 search, 2-hop neighbours and paths on random nodes, one connection each, with the response
 cache off. Takes a few minutes: `make bench` runs it only with `--folder`.
 """
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from bench.seedfolder import write_seed_folder
@@ -39,7 +41,8 @@ request = function()
   local a = ids[math.random(#ids)]
   local b = ids[math.random(#ids)]
   local q = words[math.random(#words)] .. "%%20" .. words[math.random(#words)]
-  local path = string.gsub(string.gsub(string.gsub("%(path)s", "{a}", a), "{b}", b), "{q}", q)
+  -- a table replacement is taken as it is: a string one reads "%%2" in "%%20" as a capture
+  local path = string.gsub("%(path)s", "{(%%a)}", {a = a, b = b, q = q})
   return wrk.format("GET", path)
 end
 """
@@ -49,7 +52,7 @@ def _ids(folder: Path, count: int, rng: random.Random) -> list[str]:
     """`count` node ids of the folder, picked at random."""
     found = []
     for path in (folder / "graph").glob("*.yaml"):
-        if path.name != "edges.yaml":
+        if path.name not in ("edges.yaml", "retired.yaml"):  # a retired id answers 410
             found += [
                 line[6:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line[:6] == "- id: "
             ]
@@ -90,10 +93,17 @@ def run(folder: Path | None, nodes: int, edges: int, seconds: float) -> list[str
         argv = [DISTANCE, "serve", "--seeds", str(folder), "--port", str(port)]
         began = time.perf_counter()
         http: dict[str, Result] = {}
-        with started(argv, port, env=env, cwd=ROOT, ready="/v1/meta") as live:
+        log = Path(tmp) / "serve.log"  # a file, not a pipe nobody reads while it serves
+        with log.open("wb") as err, started(argv, port, env=env, cwd=ROOT, ready="/v1/meta", stderr=err) as live:
             first_s = time.perf_counter() - began
+            # Ready for every request once the search index is made (a worker makes it once its
+            # port is open): the first search waits for it. Memory is measured then.
+            with urllib.request.urlopen(live.base + "/v1/search?q=space", timeout=300) as response:
+                response.read()
+            ready_s = time.perf_counter() - began
             rss, peak = memory_mib(live.pid)
-            print(f"first 200 after {first_s:.1f} s; PSS {rss:.0f} MiB, peak {peak:.0f} MiB")
+            print(f"first 200 after {first_s:.1f} s, first search after {ready_s:.1f} s; PSS {rss:.0f} MiB, "
+                  f"peak {peak:.0f} MiB")  # fmt: skip
             script = Path(tmp) / "random.lua"
             for name, path in (
                 ("search", "/v1/search?q={q}"),
@@ -101,7 +111,10 @@ def run(folder: Path | None, nodes: int, edges: int, seconds: float) -> list[str
                 ("paths", "/v1/paths?from={a}&to={b}"),
             ):
                 script.write_text(_LUA % {"seed": 4, "ids": ids, "words": words, "path": path})
-                run_wrk(live.base + "/v1/meta", seconds=1, connections=1, script=script)  # warm up
+                try:
+                    run_wrk(live.base + "/v1/meta", seconds=1, connections=1, script=script)  # warm up
+                except subprocess.CalledProcessError as exc:
+                    raise SystemExit(f"wrk failed on {path}: {exc.stdout}{exc.stderr}") from None
                 script.write_text(_LUA % {"seed": 5, "ids": ids, "words": words, "path": path})
                 http[name] = run_wrk(live.base + "/v1/meta", seconds=seconds, connections=1, script=script)
                 print(f"HTTP {name}: {http[name]}")
@@ -114,9 +127,10 @@ def run(folder: Path | None, nodes: int, edges: int, seconds: float) -> list[str
     rows = [
         f"| `distance check --seeds DIR` (peak RSS) | {check_s:.1f} s ({check_mib:.0f} MiB) | | |",
         *(f"| in process: {name} | {value:.1f} s | | |" for name, value in phases.items()),
-        f"| `distance serve --seeds DIR`: process start to the first 200 | {first_s:.1f} s | < 60 s "
-        f"| {verdict(first_s, 60)} |",
-        "| server memory (PSS of main + workers) when ready / after the HTTP runs (sum of peak RSS) "
+        f"| `distance serve --seeds DIR`: process start to the first 200 (to the first search answer) "
+        f"| {first_s:.1f} s ({ready_s:.1f} s) | < 60 s | {verdict(first_s, 60)} |",
+        "| server memory (PSS of main + workers) when ready (search index made) / after the HTTP runs "
+        "(sum of peak RSS) "
         f"| {rss:.0f} / {rss_after:.0f} MiB ({peak:.0f}) "
         f"| < 1 GiB when ready | {verdict(max(rss, rss_after), 1024)} |",
     ]
