@@ -68,8 +68,10 @@ VERDICT_KINDS = ("healthy", "address", "seek_support")
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+# Seed models build their validators on first use (`defer_build`): only the process that
+# loads the content uses them, and `distance serve` imports them before it forks that process.
 class _Seed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
 
 class EvidenceSeed(_Seed):
@@ -211,7 +213,7 @@ class EdgeSeed(_Seed):
     words on what the two sides disagree on (the loader enforces both).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     from_: str = Field(alias="from")
     kind: str
