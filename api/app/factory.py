@@ -166,7 +166,11 @@ async def _warm_up(app: FastAPI, graph: KnowledgeGraph) -> None:
 
 
 async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> None:
-    """The events of this worker's switch from `old` to `new`, to its open streams (`/v1/events`)."""
+    """The events of this worker's switch from `old` to `new`, to its open streams (`/v1/events`);
+    and the SPARQL store of `new` started, if this worker has answered SPARQL (in the background)."""
+    sparql = getattr(app.state, "sparql", None)
+    if sparql is not None:
+        sparql.prepare(new, app.state.iris)
     app.state.events.publish(await asyncio.to_thread(events_between, old, new))  # a diff: off the loop
 
 

@@ -14,8 +14,9 @@ of the pool's private one; each query child opens it read-only, so the store's m
 page cache, shared, not a copy in each child's heap, and a child killed at its deadline costs
 a new process, not a new store. The builder is handed the graph itself and makes the JSON-LD
 there: the server keeps none of it. A new graph (a reload) gets a new directory: queries on
-the old graph go on using the old store while the new one is built, and the old one is
-removed once no child holds it.
+the old graph go on using the old store while the new one is built (in the background as soon
+as the graph is reloaded, `prepare`, if the pool has answered a query before), and the old one
+is removed once no child holds it.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ class SparqlPool:
         self._stores: dict[tuple[str, Iris], Path] = {}
         self._builds: dict[tuple[str, Iris], asyncio.Future[Path]] = {}
         self._current: tuple[str, Iris] | None = None
+        self._prepared: set[asyncio.Future[Path]] = set()
         self._made = 0
         # Kill the children and remove the stores when the pool goes (an app torn down in tests,
         # the server stopping).
@@ -218,6 +220,17 @@ class SparqlPool:
             self._running -= 1
             self._sweep()
         return _answer(reply)
+
+    def prepare(self, kg: KnowledgeGraph, iris: Iris) -> None:
+        """Start building the store of `kg` in the background if this pool has answered a query
+        before (a server whose graph was reloaded): its first query then waits less, or not at all.
+        A pool that never answered one builds nothing."""
+        if not self._stores and not self._builds:
+            return
+        task = asyncio.ensure_future(self.build(kg, iris))
+        self._prepared.add(task)
+        task.add_done_callback(self._prepared.discard)
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())  # a failure waits for a query
 
     async def build(self, kg: KnowledgeGraph, iris: Iris) -> Path:
         """The directory of the store of `kg` as `iris` names it, built first if it is not

@@ -80,3 +80,28 @@ def test_a_new_graph_gets_a_new_store_and_the_old_one_goes(shipped: KnowledgeGra
     assert pool.store(shipped, URN_IRIS) is None
     assert _stores(new) == [new]
     assert 0 < new_count < old_count
+
+
+def test_a_reloaded_graph_gets_its_store_ahead_of_its_first_query(shipped: KnowledgeGraph) -> None:
+    pool = SparqlPool(1)
+    tiny = tiny_graph()
+
+    async def run() -> tuple[Path | None, Path | None, Path | None]:
+        pool.prepare(tiny, URN_IRIS)  # a pool that never answered a query builds nothing
+        await asyncio.sleep(0.5)
+        unused = pool.store(tiny, URN_IRIS)
+        await _count(pool, shipped)
+        old = pool.store(shipped, URN_IRIS)
+        pool.prepare(tiny, URN_IRIS)  # the reload: built in the background, no query waiting
+        for _ in range(600):
+            if pool.store(tiny, URN_IRIS) is not None:
+                break
+            await asyncio.sleep(0.05)
+        return unused, old, pool.store(tiny, URN_IRIS)
+
+    unused, old, new = asyncio.run(run())
+    pool.close()
+    assert unused is None
+    assert old is not None
+    assert new is not None
+    assert not old.exists()  # no query held the old store: it went when the new one was built
