@@ -306,11 +306,11 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         if found.node.type == "question":  # the articles' answer to it, not the question as asked again
             told = _cite([ev for ev in found.node.evidence if not ev.quote.rstrip().endswith("?")], words, 1)
             quotes = (*told, *_answered(kg, found.node, words, scores)) or _cite(found.node.evidence, words, 1)
-            return Item(found.node, _how(kg, found), quotes, purpose)
+            return Item(found.node, _how(kg, found), _distinct(quotes), purpose)
         quotes = _cite(found.node.evidence, words, limit)
         if found.lexical == 0 and found.via is not None and found.via[0].evidence:
             quotes = (*_cite(found.via[0].evidence, words, 1), *quotes)[:limit]  # why the graph led here
-        return Item(found.node, _how(kg, found), quotes, purpose)
+        return Item(found.node, _how(kg, found), _distinct(quotes), purpose)
 
     sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
     answered = _once(
@@ -363,6 +363,16 @@ def _key(ev: Evidence) -> tuple[str, int, int]:
     return (ev.source, ev.start, ev.end)
 
 
+def _distinct(quotes: Sequence[Evidence]) -> tuple[Evidence, ...]:
+    """The quotes in order, leaving out one that repeats an earlier one: the same words quoted
+    again elsewhere in the article, or a passage that overlaps one already given."""
+    out: list[Evidence] = []
+    for ev in quotes:
+        if not any(ev.quote == o.quote or _overlaps(_key(ev), {_key(o)}) for o in out):
+            out.append(ev)
+    return tuple(out)
+
+
 def _overlaps(key: tuple[str, int, int], cited: set[tuple[str, int, int]]) -> bool:
     """Whether the passage `key` shares characters with one already cited (the same sentence quoted
     whole and in part says nothing new)."""
@@ -377,6 +387,7 @@ def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
     explain it (a heading, then what it means), and a short answer has room for them."""
     items = a.items()
     cited = {_key(c) for item in items for c in item.citations}
+    said = {c.quote for item in items for c in item.citations}
     best = max((scores.get(i.node.id, 0.0) for i in items), default=0.0)
     ranked = sorted(
         (
@@ -392,10 +403,13 @@ def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
         added, rounds = False, rounds + 1
         for item in ranked:
             rest = [
-                ev for ev in _cite(item.node.evidence, words, CITED, sharing=False) if not _overlaps(_key(ev), cited)
+                ev
+                for ev in _cite(item.node.evidence, words, CITED, sharing=False)
+                if not _overlaps(_key(ev), cited) and ev.quote not in said
             ]
             if rest and len(cited) < CITED:
                 cited.add(_key(rest[0]))
+                said.add(rest[0].quote)
                 more.setdefault(id(item), []).append(rest[0])
                 added = True
     if not more:
@@ -435,7 +449,7 @@ def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
     """A sign's verdict as the articles give it: what it means, and the quotes that say so."""
     assert sign.verdict is not None
     kind = sign.verdict.kind
-    quotes = _cite(sign.verdict.evidence, words)
+    quotes = _distinct(_cite(sign.verdict.evidence, words))
     return Item(sign, f"the articles' verdict on “{sign.label}”", quotes, verdict=(kind, VERDICTS[kind]))
 
 
