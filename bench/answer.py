@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench.answer_set import Message, Passage, load, load_fresh
 
-__all__ = ["Cited", "Scores", "baseline", "main", "now", "score"]
+__all__ = ["Cited", "Scores", "baseline", "main", "now", "run", "score"]
 
 # What one message got: whether it was answered, and its citations as (source, start, end) in order.
 Cited = tuple[bool, list[tuple[str, int, int]]]
@@ -171,12 +171,8 @@ def _scale(texts: Sequence[str], nodes: int) -> tuple[float, float, float]:
     return p50, p99, built
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--http", action="store_true", help="also time GET /v1/answer through the app")
-    parser.add_argument("--scale", type=int, default=0, metavar="NODES", help="also time the synthetic graph")
-    parser.add_argument("--show", type=int, default=0, metavar="N", help="print the first N tuned answers")
-    args = parser.parse_args()
+def run(*, http: bool = False, nodes: int = 0) -> list[str]:
+    """The quality table of every split (and the baseline), then the latency lines, as Markdown."""
     from graph.build import load_graph
     from graph.queries.answer import answer
 
@@ -186,29 +182,47 @@ def main() -> None:
     held = [m for m in messages if m.split == "held_out"]
     fresh = load_fresh(kg)
     cited, before = now(kg), baseline(kg)
-    print(HEADER)
-    print(score(tuned, cited).row("/v1/answer, tuned"))
-    print(score(held, cited).row("/v1/answer, held out"))
-    print(score(fresh, cited).row("/v1/answer, fresh (never tuned on)"))
-    print(score(tuned, before).row("search top 5 and their quotes, tuned"))
-    print(score(held, before).row("search top 5 and their quotes, held out"))
-    print(score(fresh, before).row("search top 5 and their quotes, fresh"))
+    lines = [
+        HEADER,
+        score(tuned, cited).row("/v1/answer, tuned"),
+        score(held, cited).row("/v1/answer, held out"),
+        score(fresh, cited).row("/v1/answer, fresh (never tuned on)"),
+        score(tuned, before).row("search top 5 and their quotes, tuned"),
+        score(held, before).row("search top 5 and their quotes, held out"),
+        score(fresh, before).row("search top 5 and their quotes, fresh"),
+        "",
+    ]
     texts = [m.text for m in messages]
     answer(kg, texts[0])
     p50, p99 = _latency(lambda t: answer(kg, t), texts, 5)
-    print(f"\nin process, shipped graph: p50 {p50:.2f} ms, p99 {p99:.2f} ms ({len(texts) * 5} answers)")
-    if args.http:
+    lines.append(f"in process, shipped graph: p50 {p50:.2f} ms, p99 {p99:.2f} ms ({len(texts) * 5} answers)")
+    if http:
         p50, p99 = _http(texts, 3)
-        print(f"over HTTP (ASGI, whole app, cache missed): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
-    if args.scale:
-        p50, p99, built = _scale(texts, args.scale)
-        where = f"in process, {args.scale}-node synthetic graph"
-        print(f"{where}: p50 {p50:.2f} ms, p99 {p99:.2f} ms (built in {built:.1f} s)")
-    for m in tuned[: args.show]:
-        a = answer(kg, m.text)
-        print(f"\n[{m.n}] {m.text}\n  answered: {a.answered}, sections: {', '.join(a.order)}")
-        for it in a.items():
-            print(f"  - {it.node.type:9} {it.node.label[:50]:50} {it.how[:70]}")
+        lines.append(f"over HTTP (ASGI, whole app, cache missed): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    if nodes:
+        p50, p99, built = _scale(texts, nodes)
+        where = f"in process, {nodes}-node synthetic graph"
+        lines.append(f"{where}: p50 {p50:.2f} ms, p99 {p99:.2f} ms (built in {built:.1f} s)")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--http", action="store_true", help="also time GET /v1/answer through the app")
+    parser.add_argument("--scale", type=int, default=0, metavar="NODES", help="also time the synthetic graph")
+    parser.add_argument("--show", type=int, default=0, metavar="N", help="print the first N tuned answers")
+    args = parser.parse_args()
+    print("\n".join(run(http=args.http, nodes=args.scale)))
+    if args.show:
+        from graph.build import load_graph
+        from graph.queries.answer import answer
+
+        kg = load_graph(SEEDS)
+        for m in [m for m in load(kg) if m.split == "tuned"][: args.show]:
+            a = answer(kg, m.text)
+            print(f"\n[{m.n}] {m.text}\n  answered: {a.answered}, sections: {', '.join(a.order)}")
+            for it in a.items():
+                print(f"  - {it.node.type:9} {it.node.label[:50]:50} {it.how[:70]}")
 
 
 if __name__ == "__main__":

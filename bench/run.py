@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python -m bench.run [--seconds 3] [--rounds 3] [--nodes 100000] [--edges 1000000]`.
 HTTP ratios against the bare baseline (bench.throughput), py-spy profiles of the targeted rows
-(bench.wheretime), the cluster behind nginx (bench.cluster), the 100k-node graph (bench.scale), with
+(bench.wheretime), the cluster behind nginx (bench.cluster), /v1/answer's quality and latency
+(bench.answer), the 100k-node graph (bench.scale), with
 `--folder` a 100k-node YAML content folder served end to end (bench.folder, a few minutes more), and
 start-up (bench.startup); each prints as it goes, and the file gets the machine, the command, the
 date and the tables. Takes about seven minutes.
@@ -19,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cluster, folder, quality, scale, stall, startup, throughput, wheretime
+from bench import answer, cluster, folder, quality, scale, stall, startup, throughput, wheretime
 
 __all__ = ["main"]
 
@@ -64,6 +65,8 @@ def main() -> None:
     stall_lines = stall.run(max(4, args.seconds * 2))
     print("== search quality ==")
     quality_lines = quality.run()
+    print("== answers ==")
+    answer_lines = answer.run(http=True)
     print("== scale ==")
     scale_lines = scale.run(args.nodes, args.edges, seconds=5)
     folder_lines = ["Not run: `python -m bench.run --folder` adds it (it takes a few minutes more)."]
@@ -102,6 +105,10 @@ def main() -> None:
             "## Search quality on the shipped graph",
             "",
             *quality_lines,
+            "",
+            "## Answers to reader messages (`bench/answer.py`)",
+            "",
+            *answer_lines,
             "",
             "## Scale: 100k nodes, 1M edges",
             "",
