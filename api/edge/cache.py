@@ -12,7 +12,9 @@ The store hangs off the graph being served: when a reload swaps `app.state.graph
 request sees another graph and starts an empty store, so an answer from old content is never
 served. A request pins its graph when it enters (`scope["state"]["graph"]`), so its answer
 is stored under the graph that made it; a graph once replaced is retired, so a request on it
-that finishes after the swap cannot put its store back.
+that finishes after the swap cannot put its store back. A reload's answers, prebuilt for the
+next graph before it is swapped in, fill a store of their own beside the served one: until
+the first request on the next graph retires it, the served graph keeps every answer.
 
 Prebuilt answers (`api.app.routes.PREBUILT`, made before a graph serves) are kept beside the LRU,
 outside its bounds: traffic never evicts them, and the list of paths bounds them instead.
@@ -64,6 +66,7 @@ class AnswerCache:
         self.max_bytes = max_bytes
         self.max_body = max_body
         self._store: _Store | None = None
+        self._next: _Store | None = None  # prebuilt answers of a graph not served yet
         self._retired: weakref.WeakSet[object] = weakref.WeakSet()
 
     @property
@@ -71,21 +74,27 @@ class AnswerCache:
         return self.max_entries > 0
 
     def _for(self, graph: object) -> _Store | None:
-        """The store of `graph`, started when `graph` is new; None for a retired graph."""
+        """The store of `graph`, which a request is served on: started when `graph` is new
+        (the one prebuilt for it when there is one); None for a retired graph."""
         store = self._store
         if store is None or store.graph is not graph:
             if graph in self._retired:
                 return None
             if store is not None:
                 self._retired.add(store.graph)
-            store = self._store = _Store(graph)
+            incoming, self._next = self._next, None
+            store = self._store = incoming if incoming is not None and incoming.graph is graph else _Store(graph)
         return store
 
     def get(self, graph: object, key: CacheKey) -> Answer | None:
         """The answer kept for `key` on `graph`, marked as just used; None when there is none."""
         store = self._store
         if store is None or store.graph is not graph:
-            return None
+            if self._next is None or self._next.graph is not graph:
+                return None
+            store = self._for(graph)  # the first request on a reloaded graph
+            if store is None:
+                return None
         answer = store.prebuilt.get(key)
         if answer is None:
             answer = store.entries.get(key)
@@ -94,19 +103,23 @@ class AnswerCache:
         return answer
 
     def put_prebuilt(self, graph: object, key: CacheKey, answer: Answer) -> None:
-        """Keep `answer` for as long as `graph` is served, outside the LRU and its bounds."""
-        if not self.enabled:
+        """Keep `answer` for as long as `graph` is served, outside the LRU and its bounds; for a
+        graph not served yet, beside the served one's answers, which stay until it serves."""
+        if not self.enabled or graph in self._retired:
             return
-        store = self._for(graph)
-        if store is not None:
-            store.prebuilt[key] = answer
+        store = self._store
+        if store is None or store.graph is not graph:
+            if self._next is None or self._next.graph is not graph:
+                self._next = _Store(graph)
+            store = self._next
+        store.prebuilt[key] = answer
 
     def prebuilt(self, graph: object) -> list[bytes]:
         """The prebuilt answers kept for `graph`, to hand to another process with it: pickled
         in batches of plain tuples, which the other process reads one batch at a time
         (`adopt`), each in well under a millisecond, so its event loop is never held long."""
-        store = self._store
-        if store is None or store.graph is not graph:
+        store = next((s for s in (self._store, self._next) if s is not None and s.graph is graph), None)
+        if store is None:
             return []
         batches: list[bytes] = []
         rows: list[tuple[object, ...]] = []

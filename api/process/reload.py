@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import gc
 import logging
 import multiprocessing
 import os
@@ -264,6 +265,11 @@ async def follow_reloads(
 
     def read() -> tuple[KnowledgeGraph, object]:
         new, prebuilt = read_graph_file(path)
+        # Like the first graph (`api.app.factory`), each new one lives as long as it is served:
+        # frozen out of the collector (moving it is O(1)), no full collection walks its
+        # ~100,000 objects, which took 30-80 ms of the serving loop at a time. An old graph is
+        # freed by reference counting once replaced (it holds no cycles).
+        gc.freeze()
         if ready is not None:
             ready(new)
         return new, prebuilt
@@ -284,6 +290,7 @@ async def follow_reloads(
             if not adopted and prepare is not None:
                 await prepare(new)
             state.graph = new  # the one assignment that switches every later request
+            gc.freeze()  # the adopted answers too
             if on_change is not None:
                 await on_change(current, new)
 

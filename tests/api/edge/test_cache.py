@@ -229,5 +229,23 @@ def test_a_replaced_graph_cannot_put_its_answers_back(tiny: KnowledgeGraph, seed
     key = ("/v1/meta", b"", Variant())
     cache.put(tiny, key, Answer(200, [(b"etag", b'"old"')], b"old"))
     cache.put_prebuilt(new, key, Answer(200, [(b"etag", b'"new"')], b"new"))
+    assert cache.get(new, key) == Answer(200, [(b"etag", b'"new"')], b"new")  # the first request on the new graph
     cache.put(tiny, key, Answer(200, [(b"etag", b'"old"')], b"old"))  # a request on the old graph, ending late
     assert (cache.get(new, key), cache.get(tiny, key)) == (Answer(200, [(b"etag", b'"new"')], b"new"), None)
+
+
+def test_answers_prebuilt_for_the_next_graph_leave_the_served_graph_its_answers(
+    tiny: KnowledgeGraph, seeds: Path
+) -> None:
+    new = load_graph(seeds)
+    cache = AnswerCache(max_entries=10, max_bytes=1000)
+    key, other = ("/v1/meta", b"", Variant()), ("/v1/other", b"", Variant())
+    cache.put_prebuilt(tiny, key, Answer(200, [(b"etag", b'"old"')], b"old"))
+    cache.put(tiny, other, Answer(200, [(b"etag", b'"o"')], b"o"))
+    cache.put_prebuilt(new, key, Answer(200, [(b"etag", b'"new"')], b"new"))  # a reload, before the swap
+    assert (cache.get(tiny, key), cache.get(tiny, other)) == (
+        Answer(200, [(b"etag", b'"old"')], b"old"),
+        Answer(200, [(b"etag", b'"o"')], b"o"),
+    )
+    assert (cache.get(new, key), cache.get(new, other)) == (Answer(200, [(b"etag", b'"new"')], b"new"), None)
+    assert cache.get(tiny, key) is None  # swapped: the old graph is retired

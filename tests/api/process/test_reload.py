@@ -272,3 +272,28 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
         assert (prepared, adopted) == ([], [len(prebuilt)])
     finally:
         held.close()
+
+
+def test_a_replaced_graph_is_freed_without_the_cycle_collector(seeds: Path, tiny: KnowledgeGraph) -> None:
+    """A worker freezes each graph it swaps in out of the cycle collector (`follow_reloads`):
+    that is only safe while a replaced graph, with all that was derived from it on use, is
+    freed by reference counting alone."""
+    import gc
+    import weakref
+
+    from fastapi.testclient import TestClient
+
+    urls = ["/v1/nodes/oxytocin", "/v1/search?q=touch", "/v1/graph?format=ntriples", "/v1/meta", "/v1/guide"]
+    app = create_app(Settings(seeds_dir=seeds, access_log=False), tiny)
+    with TestClient(app) as client:
+        app.state.graph = load_graph(seeds)  # the first graph stays referenced by the app; this one is replaced
+        assert all(client.get(url).status_code < 500 for url in urls)
+        replaced = weakref.ref(app.state.graph)
+        gc.collect()
+        gc.disable()
+        try:
+            app.state.graph = load_graph(seeds)
+            assert all(client.get(url).status_code < 500 for url in urls)
+            assert replaced() is None
+        finally:
+            gc.enable()
