@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -96,8 +98,12 @@ def run_wrk(
     threads: int = 1,
     headers: Sequence[str] = (),
     script: Path | None = None,
+    until: threading.Event | None = None,
 ) -> Result:
-    """Run wrk against `url` and parse req/s, p50, p99 and non-2xx/3xx answers."""
+    """Run wrk against `url` and parse req/s, p50, p99 and non-2xx/3xx answers.
+
+    With `until`, wrk runs until that event is set (at most `seconds`), then stops with
+    SIGINT, on which it prints its figures as at the end of a run."""
     argv = [
         require_wrk(),
         f"-t{threads}",
@@ -111,7 +117,13 @@ def run_wrk(
         argv += ["-H", header]
     if script is not None:
         argv += ["-s", str(script)]
-    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    if until is None:
+        out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    else:
+        with subprocess.Popen([*argv, url], stdout=subprocess.PIPE, text=True) as proc:
+            until.wait(seconds)
+            proc.send_signal(signal.SIGINT)
+            out = proc.communicate()[0]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
