@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         "per client, not per worker (`api.edge.ratelimit.BucketTable`); `distance serve --workers N` makes it. "
         "Unset: the process keeps its own",
     )
+    sparql_dir: Path | None = Field(
+        None,
+        description="The directory the workers of one server build SPARQL stores in, one per content version, "
+        "each built once by whichever worker needs it first (`api.process.sparql`); `distance serve` makes it. "
+        "Unset: each process builds its own in a private temporary directory",
+    )
     client_header: str = Field(
         "",
         pattern=r"^[A-Za-z0-9-]*$",

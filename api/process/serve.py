@@ -38,6 +38,7 @@ import signal
 import sys
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from granian import Granian
@@ -134,6 +135,13 @@ def _prebuilt_answers(app: ASGIApp, graph: KnowledgeGraph) -> object:
     return prebuilt_answers(app, graph) if isinstance(app, FastAPI) else None
 
 
+def _prune_sparql_stores(root: Path, old: KnowledgeGraph, new: KnowledgeGraph) -> None:
+    """After a reload, the SPARQL stores of versions other than the new one and the one before."""
+    from api.process.sparql import prune_stores  # pyoxigraph: not imported before the port opens
+
+    prune_stores(root, [new.content_version, old.content_version])
+
+
 def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | None = None) -> None:
     """`distance serve`: `graph` (already validated) served by granian until SIGTERM or SIGINT."""
     if app_factory is None:
@@ -152,6 +160,11 @@ def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | N
         rate_table = content.directory / "rate-limit"
         BucketTable.create(rate_table)
         settings = settings.model_copy(update={"rate_table": rate_table})
+    if settings.sparql_dir is None:
+        # One SPARQL store per content version for all the workers, pruned here after a reload.
+        sparql_dir = content.directory / "sparql"
+        settings = settings.model_copy(update={"sparql_dir": sparql_dir})
+        content.listeners.append(partial(_prune_sparql_stores, sparql_dir))
     server = granian_server(settings)
     server.on_reload(lambda: content.reload("SIGHUP"))
     server.on_shutdown(content.close)

@@ -22,7 +22,10 @@ is removed once no child holds it.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
 import multiprocessing
+import os
 import shutil
 import tempfile
 import time
@@ -42,7 +45,7 @@ from graph.errors import QueryLimit, QuerySyntaxError, ReadOnlyQuery
 from graph.rdf import Iris, graph_jsonld_pieces
 from graph.sparql import SparqlAnswer, evaluate_on, store_of
 
-__all__ = ["Busy", "Lost", "NotAcceptable", "SparqlPool"]
+__all__ = ["Busy", "Lost", "NotAcceptable", "SparqlPool", "prune_stores", "store_name"]
 
 # A fresh interpreter per child: forking a process that runs threads (the server's) is unsafe.
 _CONTEXT: Final = multiprocessing.get_context("spawn")
@@ -116,16 +119,46 @@ class _Child:
         self.conn.close()
 
 
+def store_name(content_version: str, iris: Iris) -> str:
+    """The directory name of the store of a graph as `iris` names it: its content version
+    first, so that what a reload leaves behind can be found by version (`prune_stores`)."""
+    named = hashlib.sha256(repr(iris).encode()).hexdigest()[:12]
+    return f"{content_version[:32]}-{named}"
+
+
+def prune_stores(root: Path, keep: Sequence[str]) -> None:
+    """Remove the stores under `root` of content versions other than `keep` (the main process
+    of a server, after a reload: the new version and the one before, which workers that have
+    not switched yet still query)."""
+    for path in root.glob("*"):
+        if path.is_dir() and not any(path.name.startswith(version[:32]) for version in keep):
+            shutil.rmtree(path, ignore_errors=True)
+            path.with_name(path.name + ".lock").unlink(missing_ok=True)
+
+
 def _build_apart(kg: KnowledgeGraph, iris: Iris, path: Path, builders: list[BaseProcess]) -> bool:
-    """Build the store of `kg` at `path` in a child process; whether it was built."""
-    process = _CONTEXT.Process(target=_build, args=(kg, iris, str(path)), daemon=True)
-    builders.append(process)
-    try:
-        process.start()
-        process.join()
-    finally:
-        builders.remove(process)
-    return process.exitcode == 0
+    """The store of `kg` at `path`, built in a child process unless it is there already; whether
+    it is. Under a lock beside it: another process building the same store (a worker of the same
+    server) is waited for, not repeated. Built under another name and renamed when whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_dir():
+            return True
+        partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        process = _CONTEXT.Process(target=_build, args=(kg, iris, str(partial)), daemon=True)
+        builders.append(process)
+        try:
+            process.start()
+            process.join()
+        finally:
+            builders.remove(process)
+        if process.exitcode != 0:
+            shutil.rmtree(partial, ignore_errors=True)
+            return False
+        os.replace(partial, path)
+        return True
 
 
 def _start(path: Path, vocab: str, key: tuple[str, Iris]) -> _Child:
@@ -143,35 +176,40 @@ def _start(path: Path, vocab: str, key: tuple[str, Iris]) -> _Child:
     return child
 
 
-def _close(children: list[_Child], builders: list[BaseProcess], root: Path) -> None:
+def _close(children: list[_Child], builders: list[BaseProcess], root: Path | None) -> None:
     for child in children:
         child.kill()
     for process in list(builders):
         process.kill()
-    shutil.rmtree(root, ignore_errors=True)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class SparqlPool:
     """Runs SPARQL queries in child processes, at most `slots` at once, each killed at its deadline."""
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, root: Path | None = None) -> None:
+        """`root`: the directory the workers of one server share their stores in (each store is
+        then built once, by whichever worker needs it first, and pruned by the server's main
+        process); None, a private one of this pool's, removed with it."""
         self.slots = slots
         self._running = 0
         self._idle: list[_Child] = []
         self._busy: list[_Child] = []
         self._builders: list[BaseProcess] = []
-        self._root = Path(tempfile.mkdtemp(prefix="distance-sparql-"))  # private (0700)
+        self._shared = root is not None
+        self._root = root if root is not None else Path(tempfile.mkdtemp(prefix="distance-sparql-"))  # 0700
         self._stores: dict[tuple[str, Iris], Path] = {}
         self._builds: dict[tuple[str, Iris], asyncio.Future[Path]] = {}
         self._current: tuple[str, Iris] | None = None
         self._prepared: set[asyncio.Future[Path]] = set()
-        self._made = 0
         # Kill the children and remove the stores when the pool goes (an app torn down in tests,
         # the server stopping).
-        self._finalizer = weakref.finalize(self, _close, self._idle, self._builders, self._root)
+        mine = None if self._shared else self._root
+        self._finalizer = weakref.finalize(self, _close, self._idle, self._builders, mine)
 
     def close(self) -> None:
-        """Kill the children and remove the stores now (else when the pool is collected)."""
+        """Kill the children and remove a private pool's stores now (else when the pool is collected)."""
         self._finalizer()
 
     def store(self, kg: KnowledgeGraph, iris: Iris) -> Path | None:
@@ -245,14 +283,12 @@ class SparqlPool:
         return await asyncio.shield(build)
 
     async def _build(self, kg: KnowledgeGraph, iris: Iris, key: tuple[str, Iris]) -> Path:
-        self._made += 1
-        path = self._root / f"store-{self._made}"
+        path = self._root / store_name(kg.content_version, iris)
         try:
             built = await asyncio.to_thread(_build_apart, kg, iris, path, self._builders)
         finally:
             del self._builds[key]
         if not built:
-            shutil.rmtree(path, ignore_errors=True)
             raise Lost
         self._stores[key] = path
         self._current = key
@@ -269,7 +305,8 @@ class SparqlPool:
         return None
 
     def _sweep(self) -> None:
-        """Remove the stores of graphs other than the last one built, once no running query holds them."""
+        """Let go of the stores of graphs other than the last one built, once no running query
+        holds them: a private pool removes them; shared ones are the main process's to prune."""
         for key, path in list(self._stores.items()):
             if key == self._current or any(child.key == key for child in self._busy):
                 continue
@@ -277,7 +314,9 @@ class SparqlPool:
                 self._idle.remove(child)
                 child.kill()
             del self._stores[key]
-            shutil.rmtree(path, ignore_errors=True)
+            if not self._shared:
+                shutil.rmtree(path, ignore_errors=True)
+                path.with_name(path.name + ".lock").unlink(missing_ok=True)
 
 
 def _answer(reply: tuple[Any, ...]) -> SparqlAnswer:

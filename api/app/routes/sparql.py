@@ -75,7 +75,7 @@ class SparqlQuery(QueryModel):
 def _pool(request: Request) -> SparqlPool:
     pool = getattr(request.app.state, "sparql", None)
     if pool is None:
-        pool = request.app.state.sparql = SparqlPool(SLOTS)
+        pool = request.app.state.sparql = SparqlPool(SLOTS, request.app.state.settings.sparql_dir)
     return pool
 
 

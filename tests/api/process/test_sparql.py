@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from api.process.sparql import SparqlPool
+from api.process.sparql import SparqlPool, prune_stores, store_name
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import QueryLimit
 from graph.rdf import URN_IRIS
@@ -25,7 +25,7 @@ async def _count(pool: SparqlPool, kg: KnowledgeGraph) -> int:
 
 
 def _stores(path: Path) -> list[Path]:
-    return sorted(path.parent.glob("store-*"))
+    return sorted(p for p in path.parent.iterdir() if p.is_dir())
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +105,33 @@ def test_a_reloaded_graph_gets_its_store_ahead_of_its_first_query(shipped: Knowl
     assert old is not None
     assert new is not None
     assert not old.exists()  # no query held the old store: it went when the new one was built
+
+
+def test_pools_on_one_root_build_each_store_once_and_the_server_prunes_old_ones(
+    shipped: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """Two workers of one server: the second finds the store the first built; after a reload
+    the main process keeps the new version and the one before."""
+    first, second = SparqlPool(1, tmp_path), SparqlPool(1, tmp_path)
+    tiny = tiny_graph()
+
+    async def run() -> tuple[Path | None, float, Path | None, int]:
+        await _count(first, shipped)
+        built = first.store(shipped, URN_IRIS)
+        assert built is not None
+        mtime = built.stat().st_mtime_ns
+        count = await _count(second, shipped)
+        assert built.stat().st_mtime_ns == mtime  # not rebuilt
+        await _count(first, tiny)
+        return second.store(shipped, URN_IRIS), mtime, first.store(tiny, URN_IRIS), count
+
+    found, _, new, count = asyncio.run(run())
+    first.close()
+    second.close()
+    assert found is not None
+    assert found.name == store_name(shipped.content_version, URN_IRIS)
+    assert count > 20_000
+    assert new is not None
+    assert found.exists()  # shared: the old store is left to the main process
+    prune_stores(tmp_path, [tiny.content_version])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [new.name, new.name + ".lock"]
