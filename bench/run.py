@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import answer, cluster, folder, quality, scale, stall, startup, throughput, wheretime
+from bench import answer, cluster, embeddings, folder, quality, scale, stall, startup, throughput, wheretime
 
 __all__ = ["main"]
 
@@ -67,6 +67,8 @@ def main() -> None:
     quality_lines = quality.run()
     print("== answers ==")
     answer_lines = answer.run(http=True)
+    print("== an embedding model for retrieval ==")
+    embedding_lines = embeddings.run()
     print("== scale ==")
     scale_lines = scale.run(args.nodes, args.edges, seconds=5)
     folder_lines = ["Not run: `python -m bench.run --folder` adds it (it takes a few minutes more)."]
@@ -109,6 +111,10 @@ def main() -> None:
             "## Answers to reader messages (`bench/answer.py`)",
             "",
             *answer_lines,
+            "",
+            "## Answers: does an embedding model help retrieval? (`bench/embeddings.py`)",
+            "",
+            *embedding_lines,
             "",
             "## Scale: 100k nodes, 1M edges",
             "",
