@@ -12,7 +12,7 @@ from bench.answer_set import load
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
 from graph.passages import body
-from graph.queries.answer import MAX_MESSAGE, NOT_COVERED, answer
+from graph.queries.answer import CITED, MAX_MESSAGE, NOT_COVERED, answer
 
 SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
 # The level reached on bench/answer_set.yaml (bench/answer.py prints the same figures).
@@ -120,3 +120,23 @@ def test_a_blank_or_too_long_message_is_refused_on_q(shipped: KnowledgeGraph, me
 def test_the_same_message_gets_the_same_answer(shipped: KnowledgeGraph) -> None:
     message = "he hasn't texted me in 4 days since we slept together, what should I do?"
     assert answer(shipped, message) == answer(load_graph(DEFAULT_SEEDS_DIR), message)
+
+
+def test_an_item_never_quotes_the_same_words_twice(shipped: KnowledgeGraph) -> None:
+    for message in load(shipped):
+        for item in answer(shipped, message.text).items():
+            spans = [(c.source, c.start, c.end) for c in item.citations]
+            assert len({c.quote for c in item.citations}) == len(item.citations), (message.text, item.node.id)
+            for i, (source, start, end) in enumerate(spans):  # no passage inside or across another
+                assert not any(s == source and b < end and start < e for s, b, e in spans[i + 1 :]), item.node.id
+
+
+def test_a_short_answer_gives_its_best_items_further_passages(shipped: KnowledgeGraph) -> None:
+    a = answer(shipped, "he says he needs space. should I give it to him?")
+    (space,) = [i for i in a.do if i.node.id == "give-him-space"]
+    assert len(space.citations) == 3  # the quote with her words, then where the article explains it
+    assert len(a.citations()) <= CITED
+    (question,) = [i for i in answer(shipped, "is it my fault he pulled away?").understood if i.node.type == "question"]
+    assert question.node.id == "is-it-my-fault"
+    assert "The answer is almost always: it’s not you." in [c.quote for c in question.citations]
+    assert not any(c.quote.rstrip().endswith("?") for c in question.citations)  # the reply, not the question again
