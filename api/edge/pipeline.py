@@ -8,11 +8,11 @@
    `streams`, passes straight to the app instead, never kept);
 5. **app**, on a miss: FastAPI, run as a plain GET (no `If-None-Match`, so the whole 200 is
    made and can be kept); a plain GET of a known node is made by its route's own function
-   without routing (`api.edge.shortcut`), a decision taken here; the answer then names what it
-   depends on in `Cache-Tag` (`api.edge.cachetags`), for shared caches that purge by tag;
-6. **represent** (`api.edge.represent`): `ETag`, `Cache-Control`, `Vary` and gzip, written
-   here only, for every answer sent (refusals and faults included) from what the app says the
-   answer is (its `Validity`) and the variant;
+   without routing (`api.edge.shortcut`), a decision taken here;
+6. **represent** (`api.edge.represent`): `ETag`, `Cache-Control`, `Vary`, gzip and, for
+   content, `Cache-Tag` (what it depends on, `api.edge.cachetags`), written here only, for
+   every answer sent (refusals and faults included), from what the app says the answer is
+   (its `Validity`) and the variant;
 7. **store**: kept when the represent step says so (`api.edge.represent.kept`);
 8. **send** (`api.edge.answer.send_answer`): HEAD (no body) and `If-None-Match` (304) are
    decided there for every answer, refusals included.
@@ -146,7 +146,10 @@ class Pipeline:
         if raw is None:
             raw = await self._made(scope, receive, send, graph, variant)
         validity = _validity(scope)
-        answer = await self._represent(raw, variant, graph, validity)
+        tags = None
+        if self.tags is not None and graph is not None and validity == "content" and raw.status == 200:
+            tags = self.tags(graph, scope["path"], scope["query_string"], variant)
+        answer = await self._represent(raw, variant, graph, validity, tags)
         if key is not None and kept(answer.status, validity):
             (self.cache.put_prebuilt if prebuilt else self.cache.put)(graph, key, answer)
         return answer
@@ -159,16 +162,8 @@ class Pipeline:
             except Exception:  # noqa: BLE001 - the app answers instead: it meets the fault inside its error layer
                 raw = None
             if raw is not None:
-                return self._tagged(raw, graph, scope, variant)
-        raw = await self._run(scope, receive, send, variant, head=scope["method"] == "HEAD")
-        return self._tagged(raw, graph, scope, variant)
-
-    def _tagged(self, raw: Answer, graph: Any, scope: Scope, variant: Variant) -> Answer:
-        """`raw` with its `Cache-Tag` (a 5xx, kept by no cache, has none)."""
-        if self.tags is None or graph is None or raw.status >= 500:
-            return raw
-        tags = self.tags(graph, scope["path"], scope["query_string"], variant)
-        return Answer(raw.status, [*raw.headers, (b"cache-tag", tags)], raw.body)
+                return raw
+        return await self._run(scope, receive, send, variant, head=scope["method"] == "HEAD")
 
     async def prebuild(self, app: Any, graph: object, paths: Iterable[str], *, background: bool = False) -> None:
         """Make and keep the answers of `app` to `paths` (each a path and query) on `graph`, in
@@ -201,19 +196,24 @@ class Pipeline:
                 key = (path, query.encode(), variant)
                 await self._make(scope, _no_body, _drop, graph, variant, key, prebuilt=True, raw=raw)
 
-    def _represented(self, raw: Answer, variant: Variant, graph: Any, validity: Validity) -> Answer:
+    def _represented(
+        self, raw: Answer, variant: Variant, graph: Any, validity: Validity, tags: bytes | None = None
+    ) -> Answer:
         """Step 6 for `raw` on `graph` (None: no graph serves)."""
         version = graph.content_version if graph is not None else None
         return represent(
-            raw, variant, validity=validity, version=version, lifetime=self.lifetime, min_size=self.gzip_min_bytes
-        )
+            raw, variant, validity=validity, version=version, lifetime=self.lifetime, min_size=self.gzip_min_bytes,
+            tags=tags,
+        )  # fmt: skip
 
-    async def _represent(self, raw: Answer, variant: Variant, graph: Any, validity: Validity) -> Answer:
+    async def _represent(
+        self, raw: Answer, variant: Variant, graph: Any, validity: Validity, tags: bytes | None = None
+    ) -> Answer:
         """Step 6, in a thread when it compresses a body large enough to hold the event loop."""
         if variant.coding != "identity" and len(raw.body) >= _THREAD_BYTES:
-            make: Callable[[], Answer] = partial(self._represented, raw, variant, graph, validity)
+            make: Callable[[], Answer] = partial(self._represented, raw, variant, graph, validity, tags)
             return await anyio.to_thread.run_sync(make)
-        return self._represented(raw, variant, graph, validity)
+        return self._represented(raw, variant, graph, validity, tags)
 
     async def _run(
         self, scope: Scope, receive: Receive, send: Send, variant: Variant, head: bool, method: str = "GET"

@@ -38,10 +38,12 @@ __all__ = ["Validity", "etag", "kept", "public_lifetime", "represent", "stream_s
 Validity = Literal["content", "page", "moment"]
 
 # Bodies of these types are compressed already (or streamed); gzip only costs time.
-_PRECOMPRESSED: Final = (b"image/", b"audio/", b"video/", b"font/woff", b"application/gzip", b"application/zip")
+_PRECOMPRESSED: Final = (
+    b"image/", b"audio/", b"video/", b"font/woff", b"application/gzip", b"application/zip", b"text/event-stream",
+)  # fmt: skip
 _GZIP_LEVEL: Final = 6  # ~as small as 9 on JSON, several times faster
 # What the represent step writes: the app's own fields of these names, if any, are dropped.
-_WRITTEN: Final = frozenset({b"etag", b"cache-control", b"vary"})
+_WRITTEN: Final = frozenset({b"etag", b"cache-control", b"vary", b"cache-tag"})
 _NO_STORE: Final = b"no-store"
 _NO_CACHE: Final = b"no-cache"
 _STREAM_FIELDS: Final = ((b"cache-control", _NO_STORE), (b"x-accel-buffering", b"no"))
@@ -77,11 +79,20 @@ def kept(status: int, validity: Validity) -> bool:
 
 
 def represent(
-    answer: Answer, variant: Variant, *, validity: Validity, version: str | None, lifetime: bytes, min_size: int
+    answer: Answer,
+    variant: Variant,
+    *,
+    validity: Validity,
+    version: str | None,
+    lifetime: bytes,
+    min_size: int,
+    tags: bytes | None = None,
 ) -> Answer:
     """`answer` with its caching fields (the table above) as `variant` asks: gzip-coded when
     chosen, with `Vary` naming what it varies on. `version` is the served content's version
-    (None when no graph serves: a `content` 200 then gets no ETag).
+    (None when no graph serves: a `content` 200 then gets no ETag); `tags`, what a `content`
+    200 depends on, go out in `Cache-Tag` (`api.edge.cachetags`) for shared caches that purge
+    by tag.
 
     Every answer varies on `Accept` (a route either picks its media type from it or answers a
     406). It also varies on the coding when it could be compressed: a body of at least
@@ -90,21 +101,37 @@ def represent(
     §8.8.3: a content coding changes the representation, so it changes the validator).
     Pure and deterministic (gzip writes no timestamp), so a cached and a fresh answer agree.
     """
-    status = answer.status
+    status, body = answer.status, answer.body
     if status in (204, 304):
         return answer
-    compressible = len(answer.body) >= min_size and _compressible(answer)
-    headers = _vary(answer.headers, variant.vary(compressible))
+    headers: Headers = []
+    named: list[bytes] = []  # what the app named in `Vary` itself
+    media_type, coded = b"", False
+    for field in answer.headers:  # one pass: what this step writes is dropped, the rest read once
+        name = field[0]
+        if name in _WRITTEN:
+            if name == b"vary":
+                named += [n.strip() for n in field[1].split(b",") if n.strip()]
+            continue
+        if name == b"content-type":
+            media_type = field[1].lower()
+        elif name == b"content-encoding":
+            coded = True
+        headers.append(field)
+    compressible = not coded and len(body) >= min_size and not media_type.startswith(_PRECOMPRESSED)
+    headers.append((b"vary", _vary(named, variant.vary(compressible))))
     tag: bytes | None = None
     if status >= 400 or validity == "moment":
         headers.append((b"cache-control", _NO_STORE))
     elif validity == "page":
-        tag = etag("", answer.body) if status == 200 else None
+        tag = etag("", body) if status == 200 else None
         headers.append((b"cache-control", _NO_CACHE))
     else:
-        tag = etag(version, answer.body) if status == 200 and version is not None else None
+        if status == 200 and version is not None:
+            tag = etag(version, body)
+            if tags is not None:
+                headers.append((b"cache-tag", tags))
         headers.append((b"cache-control", lifetime))
-    body = answer.body
     if compressible and variant.coding == "gzip":
         compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         body = compressor.compress(body) + compressor.flush()
@@ -126,17 +153,9 @@ def stream_start(message: Message) -> Message:
     return {**message, "headers": [*fields, *_STREAM_FIELDS]}
 
 
-def _compressible(answer: Answer) -> bool:
-    if answer.header(b"content-encoding") is not None:
-        return False
-    media_type = (answer.header(b"content-type") or b"").lower()
-    return not media_type.startswith(_PRECOMPRESSED) and not media_type.startswith(b"text/event-stream")
-
-
-def _vary(headers: Headers, names: tuple[bytes, ...]) -> Headers:
-    """`headers` without the fields this step writes, and `names` in one `Vary` field (merged
-    with what the app named, never repeated)."""
-    existing = [n.strip() for k, v in headers if k == b"vary" for n in v.split(b",") if n.strip()]
-    have = {n.lower() for n in existing}
-    wanted = [*existing, *(n for n in names if n.lower() not in have)]
-    return [*(kv for kv in headers if kv[0] not in _WRITTEN), (b"vary", b", ".join(wanted))]
+def _vary(named: list[bytes], names: tuple[bytes, ...]) -> bytes:
+    """One `Vary` value: what the app `named`, then `names` it did not (never repeated)."""
+    if not named:
+        return b", ".join(names)
+    have = {n.lower() for n in named}
+    return b", ".join([*named, *(n for n in names if n.lower() not in have)])

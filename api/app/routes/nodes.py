@@ -42,7 +42,7 @@ from graph.passages import passage
 from graph.rdf import node_jsonld
 from graph.types import NodeType
 
-__all__ = ["node_response", "per_item", "prebuilt", "router"]
+__all__ = ["node_json", "per_item", "prebuilt", "router"]
 
 router = APIRouter(prefix=urls.API, tags=["nodes"])
 
@@ -138,18 +138,18 @@ async def get_node(
     node = queries.get_node(kg, node_id)
     if media != JSON:
         return linked_data_response(request, media, node_jsonld(kg, node.id, request.app.state.iris))
-    return node_response(kg, node, p.include, p.fields)
+    return bytes_response(node_json(kg, node, p.include, p.fields), JSON)
 
 
-def node_response(
+def node_json(
     kg: KnowledgeGraph,
     node: Node,
     include: Sequence[str] | None = None,
     fields: Sequence[str] | None = None,
-) -> Response:
+) -> bytes:
     """The JSON body `getNode` answers (the linked data is the route's); `api.edge.shortcut` answers a
-    plain request through it too."""
-    return bytes_response(orjson.dumps(node_body(kg, node, include, fields)), JSON)
+    plain request with it too."""
+    return orjson.dumps(node_body(kg, node, include, fields))
 
 
 @router.get(
