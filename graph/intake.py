@@ -26,6 +26,7 @@ from graph._checks import display_name
 from graph._yaml import load_yaml, read_plain, read_text
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError, ContentProblem
+from graph.load import collector_paused
 
 __all__ = ["LoadFailed", "load_apart", "load_apart_and", "removal"]
 
@@ -129,7 +130,7 @@ def _in_child(
                 value = exc
             except Exception as exc:  # noqa: BLE001 - whatever it is, the parent reports it
                 value = f"{type(exc).__name__}: {exc}"
-            with os.fdopen(write_end, "wb") as pipe:
+            with os.fdopen(write_end, "wb") as pipe, collector_paused():
                 pickle.dump(value, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # noqa: BLE001 - a child never returns into the parent's code
             code = 1
@@ -146,7 +147,8 @@ def _in_child(
     if os.WIFSIGNALED(status):
         return os.WTERMSIG(status)
     try:
-        return pickle.loads(data)
+        with collector_paused():  # millions of objects, no cycles: ~6x faster (100k nodes: 10 s to 1.6 s)
+            return pickle.loads(data)
     except (pickle.UnpicklingError, EOFError) as exc:
         return f"the loading process exited with code {os.waitstatus_to_exitcode(status)}: {exc}"
 

@@ -17,6 +17,7 @@ import pickle
 from pathlib import Path
 
 from graph.build import KnowledgeGraph
+from graph.load import collector_paused
 
 __all__ = ["SnapshotError", "read_graph_file", "read_snapshot", "write_snapshot"]
 
@@ -30,14 +31,18 @@ def write_snapshot(graph: KnowledgeGraph, path: Path, prebuilt: object = None) -
     reader sees the old file or the new one."""
     partial = path.with_name(path.name + ".partial")
     # What was derived from the graph (search index, export bodies) is left out: see __getstate__.
-    partial.write_bytes(pickle.dumps((graph, prebuilt), protocol=pickle.HIGHEST_PROTOCOL))
+    with collector_paused():  # millions of objects, no cycles: the collector would walk them again and again
+        data = pickle.dumps((graph, prebuilt), protocol=pickle.HIGHEST_PROTOCOL)
+    partial.write_bytes(data)
     os.replace(partial, path)
 
 
 def read_graph_file(path: Path) -> tuple[KnowledgeGraph, object]:
     """The graph saved at `path`, and what was prebuilt from it (None when nothing was)."""
     try:
-        saved = pickle.loads(path.read_bytes())
+        data = path.read_bytes()
+        with collector_paused():
+            saved = pickle.loads(data)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
         raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
     graph, prebuilt = saved if isinstance(saved, tuple) and len(saved) == 2 else (saved, None)

@@ -6,6 +6,7 @@ import pickle
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import networkx as nx
@@ -87,6 +88,22 @@ def test_derived_data_asked_for_by_two_threads_at_once_is_made_once(seeds: Path)
         assert first.result() is second.result()
     assert made == [1]
     assert pickle.loads(pickle.dumps(kg)).derived(slow) is not first.result()
+
+
+def test_a_pickled_graph_comes_back_equal_and_frozen() -> None:
+    """How a graph goes from the process that loads it to the ones that serve it (the shipped
+    content: it has verdicts and retired ids)."""
+    from api.settings import DEFAULT_SEEDS_DIR
+
+    kg = load_graph(DEFAULT_SEEDS_DIR)
+    again = pickle.loads(pickle.dumps(kg, protocol=pickle.HIGHEST_PROTOCOL))
+    assert (dict(again.nodes), dict(again.edges), dict(again.retired)) == (
+        dict(kg.nodes), dict(kg.edges), dict(kg.retired)
+    )  # fmt: skip
+    assert any(node.verdict is not None for node in again.nodes.values())
+    assert again.retired
+    with pytest.raises(FrozenInstanceError):
+        next(iter(again.edges.values())).kind = "indicates"  # type: ignore[misc]
 
 
 def test_build_indexes_adjacency_by_edge_id(seeds: Path) -> None:
