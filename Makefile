@@ -87,12 +87,14 @@ browser:
 	fi
 
 # The cluster (make cluster, tests/test_cluster.py) needs Debian's nginx; install it when missing.
-# Its cache purge module (ngx_cache_purge) lets a reload purge exactly the answers it changed.
+# Its cache purge module (ngx_cache_purge) lets a reload purge exactly the answers it changed;
+# headers-more lets the proxy send no `Server` field (server_tokens only drops the version).
 nginx:
-	@if [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ]; then \
+	@if [ ! -x /usr/sbin/nginx ] || [ ! -f /usr/lib/nginx/modules/ngx_http_cache_purge_module.so ] \
+		|| [ ! -f /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so ]; then \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends nginx-light \
-			libnginx-mod-http-cache-purge; \
+			libnginx-mod-http-cache-purge libnginx-mod-http-headers-more-filter; \
 	fi
 
 typecheck: $(VENV)/.synced

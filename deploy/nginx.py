@@ -27,8 +27,9 @@ from api.edge.ratelimit import RateLimiter
 from api.settings import Settings
 
 __all__ = [
+    "HEADERS_MODULE",
     "PURGE_MODULE",
-    "find_purge_module",
+    "find_modules",
     "NGINX_ANSWERS",
     "TEMPLATE",
     "NginxError",
@@ -40,6 +41,7 @@ __all__ = [
 
 TEMPLATE: Final = Path(__file__).resolve().parent / "nginx.conf"
 PURGE_MODULE: Final = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
+HEADERS_MODULE: Final = Path("/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so")
 _PLACEHOLDER: Final = re.compile(r"@[A-Z_]+@")
 
 # The statuses nginx answers itself, and the status the client sees: 494 is nginx's name for
@@ -110,7 +112,7 @@ def render_config(
         "@PORT@": str(port),
         "@USER@": user,
         "@SERVERS@": servers,
-        "@MODULES@": f"load_module {find_purge_module()};",
+        "@MODULES@": "\n".join(f"load_module {module};" for module in find_modules()),
         "@PURGE_PORT@": str(purge_port),
         **_limits(settings),
     }
@@ -196,12 +198,14 @@ def _problem_location(status: int, headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def find_purge_module() -> str:
-    """ngx_cache_purge, as Debian's libnginx-mod-http-cache-purge installs it."""
-    if not PURGE_MODULE.is_file():
-        raise NginxError("nginx's cache purge module is not installed: `make nginx` installs Debian's "
-                         "libnginx-mod-http-cache-purge")  # fmt: skip
-    return str(PURGE_MODULE)
+def find_modules() -> list[str]:
+    """The dynamic modules the config loads: ngx_cache_purge and headers-more, as Debian's
+    libnginx-mod-http-cache-purge and libnginx-mod-http-headers-more-filter install them."""
+    missing = [path.name for path in (PURGE_MODULE, HEADERS_MODULE) if not path.is_file()]
+    if missing:
+        raise NginxError(f"nginx modules missing ({', '.join(missing)}): `make nginx` installs Debian's "
+                         "libnginx-mod-http-cache-purge and libnginx-mod-http-headers-more-filter")  # fmt: skip
+    return [str(PURGE_MODULE), str(HEADERS_MODULE)]
 
 
 def write_config(

@@ -178,6 +178,8 @@ def test_answers_carry_their_cache_status_and_repeats_are_hits(cluster: Cluster)
     assert missing[1].headers["cache-control"] == "no-store"
     assert missing[1].headers["content-type"] == "application/problem+json"
     assert (preflight.status_code, preflight.headers["x-cache-status"]) == (204, "BYPASS")
+    # Neither the proxy nor the replicas' server software is named, on a hit, a miss or a refusal.
+    assert [r for r in (first, again, head, *missing, preflight) if "server" in r.headers] == []
 
 
 def test_a_conditional_request_gets_a_304_through_the_proxy(cluster: Cluster) -> None:
@@ -352,6 +354,7 @@ def test_with_no_replica_to_answer_nginx_says_so_as_a_problem(tmp_path: Path) ->
     assert (response.status_code, response.headers["content-type"]) == (502, "application/problem+json")
     assert (response.headers["cache-control"], response.headers["x-cache-status"]) == ("no-store", "MISS")
     assert response.json()["title"] == "Bad gateway"
+    assert "server" not in response.headers
 
 
 def _status(url: str) -> int | None:
@@ -462,6 +465,8 @@ def _raw(url: str, request: bytes, timeout: float = 30) -> tuple[bytes, float]:
         (b"GET /v1/meta HTTP/3.0\r\nHost: x\r\n\r\n", 505, "http-version-not-supported"),
         (b"POST /v1/meta HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "bad-request"),
         (b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413, "content-too-large"),
+        (b"GET /v1/nodes/" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri-too-long"),
+        (b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n", 431, "header-fields-too-large"),
     ],
 )
 def test_what_nginx_answers_itself_is_a_problem_with_a_request_id_and_a_log_line(
@@ -475,11 +480,30 @@ def test_what_nginx_answers_itself_is_a_problem_with_a_request_id_and_a_log_line
     assert headers["content-type"] == "application/problem+json"
     assert json.loads(body)["type"] == f"/problems/{slug}"
     assert headers["cache-control"] == "no-store"
+    assert "server" not in headers
     if status == 405:
         assert headers["allow"] == "GET, HEAD, OPTIONS"
     request_id = headers["x-request-id"]
-    access = cluster.run_dir / "access.log"
-    wait_for(lambda: request_id in access.read_text(encoding="utf-8"), timeout=5, what="the access-log line")
+    wait_for(lambda: _logged(cluster, request_id) is not None, timeout=5, what="the access-log line")
+    assert _logged(cluster, request_id)["status"] == status  # type: ignore[index]
+
+
+def _logged(cluster: Cluster, request_id: str) -> dict[str, object] | None:
+    """nginx's access-log record of the request with this id, or None."""
+    for line in (cluster.run_dir / "access.log").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["request_id"] == request_id:
+            return dict(record)
+    return None
+
+
+def test_a_request_cut_at_the_header_timeout_has_its_log_line(strict: Cluster) -> None:
+    """A request whose headers stop coming is closed at DISTANCE_HEADER_TIMEOUT with no answer
+    (the client is not reading one), and nginx logs it as a 408 under its request id."""
+    _, waited = _raw(strict.url, b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nX-Request-Id: cut-at-timeout\r\nX-Slow: ")
+    assert waited < float(STRICT["DISTANCE_HEADER_TIMEOUT"]) + 1.5
+    wait_for(lambda: _logged(strict, "cut-at-timeout") is not None, timeout=5, what="the access-log line")
+    assert _logged(strict, "cut-at-timeout")["status"] == 408  # type: ignore[index]
 
 
 def test_a_head_nginx_refuses_has_no_body(cluster: Cluster) -> None:
