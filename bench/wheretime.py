@@ -153,8 +153,9 @@ _CLOSING_A_HIT = (
 )
 _CLOSING_A_MISS = (
     "What would close it: a plain GET of a node already skips routing (`api.edge.shortcut`); what is left is "
-    "the same server and layers as a hit, plus serializing the node (orjson), its ETag (blake2b over the "
-    "body), gzip when asked, and Starlette's Response headers. Prebuilt answers make every node of a "
+    "the same server and layers as a hit, plus shaping the node (api/contract/shapes: its quotes and their "
+    "passages), serializing it (orjson), its ETag (SHA-256 over the body), its Cache-Tag and gzip when "
+    "asked. Prebuilt answers make every node of a "
     "graph under `PER_ITEM_LIMIT` a hit anyway; past it, the LRU keeps the nodes in use."
 )
 
