@@ -99,6 +99,9 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
                 await per_item
             if app.state.access_log is not None:
                 app.state.access_log.flush()
+            sparql = getattr(app.state, "sparql", None)
+            if sparql is not None:  # its children, and a store being built, which shutdown would wait for
+                sparql.close()
 
     app = _Distance(
         title="Distance",

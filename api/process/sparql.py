@@ -136,7 +136,7 @@ def prune_stores(root: Path, keep: Sequence[str]) -> None:
             path.with_name(path.name + ".lock").unlink(missing_ok=True)
 
 
-def _build_apart(kg: KnowledgeGraph, iris: Iris, path: Path, builders: list[BaseProcess]) -> bool:
+def _build_apart(kg: KnowledgeGraph, iris: Iris, path: Path, builders: list[BaseProcess], closed: list[bool]) -> bool:
     """The store of `kg` at `path`, built in a child process unless it is there already; whether
     it is. Under a lock beside it: another process building the same store (a worker of the same
     server) is waited for, not repeated. Built under another name and renamed when whole."""
@@ -148,9 +148,11 @@ def _build_apart(kg: KnowledgeGraph, iris: Iris, path: Path, builders: list[Base
         partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
         process = _CONTEXT.Process(target=_build, args=(kg, iris, str(partial)), daemon=True)
+        process.start()  # hands the child the graph (pickled), which takes a while on a large one
         builders.append(process)
         try:
-            process.start()
+            if closed:  # the pool was closed meanwhile: see `_close`
+                process.kill()
             process.join()
         finally:
             builders.remove(process)
@@ -176,7 +178,9 @@ def _start(path: Path, vocab: str, key: tuple[str, Iris]) -> _Child:
     return child
 
 
-def _close(children: list[_Child], builders: list[BaseProcess], root: Path | None) -> None:
+def _close(children: list[_Child], builders: list[BaseProcess], closed: list[bool], root: Path | None) -> None:
+    # Marked first: a builder started from now on is killed by the thread that started it.
+    closed.append(True)
     for child in children:
         child.kill()
     for process in list(builders):
@@ -206,7 +210,8 @@ class SparqlPool:
         # Kill the children and remove the stores when the pool goes (an app torn down in tests,
         # the server stopping).
         mine = None if self._shared else self._root
-        self._finalizer = weakref.finalize(self, _close, self._idle, self._builders, mine)
+        self._closed: list[bool] = []  # made true (not empty) by `close`; read by the threads that build
+        self._finalizer = weakref.finalize(self, _close, self._idle, self._builders, self._closed, mine)
 
     def close(self) -> None:
         """Kill the children and remove a private pool's stores now (else when the pool is collected)."""
@@ -285,7 +290,7 @@ class SparqlPool:
     async def _build(self, kg: KnowledgeGraph, iris: Iris, key: tuple[str, Iris]) -> Path:
         path = self._root / store_name(kg.content_version, iris)
         try:
-            built = await asyncio.to_thread(_build_apart, kg, iris, path, self._builders)
+            built = await asyncio.to_thread(_build_apart, kg, iris, path, self._builders, self._closed)
         finally:
             del self._builds[key]
         if not built:

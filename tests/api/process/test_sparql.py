@@ -4,12 +4,13 @@ children, kept across a child killed at its deadline, replaced when the graph is
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import orjson
 import pytest
 
-from api.process.sparql import SparqlPool, prune_stores, store_name
+from api.process.sparql import Lost, SparqlPool, prune_stores, store_name
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import QueryLimit
 from graph.rdf import URN_IRIS
@@ -135,3 +136,25 @@ def test_pools_on_one_root_build_each_store_once_and_the_server_prunes_old_ones(
     assert found.exists()  # shared: the old store is left to the main process
     prune_stores(tmp_path, [tiny.content_version])
     assert sorted(p.name for p in tmp_path.iterdir()) == [new.name, new.name + ".lock"]
+
+
+def test_closing_the_pool_abandons_a_store_being_built() -> None:
+    """A server that stops while a store is built does not wait for the build (minutes on a
+    large graph): the builder is killed and the query waiting for it gets Lost."""
+    from bench.synthetic import synthetic_graph
+
+    big = synthetic_graph(nodes=3_000, edges=30_000)  # ~750,000 triples: seconds to build
+    pool = SparqlPool(1)
+
+    async def run() -> float:
+        waiting = asyncio.ensure_future(pool.build(big, URN_IRIS))
+        await asyncio.sleep(1.0)
+        assert not waiting.done()
+        started = time.monotonic()
+        pool.close()
+        with pytest.raises(Lost):
+            await waiting
+        return time.monotonic() - started
+
+    assert asyncio.run(run()) < 3
+    assert pool.store(big, URN_IRIS) is None
