@@ -159,7 +159,10 @@ def _build_apart(kg: KnowledgeGraph, iris: Iris, path: Path, builders: list[Base
         if process.exitcode != 0:
             shutil.rmtree(partial, ignore_errors=True)
             return False
-        os.replace(partial, path)
+        try:
+            os.replace(partial, path)
+        except OSError:  # pruned meanwhile (a version two reloads old): as if the build had failed
+            return False
         return True
 
 
