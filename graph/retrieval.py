@@ -22,9 +22,13 @@ cheating, moving in, ...) is covered only when it also speaks of what they do tr
 words is in the name of a hub (pulling away, post-intimacy withdrawal; `withdrawal_stems`).
 
 A node is **anchored** when one of her words is in its label or aliases, or two of them are in
-its summary or its quotes, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or whose
-words are matched in too small a share (`FLOOR`), is not one the articles cover
-(`Retrieval.covered` is False).
+its summary or its quotes, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or
+with less than `FLOOR` of her words in some node's label, aliases or summary or in a node they
+anchor through its quotes (each counted at `ANCHOR_WEIGHT` or more: her word on his inner state
+does not count), is not one the articles cover (`Retrieval.covered` is False). This is what
+declines a subject no list names: in "my boyfriend snores so loud i cant sleep, any tips?",
+"boyfriend" is the articles' frame (not a term) and "sleep" is in a few aliases, but "snores",
+"loud" and "tips" are in no node's name or summary: one word in four, under the floor.
 """
 
 from __future__ import annotations
@@ -96,7 +100,7 @@ COVERED: Final = (0.4, 3.0)  # a node's lexical score × (0.4 + 3.0 × the share
 DAMPING: Final = 0.7
 SEEDS: Final = 10
 MAX_EDGES: Final = 200  # per node pushed from, so a hub of a big graph costs a bounded walk
-FLOOR: Final = 0.2  # the least share of her words matched in a label, alias or summary
+FLOOR: Final = 0.4  # the least share of her words matched in a label, alias or summary
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
 # Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").
@@ -329,14 +333,14 @@ def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dic
             entry = found.setdefault(node.id, Found(node))
             entry.lexical += weight * topic * score
             entry.words.extend(WordMatch(m.word, m.field, m.how, weight) for m in matches)
-            hit_above_quote = hit_above_quote or any(m.field != "quote" for m in matches)
+            hit_above_quote = hit_above_quote or (weight >= ANCHOR_WEIGHT and any(m.field != "quote" for m in matches))
         if hit_above_quote:
             above.add(term.word)
     for entry in found.values():
         stems_hit = {t.stem for t in words if any(m.word == t.word for m in entry.words)}
         entry.lexical *= COVERED[0] + COVERED[1] * _coverage(entry.node, stems_hit)
     # A word counts as matched above the quotes, or in a node it anchors (two words in its quotes).
-    matched = above | {m.word for f in found.values() if f.anchored for m in f.words}
+    matched = above | {m.word for f in found.values() if f.anchored for m in f.words if m.weight >= ANCHOR_WEIGHT}
     return found, len(matched & {t.word for t in words}) / len(words) if words else 0.0
 
 
