@@ -6,7 +6,7 @@ each a reader can check by hand:
 1. **Words** (graph.reading): the message's meaningful words, contractions spelt out, with whose
    clause each came from and what she asks for (advice, reasons, signs, a duration).
 2. **Lexical** (graph.text_index, tantivy BM25): each word is looked up on its own in every
-   node's label, aliases, summary and quotes (weighted in that order; a word no label or alias
+   node's label and aliases (alike), summary and quotes (weighted in that order; a word no label or alias
    has may be a typo of one). A node's score is the sum over the words of their BM25, each
    weighed by whose clause it came from: a word of her clause ("how do I stop overthinking")
    counts `HER_ON_HIM` on his inner state (a reason) and a little more on a sign or concept.

@@ -1,8 +1,9 @@
 """The graph's inverted index (tantivy, in memory): one document per node, made once per graph.
 
-Fields, each weighted at query time (label > alias > summary > quote), are analysed with English
-stemming and stop words (`en`); labels and aliases are also kept as plain lower-cased words
-(`*_words`) for typo-tolerant and prefix matching, where a stem would hide the typo. `n` is the
+Fields, each weighted at query time (label and aliases alike, as both are names a reader uses for
+the node; then summary, then quote), are analysed with English stemming and stop words (`en`);
+labels and aliases are also kept as plain lower-cased words (`*_words`) for typo-tolerant and
+prefix matching, where a stem would hide the typo. `n` is the
 node's position in `TextIndex.nodes`; `type` and `source` (every article a node quotes) are fast
 fields counted for facets. The index lives on its graph (`kg.derived(text_index)`).
 """
@@ -33,7 +34,7 @@ __all__ = [
     "words",
 ]
 
-FIELDS = {"label": 4.0, "alias": 3.0, "summary": 1.5, "quote": 1.0}
+FIELDS = {"label": 4.0, "alias": 4.0, "summary": 1.5, "quote": 1.0}
 _WORD = re.compile(r"[^\W_]+")
 # Function words a reader's question is full of ("why did he go quiet after we …"); words that
 # carry meaning here ("not", "after", "again", "long") are kept.

@@ -8,7 +8,7 @@ asks for signs, the signs of what she names (graph.retrieval.signs_of, over the 
 `indicates` edges: no sign says "pulling away") come first, in retrieval's order, each with a
 part of its score that says so (`field` "edge", `how` "graph").
 Every query word is looked for, in any order, as its English stem in each field with the field's
-weight (label > alias > summary > quote), and, when long enough to carry a typo, as a word within
+weight (label = alias > summary > quote), and, when long enough to carry a typo, as a word within
 an edit distance of the labels and aliases (1 from 4 letters, 2 from 8). A node's score is the sum
 (BM25 of each field it matches, boosted, plus a fixed score per typo match), so matching more of the
 query ranks higher. Each hit says which terms scored what (`explain`) and marks them in a snippet.
