@@ -6,6 +6,7 @@ import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
+from graph.reading import off_topic
 from graph.retrieval import covers, retrieve
 
 
@@ -74,3 +75,34 @@ def test_asking_for_signs_finds_the_signs_of_what_she_names(shipped: KnowledgeGr
     assert len(signs) >= 5
     assert {f.node.type for f in signs} == {"sign"}
     assert retrieve(shipped, "he is pulling away").signs == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "node_id"),
+    [
+        ("he left me on read", "reduced-communication"),
+        ("he went cold on me", "emotional-flatness"),
+        ("he won't put a label on it", "avoids-relationship-talk"),
+        ("he came back and acts like nothing happened", "returns-without-change"),
+        ("should i double text him", "dont-over-communicate"),
+        ("he shut me out", "avoids-emotional-conversations"),
+        ("he won't commit", "fear-of-commitment"),
+    ],
+)
+def test_a_readers_own_words_find_the_node_she_means(shipped: KnowledgeGraph, message: str, node_id: str) -> None:
+    assert node_id in [f.node.id for f in retrieve(shipped, message).ranked[:3]]
+
+
+@pytest.mark.parametrize(
+    ("message", "covered"),
+    [
+        ("what vegetables should we plant in our garden this spring", False),
+        ("he wants to learn guitar, which one should he buy", False),
+        ("my boyfriend's sister keeps posting about me on tiktok", False),
+        ("he left me on read after we hooked up", True),
+        ("he got really quiet after we met my parents", True),
+    ],
+)
+def test_a_subject_no_list_names_is_declined_by_the_floor(shipped: KnowledgeGraph, message: str, covered: bool) -> None:
+    assert off_topic(message) == ()  # the floor does the work, not the list of subjects
+    assert retrieve(shipped, message).covered is covered
