@@ -44,8 +44,8 @@ Intent = Literal["advice", "why", "signs", "duration"]
 COMMON_WORDS: Final = frozenset(
     """
     about actually again ago also always am any anymore anything around ask asked asking barely
-    bf boyfriend bring can cause could day done down each even ever every everything fine first
-    get gets getting go goes going gone got guy guys happen happened happening honestly just
+    bf boyfriend bring can cause could day done down each even ever every everything feel feeling
+    feels felt fine first get gets getting go goes going gone got guy guys happen happened happening honestly just
     keep keeps know knows like literally lol lot may maybe me mean meaning means might more most
     much must need needs never new nothing now ok okay one only other out over please pls pretty
     probably really right said say saying says see seem seems she should so some someone
