@@ -40,7 +40,9 @@ Role = Literal["her", "him", "both"]
 Intent = Literal["advice", "why", "signs", "duration"]
 
 # Words a reader's message is full of that no answer turns on; kept out of the terms so that
-# "he goes cold every time we get close" does not find "Time together gets shorter".
+# "he goes cold every time we get close" does not find "Time together gets shorter". The last
+# line is how readers type ("idk", "tbh"): a word no node has, which would count as a subject the
+# articles do not cover (`graph.retrieval.FLOOR`).
 COMMON_WORDS: Final = frozenset(
     """
     about actually again ago also always am any anymore anything around ask asked asking barely
@@ -52,6 +54,7 @@ COMMON_WORDS: Final = frozenset(
     something still stop stopped stopping stops stuff such super sure take tell than thing
     things through time times together told try trying up very want wants way well went what
     whats while without woman women yeah yes yet
+    btw idk idek imo ngl omg rn smh tbh ur wtf ya yall kinda sorta gonna wanna gotta u
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}

@@ -17,6 +17,7 @@ from graph.reading import expand_contractions, intents, terms
         ("he's busy and I'm sad", ["busy", "sad"]),
         ("I (28f) have been seeing him for 4 months", ["seeing", "months"]),
         ("won't can't shouldn't", []),
+        ("idk tbh, I feel like he is distant", ["distant"]),
     ],
 )
 def test_terms_leave_out_contractions_function_and_common_words(message: str, words: list[str]) -> None:
