@@ -7,15 +7,22 @@ nothing but a server. `python -c "import bare"` from this folder is all a server
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 __all__ = ["BODY", "app"]
 
-# The shape of a small node, without any work behind it.
-BODY = json.dumps(
-    {"id": "baseline", "type": "concept", "label": "A constant body", "summary": "x" * 800, "links": {"self": "/"}},
-    separators=(",", ":"),
-).encode()
+# The shape of a small node, without any work behind it; or, with BENCH_BARE_BODY naming a file,
+# that file's bytes (what a bigger answer costs the server alone: `bench.rows --bare-body`).
+BODY = (
+    Path(os.environ["BENCH_BARE_BODY"]).read_bytes()
+    if os.environ.get("BENCH_BARE_BODY")
+    else json.dumps(
+        {"id": "baseline", "type": "concept", "label": "A constant body", "summary": "x" * 800, "links": {"self": "/"}},
+        separators=(",", ":"),
+    ).encode()
+)
 _HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
 
 

@@ -94,12 +94,13 @@ REFERENCES = (
 
 
 @contextmanager
-def reference_server(reference: Reference) -> Iterator[Server]:
-    """The bare app (bench/bare.py) on `reference`, from its own venv, until the block ends."""
+def reference_server(reference: Reference, body: Path | None = None) -> Iterator[Server]:
+    """The bare app (bench/bare.py) on `reference`, from its own venv, until the block ends;
+    answering the bytes of the file `body` instead of its ~1 KB when given."""
     port = free_port()
     bin_dir = str(reference.venv() / "bin")
     argv = [arg.format(bin=bin_dir, port=port) for arg in reference.argv]
-    env = {**os.environ, "PYTHONPATH": str(BENCH)}
+    env = {**os.environ, "PYTHONPATH": str(BENCH), **({"BENCH_BARE_BODY": str(body)} if body else {})}
     env.pop("VIRTUAL_ENV", None)
     with started(argv, port, env=env, cwd=BENCH) as server:
         yield server
