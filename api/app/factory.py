@@ -166,6 +166,7 @@ async def _warm_up(app: FastAPI, graph: KnowledgeGraph) -> None:
     await asyncio.to_thread(graph.derived, text_index)
     paths = chain(prebuilt_paths(graph), per_item_paths(graph))
     await app.state.pipeline.prebuild(app, graph, paths, background=True)
+    gc.freeze()  # the answers live as long as the graph: no full collection walks them
 
 
 async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> None:

@@ -6,20 +6,43 @@ and writes the built `KnowledgeGraph` here with pickle; its workers read it when
 The file lives in a private directory the main process made (mode 0700) and is only ever
 read by the processes it forked: pickle's trust model fits.
 
-Reading a snapshot takes ~15 ms on the shipped content, against ~0.2 s for loading and
-validating the seeds: a start-up path could use the same file, keyed on the seeds' bytes.
+The file is a run of small pickles, not one: a format tag, the graph's fields (a mapping of
+more than `_PIECE` entries in pieces of that many, a tuple an element a piece), an end
+mark, then the answers prebuilt with the graph (pickled batches, `api.edge.cache`). Unpickled whole, the graph and its
+~17 MB of answers were one call that holds the interpreter (~4 ms for the graph alone at
+best, several times that on a busy machine, where a thread doing it kept the loop waiting);
+a worker reads the file piece by piece on its serving loop instead
+(`read_graph_file_between`), each piece in ~0.2 ms (at most ~1.2 ms, a release's snapshot,
+on the shipped content), and serves requests between two. `read_graph_file` reads
+it all at once (tests, tools).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import io
 import os
 import pickle
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
 
 from graph.build import KnowledgeGraph
 from graph.load import collector_paused
 
-__all__ = ["SnapshotError", "read_graph_file", "read_snapshot", "write_snapshot"]
+__all__ = ["SnapshotError", "read_graph_file", "read_graph_file_between", "read_snapshot", "write_snapshot"]
+
+_FORMAT: Final = "distance graph file, in pieces, 1"
+_END: Final = ("", "end", None)
+_FIELDS: Final = tuple(f.name for f in dataclasses.fields(KnowledgeGraph) if f.init)
+# Entries of a mapping per piece: ~0.2 ms to unpickle on the shipped content (edges, with
+# their evidence, are the slowest).
+_PIECE: Final = 48
+# One piece of the graph: (field, "whole", value), (field, "entries", [(key, value), ...]) or
+# (field, "element", one element of a tuple).
+_Piece = tuple[str, str, Any]
 
 
 class SnapshotError(Exception):
@@ -27,30 +50,97 @@ class SnapshotError(Exception):
 
 
 def write_snapshot(graph: KnowledgeGraph, path: Path, prebuilt: object = None) -> None:
-    """Write `graph` (and what was `prebuilt` from it: its answers) to `path` atomically: a
-    reader sees the old file or the new one."""
+    """Write `graph` (and what was `prebuilt` from it: its answers, a list of pickled batches)
+    to `path` atomically: a reader sees the old file or the new one."""
     partial = path.with_name(path.name + ".partial")
-    # What was derived from the graph (search index, export bodies) is left out: see __getstate__.
-    with collector_paused():  # millions of objects, no cycles: the collector would walk them again and again
-        data = pickle.dumps((graph, prebuilt), protocol=pickle.HIGHEST_PROTOCOL)
-    partial.write_bytes(data)
+    # Many objects, no cycles: the collector would walk them again and again.
+    with partial.open("wb") as out, collector_paused():
+        for record in (_FORMAT, *_pieces(graph), _END, *(prebuilt if isinstance(prebuilt, list) else ())):
+            pickle.dump(record, out, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, path)
+
+
+def _pieces(graph: KnowledgeGraph) -> Iterator[_Piece]:
+    # The graph's own fields: what was derived from it (search index, export bodies) is left out.
+    for name in _FIELDS:
+        value = getattr(graph, name)
+        if isinstance(value, MappingProxyType) and len(value) > _PIECE:
+            entries = list(value.items())
+            for start in range(0, len(entries), _PIECE):
+                yield name, "entries", entries[start : start + _PIECE]
+        elif isinstance(value, tuple) and len(value) > 1:  # the releases, each a snapshot of a graph
+            for element in value:
+                yield name, "element", element
+        else:
+            yield name, "whole", value
 
 
 def read_graph_file(path: Path) -> tuple[KnowledgeGraph, object]:
     """The graph saved at `path`, and what was prebuilt from it (None when nothing was)."""
-    try:
-        data = path.read_bytes()
-        with collector_paused():
-            saved = pickle.loads(data)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-        raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
-    graph, prebuilt = saved if isinstance(saved, tuple) and len(saved) == 2 else (saved, None)
-    if not isinstance(graph, KnowledgeGraph):
-        raise SnapshotError(f"snapshot {path} holds a {type(graph).__name__}, not a graph")
-    return graph, prebuilt
+    steps = _reading(path, _read(path))
+    with collector_paused():
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                result: tuple[KnowledgeGraph, object] = done.value
+                return result
+
+
+async def read_graph_file_between(path: Path) -> tuple[KnowledgeGraph, object]:
+    """`read_graph_file` on an event loop: the bytes read in a thread, then one piece unpickled
+    per turn of the loop, so that requests are served between two pieces (the caller decides
+    whether the collector runs meanwhile: `api.process.reload` pauses it)."""
+    data = await asyncio.to_thread(_read, path)
+    steps = _reading(path, data)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: tuple[KnowledgeGraph, object] = done.value
+            return result
+        await asyncio.sleep(0)
 
 
 def read_snapshot(path: Path) -> KnowledgeGraph:
     """The graph saved at `path`."""
     return read_graph_file(path)[0]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
+
+
+def _reading(path: Path, data: bytes) -> Generator[None, None, tuple[KnowledgeGraph, object]]:
+    """Unpickle the file's records, yielding after each; return (graph, prebuilt batches or None)."""
+    source = io.BytesIO(data)
+    try:
+        first = pickle.load(source)
+        if first != _FORMAT:
+            raise SnapshotError(f"snapshot {path} holds a {type(first).__name__}, not a graph")
+        fields: dict[str, Any] = {}
+        pieced: dict[str, dict[Any, Any]] = {}
+        while (piece := pickle.load(source)) != _END:
+            name, kind, value = piece
+            if kind == "entries":  # a mapping read in pieces, read-only again as the graph keeps it
+                fields.setdefault(name, MappingProxyType(pieced.setdefault(name, {})))
+                pieced[name].update(value)
+            elif kind == "element":
+                fields[name] = (*fields.get(name, ()), value)
+            else:
+                fields[name] = value
+            yield
+        batches: list[bytes] = []
+        while source.tell() < len(data):
+            batches.append(pickle.load(source))
+            yield
+    except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
+    try:
+        graph = KnowledgeGraph(**fields)
+    except TypeError as exc:
+        raise SnapshotError(f"snapshot {path} does not hold a graph: {exc}") from exc
+    return graph, batches or None

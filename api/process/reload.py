@@ -52,11 +52,12 @@ from typing import Any, Final, Literal
 
 from starlette.datastructures import State
 
-from api.process.graphfile import read_graph_file, write_snapshot
+from api.process.graphfile import read_graph_file_between, write_snapshot
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 from graph.errors import ContentError
 from graph.intake import load_apart, load_apart_and, removal
+from graph.load import collector_paused
 
 __all__ = ["Content", "Listener", "Outcome", "follow_reloads"]
 
@@ -263,15 +264,20 @@ async def follow_reloads(
     lock = asyncio.Lock()
     pending: set[asyncio.Task[None]] = set()
 
-    def read() -> tuple[KnowledgeGraph, object]:
-        new, prebuilt = read_graph_file(path)
+    async def read() -> tuple[KnowledgeGraph, object]:
         # Like the first graph (`api.app.factory`), each new one lives as long as it is served:
-        # frozen out of the collector (moving it is O(1)), no full collection walks its
-        # ~100,000 objects, which took 30-80 ms of the serving loop at a time. An old graph is
-        # freed by reference counting once replaced (it holds no cycles).
-        gc.freeze()
+        # the collector is off while it is read (its ~100,000 new objects would set off full
+        # collections, which walk them all and hold the serving loop for 30-250 ms), then it
+        # is frozen out of the collector (moving it is O(1)). An old graph is freed by
+        # reference counting once replaced (it holds no cycles); what young garbage is frozen
+        # with the new one stays (a few hundred objects a reload).
+        with collector_paused():
+            try:
+                new, prebuilt = await read_graph_file_between(path)  # a piece a turn, requests between
+            finally:
+                gc.freeze()
         if ready is not None:
-            ready(new)
+            await asyncio.to_thread(ready, new)
         return new, prebuilt
 
     async def swap() -> None:
@@ -279,7 +285,7 @@ async def follow_reloads(
             current: KnowledgeGraph = state.graph
             generation = _read_generation(path)
             try:
-                new, prebuilt = await asyncio.to_thread(read)
+                new, prebuilt = await read()
             except Exception as exc:  # noqa: BLE001 - the worker keeps serving what it has
                 log.error("worker %d kept content %s: %s", os.getpid(), current.content_version[:16], exc)
                 return

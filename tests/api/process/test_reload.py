@@ -297,3 +297,31 @@ def test_a_replaced_graph_is_freed_without_the_cycle_collector(seeds: Path, tiny
             assert replaced() is None
         finally:
             gc.enable()
+
+
+def test_a_worker_reads_the_graph_file_a_piece_a_turn_of_its_loop(tmp_path: Path) -> None:
+    """The shipped graph read on an event loop (`read_graph_file_between`): the same graph and
+    answers as read at once, and other tasks run between its pieces, never waiting for all."""
+    from api.process.graphfile import read_graph_file_between
+
+    shipped = load_graph(Path(__file__).resolve().parents[3] / "seeds")
+    path = tmp_path / "graph.pickle"
+    answers = [pickle.dumps([("/v1/meta", b"", "identity", None, 200, [], b"{}")])] * 3
+    write_snapshot(shipped, path, answers)
+
+    async def read_beside_a_ticker() -> tuple[KnowledgeGraph, object, int]:
+        ticks = 0
+        reading = asyncio.ensure_future(read_graph_file_between(path))
+        while not reading.done():
+            ticks += 1
+            await asyncio.sleep(0)
+        graph, prebuilt = reading.result()
+        return graph, prebuilt, ticks
+
+    graph, prebuilt, ticks = asyncio.run(read_beside_a_ticker())
+    assert graph.serves_same(shipped)
+    assert dict(graph.edges) == dict(shipped.edges)
+    assert isinstance(graph.nodes, MappingProxyType)
+    assert graph.releases == shipped.releases
+    assert prebuilt == answers
+    assert ticks > (len(shipped.nodes) + len(shipped.edges)) // 48  # a turn for the ticker between pieces
