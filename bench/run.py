@@ -246,10 +246,12 @@ NOTES = """\
   registration, which also imports `pydantic.v1` for a compatibility check). The content
   load is ~0.1-0.2 s since the YAML parser is libyaml's. The venv is byte-compiled at
   install (`UV_COMPILE_BYTECODE=1` in the Makefile): with PYTHONDONTWRITEBYTECODE set, as in
-  this environment, every start otherwise recompiled all dependencies (~1 s more). What would
-  close the remaining gap: answering from a small pure-ASGI app over bodies precomputed at build
-  time while FastAPI (only needed for cache misses) is imported in the background, or a lighter
-  framework on the hot path; neither is done, since FastAPI is the contract's source.
+  this environment, every start otherwise recompiled all dependencies (~1 s more). A worker
+  answers as soon as its app is made: its search index and prebuilt answers (~0.2 s before
+  they moved) are made after its port opens, in the background. What would close more:
+  answering from a small pure-ASGI app over bodies precomputed at build time while FastAPI
+  (only needed for cache misses) is imported in the background, or a lighter framework on
+  the hot path; neither is done, since FastAPI is the contract's source.
 """.splitlines()
 
 
