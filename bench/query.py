@@ -16,10 +16,10 @@ figures and ratios, never asserts: the machine is shared, so compare ratios with
 
 Measured on 2026-12-07 (2 shared cores, load average about 5-7) with
 `flock /work/bench.lock /usr/bin/time -v .venv/bin/python -u -m bench.query --repeat 20 --scale 100000 --sparql-only`:
-on the 100,000-node graph (about 25 million triples) the store was built in 403 s (builder's peak
-RSS 2.0 GiB, 3.5 GiB on disk); the join took 5.8 s (49,399 rows, median of 5: past the API's
-2 s limit, which answers it with a query-limit problem) and one reason's signs 0.85 ms; the query
-process peaked at 340 MiB and the whole run at 2.0 GiB. In memory the same join took 413 ms on
+on the 100,000-node graph (about 25 million triples) the store was built in 215 s (builder's peak
+RSS 1.9 GiB, 3.5 GiB on disk); the join took 5.7 s (49,399 rows, median of 5: past the API's
+2 s limit, which answers it with a query-limit problem) and one reason's signs 0.92 ms; the query
+process peaked at 340 MiB and the whole run at 1.9 GiB. In memory the same join took 413 ms on
 the 50,000-node graph (store built in 158 s, the run at 4.9 GiB). On the 10,000-node graph in
 one run (`--repeat 200 --scale 10000`), the join took 81 ms in memory and 459 ms on disk, one
 reason's signs 0.23 ms and 1.03 ms: ~5.7x on a join over the whole graph, and no process holds a
