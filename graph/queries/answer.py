@@ -258,8 +258,9 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     # What she asks for is given even when only the graph reaches it (a lower bar).
     asked = {t for intent in r.intents for t in _ASKED[intent]}
 
-    def of(*types: str) -> list[Found]:
-        bar = (_ASKED_RELATIVE if asked & set(types) else _RELATIVE) * best
+    def of(*types: str, bar: float | None = None) -> list[Found]:
+        if bar is None:
+            bar = (_ASKED_RELATIVE if asked & set(types) else _RELATIVE) * best
         return [
             f
             for f in pool
@@ -289,6 +290,15 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
         verdict = verdict or _sign_verdict(kg, understood, r.ranked, verdicts)
     reasons = of("reason")[: _LIMITS["reasons"]]
+    if not reasons:  # else the best reason a sign she describes indicates, at the lower bar
+        indicated = {
+            kg.edges[eid].target
+            for f in understood
+            for eid in kg.out_edges.get(f.node.id, ())
+            if kg.edges[eid].kind == "indicates"
+        }
+        bar = _ASKED_RELATIVE * best
+        reasons = [f for f in of("reason", bar=bar) if f.node.id in indicated][:1]
     responses = of("response")
     do = [f for f in responses if f.node.attributes.get("advice") != "warned_against"][: _LIMITS["do"]]
     dont = [f for f in responses if f.node.attributes.get("advice") == "warned_against"][: _LIMITS["dont"]]
