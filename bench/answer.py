@@ -10,10 +10,11 @@ bench/answer_fresh.yaml (fresh: written after the tuning, never tuned on), throu
 - declined: share of unanswerable messages answered `answered: false`;
 - wrongly declined: share of answerable (and disagreement) messages answered `answered: false`;
 
-then p50/p99 latency of `graph.queries.answer.answer` in process on the shipped graph, over HTTP
-(`--http`: the app in process through httpx's ASGI transport, every message once, caching out of
-the way by a unique query each time) and on the 100k-node synthetic graph (`--scale`). The baseline
-row is the one-call path a bot had before /v1/answer: the first 5 search hits and their quotes (today's search).
+then the two decline figures alone (`decided`) on the halves of bench/answer_decline.yaml (tune,
+check), whose messages have no passages; then p50/p99 latency of `graph.queries.answer.answer` in
+process on the shipped graph, over HTTP (`--http`: the app in process through httpx's ASGI
+transport, every message once, caching out of the way by a unique query each time) and on the
+100k-node synthetic graph (`--scale`). The baseline row is the one-call path a bot had before /v1/answer: the first 5 search hits and their quotes (today's search).
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.answer_set import Message, Passage, load, load_fresh
+from bench.answer_set import Message, Passage, load, load_decline, load_fresh
 
-__all__ = ["Cited", "Scores", "baseline", "main", "now", "run", "score"]
+__all__ = ["Cited", "Scores", "baseline", "decided", "main", "now", "run", "score"]
 
 # What one message got: whether it was answered, and its citations as (source, start, end) in order.
 Cited = tuple[bool, list[tuple[str, int, int]]]
@@ -85,6 +86,25 @@ def score(messages: Sequence[Message], cited: Callable[[str], Cited]) -> Scores:
         return sum(values) / len(values) if values else 0.0
 
     return Scores(len(messages), mean(recall), mean(precision), mean(sides), mean(declined), mean(wrong))
+
+
+def decided(messages: Sequence[Message], cited: Callable[[str], Cited]) -> Scores:
+    """The decline figures of `cited` over `messages` (labelled without passages): the share of the
+    unanswerable ones declined and of the answerable ones wrongly declined; the other figures are 0."""
+    declined = [not cited(m.text)[0] for m in messages if m.kind == "unanswerable"]
+    wrong = [not cited(m.text)[0] for m in messages if m.kind != "unanswerable"]
+    return Scores(
+        len(messages),
+        0.0,
+        0.0,
+        0.0,
+        sum(declined) / len(declined) if declined else 0.0,
+        sum(wrong) / len(wrong) if wrong else 0.0,
+    )
+
+
+def _decided_row(name: str, s: Scores) -> str:
+    return f"| {name} | {s.messages} | - | - | - | {s.declined:.3f} | {s.wrongly_declined:.3f} |"
 
 
 def now(kg: object = None) -> Callable[[str], Cited]:
@@ -181,12 +201,15 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
     tuned = [m for m in messages if m.split == "tuned"]
     held = [m for m in messages if m.split == "held_out"]
     fresh = load_fresh(kg)
+    decline = load_decline()
     cited, before = now(kg), baseline(kg)
     lines = [
         HEADER,
         score(tuned, cited).row("/v1/answer, tuned"),
         score(held, cited).row("/v1/answer, held out"),
         score(fresh, cited).row("/v1/answer, fresh (never tuned on)"),
+        _decided_row("/v1/answer, decline set, tune", decided([m for m in decline if m.split == "tune"], cited)),
+        _decided_row("/v1/answer, decline set, check", decided([m for m in decline if m.split == "check"], cited)),
         score(tuned, before).row("search top 5 and their quotes, tuned"),
         score(held, before).row("search top 5 and their quotes, held out"),
         score(fresh, before).row("search top 5 and their quotes, fresh"),

@@ -7,6 +7,10 @@ are never a passage) and keeps the exact (source, start, end) and the article's 
 
 bench/answer_fresh.yaml, in the same format, holds messages written after the answer code was tuned
 and never tuned on: `load_fresh` reads it through the same loader, every message in the split "fresh".
+
+bench/answer_decline.yaml holds messages labelled only answerable or unanswerable, without passages,
+for the decision alone (decline or answer): `load_decline` reads it, every other message of each kind
+in the split "tune", the rest in "check".
 """
 
 from __future__ import annotations
@@ -21,12 +25,25 @@ import yaml
 from graph.build import KnowledgeGraph
 from graph.passages import body
 
-__all__ = ["FRESH_PATH", "SET_PATH", "Kind", "Message", "Passage", "Split", "load", "load_fresh", "problems"]
+__all__ = [
+    "DECLINE_PATH",
+    "FRESH_PATH",
+    "SET_PATH",
+    "Kind",
+    "Message",
+    "Passage",
+    "Split",
+    "load",
+    "load_decline",
+    "load_fresh",
+    "problems",
+]
 
 SET_PATH: Final = Path(__file__).with_name("answer_set.yaml")
 FRESH_PATH: Final = Path(__file__).with_name("answer_fresh.yaml")
+DECLINE_PATH: Final = Path(__file__).with_name("answer_decline.yaml")
 Kind = Literal["answerable", "disagreement", "unanswerable"]
-Split = Literal["tuned", "held_out", "fresh"]
+Split = Literal["tuned", "held_out", "fresh", "tune", "check"]
 _PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
 
 
@@ -104,6 +121,20 @@ def load(kg: KnowledgeGraph) -> list[Message]:
 def load_fresh(kg: KnowledgeGraph) -> list[Message]:
     """Every message of bench/answer_fresh.yaml in file order, all in the split "fresh" (never tuned on)."""
     return _load(kg, FRESH_PATH, lambda nth: "fresh")
+
+
+def load_decline() -> list[Message]:
+    """Every message of bench/answer_decline.yaml in file order (no passages); within each kind the
+    1st, 3rd, 5th, ... are in the split "tune", the others in "check"."""
+    messages = []
+    seen: dict[str, int] = {}
+    for n, entry in enumerate(_raw(DECLINE_PATH), 1):
+        kind = entry["kind"]
+        assert kind in ("answerable", "unanswerable"), f"message {n}: kind {kind!r}"
+        seen[kind] = seen.get(kind, 0) + 1
+        split: Split = "tune" if seen[kind] % 2 else "check"
+        messages.append(Message(n, kind, " ".join(str(entry["message"]).split()), split, (), ()))
+    return messages
 
 
 def _load(kg: KnowledgeGraph, path: Path, split_of: Callable[[int], Split]) -> list[Message]:

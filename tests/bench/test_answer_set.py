@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
-from bench.answer_set import FRESH_PATH, SET_PATH, Message, load, load_fresh, problems
+from bench.answer_set import FRESH_PATH, SET_PATH, Message, load, load_decline, load_fresh, problems
 from graph.build import KnowledgeGraph, load_graph
 from graph.passages import body
 
@@ -72,3 +72,11 @@ def test_the_fresh_set_has_its_shape_and_no_message_of_the_tuned_set(shipped: Kn
     assert max(len(m.text) for m in fresh) > 500
     tuned = {m.text.lower() for m in load(shipped)}
     assert not [m.text for m in fresh if m.text.lower() in tuned]
+
+
+def test_the_decline_set_has_both_kinds_in_both_halves() -> None:
+    messages = load_decline()
+    halves = Counter((m.split, m.kind) for m in messages)
+    assert len(messages) >= 40
+    assert all(halves[(split, kind)] >= 10 for split in ("tune", "check") for kind in ("answerable", "unanswerable"))
+    assert not any(m.passages for m in messages)

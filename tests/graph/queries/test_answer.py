@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
-from bench.answer import Scores, now, score
-from bench.answer_set import load
+from bench.answer import Scores, decided, now, score
+from bench.answer_set import load, load_decline
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
 from graph.passages import body
@@ -20,6 +20,9 @@ REACHED = {
     "tuned": Scores(66, recall=0.47, precision=0.27, both_sides=0.79, declined=0.79, wrongly_declined=0.0),
     "held_out": Scores(31, recall=0.48, precision=0.27, both_sides=0.74, declined=0.99, wrongly_declined=0.0),
 }
+
+# The decline figures reached on the halves of bench/answer_decline.yaml (declined, wrongly declined).
+DECIDED = {"tune": (0.45, 0.0), "check": (0.36, 0.0)}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,18 @@ def test_answer_quality_holds_the_reached_level(
     assert got.both_sides >= floor.both_sides
     assert got.declined >= floor.declined
     assert got.wrongly_declined <= floor.wrongly_declined
+
+
+@pytest.mark.parametrize("split", ["tune", "check"])
+def test_declines_hold_the_reached_level(
+    shipped: KnowledgeGraph, split: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = decided([m for m in load_decline() if m.split == split], now(shipped))
+    with capsys.disabled():
+        sys.stdout.write(f"\ndeclines, decline set {split}: {got.declined:.3f} / {got.wrongly_declined:.3f}\n")
+    declined, wrongly = DECIDED[split]
+    assert got.declined >= declined
+    assert got.wrongly_declined <= wrongly
 
 
 def test_every_citation_is_a_slice_of_its_article_body(shipped: KnowledgeGraph) -> None:
