@@ -14,7 +14,8 @@ then the two decline figures alone (`decided`) on the halves of bench/answer_dec
 check), whose messages have no passages; then p50/p99 latency of `graph.queries.answer.answer` in
 process on the shipped graph, over HTTP (`--http`: the app in process through httpx's ASGI
 transport, every message once, caching out of the way by a unique query each time) and on the
-100k-node synthetic graph (`--scale`). The baseline row is the one-call path a bot had before /v1/answer: the first 5 search hits and their quotes (today's search).
+100k-node synthetic graph (`--scale`). The baseline row is the one-call path a bot had before
+/v1/answer: the first 5 search hits and their quotes (today's search).
 """
 
 from __future__ import annotations
