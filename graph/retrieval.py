@@ -21,6 +21,12 @@ A message about a subject the articles do not treat (`graph.reading.OFF_TOPIC`: 
 cheating, moving in, ...) is covered only when it also speaks of what they do treat: one of her
 words is in the name of a hub (pulling away, post-intimacy withdrawal; `withdrawal_stems`).
 
+A message is also not covered when it brings a subject of its own: `FOREIGN` or more of her words
+are in no article's body and in no node's text (`vocabulary`; a word matched as a typo is known)
+and those the articles use are under `VOCABULARY_FLOOR` of her words. A subject they do not treat
+comes with words of its own ("dishes", "cleaning", "nagging"; "venue", "caterer", "wedding"), where
+a message they answer in other words has one or two ("clams up", "exhausting") among theirs.
+
 A node is **anchored** when one of her words is in its label or aliases, or two of them are in
 its summary or its quotes, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or
 with less than `FLOOR` of her words in some node's label, aliases or summary or in a node they
@@ -51,7 +57,9 @@ from graph.types import NodeType
 __all__ = [
     "ANCHOR_WEIGHT",
     "FLOOR",
+    "FOREIGN",
     "TOPIC_WEIGHT",
+    "VOCABULARY_FLOOR",
     "HER_ON_HIM",
     "HIS_ON_HERS",
     "KIND_WEIGHTS",
@@ -67,6 +75,7 @@ __all__ = [
     "speaks_of_past",
     "type_weights",
     "types_of",
+    "vocabulary",
     "withdrawal_stems",
 ]
 
@@ -101,6 +110,8 @@ DAMPING: Final = 0.7
 SEEDS: Final = 10
 MAX_EDGES: Final = 200  # per node pushed from, so a hub of a big graph costs a bounded walk
 FLOOR: Final = 0.4  # the least share of her words matched in a label, alias or summary
+FOREIGN: Final = 3  # this many of her words that the articles never use bring a subject of their own...
+VOCABULARY_FLOOR: Final = 0.65  # ...unless at least this share of her words is theirs
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
 # Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").
@@ -152,17 +163,43 @@ class Retrieval:
     ranked: tuple[Found, ...]
     matched_share: float
     elsewhere: bool = False  # about a subject the articles do not treat, and not about his withdrawal
+    foreign: tuple[str, ...] = ()  # her words that no article and no node uses (`vocabulary`)
     signs: tuple[Found, ...] = ()  # when she asks for signs: those of what she names (`signs_of`)
 
     @property
     def covered(self) -> bool:
         """Whether the articles cover the message: an anchored node, enough of her words matched,
-        and not a subject they do not treat."""
-        return _covered(self.ranked, self.matched_share, self.elsewhere)
+        not a subject they do not treat, and not one of its own (`FOREIGN`)."""
+        return _covered(self.ranked, self.matched_share, self.elsewhere, _own_subject(self.terms, self.foreign))
 
 
-def _covered(found: Iterable[Found], share: float, elsewhere: bool) -> bool:
-    return not elsewhere and share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found)
+def _covered(found: Iterable[Found], share: float, elsewhere: bool, own_subject: bool) -> bool:
+    return not (elsewhere or own_subject) and share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found)
+
+
+def vocabulary(kg: KnowledgeGraph) -> frozenset[str]:
+    """The stems of every word of the articles' bodies and of the nodes' labels, aliases and
+    summaries (kept on the graph: `kg.derived(vocabulary)`).
+
+    >>> [w for w in ("replies", "nursery") if stems(w)[0] in vocabulary(tiny_graph())]
+    ['replies']
+    """
+    texts = [a.text[: a.body_end] for a in kg.articles.values()]
+    texts.extend(" ".join((n.label, *n.aliases, n.summary)) for n in kg.nodes.values())
+    return frozenset(stem for text in texts for stem in stems(text))
+
+
+def _foreign(kg: KnowledgeGraph, words: Sequence[Term], found: Iterable[Found]) -> tuple[str, ...]:
+    """Her words that the articles never use: in no body nor node text, and not matched as a typo."""
+    known = kg.derived(vocabulary)
+    typos = {m.word for f in found for m in f.words if m.how == "typo"}
+    return tuple(t.word for t in words if t.stem not in known and t.word not in typos)
+
+
+def _own_subject(words: Sequence[Term], foreign: Sequence[str]) -> bool:
+    """Whether her message brings a subject of its own: `FOREIGN` or more words the articles never
+    use, and less than `VOCABULARY_FLOOR` of her words theirs."""
+    return len(foreign) >= FOREIGN and (len(words) - len(foreign)) < VOCABULARY_FLOOR * len(words)
 
 
 def withdrawal_stems(kg: KnowledgeGraph) -> frozenset[str]:
@@ -293,7 +330,8 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     """
     words = tuple(terms(message))
     found, share = _lexical(kg, words, speaks_of_past(message))
-    return _covered(found.values(), share, _elsewhere(kg, message, words))
+    own_subject = _own_subject(words, _foreign(kg, words, found.values()))
+    return _covered(found.values(), share, _elsewhere(kg, message, words), own_subject)
 
 
 def speaks_of_past(message: str) -> bool:
@@ -397,7 +435,8 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
         entry.score = entry.lexical + priors.get(entry.node.type, 1.0) * entry.pushed
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
     signs = signs_of(kg, ranked) if "signs" in asked else []
-    return Retrieval(words, asked, tuple(ranked), share, _elsewhere(kg, message, words), tuple(signs))
+    foreign = _foreign(kg, words, ranked)
+    return Retrieval(words, asked, tuple(ranked), share, _elsewhere(kg, message, words), foreign, tuple(signs))
 
 
 def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:

@@ -70,6 +70,26 @@ def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal
     assert retrieve(shipped, message).covered is covered
 
 
+@pytest.mark.parametrize(
+    ("message", "foreign", "covered"),
+    [
+        (
+            "we cant agree on paint colours for the nursery, the wallpaper samples he picked are awful",
+            ("paint", "colours", "nursery", "wallpaper", "samples", "picked", "awful"),
+            False,
+        ),
+        # Two words of her own among the articles' words: what they answer, in other words.
+        ("he ghosted me for a week after meeting my roommates, feeling gutted tbh", ("roommates", "gutted"), True),
+        ("he shuts down and goes silent when i cry, it makes me feel so alone", (), True),
+    ],
+)
+def test_a_message_with_a_subject_of_its_own_is_not_covered(
+    shipped: KnowledgeGraph, message: str, foreign: tuple[str, ...], covered: bool
+) -> None:
+    r = retrieve(shipped, message)
+    assert (r.foreign, r.covered, covers(shipped, message)) == (foreign, covered, covered)
+
+
 def test_asking_for_signs_finds_the_signs_of_what_she_names(shipped: KnowledgeGraph) -> None:
     signs = retrieve(shipped, "signs he is pulling away").signs
     assert len(signs) >= 5
