@@ -17,15 +17,16 @@ each a reader can check by hand:
    responses, a question's answers), divided by the root of its degree, then those do the same
    once more at the same damping. Each node keeps the edge that brought it most (`via`).
 
-A message about a subject the articles do not treat (`graph.reading.OFF_TOPIC`: money,
-cheating, moving in, ...) is covered only when it also speaks of what they do treat: one of her
-words is in the name of a hub (pulling away, post-intimacy withdrawal; `withdrawal_stems`).
-
-A message is also not covered when it brings a subject of its own: `FOREIGN` or more of her words
-are in no article's body and in no node's text (`vocabulary`; a word matched as a typo is known)
-and those the articles use are under `VOCABULARY_FLOOR` of her words. A subject they do not treat
-comes with words of its own ("dishes", "cleaning", "nagging"; "venue", "caterer", "wedding"), where
-a message they answer in other words has one or two ("clams up", "exhausting") among theirs.
+A message about a subject the articles do not treat is covered only when it also speaks of his
+withdrawal: every word of a hub's name or of one of its aliases ("pulling away", "drifting apart",
+"cold after sex", "distant"; `withdrawal_phrases`) is among hers; "right away" or "I can't
+sleep" alone is not. The subject is one they do not treat when it is named by
+`graph.reading.OFF_TOPIC` (money, cheating, moving in, ...) or when the message brings a subject
+of its own: `FOREIGN` or more of her words are in no article's body and in no node's text
+(`vocabulary`; a word matched as a typo is known) and those the articles use are under
+`VOCABULARY_FLOOR` of her words. A subject they do not treat comes with words of its own
+("dishes", "cleaning", "nagging"; "venue", "caterer", "wedding"), where a message they answer in
+other words has one or two ("clams up", "exhausting") among theirs.
 
 A node is **anchored** when one of her words is in its label or aliases, or two of them are in
 its summary or its quotes, each counted at `ANCHOR_WEIGHT` or more; a message with no anchored node, or
@@ -76,7 +77,7 @@ __all__ = [
     "type_weights",
     "types_of",
     "vocabulary",
-    "withdrawal_stems",
+    "withdrawal_phrases",
 ]
 
 HER_ON_HIM: Final[dict[str, float]] = {"reason": 0.3, "sign": 0.5, "concept": 0.6}
@@ -162,19 +163,19 @@ class Retrieval:
     intents: frozenset[Intent]
     ranked: tuple[Found, ...]
     matched_share: float
-    elsewhere: bool = False  # about a subject the articles do not treat, and not about his withdrawal
+    elsewhere: bool = False  # about a subject the articles do not treat (named, or its own), not his withdrawal
     foreign: tuple[str, ...] = ()  # her words that no article and no node uses (`vocabulary`)
     signs: tuple[Found, ...] = ()  # when she asks for signs: those of what she names (`signs_of`)
 
     @property
     def covered(self) -> bool:
         """Whether the articles cover the message: an anchored node, enough of her words matched,
-        not a subject they do not treat, and not one of its own (`FOREIGN`)."""
-        return _covered(self.ranked, self.matched_share, self.elsewhere, _own_subject(self.terms, self.foreign))
+        and not a subject they do not treat."""
+        return _covered(self.ranked, self.matched_share, self.elsewhere)
 
 
-def _covered(found: Iterable[Found], share: float, elsewhere: bool, own_subject: bool) -> bool:
-    return not (elsewhere or own_subject) and share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found)
+def _covered(found: Iterable[Found], share: float, elsewhere: bool) -> bool:
+    return not elsewhere and share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found)
 
 
 def vocabulary(kg: KnowledgeGraph) -> frozenset[str]:
@@ -202,16 +203,21 @@ def _own_subject(words: Sequence[Term], foreign: Sequence[str]) -> bool:
     return len(foreign) >= FOREIGN and (len(words) - len(foreign)) < VOCABULARY_FLOOR * len(words)
 
 
-def withdrawal_stems(kg: KnowledgeGraph) -> frozenset[str]:
-    """The stems of the hubs' names and aliases ("pull", "withdraw", "distant"), common words aside
-    (kept on the graph: `kg.derived(withdrawal_stems)`)."""
-    names = " ".join(" ".join((kg.nodes[h].label, *kg.nodes[h].aliases)) for h in hubs(kg))
-    return frozenset(stems(names)) - _common_stems() - _NOT_WITHDRAWAL
+def withdrawal_phrases(kg: KnowledgeGraph) -> tuple[frozenset[str], ...]:
+    """The stems of each of the hubs' names and aliases, common words aside ({"pull", "away"},
+    {"cold", "sex"}, {"distant"}); kept on the graph: `kg.derived(withdrawal_phrases)`."""
+    texts = [text for h in hubs(kg) for text in (kg.nodes[h].label, *kg.nodes[h].aliases)]
+    phrases = {frozenset(stems(text)) - _common_stems() - _NOT_WITHDRAWAL for text in texts}
+    return tuple(sorted((p for p in phrases if p), key=sorted))
 
 
-def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term]) -> bool:
-    """Whether `message` is about a subject the articles do not treat and not about his withdrawal."""
-    return bool(off_topic(message)) and not (kg.derived(withdrawal_stems) & {t.stem for t in words})
+def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign: Sequence[str]) -> bool:
+    """Whether `message` is about a subject the articles do not treat (named by `OFF_TOPIC`, or
+    one of its own) and does not speak of his withdrawal in the words of a hub's name or alias."""
+    if not (off_topic(message) or _own_subject(words, foreign)):
+        return False
+    said = {t.stem for t in words}
+    return not any(phrase <= said for phrase in kg.derived(withdrawal_phrases))
 
 
 @lru_cache(maxsize=65536)
@@ -330,8 +336,8 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     """
     words = tuple(terms(message))
     found, share = _lexical(kg, words, speaks_of_past(message))
-    own_subject = _own_subject(words, _foreign(kg, words, found.values()))
-    return _covered(found.values(), share, _elsewhere(kg, message, words), own_subject)
+    foreign = _foreign(kg, words, found.values())
+    return _covered(found.values(), share, _elsewhere(kg, message, words, foreign))
 
 
 def speaks_of_past(message: str) -> bool:
@@ -436,7 +442,8 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
     signs = signs_of(kg, ranked) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
-    return Retrieval(words, asked, tuple(ranked), share, _elsewhere(kg, message, words), foreign, tuple(signs))
+    elsewhere = _elsewhere(kg, message, words, foreign)
+    return Retrieval(words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs))
 
 
 def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:

@@ -61,6 +61,9 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("he wants us to move in together but I don't feel ready", False),
         ("he lost his job, money is tight and now he is distant", True),  # his withdrawal: covered
         ("he is on his phone after sex and won't cuddle", True),  # a sign the articles name
+        ("he wants a baby right away and i dont", False),  # "away" alone is not his pulling away
+        ("he started pulling away when i brought up having a baby", True),
+        ("we cant agree on paint colours for the nursery and he went distant", True),  # a subject of its own
     ],
 )
 def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal(
