@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,8 @@ from deploy.cluster import spawn
 from deploy.nginx import find_nginx, nginx_command, write_config
 from tests.live import ROOT, flood, free_port, serve, wait_for
 from tests.slow_server import IN_FLIGHT
-from tests.test_serve import DEEP, NEW_SUMMARY, OLD_SUMMARY
-from tests.tiny import append_entry, write_tiny_seeds
+from tests.test_serve import NEW_SUMMARY, OLD_SUMMARY
+from tests.tiny import CONTENT_FAULTS, DEEP, append_entry, write_tiny_seeds
 
 # s-maxage for these clusters; nginx counts whole seconds, so an entry may live up to 1 s more.
 SHARED_MAX_AGE = 2
@@ -409,6 +409,23 @@ def test_a_cluster_that_cannot_start_says_why_and_leaves_nothing(tmp_path: Path)
         )  # fmt: skip
     assert taken.returncode == 1
     assert f"port {port} is in use" in taken.stderr
+
+
+@pytest.mark.parametrize("spoil", CONTENT_FAULTS)
+def test_a_content_fault_stops_the_cluster_at_start_naming_its_line(
+    tmp_path: Path, spoil: Callable[[Path], str]
+) -> None:
+    """Nesting that kills libyaml, a FIFO, emptied files, no graph folder: the first replica
+    exits 1 naming the file and line, and the cluster with it, never a crash loop or a hang."""
+    seeds = write_tiny_seeds(tmp_path)
+    expected = spoil(seeds)
+    argv = [sys.executable, "-m", "deploy.cluster", "--port", str(free_port()), "--run-dir", str(tmp_path / "run")]
+    broken = subprocess.run([*argv, "--seeds", str(seeds)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert broken.returncode == 1
+    assert "replica 1 exited with 1 before answering" in broken.stderr
+    assert expected in broken.stderr
+    assert "Traceback" not in broken.stderr
+    assert not any(str(seeds) in _cmdline(pid) for pid in _pids())
 
 
 def _pids() -> list[int]:

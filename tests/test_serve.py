@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,11 +18,10 @@ import pytest
 
 from tests.live import DISTANCE, LiveServer, flood, free_port, port_is_open, serve, wait_for
 from tests.slow_server import IN_FLIGHT
-from tests.tiny import append_entry, shrink_tiny_seeds, write_tiny_seeds
+from tests.tiny import CONTENT_FAULTS, restore_tiny_seeds, shrink_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
 NEW_SUMMARY = "A hormone of touch and closeness."
-DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"
 
 
 def _edit_summary(seeds: Path) -> None:
@@ -298,16 +296,17 @@ def test_content_faults_on_reload_are_refused_and_a_large_removal_needs_confirmi
     with serve(command, port, tmp_path / "logs") as server, RequestLoop(server.url) as loop:
         first = loop.version()
         processes = _workers(server)
-        faults = (_deep, _fifo, _emptied, _no_graph)
-        for refusals, spoil in enumerate(faults, start=1):
+        for refusals, spoil in enumerate(CONTENT_FAULTS, start=1):
             expected = spoil(seeds)
             _reload(server)
             wait_for(lambda n=refusals: server.err().count("refused") == n, what=f"the refusal ({spoil.__name__})")
             assert expected in server.err()
-            _restore(seeds)
+            restore_tiny_seeds(seeds)
         shrink_tiny_seeds(seeds)
         _reload(server)
-        wait_for(lambda: server.err().count("refused") == len(faults) + 1, what="the refusal of a large removal")
+        wait_for(
+            lambda: server.err().count("refused") == len(CONTENT_FAULTS) + 1, what="the refusal of a large removal"
+        )
         assert "the new content keeps 4 of the 9 nodes served" in server.err()
         loop.settle()
         assert {v for _, v in loop.answers} == {first}
@@ -316,15 +315,6 @@ def test_content_faults_on_reload_are_refused_and_a_large_removal_needs_confirmi
         _reload(server, confirm=True)
         wait_for(lambda: httpx.get(server.url + "/v1/nodes/oxytocin").status_code == 404, what="the confirmed reload")
     assert loop.failures[:1] in ([], ["200 404"])  # the loop asks for oxytocin, which the confirmed reload removed
-
-
-def _restore(seeds: Path) -> None:
-    """The tiny content again, whatever a fault left in its place (a FIFO is removed first: writing
-    one would wait for a reader)."""
-    for path in (seeds / "graph").glob("*"):
-        if path.is_fifo():
-            path.unlink()
-    write_tiny_seeds(seeds.parent)
 
 
 def test_with_two_workers_the_rate_limit_is_per_client_for_the_whole_server(seeds: Path, tmp_path: Path) -> None:
@@ -342,31 +332,8 @@ def test_with_two_workers_the_rate_limit_is_per_client_for_the_whole_server(seed
     assert refused.headers["ratelimit-policy"] == '"per-client";q=100;w=2'
 
 
-def _deep(seeds: Path) -> str:
-    line = append_entry(seeds / "graph" / "concepts.yaml", DEEP)
-    return f"seeds/graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep"
-
-
-def _fifo(seeds: Path) -> str:
-    path = seeds / "graph" / "signs.yaml"
-    path.unlink()
-    os.mkfifo(path)
-    return "seeds/graph/signs.yaml:1: a FIFO where a file should be"
-
-
-def _emptied(seeds: Path) -> str:
-    for path in (seeds / "graph").glob("*.yaml"):
-        path.write_bytes(b"")
-    return "seeds/graph/concepts.yaml:1: no entries"
-
-
-def _no_graph(seeds: Path) -> str:
-    shutil.rmtree(seeds / "graph")
-    return "seeds/graph:1: no graph folder"
-
-
 @pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize("spoil", [_deep, _fifo, _emptied, _no_graph])
+@pytest.mark.parametrize("spoil", CONTENT_FAULTS)
 def test_a_content_fault_at_start_is_a_problem_at_its_line_and_exit_1_never_a_crash_or_a_hang(
     seeds: Path, spoil: Callable[[Path], str], workers: int
 ) -> None:

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from graph.build import KnowledgeGraph, load_graph
 
-__all__ = ["append_entry", "shrink_tiny_seeds", "tiny_graph", "write_tiny_seeds"]
+__all__ = [
+    "CONTENT_FAULTS",
+    "DEEP",
+    "append_entry",
+    "emptied_node_files",
+    "fifo_for_a_file",
+    "nested_too_deep",
+    "no_graph_folder",
+    "restore_tiny_seeds",
+    "shrink_tiny_seeds",
+    "tiny_graph",
+    "write_tiny_seeds",
+]
 
 ARTICLE_000 = """\
 Tiny article about pulling away.
@@ -178,3 +192,47 @@ def shrink_tiny_seeds(seeds: Path) -> None:
         (seeds / "graph" / name).unlink()
     edges = FILES["edges.yaml"]
     (seeds / "graph" / "edges.yaml").write_text(edges[: edges.index("- from: needs-space")], encoding="utf-8")
+
+
+# Content faults that once crashed, hung or emptied a server. Each spoils the tiny content at
+# `seeds` and returns the problem the loader must report for it, as `file:line: message`.
+DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"  # SIGSEGV in libyaml's parser
+
+
+def nested_too_deep(seeds: Path) -> str:
+    """30,000 nested brackets appended to the concepts."""
+    line = append_entry(seeds / "graph" / "concepts.yaml", DEEP)
+    return f"seeds/graph/concepts.yaml:{line + 1}: collections are nested more than 100 deep"
+
+
+def fifo_for_a_file(seeds: Path) -> str:
+    """A FIFO in place of the signs (reading it would wait for a writer)."""
+    path = seeds / "graph" / "signs.yaml"
+    path.unlink()
+    os.mkfifo(path)
+    return "seeds/graph/signs.yaml:1: a FIFO where a file should be"
+
+
+def emptied_node_files(seeds: Path) -> str:
+    """Every node file truncated to 0 bytes."""
+    for path in (seeds / "graph").glob("*.yaml"):
+        path.write_bytes(b"")
+    return "seeds/graph/concepts.yaml:1: no entries"
+
+
+def no_graph_folder(seeds: Path) -> str:
+    """The graph folder removed."""
+    shutil.rmtree(seeds / "graph")
+    return "seeds/graph:1: no graph folder"
+
+
+CONTENT_FAULTS = (nested_too_deep, fifo_for_a_file, emptied_node_files, no_graph_folder)
+
+
+def restore_tiny_seeds(seeds: Path) -> None:
+    """The tiny content at `seeds` again, whatever a fault left there (a FIFO is removed first:
+    writing to one would wait for a reader)."""
+    for path in (seeds / "graph").glob("*"):
+        if path.is_fifo():
+            path.unlink()
+    write_tiny_seeds(seeds.parent)

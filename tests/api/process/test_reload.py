@@ -22,10 +22,9 @@ from api.process.reload import Content, follow_reloads
 from api.settings import Settings
 from graph import queries
 from graph.build import KnowledgeGraph, load_graph
-from tests.tiny import append_entry, shrink_tiny_seeds
+from tests.tiny import DEEP, append_entry, shrink_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
-DEEP = "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n"
 
 
 def _edit_summary(seeds: Path, text: str) -> None:
