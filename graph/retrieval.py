@@ -179,22 +179,26 @@ def _covered(found: Iterable[Found], share: float, elsewhere: bool) -> bool:
 
 
 def vocabulary(kg: KnowledgeGraph) -> frozenset[str]:
-    """The stems of every word of the articles' bodies and of the nodes' labels, aliases and
-    summaries (kept on the graph: `kg.derived(vocabulary)`).
+    """The stems of the words of the articles' bodies (kept on the graph: `kg.derived(vocabulary)`);
+    the nodes' texts are in the search index. Each distinct word is stemmed once: a body of a big
+    graph repeats its words.
 
-    >>> [w for w in ("replies", "nursery") if stems(w)[0] in vocabulary(tiny_graph())]
+    >>> [w for w in ("replies", "nursery") if analyse(w) in vocabulary(tiny_graph())]
     ['replies']
     """
-    texts = [a.text[: a.body_end] for a in kg.articles.values()]
-    texts.extend(" ".join((n.label, *n.aliases, n.summary)) for n in kg.nodes.values())
-    return frozenset(stem for text in texts for stem in stems(text))
+    distinct = {w for a in kg.articles.values() for w in words(a.text[: a.body_end])}
+    return frozenset(stem for stem in map(analyse, distinct) if stem)
 
 
-def _foreign(kg: KnowledgeGraph, words: Sequence[Term], found: Iterable[Found]) -> tuple[str, ...]:
-    """Her words that the articles never use: in no body nor node text, and not matched as a typo."""
-    known = kg.derived(vocabulary)
+def _foreign(kg: KnowledgeGraph, said: Sequence[Term], found: Iterable[Found]) -> tuple[str, ...]:
+    """Her words that the articles never use: in no body and no node's text, and not matched as a typo."""
+    ix, bodies = kg.derived(text_index), kg.derived(vocabulary)
     typos = {m.word for f in found for m in f.words if m.how == "typo"}
-    return tuple(t.word for t in words if t.stem not in known and t.word not in typos)
+
+    def known(t: Term) -> bool:
+        return t.stem in bodies or t.word in typos or any(ix.searcher.doc_freq(name, t.stem) for name in FIELDS)
+
+    return tuple(t.word for t in said if not known(t))
 
 
 def _own_subject(words: Sequence[Term], foreign: Sequence[str]) -> bool:
