@@ -26,6 +26,7 @@ from typing import Any
 __all__ = ["Result", "Server", "free_port", "memory_mib", "process_tree", "require_wrk", "run_wrk", "server", "started"]
 
 ROOT = Path(__file__).resolve().parent.parent
+_QUANTILES = Path(__file__).resolve().parent / "quantiles.lua"
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
@@ -38,6 +39,8 @@ class Result:
     p99: float
     errors: int
     requests: int = 0
+    # Latency at every 0.1 % step, ms (with `quantiles=True`): runs merge by weighting each by `requests`.
+    quantiles: tuple[float, ...] = ()
 
 
 def require_wrk() -> str:
@@ -99,11 +102,15 @@ def run_wrk(
     headers: Sequence[str] = (),
     script: Path | None = None,
     until: threading.Event | None = None,
+    quantiles: bool = False,
 ) -> Result:
     """Run wrk against `url` and parse req/s, p50, p99 and non-2xx/3xx answers.
 
     With `until`, wrk runs until that event is set (at most `seconds`), then stops with
-    SIGINT, on which it prints its figures as at the end of a run."""
+    SIGINT, on which it prints its figures as at the end of a run. With `quantiles` (no
+    `script` then), the whole latency distribution too (`Result.quantiles`)."""
+    if quantiles:
+        script = _QUANTILES
     argv = [
         require_wrk(),
         f"-t{threads}",
@@ -133,7 +140,8 @@ def run_wrk(
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    return Result(rps, p50, p99, errors, requests)
+    steps = tuple(int(us) / 1e3 for us in re.findall(r"^quantile \d+ (\d+)$", out, re.M))
+    return Result(rps, p50, p99, errors, requests, steps)
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,7 @@ def test_workers_reload_in_place_and_refuse_bad_content_together(seeds: Path, tm
         wait_for(lambda: loop.version() != first, what="the reload")
         second = loop.version()
         assert _versions_on_new_connections(server) == {second}  # every worker swapped
+        wait_for(lambda: server.err().count(f": serves content {second[:16]} (was {first[:16]})") == 2)  # and said so
         _break(seeds)
         _reload(server)
         wait_for(lambda: "refused" in server.err(), what="the refusal to be logged")

@@ -280,7 +280,7 @@ async def follow_reloads(
             await asyncio.to_thread(ready, new)
         return new, prebuilt
 
-    async def swap() -> None:
+    async def swap(signalled: float) -> None:
         async with lock, _taking_turns(path):  # one after another, so an older file never replaces a newer graph
             current: KnowledgeGraph = state.graph
             generation = _read_generation(path)
@@ -299,9 +299,13 @@ async def follow_reloads(
             gc.freeze()  # the adopted answers too
             if on_change is not None:
                 await on_change(current, new)
+            log.info(
+                "worker %d: serves content %s (was %s), %.0f ms after the signal",
+                os.getpid(), new.content_version[:16], current.content_version[:16], (loop.time() - signalled) * 1e3,
+            )  # fmt: skip
 
     def on_signal() -> None:
-        task = loop.create_task(swap())
+        task = loop.create_task(swap(loop.time()))
         pending.add(task)
         task.add_done_callback(pending.discard)
 
