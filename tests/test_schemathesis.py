@@ -32,3 +32,21 @@ schema.app = create_app(Settings(events_max_seconds=0.05), load_graph(DEFAULT_SE
 @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_honours_the_contract(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
     case.call_and_validate()
+
+
+# The GraphQL schema too (schemathesis fuzzes GraphQL as well): queries drawn from the committed
+# SDL, every root field with arguments of every type and size. Any GraphQL error is a fair answer
+# to a drawn query (an unknown id, a `first` past the page, a query over the cost budget); a 5xx,
+# a body that is not a GraphQL response, or a traceback is not.
+graphql_schema = schemathesis.graphql.from_path(ROOT / "api" / "contract" / "schema.graphql")
+graphql_schema.app = schema.app
+graphql_schema.config.update(base_url="http://testserver/v1/graphql")
+
+
+@graphql_schema.parametrize()
+@settings(max_examples=30, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_drawn_graphql_query_is_a_server_error(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+    response = case.call()
+    assert response.status_code < 500, response.text
+    assert "data" in response.json() or "errors" in response.json()
+    assert "Traceback" not in response.text

@@ -7,7 +7,9 @@ resolved, and a list field multiplies what is under it by its `first` (its defau
 given), so `nodes(first: 50) { neighbors(first: 10) { nodes { label } } }` costs
 1 + 50 × (1 + 10 × (1 + 1)). Fragments count where they are spread. A query past a bound is
 refused with one GraphQL error naming the bound (`extensions.limit`), before validation
-and before any resolver.
+and before any resolver. Counting stops at `COUNTED` (2**53, the largest integer every JSON
+reader keeps exactly), so a `first` of any size, literal or variable, is refused as over the
+budget with a number a client can read.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ from graphql import (
     get_named_type,
 )
 
-__all__ = ["LIMITS", "Limits", "check_limits", "cost_reads_variables", "refusal"]
+__all__ = ["COUNTED", "LIMITS", "Limits", "check_limits", "cost_reads_variables", "refusal"]
+
+COUNTED: Final = 1 << 53  # where the cost stops counting: past every budget, exact in any JSON reader
+_DIGITS: Final = 16  # a `first` written with this many digits or more counts as COUNTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +72,9 @@ def refusal(limit: str, found: int | None, bound: int) -> GraphQLError:
         if found is not None
         else "the query nests fields deeper than the parser takes; at most {bound} are taken",
         "max_aliases": "the query has {found} aliases; at most {bound} are taken",
-        "max_cost": "the query could resolve {found} fields; its cost is over the budget of {bound}",
+        "max_cost": "the query could resolve {found} fields; its cost is over the budget of {bound}"
+        if found is not None
+        else "the query could resolve more fields than can be counted; its cost is over the budget of {bound}",
     }[limit]
     message = words.format(found=found, bound=bound) + f" ({limit})"
     extensions = {
@@ -110,7 +117,7 @@ class _Walk:
 
     def field(self, node: FieldNode, parent: Any, depth: int, times: int, seen: frozenset[str]) -> None:
         self.depth = max(self.depth, depth)
-        self.cost += times
+        self.cost = min(self.cost + times, COUNTED)
         if depth > self.max_depth:  # refused already: no need to walk (or recurse) deeper
             return
         fields = parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
@@ -119,7 +126,7 @@ class _Walk:
             self.selections(node.selection_set, None, depth, times, seen)
             return
         first = self._first(node, definition.args.get("first"))
-        self.selections(node.selection_set, get_named_type(definition.type), depth, times * first, seen)
+        self.selections(node.selection_set, get_named_type(definition.type), depth, min(times * first, COUNTED), seen)
 
     def _first(self, node: FieldNode, argument: Any) -> int:
         if argument is None:
@@ -127,10 +134,10 @@ class _Walk:
         for given in node.arguments or ():
             if given.name.value == "first":
                 value = given.value
-                if isinstance(value, IntValueNode):
-                    return max(int(value.value), 1)
+                if isinstance(value, IntValueNode):  # read only as far as it counts (int() refuses 4,300 digits)
+                    return max(int(value.value), 1) if len(value.value) < _DIGITS else COUNTED
                 if isinstance(value, VariableNode) and isinstance(self.variables.get(value.name.value), int):
-                    return max(int(self.variables[value.name.value]), 1)
+                    return min(max(int(self.variables[value.name.value]), 1), COUNTED)
         default = argument.default_value
         return default if isinstance(default, int) else 1
 
@@ -170,7 +177,7 @@ def check_limits(
             if walk.depth > limits.max_depth:
                 return refusal("max_depth", walk.depth, limits.max_depth)
             if cost and walk.cost > limits.max_cost:
-                return refusal("max_cost", walk.cost, limits.max_cost)
+                return refusal("max_cost", walk.cost if walk.cost < COUNTED else None, limits.max_cost)
     return None
 
 

@@ -178,6 +178,20 @@ def test_the_cost_is_checked_again_for_each_request_when_a_variable_sets_a_first
         assert (again.body["errors"][0]["extensions"]["limit"], again.lookups) == ("max_cost", 0)
 
 
+@pytest.mark.parametrize("first", ["18446744073709551616", "9" * 5_000], ids=["past 64 bits", "5,000 digits"])
+def test_a_first_of_any_size_is_refused_over_the_budget(shipped: TestClient, first: str) -> None:
+    """Counting stops at COUNTED, so the refusal is a readable error, not a fault writing it."""
+    response = _post(shipped, f'{{ suggest(q: "oxy", first: {first}) {{ totalCount }} }}')
+    assert (response.status_code, response.headers["content-type"]) == (400, GQL)
+    assert _limit(response) == "max_cost"
+    assert "found" not in response.json()["errors"][0]["extensions"]
+    # A variable as large (JSON over HTTP reads it as a float, which variable coercion refuses).
+    by_variable = GraphQLRequest('query($n: Int) { suggest(q: "oxy", first: $n) { totalCount } }', {"n": 2**70})
+    outcome = GraphQLService(persisted={}).run(SHIPPED, by_variable)
+    assert (outcome.body["errors"][0]["extensions"]["limit"], outcome.lookups) == ("max_cost", 0)
+    assert orjson.dumps(outcome.body)
+
+
 def test_an_alias_bomb_and_a_thirty_deep_query_are_refused(shipped: TestClient) -> None:
     bomb = "{ " + " ".join(f"a{i}: __typename" for i in range(2_000)) + " }"
     assert _limit(_post(shipped, bomb)) in {"max_aliases", "max_tokens"}
