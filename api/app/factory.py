@@ -101,6 +101,7 @@ def create_app(settings: Settings, graph: KnowledgeGraph | None = None) -> FastA
                 app.state.access_log.flush()
             sparql = getattr(app.state, "sparql", None)
             if sparql is not None:  # its children, and a store being built, which shutdown would wait for
+                app.state.sparql = None  # a lifespan run again (an app reused by tests) makes a new pool
                 sparql.close()
 
     app = _Distance(

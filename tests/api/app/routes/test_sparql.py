@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.app.routes import sparql
+from api.settings import Settings
 
 REASONS = "SELECT ?label WHERE { ?r a distance:Reason ; skos:prefLabel ?label } ORDER BY ?label"
 
@@ -23,6 +26,15 @@ def test_get_and_both_posts_answer_alike(client: TestClient) -> None:
     assert by_get.content == form.content == body.content
     assert by_get.headers["content-type"] == "application/sparql-results+json"
     assert [b["label"]["value"] for b in by_get.json()["results"]["bindings"]] == ["He needs space"]
+
+
+def test_an_app_whose_lifespan_runs_again_answers_again(seeds: Path) -> None:
+    """Shutdown closes the pool and removes its stores; the next lifespan's queries get a new one."""
+    app = create_app(Settings(seeds_dir=seeds, access_log=False))
+    for _ in range(2):
+        with TestClient(app) as client:
+            answer = client.post("/v1/sparql", content=REASONS, headers={"Content-Type": "application/sparql-query"})
+            assert answer.status_code == 200, answer.text
 
 
 @pytest.mark.parametrize(
