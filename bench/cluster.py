@@ -197,13 +197,13 @@ def run(seconds: float, rounds: int, *, varnish: bool = False) -> list[str]:
     shutil.rmtree(work, ignore_errors=True)
     bare = {name: _mean([before[name], after[name]]) for name in refs}
     strict_name = max(bare, key=lambda name: bare[name].rps)
-    strict, uvicorn = bare[strict_name], bare["uvicorn"]
+    strict, granian = bare[strict_name], bare["granian"]
     lines = [
         f"wrk -t1 -c{CONNECTIONS} -d{seconds}s per run, {rounds} rounds interleaved (means); each cluster is "
         "`deploy.cluster` as `make cluster` runs it (nginx-light proxy_cache, access logs on, shipped content). "
         f"The strict reference is the bare app on {strict_name} ({strict.rps:.0f} req/s, mean of "
         f"{before[strict_name].rps:.0f} before and {after[strict_name].rps:.0f} after); "
-        f"× same server is against the bare app on uvicorn ({uvicorn.rps:.0f} req/s), what each replica runs.",
+        f"× same server is against the bare app on granian ({granian.rps:.0f} req/s), what each replica runs.",
         "",
         "| request, set-up | req/s | p50 ms | p99 ms | × strict | × same server |",
         "|---|---:|---:|---:|---:|---:|",
@@ -211,7 +211,7 @@ def run(seconds: float, rounds: int, *, varnish: bool = False) -> list[str]:
     for name, result in got.items():
         lines.append(
             f"| {name} | {result.rps:.0f} | {result.p50:.2f} | {result.p99:.2f} "
-            f"| **{result.rps / strict.rps:.2f}** | {result.rps / uvicorn.rps:.2f} |"
+            f"| **{result.rps / strict.rps:.2f}** | {result.rps / granian.rps:.2f} |"
         )
     names = list(got)
     hits = got[names[0]].rps / got[names[1]].rps

@@ -2,7 +2,8 @@
 
 Each runs from a venv of its own under build/bench/, created here with uv from pinned
 versions: the versions Distance's own lock file has (read from this venv's metadata), so
-"uvicorn" below is exactly the server `distance serve` runs, without Distance. The faster
+"granian" below is exactly the server `distance serve` runs, without Distance, and "uvicorn"
+the alternative it was chosen over (uvicorn[standard], pinned in the dev group). The faster
 of the two, measured in the same run as Distance, is the strict baseline of every ratio.
 """
 
