@@ -66,8 +66,9 @@ class Settings(BaseSettings):
         16_384,
         ge=1024,
         le=1 << 20,
-        description="Most bytes of header fields in a request; more is a 431 (granian's buffer holds the URL "
-        "and this much)",
+        description="Bytes of header fields a request may carry: granian's request-head buffer holds the URL "
+        "bound and this much, and a head past it is a 431 (granian checks between reads, so up to about twice "
+        "the buffer may pass)",
     )
     max_connections: int = Field(
         0,
