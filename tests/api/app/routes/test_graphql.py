@@ -104,6 +104,29 @@ def test_nodes_pages_cover_the_list_once(shipped: TestClient) -> None:
     assert page["totalCount"] == len(seen)
 
 
+@pytest.mark.parametrize("node_id", ["oxytocin", "post-intimacy-withdrawal"])
+def test_a_nested_list_pages_by_cursor_and_covers_it_once(shipped: TestClient, node_id: str) -> None:
+    """A node's neighbours under `node`, walked 3 at a time by `after`: the whole list, in order."""
+    nested = (
+        "query($id: ID!, $after: String) { node(id: $id) { neighbors(first: 3, after: $after) "
+        "{ totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } } }"
+    )
+    whole = _post(shipped, f'{{ node(id: "{node_id}") {{ neighbors(first: {MAX_PAGE}) {{ nodes {{ id }} }} }} }}')
+    expected = [n["id"] for n in whole.json()["data"]["node"]["neighbors"]["nodes"]]
+    seen: list[str] = []
+    after = None
+    for _ in range(len(expected)):
+        page = _post(shipped, nested, variables={"id": node_id, "after": after}).json()["data"]["node"]["neighbors"]
+        assert len(page["edges"]) <= 3
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after == page["edges"][-1]["cursor"]
+    assert len(expected) > 3  # more than one page
+    assert (seen, page["totalCount"]) == (expected, len(expected))
+
+
 @pytest.mark.parametrize(
     ("arguments", "argument"),
     [(f"first: {MAX_PAGE + 1}", "first"), ("first: 0", "first"), ('after: "bm90IGEgY3Vyc29y"', "after")],
