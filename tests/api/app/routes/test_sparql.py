@@ -131,3 +131,15 @@ def test_a_runaway_aggregate_is_stopped_at_its_time_limit(client: TestClient) ->
     pool = client.app.state.sparql  # type: ignore[attr-defined]
     assert pool._idle == []  # noqa: SLF001 - the killed child is not kept
     assert client.get("/v1/sparql", params={"query": REASONS}).status_code == 200
+
+
+def test_an_answer_past_its_size_cap_is_a_query_limit_problem(client: TestClient) -> None:
+    """Every triple of the tiny graph joined with every other passes the cap: the child stops
+    writing there and the answer is a 422 naming the limit, not a truncated table."""
+    pairs = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d }"
+    rows = client.get("/v1/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }"})
+    assert int(rows.json()["results"]["bindings"][0]["n"]["value"]) * 100 > sparql.MAX_ANSWER  # ~100 bytes a row
+    response = client.get("/v1/sparql", params={"query": pairs})
+    problem = response.json()
+    assert (response.status_code, problem["type"], problem["limit"]) == (422, "/problems/query-limit", "size")
+    assert str(sparql.MAX_ANSWER) in problem["detail"]
