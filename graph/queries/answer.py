@@ -17,10 +17,12 @@ nodes found, in the order a reader should read it:
 
 Sections come in the order her message asks for (advice first when she asks what to do, reasons
 first when she asks why); a disagreement on the very point matched comes right after what was
-understood. Every item carries its citations (quote, offsets, article title): first the quotes
-sharing her words, then, while the answer has fewer than ten, further passages of its best-ranked
-items. When nothing in the
-articles is about her message (`graph.retrieval.Retrieval.covered`), the answer says so in one
+understood. Every item carries its citations (quote, offsets, article title). What is cited is
+chosen passage by passage (`graph.passage_rank`: her words in the passage and in the names of the
+nodes quoting it, and how those nodes rank), at most ten, each under one node that quotes it; the
+best match of what she describes is read first, and a section she asks for that no passage chosen
+falls in (and the why of a sign she describes) gets its best item with one quote. When nothing in
+the articles is about her message (`graph.retrieval.Retrieval.covered`), the answer says so in one
 sentence and offers nothing else.
 """
 
@@ -35,10 +37,11 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
+from graph.passage_rank import Passage, passages
 from graph.queries.guide import VERDICTS
 from graph.reading import Intent, Term
 from graph.registry import EDGE_KINDS
-from graph.retrieval import Found, Retrieval, retrieve
+from graph.retrieval import ANCHOR_WEIGHT, Found, Retrieval, retrieve
 from graph.text_index import stems
 
 __all__ = [
@@ -74,6 +77,7 @@ _ROUNDS: Final = 2  # at most this many further quotes per item
 _FILL_RELATIVE: Final = 0.7  # an item gets further quotes when its node ranks this share of the best
 _HEADING: Final = 45  # a quote shorter than this is likely a heading
 _QUOTES: Final = 2  # a node's quotes cited: those sharing her words, at least one
+_PER_ITEM: Final = 3  # the passages one item cites at most
 
 
 @dataclass(frozen=True)
@@ -340,7 +344,11 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             order=_order(r, early),
         )
     )
-    return _fill(answered, scores, words)
+    situation = [i.node.id for i in answered.understood[: _SIGNS if "signs" in r.intents else 1]]
+    chosen = passages(kg, r, situation)
+    if not chosen:
+        return _fill(answered, scores, words)
+    return _by_passages(kg, answered, chosen, r, about)
 
 
 def _once(a: Answer) -> Answer:
@@ -459,7 +467,7 @@ def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
     """A sign's verdict as the articles give it: what it means, and the quotes that say so."""
     assert sign.verdict is not None
     kind = sign.verdict.kind
-    quotes = _distinct(_cite(sign.verdict.evidence, words))
+    quotes = _distinct(_cite(sign.verdict.evidence, words, 1))
     return Item(sign, f"the articles' verdict on “{sign.label}”", quotes, verdict=(kind, VERDICTS[kind]))
 
 
@@ -520,3 +528,136 @@ def _sides(
             )
         )
     return out, early
+
+
+_CITING: Final[tuple[Section, ...]] = ("understood", "reasons", "do", "dont", "statistics")
+_SECTIONS_ASKED: Final[dict[str, tuple[Section, ...]]] = {
+    "advice": ("do", "dont"),
+    "why": ("reasons",),
+    "signs": ("understood",),
+    "duration": ("statistics",),
+}
+_SECTION_OF: Final[dict[str, Section]] = {
+    "sign": "understood",
+    "concept": "understood",
+    "question": "understood",
+    "reason": "reasons",
+    "statistic": "statistics",
+}
+
+
+def _by_passages(
+    kg: KnowledgeGraph, a: Answer, chosen: Sequence[Passage], r: Retrieval, about: dict[str, int]
+) -> Answer:
+    """The answer citing the passages her message is about (`graph.passage_rank`), each under one
+    node that quotes it: the question it replies to, else a node whose own quote it is before an
+    edge's end, an item the answer already has before a new one (in reading order), then the
+    best-ranked; at most `_PER_ITEM` each. A new item goes to its type's section. A verdict and
+    both sides of a disagreement on the very point she asks about keep their own quotes (a
+    disagreement on another point is left out); an item none of the passages is quoted by is
+    left out. At most `CITED` citations in all."""
+    ranked = r.ranked
+    early = "sides" in a.order and a.order.index("sides") <= 1  # on the very point she asks about
+    sides = [side for pair in a.sides for side in pair.sides] if early else []
+    kept = {_key(c) for item in (*a.verdict, *sides) for c in item.citations}
+    budget = CITED - len(kept)
+    chosen = [p for p in chosen if not _overlaps(_key(p.evidence), kept)][: max(0, budget)]
+    listed = [i.node.id for section in a.order if section not in ("sides", "verdict") for i in getattr(a, section)]
+    rank = {f.node.id: n for n, f in enumerate(ranked)}
+    found = {f.node.id: f for f in ranked}
+
+    def misread(node_id: str) -> bool:  # only her words about herself match it, and it is his state
+        f = found.get(node_id)
+        return f is not None and bool(f.words) and not any(m.weight >= ANCHOR_WEIGHT for m in f.words)
+
+    def owner(p: Passage) -> str | None:
+        asking = p.evidence.quote.rstrip().endswith("?")
+        holders = [
+            h
+            for h in p.nodes
+            if kg.nodes[h].type != "source" and not (asking and kg.nodes[h].type == "question") and not misread(h)
+        ]
+        if not holders:
+            return None
+        holders = [h for h in holders if len(given.get(h, ())) < _PER_ITEM]
+        span = _key(p.evidence)
+
+        def preference(h: str) -> tuple[bool, bool, int, bool, bool, int, str]:
+            node = kg.nodes[h]
+            reply = node.type == "question" and span in _replies(kg, h)  # read under the question it answers
+            own = span in {_key(ev) for ev in node.evidence}  # its own quote before an edge's
+            at = listed.index(h) if h in listed else len(listed)
+            return (not reply, not own, at, node.hub, node.type == "question", rank.get(h, len(rank)), h)
+
+        return min(holders, key=preference) if holders else None
+
+    def assign(chosen: Sequence[Passage]) -> dict[str, list[Item]]:
+        given.clear()
+        for p in chosen:
+            node_id = owner(p)
+            if node_id is not None:
+                given.setdefault(node_id, []).append(p.evidence)
+        sections: dict[str, list[Item]] = {}
+        for section in _CITING:
+            items: tuple[Item, ...] = getattr(a, section)
+            sections[section] = [replace(i, citations=tuple(given[i.node.id])) for i in items if i.node.id in given]
+        for node_id, quotes in given.items():
+            if node_id in listed:
+                continue
+            node = kg.nodes[node_id]
+            how = _how(kg, found[node_id]) if node_id in found else _how_quoted(quotes, r.terms)
+            if node.type == "response":
+                section = "dont" if node.attributes.get("advice") == "warned_against" else "do"
+                sections[section].append(Item(node, how, tuple(quotes), _purpose(kg, node, about)))
+            else:
+                sections[_SECTION_OF.get(node.type, "understood")].append(Item(node, how, tuple(quotes)))
+        return sections
+
+    given: dict[str, list[Evidence]] = {}
+    sections = assign(chosen)
+    # A section she asks for (and the why of a sign she describes), when no passage chosen is in
+    # it, gets the answer's own first item there (reached over the typed graph), with one quote.
+    wanted = [s for intent in r.intents for s in _SECTIONS_ASKED[intent]]
+    if any(i.node.type == "sign" for i in a.understood):
+        wanted.append("reasons")
+    fills = [s for s in dict.fromkeys(wanted) if not sections[s] and getattr(a, s)]
+    over = len(kept) + sum(len(i.citations) for items in sections.values() for i in items) + len(fills) - CITED
+    if fills and over > 0:
+        sections = assign(chosen[: max(0, len(chosen) - over)])
+    listed_now = {i.node.id for items in sections.values() for i in items}
+    for described in a.understood[:1]:  # what she describes, when a verdict already quotes it
+        own = {_key(ev) for ev in described.node.evidence}
+        free = [c for item in (*a.verdict, *sides) for c in item.citations if _overlaps(_key(c), own)]
+        if described.node.id not in listed_now and free:
+            sections["understood"].insert(0, replace(described, citations=(free[0],)))
+    for section in fills:
+        first: Item = getattr(a, section)[0]
+        if not any(i.node.id == first.node.id for items in sections.values() for i in items):
+            sections[section].append(replace(first, citations=first.citations[:1]))
+    if not early:
+        a = replace(a, sides=())
+    order = tuple(
+        s for s in _order(r, early) if (s == "sides" and a.sides) or (s == "verdict" and a.verdict) or sections.get(s)
+    )
+    return replace(
+        a,
+        understood=tuple(sections["understood"]),
+        reasons=tuple(sections["reasons"]),
+        do=tuple(sections["do"]),
+        dont=tuple(sections["dont"]),
+        statistics=tuple(sections["statistics"]),
+        order=order,
+    )
+
+
+def _replies(kg: KnowledgeGraph, question: str) -> frozenset[tuple[str, int, int]]:
+    """The passages quoted on the `answers` edges into `question` (the articles' replies to it)."""
+    edges = (kg.edges[eid] for eid in kg.in_edges.get(question, ()))
+    return frozenset(_key(ev) for edge in edges if edge.kind == "answers" for ev in edge.evidence)
+
+
+def _how_quoted(quotes: Sequence[Evidence], words: Sequence[Term]) -> str:
+    """How a node no word of hers names was found: her words in the passages it is cited for."""
+    stems_in = set().union(*(_stems_of(ev.quote) for ev in quotes))
+    shared = [t.word for t in words if t.stem in stems_in]
+    return f"your words {_quoted(shared)} in its quotes" if shared else "found in the graph"

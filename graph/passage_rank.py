@@ -1,0 +1,191 @@
+"""The article passages a reader's message is about, best first: what `/v1/answer` cites.
+
+A passage is one quoted span of an article (a node's or an edge's evidence, each span once).
+It is indexed (tantivy BM25, in memory, made once per graph) with the words around it in the
+graph: its quote, and the names (label and aliases) and summary of every node that quotes it
+(both ends of an edge that quotes it). A passage is scored two ways, each a reader can check:
+
+- **its words**: the sum over her words of their BM25 in the passage's text, each weighed as
+  retrieval weighs it on the passage's nodes (`graph.retrieval.type_weights`: whose clause the
+  word is in, what she asks for), the best over its nodes;
+- **its nodes**: the best retrieval score (`graph.retrieval.retrieve`: her words in the names, the
+  typed graph walk) among the nodes that quote it, as a share of the best node's.
+
+Each as a share of its best, mixed `NODES` to the nodes; the passages are taken best first down
+to `RELATIVE` of the best one, at least `AT_LEAST` and at most `AT_MOST`, a passage overlapping
+one taken left out. Scored on the passage rather than the node, a message is answered by the
+sentences that say what she asks about, and a node with many names sharing one of her words
+(the reader's "texted" in every name of the texting nodes) does not bring all its quotes along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import tantivy
+
+from graph.build import KnowledgeGraph
+from graph.hubs import is_hub
+from graph.models import Evidence
+from graph.retrieval import Retrieval, type_weights
+from graph.text_index import stems
+
+__all__ = ["AT_LEAST", "AT_MOST", "NODES", "RELATIVE", "Passage", "PassageIndex", "passage_index", "passages"]
+
+NODES: Final = 0.35  # the share of a passage's score that comes from the nodes quoting it
+RELATIVE: Final = 0.65  # a passage is taken when it scores this share of the best one
+AT_LEAST: Final = 3
+AT_MOST: Final = 10
+PER_NODE: Final = 3  # passages taken whose nodes are all already cited this many times: none
+RANK_SCALE: Final = 3.0  # a node's share: 1 / (1 + its rank among the nodes found / RANK_SCALE)
+_PER_WORD: Final = 100  # passages looked at per word
+_NODES_LOOKED_AT: Final = 30  # the best-ranked nodes whose passages are scored on their node alone
+_TOKENS: Final = "stems"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One quoted span, the nodes that quote it (an edge's two ends) and its score for a message."""
+
+    evidence: Evidence
+    nodes: tuple[str, ...]
+    score: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class PassageIndex:
+    """The tantivy index of every quoted span, the spans by position, and each node's spans."""
+
+    searcher: tantivy.Searcher
+    schema: tantivy.Schema
+    passages: tuple[Passage, ...]
+    of_node: dict[str, tuple[int, ...]]
+    stems: dict[str, frozenset[str]]  # each node's stems: its label, aliases and summary
+    position: dict[tuple[str, int, int], int]  # each span's passage
+    quote_stems: tuple[frozenset[str], ...]  # each passage's own stems
+
+
+def _key(ev: Evidence) -> tuple[str, int, int]:
+    return (ev.source, ev.start, ev.end)
+
+
+def passage_index(kg: KnowledgeGraph) -> PassageIndex:
+    """Index every quoted span of `kg` once (kept on the graph: `kg.derived(passage_index)`)."""
+    spans: dict[tuple[str, int, int], tuple[Evidence, dict[str, None]]] = {}
+    for node in kg.nodes.values():
+        if node.type == "source":
+            continue
+        for ev in node.evidence:
+            spans.setdefault(_key(ev), (ev, {}))[1].setdefault(node.id, None)
+    for edge in kg.edges.values():
+        for ev in edge.evidence:
+            holders = spans.setdefault(_key(ev), (ev, {}))[1]
+            holders.setdefault(edge.source, None)
+            holders.setdefault(edge.target, None)
+    passages = tuple(Passage(ev, tuple(holders)) for ev, holders in spans.values())
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("n", stored=False, fast=True, indexed=True)
+    builder.add_text_field("text", tokenizer_name=_TOKENS)
+    schema = builder.build()
+    index = tantivy.Index(schema)
+    index.register_tokenizer(_TOKENS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    writer = index.writer(heap_size=100_000_000, num_threads=1)
+    of_node: dict[str, list[int]] = {}
+    stem_sets: dict[str, frozenset[str]] = {}
+    for n, passage in enumerate(passages):
+        parts = [" ".join(stems(passage.evidence.quote))]
+        for node_id in passage.nodes:
+            if node_id not in stem_sets:
+                node = kg.nodes[node_id]
+                stem_sets[node_id] = frozenset(stems(" ".join((node.label, *node.aliases, node.summary))))
+            node = kg.nodes[node_id]
+            parts.append(" ".join(sorted(stem_sets[node_id])))
+            of_node.setdefault(node_id, []).append(n)
+        writer.add_document(tantivy.Document(n=n, text=" ".join(parts)))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    of = {k: tuple(v) for k, v in of_node.items()}
+    position = {_key(p.evidence): n for n, p in enumerate(passages)}
+    quoted = tuple(frozenset(stems(p.evidence.quote)) for p in passages)
+    return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, quoted)
+
+
+def _lexical(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, float]:
+    """Each passage's BM25 over her words, each weighed on the passage's nodes' types."""
+    out: dict[int, float] = {}
+    for term in r.terms:
+        weights = type_weights(term, r.intents)
+        query = tantivy.Query.term_query(ix.schema, "text", term.stem)
+        hits = ix.searcher.search(query, _PER_WORD, count=False).hits
+        if not hits:
+            continue
+        positions = ix.searcher.fast_field_values("n", [address for _, address in hits])
+        for (score, _), n in zip(hits, positions, strict=True):
+            position = int(n or 0)
+            passage = ix.passages[position]
+            # Weighed on the nodes whose own words hold it (all of them when the quote does).
+            nodes = passage.nodes
+            if term.stem not in ix.quote_stems[position]:
+                nodes = tuple(h for h in nodes if term.stem in ix.stems[h]) or nodes
+            weight = max((weights.get(kg.nodes[h].type, 1.0) for h in nodes), default=1.0)
+            out[position] = out.get(position, 0.0) + float(score) * weight
+    return out
+
+
+def passages(kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = ()) -> list[Passage]:
+    """The passages `r`'s message is about, best first (see the module's note for how).
+
+    >>> from graph.retrieval import retrieve
+    >>> [p.evidence.quote for p in passages(tiny_graph(), retrieve(tiny_graph(), "he replies slower"))][:1]
+    ['He replies more slowly']
+    """
+    ix = kg.derived(passage_index)
+    lexical = _lexical(kg, ix, r)
+    pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
+    by_nodes: dict[int, float] = {}  # each passage's best node share
+    for i, f in enumerate(pool[:_NODES_LOOKED_AT]):
+        share = 1 / (1 + i / RANK_SCALE)
+        for n in ix.of_node.get(f.node.id, ()):
+            if share > by_nodes.get(n, 0.0):
+                by_nodes[n] = share
+    top = max(lexical.values(), default=0.0) or 1.0
+    scored = sorted(
+        (((1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0), n) for n in {*lexical, *by_nodes}),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    if not scored or scored[0][0] <= 0:
+        return []
+    bar = RELATIVE * scored[0][0]
+    taken: list[Passage] = []
+    per_node: dict[str, int] = {}
+    for node_id in first:  # the best passage of each node read first, whatever it scores
+        own = {_key(ev) for ev in kg.nodes[node_id].evidence}
+        best_of = next((pair for pair in scored if _key(ix.passages[pair[1]].evidence) in own), None)
+        if best_of is None and kg.nodes[node_id].evidence:  # none shares her words: its first quote
+            at = ix.position[_key(kg.nodes[node_id].evidence[0])]
+            best_of = (0.0, at)
+        if best_of is not None and not any(t.evidence == ix.passages[best_of[1]].evidence for t in taken):
+            passage = ix.passages[best_of[1]]
+            taken.append(Passage(passage.evidence, passage.nodes, best_of[0]))
+            for holder in passage.nodes:
+                per_node[holder] = per_node.get(holder, 0) + 1
+    for value, n in scored:
+        if len(taken) >= AT_MOST or (len(taken) >= AT_LEAST and value < bar):
+            break
+        passage = ix.passages[n]
+        if any(_overlap(passage.evidence, t.evidence) for t in taken):
+            continue
+        nodes = [node_id for node_id in passage.nodes if kg.nodes[node_id].type != "source"]
+        if nodes and all(per_node.get(node_id, 0) >= PER_NODE for node_id in nodes):
+            continue  # a node whose names share her words does not bring all its quotes along
+        for node_id in nodes:
+            per_node[node_id] = per_node.get(node_id, 0) + 1
+        taken.append(Passage(passage.evidence, passage.nodes, value))
+    return taken
+
+
+def _overlap(a: Evidence, b: Evidence) -> bool:
+    return a.source == b.source and a.start < b.end and b.start < a.end
