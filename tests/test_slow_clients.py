@@ -11,6 +11,7 @@ import contextlib
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import orjson
@@ -107,6 +108,28 @@ def test_clients_pipelining_exports_without_reading_hold_no_concurrency_slot(str
         time.sleep(0.5)
         statuses = [httpx.get(strict_server.url + "/v1/meta").status_code for _ in range(10)]
     assert statuses == [200] * 10  # no 503: the stalled clients hold no slot of the app's
+
+
+def test_a_head_shed_past_the_concurrency_bound_is_a_503_with_no_body(strict_server: LiveServer) -> None:
+    """Two runaway SPARQL queries hold the app's 2 request slots until their time limit; a HEAD
+    that comes meanwhile is shed at once, with the GET's headers and no body."""
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+    sparql = strict_server.url + "/v1/sparql"
+    assert httpx.get(sparql, params={"query": "ASK {}"}, timeout=60).status_code == 200  # the store is built
+    with ThreadPoolExecutor(2) as pool:
+        held = [pool.submit(httpx.get, sparql, params={"query": runaway}, timeout=30) for _ in range(2)]
+        time.sleep(0.5)
+        with _connect(strict_server) as sock:
+            sock.sendall(b"HEAD /v1/meta HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            status, headers, body = _head_and_body(_answer(sock))
+        assert [answer.result().status_code for answer in held] == [422, 422]  # each stopped at its limit
+    assert (status, headers["content-type"], headers["retry-after"], body) == (
+        503,
+        "application/problem+json",
+        "1",
+        b"",
+    )
+    assert int(headers["content-length"]) > 0  # the GET's length: a HEAD's headers are the GET's
 
 
 def test_a_head_to_the_apps_refusals_has_no_body_over_the_wire(tmp_path_factory: pytest.TempPathFactory) -> None:
