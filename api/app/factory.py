@@ -37,7 +37,7 @@ from api.process.events import Events
 from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
-from graph.events import events_between
+from graph.events import Event
 from graph.text_index import text_index
 
 __all__ = ["DESCRIPTION", "create_app"]
@@ -170,13 +170,14 @@ async def _warm_up(app: FastAPI, graph: KnowledgeGraph) -> None:
     gc.freeze()  # the answers live as long as the graph: no full collection walks them
 
 
-async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph) -> None:
-    """The events of this worker's switch from `old` to `new`, to its open streams (`/v1/events`);
-    and the SPARQL store of `new` started, if this worker has answered SPARQL (in the background)."""
+async def _announce(app: FastAPI, old: KnowledgeGraph, new: KnowledgeGraph, events: list[Event]) -> None:
+    """The events of this worker's switch from `old` to `new` (made by the server's main process:
+    `api.process.reload`), to its open streams (`/v1/events`); and the SPARQL store of `new`
+    started, if this worker has answered SPARQL (in the background)."""
     sparql = getattr(app.state, "sparql", None)
     if sparql is not None:
         sparql.prepare(new, app.state.iris)
-    app.state.events.publish(await asyncio.to_thread(events_between, old, new))  # a diff: off the loop
+    app.state.events.publish(events)
 
 
 async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:

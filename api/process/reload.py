@@ -28,8 +28,10 @@ What triggers it, all in the main process, one reload at a time:
 
 Change notification: `Content.listeners` are called in the main process, once per content
 change, with the old and the new graph (for work done once per change, such as webhooks);
-`follow_reloads(..., on_change=...)` is called in each worker after its swap (for work each
-worker does for its own clients, such as event streams).
+`follow_reloads(..., on_change=...)` is called in each worker after its swap, with the events
+of the switch (for work each worker does for its own clients, such as event streams). The
+events are made once, in the main process, and written beside the graph file with those of
+the last changes: a worker that missed a reload publishes the events of each change it skipped.
 """
 
 from __future__ import annotations
@@ -38,15 +40,18 @@ import asyncio
 import contextlib
 import fcntl
 import gc
+import hashlib
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -56,18 +61,24 @@ from api.process.graphfile import read_graph_file_between, write_snapshot
 from api.settings import Settings
 from graph.build import KnowledgeGraph
 from graph.errors import ContentError
+from graph.events import Event, events_between
 from graph.intake import load_apart, load_apart_and, removal
 from graph.load import collector_paused
 
-__all__ = ["Content", "Listener", "Outcome", "follow_reloads"]
+__all__ = ["Change", "Content", "Listener", "Outcome", "events_of", "follow_reloads"]
 
 Outcome = Literal["reloaded", "unchanged", "rejected"]
 Listener = Callable[[KnowledgeGraph, KnowledgeGraph], None]
+# One change of what is served: its mark before (`_served_as`), its mark after, and the events of the switch.
+Change = tuple[str, str, list[Event]]
 log = logging.getLogger("distance.reload")
 
 _RELOAD_SIGNAL: Final = signal.SIGUSR1
 _PAUSE: Final = 1.0  # seconds before watching again after the watcher failed
 _STOP: Final = ""
+# Content changes kept beside the graph file: a worker that fell further behind than this
+# (never seen: it would have missed this many reloads in a row) makes its events itself.
+_CHANGES_KEPT: Final = 64
 
 
 class Content:
@@ -91,6 +102,7 @@ class Content:
         self.directory = Path(tempfile.mkdtemp(prefix="distance-content-"))  # private (0700), removed on close
         self.graph_file = self.directory / "graph.pickle"
         self.generation = 0  # how many reloads changed the content; written beside the graph file
+        self.changes: deque[Change] = deque(maxlen=_CHANGES_KEPT)  # newest last; written beside it too
         self._lock = threading.Lock()
         self._requests: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
         self._stop = threading.Event()
@@ -130,6 +142,11 @@ class Content:
                 )  # fmt: skip
                 return "rejected"
             prebuilt, self._prebuilt = self._prebuilt, None
+            # The events of the switch, made once here, not in every worker (a diff of the two
+            # graphs' snapshots: ~20 ms of a worker's interpreter, in a thread, that its loop waited
+            # for). Written before the graph file, so a worker that reads a graph finds its change.
+            self.changes.append((_served_as(current), _served_as(new), events_between(current, new)))
+            _write_changes(self.graph_file, list(self.changes))
             write_snapshot(new, self.graph_file, prebuilt)
             self.generation += 1
             _write_generation(self.graph_file, self.generation)
@@ -219,6 +236,52 @@ def _read_generation(graph_file: Path) -> int:
         return 0
 
 
+def _served_as(graph: KnowledgeGraph) -> str:
+    """A mark of what `graph` serves: equal for two graphs exactly when they serve the same
+    (`KnowledgeGraph.serves_same`: the content and the releases)."""
+    releases = hashlib.sha256(repr([(r.content_version, r.released_at, r.file) for r in graph.releases]).encode())
+    return f"{graph.content_version}:{releases.hexdigest()[:16]}"
+
+
+def _changes_file(graph_file: Path) -> Path:
+    return graph_file.with_suffix(".changes")
+
+
+def _write_changes(graph_file: Path, changes: list[Change]) -> None:
+    partial = _changes_file(graph_file).with_suffix(".changes-partial")
+    partial.write_bytes(pickle.dumps(changes, pickle.HIGHEST_PROTOCOL))
+    os.replace(partial, _changes_file(graph_file))
+
+
+def _read_changes(graph_file: Path) -> list[Change]:
+    try:
+        changes: list[Change] = pickle.loads(_changes_file(graph_file).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return []
+    return changes
+
+
+def events_of(changes: Sequence[Change], old: str, new: str) -> list[Event] | None:
+    """The events of the switch from what is served as `old` to what is served as `new` (marks
+    of `_served_as`): those of each change that led from one to the other, oldest first (a
+    worker that missed a reload publishes both); None when `changes` does not reach back to `old`.
+
+    >>> events_of([("a", "b", ["1"]), ("b", "c", ["2"])], "a", "c")
+    ['1', '2']
+    >>> events_of([("b", "c", ["2"])], "a", "c") is None
+    True
+    """
+    found: list[Event] = []
+    at = new
+    for before, after, events in reversed(changes):
+        if at == old:
+            break
+        if after == at:
+            found[:0] = events
+            at = before
+    return found if at == old else None
+
+
 @contextlib.asynccontextmanager
 async def _taking_turns(graph_file: Path) -> AsyncIterator[None]:
     """Hold the lock beside `graph_file` (waited for in a thread): one worker swaps at a time."""
@@ -241,7 +304,7 @@ async def follow_reloads(
     prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
     adopt: Callable[[KnowledgeGraph, object], Awaitable[bool]] | None = None,
     ready: Callable[[KnowledgeGraph], object] | None = None,
-    on_change: Callable[[KnowledgeGraph, KnowledgeGraph], Awaitable[None]] | None = None,
+    on_change: Callable[[KnowledgeGraph, KnowledgeGraph, list[Event]], Awaitable[None]] | None = None,
 ) -> AsyncIterator[None]:
     """While open, in a worker: on SIGUSR1, read `state.graph_file` and swap its graph in.
 
@@ -249,7 +312,8 @@ async def follow_reloads(
     On it: `adopt(graph, prebuilt)` files away the answers made with the graph (in batches,
     letting requests run between two), and when it
     cannot (nothing was prebuilt), `prepare(graph)` makes them here instead. Workers take
-    turns (a lock on the graph file), so no two pause at once.
+    turns (a lock on the graph file), so no two pause at once. After the swap,
+    `on_change(old, new, events)`, with the events the main process made for the switch.
 
     Does nothing where no graph file is set (an app served other than by `distance serve`,
     a test client). A worker forked just before a reload, that missed its signal, finds the
@@ -298,7 +362,12 @@ async def follow_reloads(
             state.graph = new  # the one assignment that switches every later request
             gc.freeze()  # the adopted answers too
             if on_change is not None:
-                await on_change(current, new)
+                # The events the main process made for this switch (`Content.reload`).
+                changes = await asyncio.to_thread(_read_changes, path)
+                events = events_of(changes, _served_as(current), _served_as(new))
+                if events is None:  # behind by more changes than are kept: made here, off the loop
+                    events = await asyncio.to_thread(events_between, current, new)
+                await on_change(current, new, events)
             log.info(
                 "worker %d: serves content %s (was %s), %.0f ms after the signal",
                 os.getpid(), new.content_version[:16], current.content_version[:16], (loop.time() - signalled) * 1e3,

@@ -22,6 +22,7 @@ from api.process.reload import Content, follow_reloads
 from api.settings import Settings
 from graph import queries
 from graph.build import KnowledgeGraph, load_graph
+from graph.events import Event, events_between
 from tests.tiny import DEEP, append_entry, shrink_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
@@ -139,12 +140,14 @@ def test_a_worker_follows_the_reload_signal_keeps_its_graph_on_a_torn_file_and_c
     _edit_summary(seeds, "Edited on disk.")
     prepared: list[str] = []
     changed: list[str] = []
+    published: list[Event] = []
 
     async def prepare(graph: KnowledgeGraph) -> None:
         prepared.append(graph.content_version)
 
-    async def on_change(old: KnowledgeGraph, new: KnowledgeGraph) -> None:
+    async def on_change(old: KnowledgeGraph, new: KnowledgeGraph, events: list[Event]) -> None:
         changed.append(new.content_version)
+        published.extend(events)
 
     async def signal_and_settle(state: State) -> None:
         os.kill(os.getpid(), signal.SIGUSR1)
@@ -169,6 +172,7 @@ def test_a_worker_follows_the_reload_signal_keeps_its_graph_on_a_torn_file_and_c
     edited = content.graph.content_version
     assert (torn, swapped, late) == (tiny.content_version, edited, edited)
     assert prepared == changed == [edited]
+    assert published == events_between(tiny, content.graph)  # made by the main process, published here
 
 
 def test_a_snapshot_holds_the_same_graph(seeds: Path, tiny: KnowledgeGraph, tmp_path: Path) -> None:
@@ -324,3 +328,33 @@ def test_a_worker_reads_the_graph_file_a_piece_a_turn_of_its_loop(tmp_path: Path
     assert graph.releases == shipped.releases
     assert prebuilt == answers
     assert ticks > (len(shipped.nodes) + len(shipped.edges)) // 48  # a turn for the ticker between pieces
+
+
+def test_a_worker_that_missed_a_reload_publishes_the_events_of_both_changes(
+    seeds: Path, tiny: KnowledgeGraph, content: Content
+) -> None:
+    """The main process makes each change's events once; a worker that swaps from the first
+    content to the third publishes those of both switches, as a worker that saw each would."""
+    published: list[Event] = []
+
+    async def on_change(old: KnowledgeGraph, new: KnowledgeGraph, events: list[Event]) -> None:
+        published.extend(events)
+
+    _edit_summary(seeds, "Edited once.")
+    assert content.reload("test") == "reloaded"
+    middle = content.graph
+    concepts = seeds / "graph" / "concepts.yaml"
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace("Edited once.", "Edited twice."), "utf-8")
+    assert content.reload("test") == "reloaded"
+
+    async def follow() -> None:
+        state = State({"graph": tiny, "graph_file": content.graph_file, "generation": 0})
+        async with follow_reloads(state, on_change=on_change):  # behind by two: it catches up at start
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                if published:
+                    break
+
+    asyncio.run(follow())
+    assert published == events_between(tiny, middle) + events_between(middle, content.graph)
+    assert [e.topic for e in published] == ["content.changed", "content.changed"]
