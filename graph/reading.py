@@ -41,8 +41,8 @@ Intent = Literal["advice", "why", "signs", "duration"]
 
 # Words a reader's message is full of that no answer turns on; kept out of the terms so that
 # "he goes cold every time we get close" does not find "Time together gets shorter". The last
-# line is how readers type ("idk", "tbh"): a word no node has, which would count as a subject the
-# articles do not cover (`graph.retrieval.FLOOR`).
+# lines are how readers type ("idk", "tbh", "fr", "tho"): a word no node has, which would count as
+# a subject the articles do not cover (`graph.retrieval.FLOOR`, `graph.retrieval.FOREIGN`).
 COMMON_WORDS: Final = frozenset(
     """
     about actually again ago also always am any anymore anything around ask asked asking barely
@@ -55,6 +55,8 @@ COMMON_WORDS: Final = frozenset(
     things through time times together told try trying up very want wants way well went what
     whats while without woman women yeah yes yet
     btw idk idek imo ngl omg rn smh tbh ur wtf ya yall kinda sorta gonna wanna gotta u
+    af bc bruh cuz dunno fml fr fyi haha hahaha hmm ikr imho istg jk lmao lmfao lowkey highkey
+    nah nope nvm omfg plz prolly rly rlly srsly tbf tho thx ty ugh yep
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}

@@ -84,6 +84,9 @@ def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal
         # Two words of her own among the articles' words: what they answer, in other words.
         ("he ghosted me for a week after meeting my roommates, feeling gutted tbh", ("roommates", "gutted"), True),
         ("he shuts down and goes silent when i cry, it makes me feel so alone", (), True),
+        # How readers type is not a subject: "fr", "lowkey", "tho", "af", "nah" are no words of hers.
+        ("he has been acting so weird lately fr, lowkey scared tho, he barely texts", ("weird",), True),
+        ("ok so hes been dry texting me af since the weekend, should i double text or nah", ("weekend",), True),
     ],
 )
 def test_a_message_with_a_subject_of_its_own_is_not_covered(
