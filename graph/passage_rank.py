@@ -2,20 +2,25 @@
 
 A passage is one quoted span of an article (a node's or an edge's evidence, each span once).
 It is indexed (tantivy BM25, in memory, made once per graph) with the words around it in the
-graph: its quote, and the names (label and aliases) and summary of every node that quotes it
-(both ends of an edge that quotes it). A passage is scored two ways, each a reader can check:
+graph: its quote, and the words of the names (label and aliases) and summary of every node that
+quotes it (both ends of an edge that quotes it), each word once per node, so a node with many
+names sharing a word does not weigh it many times. A passage is scored two ways, each a reader
+can check:
 
 - **its words**: the sum over her words of their BM25 in the passage's text, each weighed as
-  retrieval weighs it on the passage's nodes (`graph.retrieval.type_weights`: whose clause the
-  word is in, what she asks for), the best over its nodes;
-- **its nodes**: the best retrieval score (`graph.retrieval.retrieve`: her words in the names, the
-  typed graph walk) among the nodes that quote it, as a share of the best node's.
+  retrieval weighs it (`graph.retrieval.type_weights`: whose clause the word is in, what she
+  asks for) on the nodes whose own words hold it (all the passage's nodes when its quote does),
+  the best of them;
+- **its nodes**: how the best-ranked node quoting it ranks in `graph.retrieval.retrieve` (her
+  words in the names, the typed graph walk): 1 / (1 + rank / `RANK_SCALE`), hubs aside.
 
-Each as a share of its best, mixed `NODES` to the nodes; the passages are taken best first down
-to `RELATIVE` of the best one, at least `AT_LEAST` and at most `AT_MOST`, a passage overlapping
-one taken left out. Scored on the passage rather than the node, a message is answered by the
-sentences that say what she asks about, and a node with many names sharing one of her words
-(the reader's "texted" in every name of the texting nodes) does not bring all its quotes along.
+Words as a share of the best passage's, mixed `NODES` to the nodes; a passage that asks a
+question (the article asking, not answering) counts `ASKING` of that. The passages are taken
+best first down to `RELATIVE` of the best one, at least `AT_LEAST` and at most `AT_MOST`, leaving
+out one that overlaps a passage taken and one whose nodes already have `PER_NODE` each: a node
+whose names share one of her words (the reader's "texted" in every name of the texting nodes)
+does not bring all its quotes along. The nodes `first` names (what she describes) get their own
+best passage before the rest.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ AT_LEAST: Final = 3
 AT_MOST: Final = 10
 PER_NODE: Final = 3  # passages taken whose nodes are all already cited this many times: none
 RANK_SCALE: Final = 3.0  # a node's share: 1 / (1 + its rank among the nodes found / RANK_SCALE)
+ASKING: Final = 0.5  # a passage that asks a question counts this much: the article asking, not answering
 _PER_WORD: Final = 100  # passages looked at per word
 _NODES_LOOKED_AT: Final = 30  # the best-ranked nodes whose passages are scored on their node alone
 _TOKENS: Final = "stems"
@@ -152,10 +158,12 @@ def passages(kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = ()) -> lis
             if share > by_nodes.get(n, 0.0):
                 by_nodes[n] = share
     top = max(lexical.values(), default=0.0) or 1.0
-    scored = sorted(
-        (((1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0), n) for n in {*lexical, *by_nodes}),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
+
+    def worth(n: int) -> float:
+        asks = ix.passages[n].evidence.quote.rstrip().endswith("?")  # the article asking, not answering
+        return ((1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0)) * (ASKING if asks else 1.0)
+
+    scored = sorted(((worth(n), n) for n in {*lexical, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
     if not scored or scored[0][0] <= 0:
         return []
     bar = RELATIVE * scored[0][0]

@@ -21,7 +21,7 @@ understood. Every item carries its citations (quote, offsets, article title). Wh
 chosen passage by passage (`graph.passage_rank`: her words in the passage and in the names of the
 nodes quoting it, and how those nodes rank), at most ten, each under one node that quotes it; the
 best match of what she describes is read first, and a section she asks for that no passage chosen
-falls in (and the why of a sign she describes) gets its best item with one quote. When nothing in
+falls in gets its best item with one quote. When nothing in
 the articles is about her message (`graph.retrieval.Retrieval.covered`), the answer says so in one
 sentence and offers nothing else.
 """
@@ -615,11 +615,9 @@ def _by_passages(
 
     given: dict[str, list[Evidence]] = {}
     sections = assign(chosen)
-    # A section she asks for (and the why of a sign she describes), when no passage chosen is in
-    # it, gets the answer's own first item there (reached over the typed graph), with one quote.
+    # A section she asks for, when no passage chosen is in it, gets the answer's own first item
+    # there (reached over the typed graph), with one quote.
     wanted = [s for intent in r.intents for s in _SECTIONS_ASKED[intent]]
-    if any(i.node.type == "sign" for i in a.understood):
-        wanted.append("reasons")
     fills = [s for s in dict.fromkeys(wanted) if not sections[s] and getattr(a, s)]
     over = len(kept) + sum(len(i.citations) for items in sections.values() for i in items) + len(fills) - CITED
     if fills and over > 0:
