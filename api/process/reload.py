@@ -14,8 +14,10 @@ the new one, never half of either, and no connection is closed.
 
 Nothing a reload makes is made on a loop that serves requests. The new graph's prebuilt
 answers (`Content.prebuild`: every answer `api.app.routes` lists, exports included) are
-made once, in the same child process that loads the seeds, and written into the graph file
-with the graph; a worker reads the file and indexes the graph for search in a thread, then
+made once, in the same child process that loads the seeds (below the serving processes'
+priority), which writes them into the graph file with the graph and makes the events of
+the switch: the main process only receives the new graph, checks it, and puts the file in
+place. A worker reads the file and indexes the graph for search in a thread, then
 only files the answers away on its loop (~1,200 dictionary entries) and swaps. Workers do
 this one at a time (a lock on the graph file), so they never all pause at once.
 
@@ -97,10 +99,14 @@ class Content:
         # Run on a new graph in the child process that loads it: what the workers are handed
         # with it (the app's prebuilt answers), so that none makes them on its serving loop.
         self.prebuild = prebuild
-        self._prebuilt: object = None
+        # With `prebuild`, the child also writes the graph file (to `_staged`, put in place here
+        # once the new graph is accepted) and makes the events of the switch (`_made`): the
+        # answers never cross the pipe, and nothing of it is made at this process's priority.
+        self._made: list[Event] | None = None
         self.listeners: list[Listener] = []
         self.directory = Path(tempfile.mkdtemp(prefix="distance-content-"))  # private (0700), removed on close
         self.graph_file = self.directory / "graph.pickle"
+        self._staged = self.directory / "graph.staged"
         self.generation = 0  # how many reloads changed the content; written beside the graph file
         self.changes: deque[Change] = deque(maxlen=_CHANGES_KEPT)  # newest last; written beside it too
         self._lock = threading.Lock()
@@ -141,13 +147,17 @@ class Content:
                     trigger, removed, current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
-            prebuilt, self._prebuilt = self._prebuilt, None
-            # The events of the switch, made once here, not in every worker (a diff of the two
-            # graphs' snapshots: ~20 ms of a worker's interpreter, in a thread, that its loop waited
-            # for). Written before the graph file, so a worker that reads a graph finds its change.
-            self.changes.append((_served_as(current), _served_as(new), events_between(current, new)))
+            made, self._made = self._made, None
+            # The events of the switch, made once for every worker (a diff of the two graphs'
+            # snapshots: ~20 ms of a worker's interpreter, in a thread, that its loop waited for).
+            # Written before the graph file, so a worker that reads a graph finds its change.
+            events = made if made is not None else events_between(current, new)
+            self.changes.append((_served_as(current), _served_as(new), events))
             _write_changes(self.graph_file, list(self.changes))
-            write_snapshot(new, self.graph_file, prebuilt)
+            if made is not None:  # the child wrote the graph file for `new`, with its answers
+                os.replace(self._staged, self.graph_file)
+            else:
+                write_snapshot(new, self.graph_file)
             self.generation += 1
             _write_generation(self.graph_file, self.generation)
             self.graph = new  # what a worker forked from now on starts with
@@ -164,11 +174,18 @@ class Content:
             return "reloaded"
 
     def _load_seeds(self) -> KnowledgeGraph:
-        """The seeds loaded in a child process, and with `prebuild`, what is made from them there."""
-        self._prebuilt = None
+        """The seeds loaded in a child process; with `prebuild`, the child also writes the graph
+        file with the answers made from them, and makes the events of the switch."""
+        self._made = None
         if self.prebuild is None:
             return load_apart(self.settings.seeds_dir)
-        graph, self._prebuilt = load_apart_and(self.settings.seeds_dir, self.prebuild)
+        current, prebuild, staged = self.graph, self.prebuild, self._staged
+
+        def made_apart(new: KnowledgeGraph) -> list[Event]:  # in the child, below serving priority
+            write_snapshot(new, staged, prebuild(new))
+            return events_between(current, new)
+
+        graph, self._made = load_apart_and(self.settings.seeds_dir, made_apart)
         return graph
 
     def request(self, trigger: str, *, confirmed: bool = False) -> None:

@@ -237,8 +237,9 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
     seeds: Path, tiny: KnowledgeGraph
 ) -> None:
     """The main process's reload makes the prebuilt answers in the child that loads the seeds
-    (here a real app's, every path `api.app.routes` lists), writes them with the graph, and a
-    worker adopts them: `prepare` (making them on its own loop) never runs."""
+    (here a real app's, every path `api.app.routes` lists), which writes them with the graph
+    and makes the events of the switch; a worker adopts the answers (`prepare`, making them on
+    its own loop, never runs) and publishes the events."""
     settings = Settings(seeds_dir=seeds, access_log=False)
     made_in: list[int] = []
 
@@ -265,14 +266,20 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
             adopted.append(len(answers) if isinstance(answers, list) else 0)
             return True
 
+        published: list[Event] = []
+
+        async def on_change(old: KnowledgeGraph, new: KnowledgeGraph, events: list[Event]) -> None:
+            published.extend(events)
+
         async def scenario() -> str:
             state = State({"graph": tiny, "graph_file": held.graph_file, "generation": 0})
-            async with follow_reloads(state, prepare=prepare, adopt=adopt):  # catches up at start
+            async with follow_reloads(state, prepare=prepare, adopt=adopt, on_change=on_change):  # catches up
                 await asyncio.sleep(0.5)
             return str(state.graph.content_version)
 
         assert asyncio.run(scenario()) == graph.content_version
         assert (prepared, adopted) == ([], [len(prebuilt)])
+        assert published == events_between(tiny, held.graph)  # made in the child too
     finally:
         held.close()
 
