@@ -88,7 +88,8 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
 
 
 # Subjects of a relationship the articles do not treat: money, cheating, moving in together,
-# chores, drink and drugs, violence, weddings and children, gifts and pets. A message about one
+# chores, drink and drugs, violence, weddings and children, gifts and pets, a prenup, religion,
+# politics, in-laws, his job applications, his health, unfollowing, snoring. A message about one
 # of them is declined unless it also speaks of his pulling away (`graph.retrieval`), so that a
 # word it shares with the articles by chance ("pays it back", "changed his password") does not
 # bring advice about something else. Phrases, not single words, where a word alone is on topic
@@ -98,7 +99,9 @@ OFF_TOPIC: Final = re.compile(
     r"cheating|cheats|affair|password|passcode|flirt\w*|tinder|dating apps?|"
     r"mov(?:e|es|ing) in|liv(?:e|es|ing) together|chores?|housework|dishes|laundry|"
     r"drunk|drinks|drinking|alcohol|drugs?|weed|hits me|hit me|violent|abus\w*|"
-    r"propos(?:e|ed|al)|wedding|pregnan\w*|baby|kids?|birthday|gifts?|dogs?|cats?|puppy)\b",
+    r"propos(?:e|ed|al)|wedding|pregnan\w*|baby|kids?|birthday|gifts?|dogs?|cats?|puppy|"
+    r"prenup|religio\w*|church|politic\w*|vot(?:e|ed|ing)|elections?|in-laws?|"
+    r"resume|cv|job interviews?|doctor|illness|surgery|unfollow\w*|snor\w*)\b",
     re.IGNORECASE,
 )
 
