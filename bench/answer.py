@@ -208,7 +208,7 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
         HEADER,
         score(tuned, cited).row("/v1/answer, tuned"),
         score(held, cited).row("/v1/answer, held out"),
-        score(fresh, cited).row("/v1/answer, fresh (never tuned on)"),
+        score(fresh, cited).row("/v1/answer, fresh (never tuned on; see its header)"),
         _decided_row("/v1/answer, decline set, tune", decided([m for m in decline if m.split == "tune"], cited)),
         _decided_row("/v1/answer, decline set, check", decided([m for m in decline if m.split == "check"], cited)),
         score(tuned, before).row("search top 5 and their quotes, tuned"),
