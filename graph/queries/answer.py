@@ -593,10 +593,12 @@ def _by_passages(
 
     def assign(chosen: Sequence[Passage]) -> dict[str, list[Item]]:
         given.clear()
+        with_.clear()
         for p in chosen:
             node_id = owner(p)
             if node_id is not None:
                 given.setdefault(node_id, []).append(p.evidence)
+                with_.setdefault(node_id, []).extend(h for h in p.nodes if h != node_id)
         sections: dict[str, list[Item]] = {}
         for section in _CITING:
             items: tuple[Item, ...] = getattr(a, section)
@@ -605,7 +607,11 @@ def _by_passages(
             if node_id in listed:
                 continue
             node = kg.nodes[node_id]
-            how = _how(kg, found[node_id]) if node_id in found else _how_quoted(quotes, r.terms)
+            if node_id in found and found[node_id].lexical > 0:
+                how = _how(kg, found[node_id])
+            else:
+                others = [found[h] for h in with_.get(node_id, ()) if h in found]
+                how = _how_quoted(kg, found.get(node_id), quotes, r.terms, others)
             if node.type == "response":
                 section = "dont" if node.attributes.get("advice") == "warned_against" else "do"
                 sections[section].append(Item(node, how, tuple(quotes), _purpose(kg, node, about)))
@@ -614,6 +620,7 @@ def _by_passages(
         return sections
 
     given: dict[str, list[Evidence]] = {}
+    with_: dict[str, list[str]] = {}  # the other nodes quoting the passages an item cites
     sections = assign(chosen)
     # A section she asks for, when no passage chosen is in it, gets the answer's own first item
     # there (reached over the typed graph), with one quote.
@@ -654,8 +661,17 @@ def _replies(kg: KnowledgeGraph, question: str) -> frozenset[tuple[str, int, int
     return frozenset(_key(ev) for edge in edges if edge.kind == "answers" for ev in edge.evidence)
 
 
-def _how_quoted(quotes: Sequence[Evidence], words: Sequence[Term]) -> str:
-    """How a node no word of hers names was found: her words in the passages it is cited for."""
+def _how_quoted(
+    kg: KnowledgeGraph, node: Found | None, quotes: Sequence[Evidence], words: Sequence[Term], others: Sequence[Found]
+) -> str:
+    """How a node no word of hers names was found: her words in the passages it is cited for, else
+    the node her words match that quotes the same passage (an edge's other end), else the edge
+    that brought it."""
     stems_in = set().union(*(_stems_of(ev.quote) for ev in quotes))
     shared = [t.word for t in words if t.stem in stems_in]
-    return f"your words {_quoted(shared)} in its quotes" if shared else "found in the graph"
+    if shared:
+        return f"your words {_quoted(shared)} in its quotes"
+    matched = sorted((f for f in others if f.lexical > 0), key=lambda f: -f.lexical)
+    if matched:
+        return f"through the graph: its passage is quoted for “{matched[0].node.label}”, which your words match"
+    return _how(kg, node) if node is not None else "found in the graph"
