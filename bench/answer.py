@@ -181,12 +181,11 @@ def _scale(texts: Sequence[str], nodes: int) -> tuple[float, float, float]:
     """Build the synthetic graph, then p50/p99 ms of `answer` on it; and the build seconds."""
     from bench.synthetic import synthetic_content
     from graph.build import build
-    from graph.queries.answer import answer
-    from graph.text_index import text_index
+    from graph.queries.answer import answer, make_indexes
 
-    started = time.perf_counter()
     kg = build(synthetic_content(nodes=nodes, edges=nodes * 10))
-    kg.derived(text_index)
+    started = time.perf_counter()
+    make_indexes(kg)  # as a server does when the graph starts serving
     built = time.perf_counter() - started
     p50, p99 = _latency(lambda t: answer(kg, t), texts, 2)
     return p50, p99, built
@@ -226,7 +225,7 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
     if nodes:
         p50, p99, built = _scale(texts, nodes)
         where = f"in process, {nodes}-node synthetic graph"
-        lines.append(f"{where}: p50 {p50:.2f} ms, p99 {p99:.2f} ms (built in {built:.1f} s)")
+        lines.append(f"{where}: p50 {p50:.2f} ms, p99 {p99:.2f} ms (its answer indexes made in {built:.1f} s)")
     return lines
 
 

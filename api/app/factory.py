@@ -38,6 +38,7 @@ from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.events import Event
+from graph.queries.answer import make_indexes
 from graph.text_index import text_index
 
 __all__ = ["DESCRIPTION", "create_app"]
@@ -162,9 +163,9 @@ async def _warm(app: FastAPI, graph: KnowledgeGraph, paths: Iterable[str]) -> No
 
 
 async def _warm_up(app: FastAPI, graph: KnowledgeGraph) -> None:
-    """A starting worker's search index (in a thread) and prebuilt answers (on the loop, with
+    """A starting worker's search and answer indexes (in a thread) and prebuilt answers (on the loop, with
     requests served between two), made while `graph` serves; it stops if a reload replaces it."""
-    await asyncio.to_thread(graph.derived, text_index)
+    await asyncio.to_thread(make_indexes, graph)
     paths = chain(prebuilt_paths(graph), per_item_paths(graph))
     await app.state.pipeline.prebuild(app, graph, paths, background=True)
     gc.freeze()  # the answers live as long as the graph: no full collection walks them
@@ -195,8 +196,8 @@ def prebuilt_answers(app: FastAPI, graph: KnowledgeGraph) -> list[bytes]:
 
 
 def _ready(graph: KnowledgeGraph) -> None:
-    """What a worker makes of a reloaded graph in a thread, before the swap: its search index."""
-    graph.derived(text_index)
+    """What a worker makes of a reloaded graph in a thread, before the swap: its search and answer indexes."""
+    make_indexes(graph)
 
 
 async def _adopt(app: FastAPI, graph: KnowledgeGraph, prebuilt: object) -> bool:
