@@ -4,10 +4,13 @@ A passage is one quoted span of an article (a node's or an edge's evidence, each
 It is indexed (tantivy BM25, in memory, made once per graph) with the words around it in the
 graph: its quote, and the words of the names (label and aliases) and summary of every node that
 quotes it (both ends of an edge that quotes it), each word once per node, so a node with many
-names sharing a word does not weigh it many times. A passage is scored two ways, each a reader
+names sharing a word does not weigh it many times; and, apart and weak, the article's whole words
+within `AROUND` characters either side of it (the end of the sentence a short quote cuts, the
+heading it sits under), each of her words there counting `AROUND_WEIGHT` of one in the quote. A
+passage is scored two ways, each a reader
 can check:
 
-- **its words**: the sum over her words of their BM25 in the passage's text, each weighed as
+- **its words**: the sum over her words of their BM25 in the passage's text (and around it), each weighed as
   retrieval weighs it (`graph.retrieval.type_weights`: whose clause the word is in, what she
   asks for) on the nodes whose own words hold it (all the passage's nodes when its quote does),
   the best of them;
@@ -45,6 +48,8 @@ AT_LEAST: Final = 3
 AT_MOST: Final = 10
 PER_NODE: Final = 3  # passages taken whose nodes are all already cited this many times: none
 RANK_SCALE: Final = 3.0  # a node's share: 1 / (1 + its rank among the nodes found / RANK_SCALE)
+AROUND: Final = 40  # the characters of the article either side of a quote read with it...
+AROUND_WEIGHT: Final = 0.1  # ...each of her words there counting this share of one in the quote
 ASKING: Final = 0.5  # a passage that asks a question counts this much: the article asking, not answering
 _PER_WORD: Final = 100  # passages looked at per word
 _NODES_LOOKED_AT: Final = 30  # the best-ranked nodes whose passages are scored on their node alone
@@ -94,6 +99,7 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("n", stored=False, fast=True, indexed=True)
     builder.add_text_field("text", tokenizer_name=_TOKENS)
+    builder.add_text_field("around", tokenizer_name=_TOKENS)
     schema = builder.build()
     index = tantivy.Index(schema)
     index.register_tokenizer(_TOKENS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
@@ -109,7 +115,8 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
             node = kg.nodes[node_id]
             parts.append(" ".join(sorted(stem_sets[node_id])))
             of_node.setdefault(node_id, []).append(n)
-        writer.add_document(tantivy.Document(n=n, text=" ".join(parts)))
+        around = " ".join(stems(_around(kg, passage.evidence)))
+        writer.add_document(tantivy.Document(n=n, text=" ".join(parts), around=around))
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
@@ -119,12 +126,36 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, quoted)
 
 
+def _around(kg: KnowledgeGraph, ev: Evidence) -> str:
+    """The whole words of the article's body within `AROUND` characters either side of a quote.
+
+    >>> " ".join(_around(tiny_graph(), tiny_graph().nodes["slower-replies"].evidence[0]).split())
+    'Tiny article about pulling away. than before. Men pull away because'
+    """
+    article = kg.articles.get(ev.source)
+    if article is None:
+        return ""
+    before = article.text[max(0, ev.start - AROUND) : ev.start]
+    after = article.text[ev.end : max(ev.end, min(article.body_end, ev.end + AROUND))]
+    if ev.start > AROUND:  # a word cut at the edge is not hers to match
+        before = before.split(" ", 1)[-1] if " " in before else ""
+    if ev.end + AROUND < article.body_end:
+        after = after.rsplit(" ", 1)[0] if " " in after else ""
+    return f"{before} {after}"
+
+
 def _lexical(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, float]:
     """Each passage's BM25 over her words, each weighed on the passage's nodes' types."""
     out: dict[int, float] = {}
     for term in r.terms:
         weights = type_weights(term, r.intents)
-        query = tantivy.Query.term_query(ix.schema, "text", term.stem)
+        around = tantivy.Query.term_query(ix.schema, "around", term.stem)
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(ix.schema, "text", term.stem)),
+                (tantivy.Occur.Should, tantivy.Query.boost_query(around, AROUND_WEIGHT)),
+            ]
+        )
         hits = ix.searcher.search(query, _PER_WORD, count=False).hits
         if not hits:
             continue
