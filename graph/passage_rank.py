@@ -106,14 +106,18 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     writer = index.writer(heap_size=100_000_000, num_threads=1)
     of_node: dict[str, list[int]] = {}
     stem_sets: dict[str, frozenset[str]] = {}
+    node_text: dict[str, str] = {}  # each node's stems as indexed, joined once
+    quoted: list[frozenset[str]] = []
     for n, passage in enumerate(passages):
-        parts = [" ".join(stems(passage.evidence.quote))]
+        own = stems(passage.evidence.quote)
+        quoted.append(frozenset(own))
+        parts = [" ".join(own)]
         for node_id in passage.nodes:
-            if node_id not in stem_sets:
+            if node_id not in node_text:
                 node = kg.nodes[node_id]
                 stem_sets[node_id] = frozenset(stems(" ".join((node.label, *node.aliases, node.summary))))
-            node = kg.nodes[node_id]
-            parts.append(" ".join(sorted(stem_sets[node_id])))
+                node_text[node_id] = " ".join(sorted(stem_sets[node_id]))
+            parts.append(node_text[node_id])
             of_node.setdefault(node_id, []).append(n)
         around = " ".join(stems(_around(kg, passage.evidence)))
         writer.add_document(tantivy.Document(n=n, text=" ".join(parts), around=around))
@@ -122,8 +126,7 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     index.reload()
     of = {k: tuple(v) for k, v in of_node.items()}
     position = {_key(p.evidence): n for n, p in enumerate(passages)}
-    quoted = tuple(frozenset(stems(p.evidence.quote)) for p in passages)
-    return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, quoted)
+    return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, tuple(quoted))
 
 
 def _around(kg: KnowledgeGraph, ev: Evidence) -> str:
