@@ -18,7 +18,8 @@ can check:
   words in the names, the typed graph walk): 1 / (1 + rank / `RANK_SCALE`), hubs aside.
 
 Words as a share of the best passage's, mixed `NODES` to the nodes; a passage that asks a
-question (the article asking, not answering) counts `ASKING` of that. The passages are taken
+question (the article asking, not answering) counts `ASKING` of that, and a heading alone (a line
+of its own that ends no sentence: "7. Their Past Experiences Influence Them") `HEADING` of it. The passages are taken
 best first down to `RELATIVE` of the best one, at least `AT_LEAST` and at most `AT_MOST`, leaving
 out one that overlaps a passage taken and one whose nodes already have `PER_NODE` each: a node
 whose names share one of her words (the reader's "texted" in every name of the texting nodes)
@@ -40,7 +41,17 @@ from graph.models import Evidence
 from graph.retrieval import Retrieval, type_weights
 from graph.text_index import stems
 
-__all__ = ["AT_LEAST", "AT_MOST", "NODES", "RELATIVE", "Passage", "PassageIndex", "passage_index", "passages"]
+__all__ = [
+    "AT_LEAST",
+    "AT_MOST",
+    "NODES",
+    "RELATIVE",
+    "Passage",
+    "PassageIndex",
+    "is_heading",
+    "passage_index",
+    "passages",
+]
 
 NODES: Final = 0.35  # the share of a passage's score that comes from the nodes quoting it
 RELATIVE: Final = 0.65  # a passage is taken when it scores this share of the best one
@@ -51,6 +62,8 @@ RANK_SCALE: Final = 3.0  # a node's share: 1 / (1 + its rank among the nodes fou
 AROUND: Final = 40  # the characters of the article either side of a quote read with it...
 AROUND_WEIGHT: Final = 0.1  # ...each of her words there counting this share of one in the quote
 ASKING: Final = 0.5  # a passage that asks a question counts this much: the article asking, not answering
+HEADING: Final = 0.3  # a heading alone counts this much: it names a section, the sentences under it answer
+_EDGE: Final = 40  # the characters looked at either side of a quote to tell a heading
 _PER_WORD: Final = 100  # passages looked at per word
 _NODES_LOOKED_AT: Final = 30  # the best-ranked nodes whose passages are scored on their node alone
 _TOKENS: Final = "stems"
@@ -76,6 +89,7 @@ class PassageIndex:
     stems: dict[str, frozenset[str]]  # each node's stems: its label, aliases and summary
     position: dict[tuple[str, int, int], int]  # each span's passage
     quote_stems: tuple[frozenset[str], ...]  # each passage's own stems
+    headings: frozenset[int]  # the passages that are a heading alone (`is_heading`)
 
 
 def _key(ev: Evidence) -> tuple[str, int, int]:
@@ -126,7 +140,30 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     index.reload()
     of = {k: tuple(v) for k, v in of_node.items()}
     position = {_key(p.evidence): n for n, p in enumerate(passages)}
-    return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, tuple(quoted))
+    headings = frozenset(n for n, p in enumerate(passages) if _heading(kg, p.evidence))
+    return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, tuple(quoted), headings)
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` is a heading alone: a whole line of its own that does not end a
+    sentence ("7. Their Past Experiences Influence Them", "What NOT to Do: The Chase Cycle").
+
+    >>> text = "Intro.\\n\\nWhy He Goes Quiet\\n\\nHe needs time. Give it.\\n"
+    >>> is_heading(text, 8, 25), is_heading(text, 27, 41)
+    (True, False)
+    """
+    quote = text[start:end].rstrip()
+    before = text[max(0, start - _EDGE) : start].rstrip(" \t")  # a window: a big graph has many quotes
+    after = text[end : end + _EDGE].lstrip(" \t")
+    alone = (before.endswith("\n") or start == 0 or (not before and start <= _EDGE)) and (
+        after.startswith("\n") or end >= len(text.rstrip())
+    )
+    return alone and not quote.endswith((".", "!", "?", "…", ":", '"', "”", "’", "'"))
+
+
+def _heading(kg: KnowledgeGraph, ev: Evidence) -> bool:
+    article = kg.articles.get(ev.source)
+    return article is not None and is_heading(article.text, ev.start, ev.end)
 
 
 def _around(kg: KnowledgeGraph, ev: Evidence) -> str:
@@ -195,7 +232,9 @@ def passages(kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = ()) -> lis
 
     def worth(n: int) -> float:
         asks = ix.passages[n].evidence.quote.rstrip().endswith("?")  # the article asking, not answering
-        return ((1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0)) * (ASKING if asks else 1.0)
+        named = n in ix.headings  # a section's name, not what the section says
+        value = (1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0)
+        return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0)
 
     scored = sorted(((worth(n), n) for n in {*lexical, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
     if not scored or scored[0][0] <= 0:
