@@ -116,9 +116,10 @@ STOP_WORDS = frozenset(
 # "n't" spelt out; the irregular ones first. Other clitics ('s, 're, 've, 'll, 'd, 'm) carry no
 # meaning a node turns on and are dropped with their apostrophe.
 _IRREGULAR: Final = {"can't": "can not", "won't": "will not", "shan't": "shall not", "ain't": "is not"}
-_IRREGULAR_RE: Final = tuple(
-    (re.compile(rf"\b{short[:-3]}n['’]t\b", re.IGNORECASE), long) for short, long in _IRREGULAR.items()
+_IRREGULAR_RE: Final = re.compile(
+    r"\b(" + "|".join(short[:-3] for short in _IRREGULAR) + r")n['’]t\b", re.IGNORECASE
 )
+_IRREGULAR_OF: Final = {short[:-3]: long for short, long in _IRREGULAR.items()}
 _NT = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
 _CLITIC = re.compile(r"\b(\w+)['’](?:s|re|ve|ll|d|m)\b", re.IGNORECASE)
 # The same words typed without their apostrophe, as readers do.
@@ -159,10 +160,10 @@ def expand_contractions(text: str) -> str:
     >>> expand_contractions("He hasn't texted, I dont know, he's busy, can't sleep")
     'He has not texted, I do not know, he busy, can not sleep'
     """
-    for pattern, long in _IRREGULAR_RE:
-        text = pattern.sub(long, text)
-    text = _NT.sub(r"\1 not", text)
-    text = _CLITIC.sub(r"\1", text)
+    if "'" in text or "’" in text:  # most text has none: the three patterns below need one
+        text = _IRREGULAR_RE.sub(lambda m: _IRREGULAR_OF[m.group(1).casefold()], text)
+        text = _NT.sub(r"\1 not", text)
+        text = _CLITIC.sub(r"\1", text)
     return _BARE_RE.sub(lambda m: _BARE[m.group(1).casefold()], text)
 
 
