@@ -116,9 +116,7 @@ STOP_WORDS = frozenset(
 # "n't" spelt out; the irregular ones first. Other clitics ('s, 're, 've, 'll, 'd, 'm) carry no
 # meaning a node turns on and are dropped with their apostrophe.
 _IRREGULAR: Final = {"can't": "can not", "won't": "will not", "shan't": "shall not", "ain't": "is not"}
-_IRREGULAR_RE: Final = re.compile(
-    r"\b(" + "|".join(short[:-3] for short in _IRREGULAR) + r")n['’]t\b", re.IGNORECASE
-)
+_IRREGULAR_RE: Final = re.compile(r"\b(" + "|".join(short[:-3] for short in _IRREGULAR) + r")n['’]t\b", re.IGNORECASE)
 _IRREGULAR_OF: Final = {short[:-3]: long for short, long in _IRREGULAR.items()}
 _NT = re.compile(r"\b(\w+)n['’]t\b", re.IGNORECASE)
 _CLITIC = re.compile(r"\b(\w+)['’](?:s|re|ve|ll|d|m)\b", re.IGNORECASE)
