@@ -11,6 +11,7 @@ from bench.answer import Scores, decided, now, score
 from bench.answer_set import load, load_decline
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
+from graph.passage_rank import is_heading
 from graph.passages import body
 from graph.queries.answer import CITED, MAX_MESSAGE, NOT_COVERED, answer
 
@@ -100,6 +101,14 @@ def test_should_i_text_him_gets_the_advice_against_over_communicating(shipped: K
     assert "dont-over-communicate" in [i.node.id for i in a.dont]
     assert a.order[0] == "understood"
     assert "reasons" not in a.order or a.order.index("dont") < a.order.index("reasons")
+
+
+def test_a_heading_alone_is_cited_only_when_nothing_under_it_is(shipped: KnowledgeGraph) -> None:
+    """ "What NOT to Do: The Chase Cycle" names the section; the sentences under it are what is cited."""
+    a = answer(shipped, "how do i stop chasing him")
+    headings = [c.quote for c in a.citations() if is_heading(shipped.articles[c.source].text, c.start, c.end)]
+    assert a.citations()
+    assert headings == []
 
 
 def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: KnowledgeGraph) -> None:
