@@ -68,8 +68,12 @@ _ASKED: dict[str, int] = {}
 
 
 def _next_media_type(case: Any) -> str | None:
-    """The operation's declared 200 media types in turn (None when it declares one or none)."""
-    content = case.operation.definition.raw.get("responses", {}).get("200", {}).get("content", {})
+    """The operation's declared 200 media types in turn (None when it declares one or none, and
+    for a GraphQL field: a hook is global, and the GraphQL fuzz may run in the same process)."""
+    raw = case.operation.definition.raw
+    if not isinstance(raw, dict):
+        return None
+    content = raw.get("responses", {}).get("200", {}).get("content", {})
     if len(content) < 2:
         return None
     key = f"{case.method} {case.operation.path}"
