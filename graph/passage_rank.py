@@ -51,6 +51,7 @@ __all__ = [
     "is_heading",
     "passage_index",
     "passages",
+    "scored",
 ]
 
 NODES: Final = 0.35  # the share of a passage's score that comes from the nodes quoting it
@@ -212,12 +213,14 @@ def _lexical(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, fl
     return out
 
 
-def passages(kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = ()) -> list[Passage]:
-    """The passages `r`'s message is about, best first (see the module's note for how).
+def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
+    """The passages `r`'s message reaches (by her words or its nodes), each with its score, best
+    first (see the module's note for how).
 
     >>> from graph.retrieval import retrieve
-    >>> [p.evidence.quote for p in passages(tiny_graph(), retrieve(tiny_graph(), "he replies slower"))][:1]
-    ['He replies more slowly']
+    >>> r = retrieve(tiny_graph(), "he replies slower")
+    >>> [(p.evidence.quote, round(p.score, 2)) for p in scored(tiny_graph(), r)][:1]
+    [('He replies more slowly', 1.0)]
     """
     ix = kg.derived(passage_index)
     lexical = _lexical(kg, ix, r)
@@ -236,15 +239,32 @@ def passages(kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = ()) -> lis
         value = (1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0)
         return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0)
 
-    scored = sorted(((worth(n), n) for n in {*lexical, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
-    if not scored or scored[0][0] <= 0:
+    ranked = sorted(((worth(n), n) for n in {*lexical, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
+    return tuple(Passage(ix.passages[n].evidence, ix.passages[n].nodes, value) for value, n in ranked)
+
+
+def passages(
+    kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = (), ranked: Sequence[Passage] | None = None
+) -> list[Passage]:
+    """The passages `r`'s message is about, best first (see the module's note for how); `ranked`
+    is `scored(kg, r)` when the caller has it already.
+
+    >>> from graph.retrieval import retrieve
+    >>> [p.evidence.quote for p in passages(tiny_graph(), retrieve(tiny_graph(), "he replies slower"))][:1]
+    ['He replies more slowly']
+    """
+    ix = kg.derived(passage_index)
+    if ranked is None:
+        ranked = scored(kg, r)
+    pairs = [(p.score, ix.position[_key(p.evidence)]) for p in ranked]
+    if not pairs or pairs[0][0] <= 0:
         return []
-    bar = RELATIVE * scored[0][0]
+    bar = RELATIVE * pairs[0][0]
     taken: list[Passage] = []
     per_node: dict[str, int] = {}
     for node_id in first:  # the best passage of each node read first, whatever it scores
         own = {_key(ev) for ev in kg.nodes[node_id].evidence}
-        best_of = next((pair for pair in scored if _key(ix.passages[pair[1]].evidence) in own), None)
+        best_of = next((pair for pair in pairs if _key(ix.passages[pair[1]].evidence) in own), None)
         if best_of is None and kg.nodes[node_id].evidence:  # none shares her words: its first quote
             at = ix.position[_key(kg.nodes[node_id].evidence[0])]
             best_of = (0.0, at)
@@ -253,7 +273,7 @@ def passages(kg: KnowledgeGraph, r: Retrieval, first: Sequence[str] = ()) -> lis
             taken.append(Passage(passage.evidence, passage.nodes, best_of[0]))
             for holder in passage.nodes:
                 per_node[holder] = per_node.get(holder, 0) + 1
-    for value, n in scored:
+    for value, n in pairs:
         if len(taken) >= AT_MOST or (len(taken) >= AT_LEAST and value < bar):
             break
         passage = ix.passages[n]

@@ -36,7 +36,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
-from graph.passage_rank import passage_index, passages
+from graph.passage_rank import passage_index, passages, scored
 from graph.queries.answer_citing import by_passages
 from graph.queries.answer_parts import (
     CITED,
@@ -124,6 +124,8 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     if not r.covered:
         return Answer(message, False, NOT_COVERED, r.terms, r.intents)
     words = r.terms
+    ranked_passages = scored(kg, r)
+    worth = {span(p.evidence): p.score for p in ranked_passages}
     verdicts = kg.derived(_verdict_kinds)  # made once per graph: it reads every edge
     pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
     best = pool[0].score if pool else 0.0
@@ -157,7 +159,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     # The articles' verdict: on a sign she describes (the content's own, quoted), else the kind of
     # pulling away her words or signs point to (healthy processing or problematic avoidance).
     judged = {f.node.id: f.node for f in (*understood, *of("sign")) if f.node.verdict is not None}
-    verdict_items = [_verdict_item(sign, words) for sign in judged.values()][: _LIMITS["verdict"]]
+    verdict_items = [_verdict_item(sign, words, worth) for sign in judged.values()][: _LIMITS["verdict"]]
     verdict: list[Found] = []
     if not verdict_items:
         verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
@@ -204,7 +206,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             words=r.terms,
             asks=r.intents,
             understood=tuple(item(f) for f in understood),
-            verdict=(*verdict_items, *(item(f) for f in verdict)),
+            verdict=(*verdict_items, *(_verdict_of(kg, f, words, worth) for f in verdict)),
             reasons=tuple(item(f) for f in reasons),
             do=tuple(item(f, purpose=purpose_of(kg, f.node, about)) for f in do),
             dont=tuple(item(f, purpose=purpose_of(kg, f.node, about)) for f in dont),
@@ -214,7 +216,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         )
     )
     situation = [i.node.id for i in answered.understood[: _SIGNS if "signs" in r.intents else 1]]
-    chosen = passages(kg, r, situation)
+    chosen = passages(kg, r, situation, ranked_passages)
     if not chosen:
         return _fill(answered, scores, words)
     return by_passages(kg, answered, chosen, r, about)
@@ -312,11 +314,34 @@ def _answered(
     return cite(answering[0].evidence, words, 1) if answering else ()
 
 
-def _verdict_item(sign: Node, words: Sequence[Term]) -> Item:
-    """A sign's verdict as the articles give it: what it means, and the quotes that say so."""
+def _telling(
+    evidence: Sequence[Evidence], words: Sequence[Term], worth: dict[tuple[str, int, int], float], limit: int
+) -> tuple[Evidence, ...]:
+    """The `limit` quotes of `evidence` her message's passages score best (`graph.passage_rank`),
+    else those sharing most of her words: a verdict quoted where it meets her situation, not by its
+    first quote (often the articles' general line between healthy space and avoidance)."""
+    order = {span(ev): i for i, ev in enumerate(cite(evidence, words, len(evidence), sharing=False))}
+    best = sorted(evidence, key=lambda ev: (-worth.get(span(ev), 0.0), order[span(ev)]))
+    return distinct(best[:limit])
+
+
+def _verdict_of(
+    kg: KnowledgeGraph, found: Found, words: Sequence[Term], worth: dict[tuple[str, int, int], float]
+) -> Item:
+    """A kind of pulling away as the verdict: its quotes that meet her message best (after the
+    quote of the edge that led to it, when the graph did)."""
+    limit = len(cite(found.node.evidence, words, QUOTES))
+    quotes = _telling(found.node.evidence, words, worth, limit)
+    if found.lexical == 0 and found.via is not None and found.via[0].evidence:
+        quotes = distinct((*cite(found.via[0].evidence, words, 1), *quotes)[:limit])
+    return Item(found.node, how_found(kg, found), quotes)
+
+
+def _verdict_item(sign: Node, words: Sequence[Term], worth: dict[tuple[str, int, int], float]) -> Item:
+    """A sign's verdict as the articles give it: what it means, and the quote that says so best."""
     assert sign.verdict is not None
     kind = sign.verdict.kind
-    quotes = distinct(cite(sign.verdict.evidence, words, 1))
+    quotes = _telling(sign.verdict.evidence, words, worth, 1)
     return Item(sign, f"the articles' verdict on “{sign.label}”", quotes, verdict=(kind, VERDICTS[kind]))
 
 
