@@ -128,6 +128,14 @@ def test_responses_say_what_they_are_for_in_terms_of_the_answer(shipped: Knowled
         assert i.purpose is None or any(f"“{label}”" in i.purpose for label in named)
 
 
+def test_a_verdict_is_quoted_where_it_meets_her_message(shipped: KnowledgeGraph) -> None:
+    """Not by its first quote, the articles' general line between healthy space and avoidance."""
+    a = answer(shipped, "is it normal for a guy to go quiet for a few days after a fight")
+    (verdict,) = a.verdict
+    assert verdict.citations
+    assert not any(c.quote.startswith("Relationship experts distinguish") for c in verdict.citations)
+
+
 def test_a_message_of_several_sentences_up_to_the_limit_is_answered(shipped: KnowledgeGraph) -> None:
     (long,) = [m for m in load(shipped) if len(m.text) > 500]
     assert answer(shipped, long.text).answered
