@@ -96,8 +96,9 @@ def validate(model: type[M], item: LineDict, path: Path, out: Reporter) -> M | N
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        for error in exc.errors():
-            out.add(path, error_line(item, error["loc"]), error_message(error))
+        # In the order of their lines (pydantic's is the model's field order), made small at once.
+        for line, message in sorted((error_line(item, e["loc"]), error_message(e)) for e in exc.errors()):
+            out.add(path, line, message)
         return None
 
 

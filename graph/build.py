@@ -27,7 +27,7 @@ import orjson
 
 from graph._memory import give_back
 from graph.adjacency import Adjacency, Near
-from graph.errors import ContentError, ContentProblem
+from graph.errors import KEPT_PROBLEMS, ContentError, ContentProblem, OnProblem
 from graph.load import Article, Content, collector_paused, edge_id, load_content
 from graph.models import Edge, Evidence, Node, Retirement
 from graph.registry import EDGE_KINDS
@@ -325,23 +325,27 @@ def _permuted(values: Sequence[Any], order: list[int]) -> tuple[Any, ...]:
     return picked
 
 
-def load_graph(seeds_dir: Path) -> KnowledgeGraph:
+def load_graph(seeds_dir: Path, report: OnProblem | None = None) -> KnowledgeGraph:
     """Load, validate and build in one step, the recorded releases with it.
 
-    Raises ContentError with every problem of the content and of the release snapshots at once.
+    Raises ContentError counting every problem of the content and of the release snapshots
+    at once; each goes to `report` as it is found.
     """
-    problems: list[ContentProblem] = []
     content: Content | None = None
     releases: tuple[Release, ...] = ()
+    kept: list[ContentProblem] = []
+    count = 0
     with collector_paused():
         try:
-            content = load_content(seeds_dir)
+            content = load_content(seeds_dir, report)
         except ContentError as exc:
-            problems += exc.problems
+            kept += exc.problems
+            count += exc.count
         try:
-            releases = read_releases(seeds_dir)
+            releases = read_releases(seeds_dir, report)
         except ContentError as exc:
-            problems += exc.problems
-        if content is None or problems:
-            raise ContentError(problems)
+            kept += exc.problems[: max(KEPT_PROBLEMS - len(kept), 0)]
+            count += exc.count
+        if content is None or count:
+            raise ContentError(kept, count)
         return build(content, releases=releases)

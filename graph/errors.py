@@ -10,21 +10,22 @@
     │   ├── QuerySyntaxError
     │   ├── ReadOnlyQuery
     │   └── QueryLimit        (`limit` names the bound it passed)
-    └── ContentError          (a list of ContentProblem, each `file:line: message`)
+    └── ContentError          (ContentProblems, each `file:line: message`, and their count)
 
-The API maps these to problem+json in one table (`api/app/errors.py`); the CLI prints a
-ContentError line by line and exits 1.
+The API maps these to problem+json in one table (`api/app/errors.py`); the CLI prints each
+content problem as the loader finds it, then the count, and exits 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 __all__ = [
     "ContentError",
+    "KEPT_PROBLEMS",
     "ContentProblem",
     "DistanceError",
     "EdgeNotFound",
@@ -36,7 +37,9 @@ __all__ = [
     "QuerySyntaxError",
     "ReadOnlyQuery",
     "NotInContent",
+    "OnProblem",
     "ParameterError",
+    "Problems",
     "ReleaseNotFound",
     "Retired",
     "did_you_mean",
@@ -164,16 +167,52 @@ class ContentProblem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class ContentError(DistanceError):
-    """The seed content is invalid; `problems` lists every problem found, sorted."""
+# Where a loader hands each content problem as it finds it (`distance check` writes it to stderr).
+OnProblem = Callable[[ContentProblem], None]
 
-    def __init__(self, problems: Sequence[ContentProblem]) -> None:
+# How many problems a ContentError holds (the first found); the rest are counted, and each went
+# to the loader's `report` when found. Five million problems held took `distance check` 4.8 GB.
+KEPT_PROBLEMS = 1000
+
+
+@dataclass
+class Problems:
+    """The problems of one load as they are found: each handed to `report`, the first
+    KEPT_PROBLEMS kept for the ContentError, all counted."""
+
+    report: OnProblem | None = None
+    kept: list[ContentProblem] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, problem: ContentProblem) -> None:
+        self.count += 1
+        if self.report is not None:
+            self.report(problem)
+        if len(self.kept) < KEPT_PROBLEMS:
+            self.kept.append(problem)
+
+    def check(self) -> None:
+        """Raise a ContentError if any problem was found."""
+        if self.count:
+            raise ContentError(self.kept, self.count)
+
+
+class ContentError(DistanceError):
+    """The seed content is invalid: `count` problems in all, `problems` lists them sorted, or,
+    past the loader's bound (`graph.load.KEPT_PROBLEMS`), the first ones found: every problem
+    went to the loader's `report` as it was found, and a folder of a million bad entries is
+    not held in memory twice over to be raised."""
+
+    def __init__(self, problems: Sequence[ContentProblem], count: int | None = None) -> None:
         # Sorted as the dataclass orders them, by a key of plain tuples: compared in C, not by
         # the dataclass's __lt__ (100,000 problems took seconds per sort).
         self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.message)))
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{len(self.problems)} content {noun}:\n" + "\n".join(map(str, self.problems)))
+        self.count = len(self.problems) if count is None else max(count, len(self.problems))
+        noun = "problem" if self.count == 1 else "problems"
+        more = self.count - len(self.problems)
+        rest = f"\n… and {more} more" if more else ""
+        super().__init__(f"{self.count} content {noun}:\n" + "\n".join(map(str, self.problems)) + rest)
 
-    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[ContentProblem, ...]]]:
+    def __reduce__(self) -> tuple[type[ContentError], tuple[tuple[ContentProblem, ...], int]]:
         """Pickled as its problems (it crosses from the process that loads content), not its message."""
-        return ContentError, (self.problems,)
+        return ContentError, (self.problems, self.count)

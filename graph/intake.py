@@ -25,7 +25,7 @@ from typing import Any, Final, TypeVar
 from graph._checks import display_name
 from graph._yaml import load_yaml, read_plain, read_text
 from graph.build import KnowledgeGraph, load_graph
-from graph.errors import ContentError, ContentProblem
+from graph.errors import ContentError, ContentProblem, OnProblem
 from graph.load import collector_paused
 
 __all__ = ["LoadFailed", "load_apart", "load_apart_and", "removal"]
@@ -46,12 +46,17 @@ class LoadFailed(Exception):
 
 
 def load_apart(
-    seeds_dir: Path, meanwhile: Callable[[], object] | None = None, *, below_serving: bool = True
+    seeds_dir: Path,
+    meanwhile: Callable[[], object] | None = None,
+    *,
+    below_serving: bool = True,
+    report: OnProblem | None = None,
 ) -> KnowledgeGraph:
     """`load_graph(seeds_dir)`, run in a child process; `meanwhile()`, if given, runs in this
     process while the child loads (a server's imports), and its exception is raised after the
     child is done. `below_serving=False` when nothing serves yet: the child keeps this
-    process's priority.
+    process's priority. `report`, if given, is called here with each content problem while
+    the child finds them (sent through a pipe in batches), the crash of a reader included.
 
     Raises
     ------
@@ -62,7 +67,8 @@ def load_apart(
         When the child failed otherwise (an exception that is not a content problem).
     """
     nice = _BELOW_SERVING if below_serving else 0
-    return _outcome(seeds_dir, _in_child(load_graph, seeds_dir.resolve(), meanwhile, nice=nice))
+    outcome = _in_child(load_graph, seeds_dir.resolve(), meanwhile, nice=nice, report=report)
+    return _outcome(seeds_dir, outcome, report)
 
 
 def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tuple[KnowledgeGraph, T]:
@@ -80,14 +86,17 @@ def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tupl
     raise LoadFailed(f"the loading process answered {type(outcome).__name__}")
 
 
-def _outcome(seeds_dir: Path, outcome: Any) -> KnowledgeGraph:
-    """The graph a child made, or the error its `outcome` stands for, raised."""
+def _outcome(seeds_dir: Path, outcome: Any, report: OnProblem | None = None) -> KnowledgeGraph:
+    """The graph a child made, or the error its `outcome` stands for, raised (a crash also to `report`)."""
     if isinstance(outcome, KnowledgeGraph):
         return outcome
     if isinstance(outcome, ContentError):
         raise outcome
     if isinstance(outcome, int):
-        raise ContentError([_crash_problem(seeds_dir, outcome)])
+        crash = _crash_problem(seeds_dir, outcome)
+        if report is not None:
+            report(crash)
+        raise ContentError([crash])
     raise LoadFailed(str(outcome))
 
 
@@ -109,13 +118,20 @@ def removal(served: KnowledgeGraph, new: KnowledgeGraph) -> str | None:
 
 
 def _in_child(
-    work: Callable[[Path], Any], path: Path, meanwhile: Callable[[], object] | None = None, *, nice: int = 0
+    work: Callable[..., Any],
+    path: Path,
+    meanwhile: Callable[[], object] | None = None,
+    *,
+    nice: int = 0,
+    report: OnProblem | None = None,
 ) -> Any:
     """`work(path)` in a forked child: its value or exception, or the number of the signal that killed it.
 
     `meanwhile()` runs here while the child works; the child is waited for even when it raises.
-    The child's priority is lowered by `nice`."""
+    The child's priority is lowered by `nice`. With `report`, the child runs `work(path, report=…)`
+    and each problem it reports is handed to `report` here, as it comes: none is held to the end."""
     read_end, write_end = os.pipe()
+    said_end, say_end = os.pipe() if report is not None else (-1, -1)
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, then leave without running the parent's exit handlers
         code = 0
@@ -125,7 +141,12 @@ def _in_child(
             if nice:
                 os.nice(nice)
             try:
-                value: Any = work(path)
+                if report is None:
+                    value: Any = work(path)
+                else:
+                    os.close(said_end)
+                    with _Sender(say_end) as send:
+                        value = work(path, report=send)
             except ContentError as exc:
                 value = exc
             except Exception as exc:  # noqa: BLE001 - whatever it is, the parent reports it
@@ -137,13 +158,19 @@ def _in_child(
         finally:
             os._exit(code)
     os.close(write_end)
+    if report is not None:
+        os.close(say_end)
     with os.fdopen(read_end, "rb") as pipe:
         try:
             if meanwhile is not None:
                 meanwhile()
         finally:
-            data = pipe.read()
-            _, status = os.waitpid(pid, 0)
+            try:
+                if report is not None:
+                    _relay(said_end, report)  # if `report` fails, the child's next send fails too, and it ends
+            finally:
+                data = pipe.read()
+                _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
         return os.WTERMSIG(status)
     try:
@@ -151,6 +178,48 @@ def _in_child(
             return pickle.loads(data)
     except (pickle.UnpicklingError, EOFError) as exc:
         return f"the loading process exited with code {os.waitstatus_to_exitcode(status)}: {exc}"
+
+
+class _Sender:
+    """A child's `report`: problems pickled to a pipe in batches (one write per thousand, not one per problem)."""
+
+    def __init__(self, fd: int) -> None:
+        self.file = os.fdopen(fd, "wb")
+        self.batch: list[ContentProblem] = []
+
+    def __call__(self, problem: ContentProblem) -> None:
+        self.batch.append(problem)
+        if len(self.batch) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            pickle.dump(self.batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.batch = []
+
+    def __enter__(self) -> _Sender:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self.flush()
+        finally:
+            self.file.close()
+
+
+_BATCH = 1000
+
+
+def _relay(fd: int, report: OnProblem) -> None:
+    """Hand each problem a child sends to `report`, until the child closes its end (or dies)."""
+    with os.fdopen(fd, "rb") as said:
+        while True:
+            try:
+                batch = pickle.load(said)
+            except (EOFError, pickle.UnpicklingError):
+                return
+            for problem in batch:
+                report(problem)
 
 
 def _read_one(path: Path) -> None:

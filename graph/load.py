@@ -2,8 +2,9 @@
 
 `load_content(seeds_dir)` reads seeds/sources/sources.yaml, the article texts and
 seeds/graph/*.yaml; it returns a `Content` only when nothing is wrong, and otherwise raises
-one ContentError listing all problems, so an editor fixes everything in one pass and the
-server never starts on half a graph.
+one ContentError counting all problems, so an editor fixes everything in one pass and the
+server never starts on half a graph. Each problem goes to `report` as it is found; the
+error keeps the first `graph.errors.KEPT_PROBLEMS`, so memory does not grow with the number of problems.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, cast
 
 from graph._checks import Declared, declare, display_name, evidence_of, ids_in_text, locate, validate
 from graph._yaml import FileProblem, LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain, read_text
-from graph.errors import ContentError, ContentProblem, did_you_mean, suggest
+from graph.errors import ContentProblem, OnProblem, Problems, did_you_mean, suggest
 from graph.models import (
     SEED_MODELS,
     Edge,
@@ -104,7 +105,8 @@ class _Collector:
 
     root: Path
     fast: bool = False
-    problems: list[ContentProblem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    names: dict[Path, str] = field(default_factory=dict)  # one string per file, shared by its problems
     # One Evidence per distinct (source, quote): a large graph quotes the same sentences
     # again and again, and a frozen Evidence is safely shared.
     located: dict[tuple[str, str], Evidence] = field(default_factory=dict)
@@ -126,19 +128,25 @@ class _Collector:
     def add(self, path: Path, line: int, message: str) -> None:
         if self.fast:
             raise _NeedsLines
-        self.problems.append(ContentProblem(self.name(path), line, message))
+        self.problems.add(ContentProblem(self.name(path), line, message))
 
     def name(self, path: Path) -> str:
-        return display_name(path, self.root)
+        name = self.names.get(path)
+        if name is None:
+            name = self.names[path] = display_name(path, self.root)
+        return name
 
 
-def load_content(seeds_dir: Path) -> Content:
+def load_content(seeds_dir: Path, report: OnProblem | None = None) -> Content:
     """Load, locate and validate everything under `seeds_dir`.
 
     Parameters
     ----------
     seeds_dir
         The folder holding `sources/` and `graph/`.
+    report
+        Called with each problem as it is found (file by file, entry by entry; orphan
+        nodes last, once every edge is read).
 
     Returns
     -------
@@ -148,14 +156,15 @@ def load_content(seeds_dir: Path) -> Content:
     Raises
     ------
     ContentError
-        With every problem found, each as `file:line: message`.
+        With the count of problems and the first `graph.errors.KEPT_PROBLEMS` found (every one when
+        there are no more), each as `file:line: message`.
     """
     seeds_dir = seeds_dir.resolve()
     with collector_paused():
         try:
             return _load(seeds_dir, _Collector(root=seeds_dir.parent, fast=True))
         except _NeedsLines:
-            return _load(seeds_dir, _Collector(root=seeds_dir.parent))
+            return _load(seeds_dir, _Collector(root=seeds_dir.parent, problems=Problems(report)))
 
 
 def _load(seeds_dir: Path, out: _Collector) -> Content:
@@ -169,8 +178,7 @@ def _load(seeds_dir: Path, out: _Collector) -> Content:
     for where in declared.values():  # entries refused for another reason included
         if not where.linked and not where.recovered:
             out.add(where.path, where.line, f"orphan node {where.id!r}: no edge starts or ends here")
-    if out.problems:
-        raise ContentError(out.problems)
+    out.problems.check()
     return Content(articles=articles, nodes=(*source_nodes, *nodes), edges=tuple(edges), retired=retired)
 
 

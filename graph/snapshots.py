@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from graph._checks import display_name, error_message
 from graph._yaml import FileProblem, read_text
-from graph.errors import ContentError, ContentProblem
+from graph.errors import ContentProblem, OnProblem, Problems
 from graph.types import EdgeKind, NodeType
 
 __all__ = [
@@ -171,10 +171,10 @@ class _Reader:
     """Problems of one release folder, each named relative to the seeds folder's parent."""
 
     root: Path
-    problems: list[ContentProblem]
+    problems: Problems
 
     def add(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(ContentProblem(self.name(path), line, message))
+        self.problems.add(ContentProblem(self.name(path), line, message))
 
     def name(self, path: Path) -> str:
         return display_name(path, self.root)
@@ -188,8 +188,10 @@ class _Reader:
             return None
 
 
-def read_releases(seeds_dir: Path) -> tuple[Release, ...]:
+def read_releases(seeds_dir: Path, report: OnProblem | None = None) -> tuple[Release, ...]:
     """Every release recorded under `seeds_dir/releases`, oldest first (none if there is no folder).
+
+    Each problem goes to `report` as it is found.
 
     Raises
     ------
@@ -201,7 +203,7 @@ def read_releases(seeds_dir: Path) -> tuple[Release, ...]:
     """
     seeds_dir = seeds_dir.resolve()
     folder = seeds_dir / RELEASES_DIR
-    out = _Reader(seeds_dir.parent, [])
+    out = _Reader(seeds_dir.parent, Problems(report))
     releases: list[Release] = []
     first: dict[str, str] = {}
     if folder.exists() and not folder.is_dir():
@@ -222,8 +224,7 @@ def read_releases(seeds_dir: Path) -> tuple[Release, ...]:
             continue
         first[found.content_version] = found.file
         releases.append(found)
-    if out.problems:
-        raise ContentError(out.problems)
+    out.problems.check()
     return tuple(sorted(releases, key=lambda r: (r.released_at, r.content_version)))
 
 
@@ -241,7 +242,7 @@ def _read(path: Path, out: _Reader) -> Release | None:
     if not lines:
         out.add(path, 1, "empty release file: expected a header line")
         return None
-    before = len(out.problems)
+    before = out.problems.count
     header = None
     data = _json(lines[0], path, out)
     if isinstance(data, dict):
@@ -286,15 +287,15 @@ def _read(path: Path, out: _Reader) -> Release | None:
         )
     if not _is_date(header.released_at):
         out.add(path, at, f"released_at {header.released_at!r} is not a real date and time")
-    if (header.nodes, header.edges) != (len(nodes), len(edges)) and len(out.problems) == before:
+    if (header.nodes, header.edges) != (len(nodes), len(edges)) and out.problems.count == before:
         out.add(
             path, at,
             f"the header counts {header.nodes} nodes and {header.edges} edges, the file holds "
             f"{len(nodes)} and {len(edges)}: it is cut short or was edited",
         )  # fmt: skip
-    elif len(out.problems) == before and _records_digest(canonical) != header.digest:
+    elif out.problems.count == before and _records_digest(canonical) != header.digest:
         out.add(path, at, "the records do not match the header's digest: the file was edited by hand")
-    if len(out.problems) > before:
+    if out.problems.count > before:
         return None
     return Release(header.content_version, header.released_at, out.name(path), Snapshot(nodes, edges))
 

@@ -128,7 +128,7 @@ class Content:
                     log.error("%s", problem)
                 log.error(
                     "reload (%s) refused: %d content problem(s); still serving content %s",
-                    trigger, len(exc.problems), current.content_version[:16],
+                    trigger, exc.count, current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
             except Exception as exc:  # noqa: BLE001 - a vanished file, a fault in the loader: never fatal
