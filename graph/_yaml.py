@@ -16,13 +16,25 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 import yaml_rs
 
-__all__ = ["FileProblem", "LineDict", "LineList", "Unplaced", "YamlProblem", "load_yaml", "read_plain", "read_text"]
+__all__ = [
+    "FileProblem",
+    "LineDict",
+    "LineList",
+    "NotAList",
+    "Unplaced",
+    "YamlProblem",
+    "load_yaml",
+    "read_entries",
+    "read_plain",
+    "read_text",
+]
 
 
 class LineDict(dict[str, Any]):
@@ -58,11 +70,19 @@ class FileProblem(Exception):
 
 
 class YamlProblem(FileProblem):
-    """The file is UTF-8 text but not well-formed YAML; `syntax` when the parser said so."""
+    """The file is UTF-8 text but not well-formed YAML; `syntax` when the parser said so.
+
+    `unread_from` is the first line of what `read_entries` had not handed out: the entries
+    before it were read (and already checked), the rest of the file cannot be."""
 
     def __init__(self, line: int, message: str, syntax: bool = False) -> None:
         super().__init__(line, message)
         self.syntax = syntax
+        self.unread_from = 1
+
+
+class NotAList(FileProblem):
+    """The file is YAML, but not a list of entries."""
 
 
 # Deeper than this, nested collections are refused with the line where they pass it (content
@@ -170,9 +190,7 @@ def load_yaml(path: Path) -> Any:
     """Parse one YAML file; mappings come back as LineDicts.
 
     A file that is a plain top-level list (each entry starting with `- ` at the first column,
-    as every content file is) is parsed one entry at a time: memory stays that of one
-    entry's parse, not of PyYAML's node tree for the whole file (a 40 MB file of entries
-    took 2.7 GB at once).
+    as every content file is) is parsed one entry at a time (`read_entries`).
 
     Raises
     ------
@@ -183,21 +201,76 @@ def load_yaml(path: Path) -> Any:
     entries = _entries(text)
     if entries is None:
         return _parse(text)
+    if not entries:
+        return None
     data = LineList()
     data.item_lines = []
-    for first, chunk in entries:
+    try:
+        for item, line in _each(text, entries):
+            data.append(item)
+            data.item_lines.append(line)
+    except YamlProblem as exc:
+        exc.unread_from = 1  # the whole file is refused
+        raise
+    return data
+
+
+def read_entries(path: Path) -> Iterator[tuple[Any, int]]:
+    """Each entry of a YAML list file with the line where it starts, parsed when it is asked
+    for and then the caller's: memory stays that of one entry, not of every entry of the
+    file (1.4 million small entries held took gigabytes).
+
+    Raises
+    ------
+    YamlProblem
+        When the YAML of an entry is broken: at the line of the fault, with `unread_from`,
+        where the entries not handed out begin.
+    NotAList
+        When the file is YAML but not a list.
+    FileProblem
+        When the file is not text (see `read_text`).
+    """
+    text = read_text(path)
+    entries = _entries(text)
+    if entries is not None:
+        yield from _each(text, entries)
+        return
+    data = _parse(text)
+    if data is None:
+        return
+    if not isinstance(data, LineList):
+        raise NotAList(getattr(data, "line", 1), "expected a list of entries")
+    yield from zip(data, data.item_lines, strict=True)
+
+
+def _each(text: str, entries: list[tuple[int, str]]) -> Iterator[tuple[Any, int]]:
+    """The entries of `text`, cut at `entries`, parsed in turn with their lines."""
+    for done, (first, chunk) in enumerate(entries):
         try:
             part = _parse(chunk, offset=first - 1)
         except YamlProblem as exc:
+            exc.unread_from = first
             if not exc.syntax:
                 raise
-            _syntax_check(text)  # a syntax error is the whole file's, at its own line
-            return _parse(text)  # none in the whole file: an entry's text went on at the first column
+            try:
+                _syntax_check(text)  # a syntax error is the whole file's, at its own line
+            except YamlProblem as syntax:
+                syntax.unread_from = first
+                raise syntax from None
+            part = None  # none in the whole file: an entry's text went on at the first column
         if not isinstance(part, LineList) or len(part) != 1:
-            return _parse(text)
-        data.append(part[0])
-        data.item_lines.append(part.item_lines[0])
-    return data if entries else None
+            # Cut in the wrong place: the whole file read at once, from this entry on (the
+            # entries before parsed whole, each alone, so they are the file's first ones).
+            try:
+                whole = _parse(text)
+            except YamlProblem as exc:
+                exc.unread_from = first
+                raise
+            if not isinstance(whole, LineList):
+                raise NotAList(getattr(whole, "line", 1), "expected a list of entries")
+            yield from zip(whole[done:], whole.item_lines[done:], strict=True)
+            return
+        yield part[0], part.item_lines[0]
 
 
 def _entries(text: str) -> list[tuple[int, str]] | None:

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from graph._checks import Declared, declare, display_name, evidence_of, ids_in_text, locate, validate
-from graph._yaml import FileProblem, LineDict, LineList, Unplaced, YamlProblem, load_yaml, read_plain, read_text
+from graph._yaml import FileProblem, LineDict, Unplaced, YamlProblem, read_entries, read_plain, read_text
 from graph.errors import ContentProblem, OnProblem, Problems, did_you_mean, suggest
 from graph.models import (
     SEED_MODELS,
@@ -164,7 +164,8 @@ def load_content(seeds_dir: Path, report: OnProblem | None = None) -> Content:
         try:
             return _load(seeds_dir, _Collector(root=seeds_dir.parent, fast=True))
         except _NeedsLines:
-            return _load(seeds_dir, _Collector(root=seeds_dir.parent, problems=Problems(report)))
+            pass  # out of the handler first: its traceback would keep the fast read's data alive
+        return _load(seeds_dir, _Collector(root=seeds_dir.parent, problems=Problems(report)))
 
 
 def _load(seeds_dir: Path, out: _Collector) -> Content:
@@ -431,33 +432,23 @@ def _items(path: Path, out: _Collector) -> Iterator[LineDict]:
                 yield Unplaced(plain.pop())
             return
     try:
-        data: Any = load_yaml(path)
+        for index, (item, line) in enumerate(read_entries(path)):
+            if isinstance(item, LineDict):
+                yield item
+            else:
+                out.add(path, line, f"entry {index + 1} is not a mapping")
     except FileNotFoundError:
         out.unread.add(path)
         out.add(path, 1, "file not found")
-        return
     except YamlProblem as exc:
+        # The entries before the fault were checked; the ids of the rest are read from the text.
         out.unread.add(path)
         out.add(path, exc.line, exc.message)
-        out.recovered[path] = ids_in_text(read_text(path))
-        return
-    except FileProblem as exc:
+        out.recovered[path] = [(i, n) for i, n in ids_in_text(read_text(path)) if n >= exc.unread_from]
+    except FileProblem as exc:  # NotAList among them
         out.unread.add(path)
         out.add(path, exc.line, exc.message)
         out.unreadable = True
-        return
-    if data is None:
-        return
-    if not isinstance(data, LineList):
-        out.unread.add(path)
-        out.add(path, getattr(data, "line", 1), "expected a list of entries")
-        out.unreadable = True
-        return
-    for index, item in enumerate(data):
-        if isinstance(item, LineDict):
-            yield item
-        else:
-            out.add(path, data.item_lines[index], f"entry {index + 1} is not a mapping")
 
 
 def _locate_all(
