@@ -7,24 +7,32 @@ quotes it (both ends of an edge that quotes it), each word once per node, so a n
 names sharing a word does not weigh it many times; and, apart and weak, the article's whole words
 within `AROUND` characters either side of it (the end of the sentence a short quote cuts, the
 heading it sits under), each of her words there counting `AROUND_WEIGHT` of one in the quote. A
-passage is scored two ways, each a reader
-can check:
+passage is scored two ways, each a reader can check:
 
-- **its words**: the sum over her words of their BM25 in the passage's text (and around it), each weighed as
-  retrieval weighs it (`graph.retrieval.type_weights`: whose clause the word is in, what she
-  asks for) on the nodes whose own words hold it (all the passage's nodes when its quote does),
-  the best of them;
+- **its words**: the sum over her words of their BM25 in the passage's text (and around it), each
+  weighed as retrieval weighs it (`graph.retrieval.type_weights`: whose clause the word is in,
+  what she asks for) on the nodes whose own words hold it (all the passage's nodes when its quote
+  does), the best of them; as a share of the best passage's;
 - **its nodes**: how the best-ranked node quoting it ranks in `graph.retrieval.retrieve` (her
   words in the names, the typed graph walk): 1 / (1 + rank / `RANK_SCALE`), hubs aside.
 
-Words as a share of the best passage's, mixed `NODES` to the nodes; a passage that asks a
-question (the article asking, not answering) counts `ASKING` of that, and a heading alone (a line
-of its own that ends no sentence: "7. Their Past Experiences Influence Them") `HEADING` of it. The passages are taken
-best first down to `RELATIVE` of the best one, at least `AT_LEAST` and at most `AT_MOST`, leaving
-out one that overlaps a passage taken and one whose nodes already have `PER_NODE` each: a node
-whose names share one of her words (the reader's "texted" in every name of the texting nodes)
-does not bring all its quotes along. The nodes `first` names (what she describes) get their own
-best passage before the rest.
+A message of several sentences (`graph.retrieval.Retrieval.parts`) is also read sentence by
+sentence, so that each situation she tells gets passages of its own, not only the one most of
+her words are about. Its words: each sentence of `SENTENCE_WORDS` or more of her words scores
+the passages by its own words alone, as a share of its best passage's, squared; the sum over
+the sentences, as a share of the best sum, makes `1 - WHOLE_WORDS` of the passage's words
+(when two sentences or more count). Its nodes: each sentence's `SENTENCE_NODES` best nodes by
+its own words (`Retrieval.part_ranked`) give their passages 1 / (1 + rank / `RANK_SCALE`); the
+sum over the sentences, as a share of the best sum, makes `1 - WHOLE_NODES` of its nodes.
+
+A passage's score (`scored`) is its words mixed `NODES` to its nodes; one that asks a question
+(the article asking, not answering) counts `ASKING` of that, and a heading alone (a line of its
+own that ends no sentence: "7. Their Past Experiences Influence Them") `HEADING` of it. The
+passages cited (`passages`) are taken best first down to `RELATIVE` of the best one, at least
+`AT_LEAST` and at most `AT_MOST`, leaving out one that overlaps a passage taken and one whose
+nodes already have `PER_NODE` each: a node whose names share one of her words (the reader's
+"texted" in every name of the texting nodes) does not bring all its quotes along. The nodes
+`first` names (what she describes) get their own best passage before the rest.
 """
 
 from __future__ import annotations
@@ -38,7 +46,8 @@ import tantivy
 from graph.build import KnowledgeGraph
 from graph.hubs import is_hub
 from graph.models import Evidence
-from graph.retrieval import Retrieval, type_weights
+from graph.reading import Intent, Term
+from graph.retrieval import Found, Retrieval, type_weights
 from graph.text_index import stems
 
 __all__ = [
@@ -65,6 +74,15 @@ AROUND_WEIGHT: Final = 0.1  # ...each of her words there counting this share of 
 ASKING: Final = 0.5  # a passage that asks a question counts this much: the article asking, not answering
 HEADING: Final = 0.3  # a heading alone counts this much: it names a section, the sentences under it answer
 _EDGE: Final = 40  # the characters looked at either side of a quote to tell a heading
+# A message of several sentences often tells two situations ("we slept together last week. now
+# he barely texts"); read whole, the one most of her words are about fills the answer. Each
+# sentence's own best passages are fused with the whole message's (the values: the best of
+# those tried on the tuned split of bench/answer_set.yaml).
+WHOLE_WORDS: Final = 0.5  # a passage's words: this share the whole message's, the rest her sentences'
+SENTENCE_WORDS: Final = 2  # a sentence counts in the words from this many of hers: one alone ranks by one word
+SENTENCE_POWER: Final = 2.0  # a sentence's share squared before the sum: one sentence's top beats midway in two
+WHOLE_NODES: Final = 0.4  # a passage's nodes: this share the whole message's ranking, the rest her sentences'
+SENTENCE_NODES: Final = 4  # a sentence's best nodes by its own words whose passages it lifts: its own situation
 _PER_WORD: Final = 100  # passages looked at per word
 _NODES_LOOKED_AT: Final = 30  # the best-ranked nodes whose passages are scored on their node alone
 _TOKENS: Final = "stems"
@@ -185,11 +203,11 @@ def _around(kg: KnowledgeGraph, ev: Evidence) -> str:
     return f"{before} {after}"
 
 
-def _lexical(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, float]:
-    """Each passage's BM25 over her words, each weighed on the passage's nodes' types."""
+def _lexical(kg: KnowledgeGraph, ix: PassageIndex, words: Sequence[Term], asked: frozenset[Intent]) -> dict[int, float]:
+    """Each passage's BM25 over `words`, each weighed on the passage's nodes' types."""
     out: dict[int, float] = {}
-    for term in r.terms:
-        weights = type_weights(term, r.intents)
+    for term in words:
+        weights = type_weights(term, asked)
         around = tantivy.Query.term_query(ix.schema, "around", term.stem)
         query = tantivy.Query.boolean_query(
             [
@@ -213,6 +231,54 @@ def _lexical(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, fl
     return out
 
 
+def _mixed(whole: dict[int, float], sentences: dict[int, float], keep: float) -> dict[int, float]:
+    """`keep` of each passage's whole-message share and the rest its sentences' sum, as a share of the best sum."""
+    top = max(sentences.values())
+    return {n: keep * whole.get(n, 0.0) + (1 - keep) * sentences.get(n, 0.0) / top for n in {*whole, *sentences}}
+
+
+def _by_words(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, float]:
+    """Each passage's BM25 over her words as a share of the best passage's, fused with her
+    sentences' own (`WHOLE_WORDS`) when two or more have `SENTENCE_WORDS` words."""
+    whole = _lexical(kg, ix, r.terms, r.intents)
+    top = max(whole.values(), default=0.0) or 1.0
+    share = {n: v / top for n, v in whole.items()}
+    fused: dict[int, float] = {}
+    counted = 0
+    for part in r.parts:
+        if len(part) < SENTENCE_WORDS:
+            continue
+        own = _lexical(kg, ix, part, r.intents)
+        own_top = max(own.values(), default=0.0)
+        if own_top <= 0:
+            continue
+        counted += 1
+        for n, v in own.items():
+            fused[n] = fused.get(n, 0.0) + (v / own_top) ** SENTENCE_POWER
+    return _mixed(share, fused, WHOLE_WORDS) if counted > 1 else share
+
+
+def _by_nodes(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, float]:
+    """Each passage's best node share in the whole message's ranking, fused with the sum of its
+    best share in each sentence's own (`WHOLE_NODES`) when she writes several."""
+
+    def shares(found: Sequence[Found], looked_at: int) -> dict[int, float]:
+        best: dict[int, float] = {}
+        for i, f in enumerate([f for f in found if not is_hub(kg, f.node.id)][:looked_at]):
+            share = 1 / (1 + i / RANK_SCALE)
+            for n in ix.of_node.get(f.node.id, ()):
+                if share > best.get(n, 0.0):
+                    best[n] = share
+        return best
+
+    whole = shares(r.ranked, _NODES_LOOKED_AT)
+    fused: dict[int, float] = {}
+    for found in r.part_ranked:
+        for n, v in shares(found, SENTENCE_NODES).items():
+            fused[n] = fused.get(n, 0.0) + v
+    return _mixed(whole, fused, WHOLE_NODES) if fused else whole
+
+
 def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
     """The passages `r`'s message reaches (by her words or its nodes), each with its score, best
     first (see the module's note for how).
@@ -223,23 +289,16 @@ def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
     [('He replies more slowly', 1.0)]
     """
     ix = kg.derived(passage_index)
-    lexical = _lexical(kg, ix, r)
-    pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
-    by_nodes: dict[int, float] = {}  # each passage's best node share
-    for i, f in enumerate(pool[:_NODES_LOOKED_AT]):
-        share = 1 / (1 + i / RANK_SCALE)
-        for n in ix.of_node.get(f.node.id, ()):
-            if share > by_nodes.get(n, 0.0):
-                by_nodes[n] = share
-    top = max(lexical.values(), default=0.0) or 1.0
+    by_words = _by_words(kg, ix, r)
+    by_nodes = _by_nodes(kg, ix, r)
 
     def worth(n: int) -> float:
         asks = ix.passages[n].evidence.quote.rstrip().endswith("?")  # the article asking, not answering
         named = n in ix.headings  # a section's name, not what the section says
-        value = (1 - NODES) * lexical.get(n, 0.0) / top + NODES * by_nodes.get(n, 0.0)
+        value = (1 - NODES) * by_words.get(n, 0.0) + NODES * by_nodes.get(n, 0.0)
         return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0)
 
-    ranked = sorted(((worth(n), n) for n in {*lexical, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
+    ranked = sorted(((worth(n), n) for n in {*by_words, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
     return tuple(Passage(ix.passages[n].evidence, ix.passages[n].nodes, value) for value, n in ranked)
 
 

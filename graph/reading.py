@@ -13,7 +13,9 @@ gives the one-letter token "t" (which every "Don't …" matches) and "do" and "4
   a term from her clause lightly on his inner state (a reason), so her overthinking does not
   read as his rumination;
 - what she asks for (`Intent`): advice ("should I", "how do I"), reasons ("why"), signs
-  ("signs", "how can I tell") or a duration ("how long", "two weeks").
+  ("signs", "how can I tell") or a duration ("how long", "two weeks");
+- her sentences (`sentences`: split at ".", "!", "?", ";" and line breaks), for a message that
+  tells more than one situation.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "expand_contractions",
     "intents",
     "off_topic",
+    "sentences",
     "terms",
 ]
 
@@ -63,6 +66,7 @@ _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}
 # "last week", "this month": when something happened, not how long he has been distant.
 _DATE: Final = re.compile(r"\b(?:last|this|next|that)\s+(?:days?|weeks?|weekend|months?|years?|night)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
+_SENTENCE: Final = re.compile(r"[.!?;\n]+(?:\s|$)|\n")
 _CLAUSE = re.compile(
     r"[.!?;,:()\n]+|\b(?:and|but|so|because|cause|bc|since|when|whenever|while|or|then|if|though|although)\b",
     re.IGNORECASE,
@@ -168,6 +172,15 @@ def terms(text: str) -> list[Term]:
                 else:
                     out[word] = Term(word, stem, role)
     return list(out.values())
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, each with a word in it.
+
+    >>> sentences("We had a great weekend. Now he's gone quiet... did I come on too strong?")
+    ['We had a great weekend', "Now he's gone quiet", 'did I come on too strong']
+    """
+    return [s.strip() for s in _SENTENCE.split(text) if _WORD.search(s)]
 
 
 def off_topic(text: str) -> tuple[str, ...]:

@@ -17,6 +17,12 @@ each a reader can check by hand:
    responses, a question's answers), divided by the root of its degree, then those do the same
    once more at the same damping. Each node keeps the edge that brought it most (`via`).
 
+A message of several sentences, each with words of its own (`parts`: "we slept together last
+week. now he barely texts. should i text him?"), is also kept sentence by sentence: each
+sentence's words, and the anchored nodes its words alone match, best first, without the graph
+step (`Retrieval.parts`, `Retrieval.part_ranked`), so that `graph.passage_rank` can give each
+situation she tells passages of its own.
+
 A message about a subject the articles do not treat is covered only when it also speaks of his
 withdrawal: every word of a hub's name or of one of its aliases ("pulling away", "drifting apart",
 "cold after sex", "distant"; `withdrawal_phrases`) is among hers; "right away" or "I can't
@@ -51,7 +57,7 @@ import tantivy
 from graph.build import KnowledgeGraph
 from graph.hubs import hubs
 from graph.models import Edge, Node
-from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, terms
+from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, sentences, terms
 from graph.text_index import FIELDS, TextIndex, analyse, stems, text_index, words
 from graph.types import NodeType
 
@@ -70,6 +76,7 @@ __all__ = [
     "WordMatch",
     "covers",
     "is_topic",
+    "parts",
     "past_positions",
     "retrieve",
     "signs_of",
@@ -166,6 +173,8 @@ class Retrieval:
     elsewhere: bool = False  # about a subject the articles do not treat (named, or its own), not his withdrawal
     foreign: tuple[str, ...] = ()  # her words that no article and no node uses (`vocabulary`)
     signs: tuple[Found, ...] = ()  # when she asks for signs: those of what she names (`signs_of`)
+    parts: tuple[tuple[Term, ...], ...] = ()  # her words sentence by sentence, when she writes several
+    part_ranked: tuple[tuple[Found, ...], ...] = ()  # each sentence's nodes by her words in it, best first
 
     @property
     def covered(self) -> bool:
@@ -430,7 +439,8 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     """
     words = tuple(terms(message))
     asked = intents(message)
-    found, share = _lexical(kg, words, speaks_of_past(message))
+    past = speaks_of_past(message)
+    found, share = _lexical(kg, words, past)
     priors: dict[str, float] = {}
     for intent in asked:
         for kind, factor in PRIORS[intent].items():
@@ -447,7 +457,32 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     signs = signs_of(kg, ranked) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
     elsewhere = _elsewhere(kg, message, words, foreign)
-    return Retrieval(words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs))
+    split = parts(message, words)
+    part_ranked = []
+    for part in split:  # each sentence's anchored nodes by its own words alone (no graph step)
+        own, _ = _lexical(kg, part, past)
+        for entry in own.values():
+            entry.lexical *= priors.get(entry.node.type, 1.0)
+        anchored = (f for f in own.values() if f.anchored)
+        part_ranked.append(tuple(sorted(anchored, key=lambda f: (-f.lexical, f.node.id))))
+    return Retrieval(words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs), split, tuple(part_ranked))
+
+
+def parts(message: str, words: Sequence[Term]) -> tuple[tuple[Term, ...], ...]:
+    """Her words sentence by sentence (each as the whole message reads it), when more than one
+    sentence has words of its own.
+
+    >>> message = "He went quiet after our date. Should I text him?"
+    >>> [[t.word for t in part] for part in parts(message, terms(message))]
+    [['quiet', 'after', 'date'], ['text']]
+    """
+    said = {t.word: t for t in words}
+    found = []
+    for sentence in sentences(message):
+        part = tuple(dict.fromkeys(said[t.word] for t in terms(sentence) if t.word in said))
+        if part:
+            found.append(part)
+    return tuple(found) if len(found) > 1 else ()
 
 
 def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:

@@ -136,6 +136,19 @@ def test_a_verdict_is_quoted_where_it_meets_her_message(shipped: KnowledgeGraph)
     assert not any(c.quote.startswith("Relationship experts distinguish") for c in verdict.citations)
 
 
+def test_each_sentence_she_writes_gets_a_passage_of_its_own(shipped: KnowledgeGraph) -> None:
+    """Her second sentence tells a situation of its own (she keeps asking him what is wrong); read
+    whole, the first one's job loss and gaming fill the answer and that one gets no passage."""
+    message = (
+        "we've been together two years and everything was fine until he lost his job last month and "
+        "started spending all his time gaming. i keep asking what's wrong"
+    )
+    a = answer(shipped, message)
+    assert "job-loss-or-setback" in [i.node.id for i in a.reasons]
+    assert "dont-demand-explanation" in [i.node.id for i in a.dont]
+    assert any("Don’t question him" in c.quote for c in a.citations())
+
+
 def test_a_message_of_several_sentences_up_to_the_limit_is_answered(shipped: KnowledgeGraph) -> None:
     (long,) = [m for m in load(shipped) if len(m.text) > 500]
     assert answer(shipped, long.text).answered
