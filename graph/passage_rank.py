@@ -203,31 +203,48 @@ def _around(kg: KnowledgeGraph, ev: Evidence) -> str:
     return f"{before} {after}"
 
 
-def _lexical(kg: KnowledgeGraph, ix: PassageIndex, words: Sequence[Term], asked: frozenset[Intent]) -> dict[int, float]:
-    """Each passage's BM25 over `words`, each weighed on the passage's nodes' types."""
+def _term_scores(kg: KnowledgeGraph, ix: PassageIndex, term: Term, asked: frozenset[Intent]) -> dict[int, float]:
+    """Each passage's BM25 for one of her words, weighed on the passage's nodes' types."""
+    weights = type_weights(term, asked)
+    around = tantivy.Query.term_query(ix.schema, "around", term.stem)
+    query = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Should, tantivy.Query.term_query(ix.schema, "text", term.stem)),
+            (tantivy.Occur.Should, tantivy.Query.boost_query(around, AROUND_WEIGHT)),
+        ]
+    )
+    hits = ix.searcher.search(query, _PER_WORD, count=False).hits
+    if not hits:
+        return {}
+    out: dict[int, float] = {}
+    positions = ix.searcher.fast_field_values("n", [address for _, address in hits])
+    for (score, _), n in zip(hits, positions, strict=True):
+        position = int(n or 0)
+        passage = ix.passages[position]
+        # Weighed on the nodes whose own words hold it (all of them when the quote does).
+        nodes = passage.nodes
+        if term.stem not in ix.quote_stems[position]:
+            nodes = tuple(h for h in nodes if term.stem in ix.stems[h]) or nodes
+        weight = max((weights.get(kg.nodes[h].type, 1.0) for h in nodes), default=1.0)
+        out[position] = out.get(position, 0.0) + float(score) * weight
+    return out
+
+
+def _lexical(
+    kg: KnowledgeGraph,
+    ix: PassageIndex,
+    words: Sequence[Term],
+    asked: frozenset[Intent],
+    seen: dict[Term, dict[int, float]],
+) -> dict[int, float]:
+    """Each passage's BM25 over `words`, each weighed on the passage's nodes' types; `seen` keeps
+    each word's scores for the next call (her sentences are read again one by one)."""
     out: dict[int, float] = {}
     for term in words:
-        weights = type_weights(term, asked)
-        around = tantivy.Query.term_query(ix.schema, "around", term.stem)
-        query = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Should, tantivy.Query.term_query(ix.schema, "text", term.stem)),
-                (tantivy.Occur.Should, tantivy.Query.boost_query(around, AROUND_WEIGHT)),
-            ]
-        )
-        hits = ix.searcher.search(query, _PER_WORD, count=False).hits
-        if not hits:
-            continue
-        positions = ix.searcher.fast_field_values("n", [address for _, address in hits])
-        for (score, _), n in zip(hits, positions, strict=True):
-            position = int(n or 0)
-            passage = ix.passages[position]
-            # Weighed on the nodes whose own words hold it (all of them when the quote does).
-            nodes = passage.nodes
-            if term.stem not in ix.quote_stems[position]:
-                nodes = tuple(h for h in nodes if term.stem in ix.stems[h]) or nodes
-            weight = max((weights.get(kg.nodes[h].type, 1.0) for h in nodes), default=1.0)
-            out[position] = out.get(position, 0.0) + float(score) * weight
+        if term not in seen:
+            seen[term] = _term_scores(kg, ix, term, asked)
+        for position, value in seen[term].items():
+            out[position] = out.get(position, 0.0) + value
     return out
 
 
@@ -240,7 +257,8 @@ def _mixed(whole: dict[int, float], sentences: dict[int, float], keep: float) ->
 def _by_words(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, float]:
     """Each passage's BM25 over her words as a share of the best passage's, fused with her
     sentences' own (`WHOLE_WORDS`) when two or more have `SENTENCE_WORDS` words."""
-    whole = _lexical(kg, ix, r.terms, r.intents)
+    seen: dict[Term, dict[int, float]] = {}
+    whole = _lexical(kg, ix, r.terms, r.intents, seen)
     top = max(whole.values(), default=0.0) or 1.0
     share = {n: v / top for n, v in whole.items()}
     fused: dict[int, float] = {}
@@ -248,7 +266,7 @@ def _by_words(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, f
     for part in r.parts:
         if len(part) < SENTENCE_WORDS:
             continue
-        own = _lexical(kg, ix, part, r.intents)
+        own = _lexical(kg, ix, part, r.intents, seen)
         own_top = max(own.values(), default=0.0)
         if own_top <= 0:
             continue

@@ -367,30 +367,50 @@ def past_positions(kg: KnowledgeGraph) -> tuple[int, ...]:
     return tuple(n for n, node in enumerate(kg.derived(text_index).nodes) if _about_his_past(node))
 
 
-def _lexical(kg: KnowledgeGraph, words: Sequence[Term], past: bool) -> tuple[dict[str, Found], float]:
-    """Each node's weighed BM25 over the words, times how much of its name they cover (`COVERED`),
-    and the share of words matched above quotes."""
+# One word's matches: each node it is found in, its weighed BM25 there and where it matched; and
+# whether it matched above the quotes somewhere.
+_Hits = tuple[tuple[tuple[Node, float, tuple[WordMatch, ...]], ...], bool]
+
+
+def _hits(kg: KnowledgeGraph, term: Term, past: bool) -> _Hits:
+    """Where one of her words is found in the nodes' text index, each node's match weighed."""
     ix = kg.derived(text_index)
+    query, typo = _word_query(ix, term)
+    topic = TOPIC_WEIGHT if is_topic(ix, term.stem) else 1.0
+    out = []
+    hit_above_quote = False
+    for score, _, n in ix.run(query, _PER_WORD):
+        node = ix.nodes[n]
+        if node.type == "source":
+            continue
+        weight = _weight(term, node, past)
+        if weight == 0.0:
+            continue
+        matches = _word_matches(node, term) or _typo_matches(node, term, typo)
+        if not matches:
+            continue
+        out.append((node, weight * topic * score, tuple(WordMatch(m.word, m.field, m.how, weight) for m in matches)))
+        hit_above_quote = hit_above_quote or (weight >= ANCHOR_WEIGHT and any(m.field != "quote" for m in matches))
+    return tuple(out), hit_above_quote
+
+
+def _lexical(
+    kg: KnowledgeGraph, words: Sequence[Term], past: bool, seen: dict[Term, _Hits] | None = None
+) -> tuple[dict[str, Found], float]:
+    """Each node's weighed BM25 over the words, times how much of its name they cover (`COVERED`),
+    and the share of words matched above quotes; `seen` keeps each word's matches for the next call
+    (her sentences are read again one by one)."""
+    seen = {} if seen is None else seen
     found: dict[str, Found] = {}
     above: set[str] = set()  # her words matched above the quotes somewhere
     for term in words:
-        query, typo = _word_query(ix, term)
-        topic = TOPIC_WEIGHT if is_topic(ix, term.stem) else 1.0
-        hit_above_quote = False
-        for score, _, n in ix.run(query, _PER_WORD):
-            node = ix.nodes[n]
-            if node.type == "source":
-                continue
-            weight = _weight(term, node, past)
-            if weight == 0.0:
-                continue
-            matches = _word_matches(node, term) or _typo_matches(node, term, typo)
-            if not matches:
-                continue
+        if term not in seen:
+            seen[term] = _hits(kg, term, past)
+        hits, hit_above_quote = seen[term]
+        for node, amount, matches in hits:
             entry = found.setdefault(node.id, Found(node))
-            entry.lexical += weight * topic * score
-            entry.words.extend(WordMatch(m.word, m.field, m.how, weight) for m in matches)
-            hit_above_quote = hit_above_quote or (weight >= ANCHOR_WEIGHT and any(m.field != "quote" for m in matches))
+            entry.lexical += amount
+            entry.words.extend(matches)
         if hit_above_quote:
             above.add(term.word)
     for entry in found.values():
@@ -440,7 +460,8 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     words = tuple(terms(message))
     asked = intents(message)
     past = speaks_of_past(message)
-    found, share = _lexical(kg, words, past)
+    seen: dict[Term, _Hits] = {}
+    found, share = _lexical(kg, words, past, seen)
     priors: dict[str, float] = {}
     for intent in asked:
         for kind, factor in PRIORS[intent].items():
@@ -460,7 +481,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     split = parts(message, words)
     part_ranked = []
     for part in split:  # each sentence's anchored nodes by its own words alone (no graph step)
-        own, _ = _lexical(kg, part, past)
+        own, _ = _lexical(kg, part, past, seen)
         for entry in own.values():
             entry.lexical *= priors.get(entry.node.type, 1.0)
         anchored = (f for f in own.values() if f.anchored)
