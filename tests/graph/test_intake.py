@@ -9,7 +9,7 @@ import pytest
 
 import graph._yaml
 from graph.build import build, load_graph
-from graph.errors import ContentError
+from graph.errors import KEPT_PROBLEMS, ContentError, ContentProblem
 from graph.intake import _BELOW_SERVING, _in_child, load_apart, removal
 from graph.load import Content, load_content
 from tests.tiny import append_entry
@@ -50,14 +50,31 @@ def test_load_apart_raises_every_content_problem(seeds: Path) -> None:
     assert any(str(p).startswith(f"seeds/graph/signs.yaml:{line}: ") for p in info.value.problems)
 
 
+def test_load_apart_hands_every_problem_to_report_and_raises_the_first_ones_and_the_count(seeds: Path) -> None:
+    path = seeds / "graph" / "signs.yaml"
+    first = append_entry(path, "".join(f"- id: Bad_{i}\n  label: x\n" for i in range(1_000)))
+    reported: list[ContentProblem] = []
+    with pytest.raises(ContentError) as info:
+        load_apart(seeds, report=reported.append)
+    assert len(reported) == info.value.count > KEPT_PROBLEMS == len(info.value.problems)
+    assert str(reported[0]) == f"seeds/graph/signs.yaml:{first}: id 'Bad_0' must be a kebab-case slug"
+    assert (
+        str(reported[-1])
+        == f"seeds/graph/signs.yaml:{first + 1_998}: orphan node 'Bad_999': no edge starts or ends here"
+    )
+    assert set(info.value.problems) <= set(reported)
+
+
 def test_a_file_that_crashes_the_parser_is_a_problem_naming_it(seeds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the nesting bound lifted, 30,000 nested brackets kill libyaml's composer (SIGSEGV):
-    the child dies, this process does not, and the file is named."""
+    the child dies, this process does not, and the file is named (to `report` too)."""
     monkeypatch.setattr(graph._yaml, "MAX_DEPTH", 10**9)
     append_entry(seeds / "graph" / "concepts.yaml", "- id: deep\n  label: " + "[" * 30000 + "]" * 30000 + "\n")
+    reported: list[ContentProblem] = []
     with pytest.raises(ContentError) as info:
-        load_apart(seeds)
+        load_apart(seeds, report=reported.append)
     [problem] = info.value.problems
+    assert reported == [problem]
     assert str(problem) == (
         "seeds/graph/concepts.yaml:1: reading this file crashes the parser (SIGSEGV); the content is refused"
     )
