@@ -126,9 +126,11 @@ class Content:
             except ContentError as exc:
                 for problem in exc.problems:
                     log.error("%s", problem)
+                unlisted = exc.count - len(exc.problems)  # past the first 1,000: `distance check` lists all
+                more = f", {unlisted} not listed (`distance check` lists every one)" if unlisted else ""
                 log.error(
-                    "reload (%s) refused: %d content problem(s); still serving content %s",
-                    trigger, exc.count, current.content_version[:16],
+                    "reload (%s) refused: %d content problem(s)%s; still serving content %s",
+                    trigger, exc.count, more, current.content_version[:16],
                 )  # fmt: skip
                 return "rejected"
             except Exception as exc:  # noqa: BLE001 - a vanished file, a fault in the loader: never fatal
