@@ -263,10 +263,13 @@ def _by_words(kg: KnowledgeGraph, ix: PassageIndex, r: Retrieval) -> dict[int, f
     share = {n: v / top for n, v in whole.items()}
     fused: dict[int, float] = {}
     counted = 0
+    read: dict[tuple[Term, ...], dict[int, float]] = {}  # a sentence said twice is read once
     for part in r.parts:
         if len(part) < SENTENCE_WORDS:
             continue
-        own = _lexical(kg, ix, part, r.intents, seen)
+        if part not in read:
+            read[part] = _lexical(kg, ix, part, r.intents, seen)
+        own = read[part]
         own_top = max(own.values(), default=0.0)
         if own_top <= 0:
             continue

@@ -70,6 +70,7 @@ __all__ = [
     "HER_ON_HIM",
     "HIS_ON_HERS",
     "KIND_WEIGHTS",
+    "MAX_PARTS",
     "PRIORS",
     "Found",
     "Retrieval",
@@ -117,6 +118,10 @@ COVERED: Final = (0.4, 3.0)  # a node's lexical score × (0.4 + 3.0 × the share
 DAMPING: Final = 0.7
 SEEDS: Final = 10
 MAX_EDGES: Final = 200  # per node pushed from, so a hub of a big graph costs a bounded walk
+# Her first this many sentences are read one by one (`parts`): each is a pass over its words'
+# matches, and 1,000 characters can hold 80 short sentences (27 ms for an answer to such a message,
+# 14 ms with the bound); no message of bench/answer_set.yaml has more than 10.
+MAX_PARTS: Final = 12
 FLOOR: Final = 0.35  # the least share of her words matched in a label, alias or summary
 FOREIGN: Final = 3  # this many of her words that the articles never use bring a subject of their own...
 VOCABULARY_FLOOR: Final = 0.65  # ...unless at least this share of her words is theirs
@@ -479,23 +484,28 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     foreign = _foreign(kg, words, ranked)
     elsewhere = _elsewhere(kg, message, words, foreign)
     split = parts(message, words)
-    part_ranked = []
+    ranked_part: dict[tuple[Term, ...], tuple[Found, ...]] = {}  # a sentence said twice is read once
     for part in split:  # each sentence's anchored nodes by its own words alone (no graph step)
+        if part in ranked_part:
+            continue
         own, _ = _lexical(kg, part, past, seen)
         for entry in own.values():
             entry.lexical *= priors.get(entry.node.type, 1.0)
         anchored = (f for f in own.values() if f.anchored)
-        part_ranked.append(tuple(sorted(anchored, key=lambda f: (-f.lexical, f.node.id))))
+        ranked_part[part] = tuple(sorted(anchored, key=lambda f: (-f.lexical, f.node.id)))
+    part_ranked = [ranked_part[part] for part in split]
     return Retrieval(words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs), split, tuple(part_ranked))
 
 
 def parts(message: str, words: Sequence[Term]) -> tuple[tuple[Term, ...], ...]:
     """Her words sentence by sentence (each as the whole message reads it), when more than one
-    sentence has words of its own.
+    sentence has words of its own; the first `MAX_PARTS` of them.
 
     >>> message = "He went quiet after our date. Should I text him?"
     >>> [[t.word for t in part] for part in parts(message, terms(message))]
     [['quiet', 'after', 'date'], ['text']]
+    >>> len(parts("he pulls away. " * 60, terms("he pulls away. " * 60))) == MAX_PARTS
+    True
     """
     said = {t.word: t for t in words}
     found = []
@@ -503,6 +513,8 @@ def parts(message: str, words: Sequence[Term]) -> tuple[tuple[Term, ...], ...]:
         part = tuple(dict.fromkeys(said[t.word] for t in terms(sentence) if t.word in said))
         if part:
             found.append(part)
+            if len(found) == MAX_PARTS:
+                break
     return tuple(found) if len(found) > 1 else ()
 
 
