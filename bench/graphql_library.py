@@ -16,7 +16,6 @@ import argparse
 import json
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from importlib.metadata import version
@@ -163,17 +162,9 @@ def main() -> None:
     if args.worker:
         _worker(args.worker, args.repeat)
         return
-    from bench.reference import VENVS
+    from bench.reference import pinned_venv
 
-    venv = VENVS / f"strawberry-{STRAWBERRY.split('==')[1]}"
-    if not (venv / ".ready").is_file():
-        uv = Path(sys.executable).parent / "uv"
-        subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-        pins = [STRAWBERRY, f"graphql-core=={version('graphql-core')}"]
-        subprocess.run(
-            [str(uv), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *pins], check=True
-        )
-        (venv / ".ready").touch()
+    venv = pinned_venv("strawberry", [STRAWBERRY, f"graphql-core=={version('graphql-core')}"])
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "graph.json"
         path.write_text(json.dumps(_data()), encoding="utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.wrk import ROOT, Server, free_port, started
 
-__all__ = ["REFERENCES", "Reference", "reference_server"]
+__all__ = ["REFERENCES", "Reference", "pinned_venv", "reference_server"]
 
 VENVS = ROOT / "build" / "bench"
 BENCH = Path(__file__).resolve().parent
@@ -38,15 +38,21 @@ class Reference:
         return [f"{package}=={version(package)}" for package in self.packages]
 
     def venv(self) -> Path:
-        """The venv, created on first use (uv's cache makes that quick) and reused while the pins hold."""
-        path = VENVS / f"{self.name}-{'-'.join(pin.split('==')[1] for pin in self.pins())}"
-        if not (path / ".ready").is_file():
-            uv = Path(sys.executable).parent / "uv"
-            subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(path)], check=True)
-            install = [str(uv), "pip", "install", "--quiet", "--python", str(path / "bin" / "python"), *self.pins()]
-            subprocess.run(install, check=True)
-            (path / ".ready").touch()
-        return path
+        return pinned_venv(self.name, self.pins())
+
+
+def pinned_venv(name: str, pins: Sequence[str]) -> Path:
+    """A venv of its own under build/bench/ holding exactly `pins` ("package==version"), created on
+    first use (uv's cache makes that quick) and reused while the pins hold: a bench's reference
+    server, profiler or compared library never shares Distance's venv."""
+    path = VENVS / f"{name}-{'-'.join(pin.split('==')[1] for pin in pins)}"
+    if not (path / ".ready").is_file():
+        uv = Path(sys.executable).parent / "uv"
+        subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(path)], check=True)
+        install = [str(uv), "pip", "install", "--quiet", "--python", str(path / "bin" / "python"), *pins]
+        subprocess.run(install, check=True)
+        (path / ".ready").touch()
+    return path
 
 
 REFERENCES = (

@@ -18,19 +18,18 @@ import collections
 import os
 import re
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.reference import pinned_venv
 from bench.throughput import CONNECTIONS, ENDPOINTS, MISS_TARGETS, Endpoint, _etag
-from bench.wrk import ROOT, require_wrk, server
+from bench.wrk import require_wrk, server
 
 __all__ = ["LAYERS", "Profile", "main", "profile", "run"]
 
 PY_SPY = "py-spy==0.4.3"
-VENV = ROOT / "build" / "bench" / f"py-spy-{PY_SPY.split('==')[1]}"
 # The layer of a frame, by the first pattern its file matches (order matters).
 LAYERS: tuple[tuple[str, str], ...] = (
     ("granian/", "granian's Python side: the ASGI callback wrapper, futures, the worker's loop"),
@@ -69,14 +68,8 @@ class Profile:
 
 
 def py_spy() -> Path:
-    """py-spy in its own venv, created on first use (uv's cache makes that quick)."""
-    binary = VENV / "bin" / "py-spy"
-    if not binary.is_file():
-        uv = Path(sys.executable).parent / "uv"
-        subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(VENV)], check=True)
-        install = [str(uv), "pip", "install", "--quiet", "--python", str(VENV / "bin" / "python"), PY_SPY]
-        subprocess.run(install, check=True)
-    return binary
+    """py-spy in its own venv, created on first use."""
+    return pinned_venv("py-spy", [PY_SPY]) / "bin" / "py-spy"
 
 
 def _layer(frame: str) -> str:
