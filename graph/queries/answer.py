@@ -164,26 +164,24 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     if not verdict_items:
         verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
         verdict = verdict or _sign_verdict(kg, understood, r.ranked, verdicts)
+    # What the signs she describes point to (a verdict's kind, a reason), in their order.
+    indicated = dict.fromkeys(
+        kg.edges[eid].target
+        for f in understood
+        for eid in kg.out_edges.get(f.node.id, ())
+        if kg.edges[eid].kind == "indicates"
+    )
     reasons = of("reason")[: _LIMITS["reasons"]]
     if not reasons:  # else the best reason a sign she describes indicates, at the lower bar
-        indicated = {
-            kg.edges[eid].target
-            for f in understood
-            for eid in kg.out_edges.get(f.node.id, ())
-            if kg.edges[eid].kind == "indicates"
-        }
-        bar = _ASKED_RELATIVE * best
-        reasons = [f for f in of("reason", bar=bar) if f.node.id in indicated][:1]
+        reasons = [f for f in of("reason", bar=_ASKED_RELATIVE * best) if f.node.id in indicated][:1]
     responses = of("response")
     do = [f for f in responses if f.node.attributes.get("advice") != "warned_against"][: _LIMITS["do"]]
     dont = [f for f in responses if f.node.attributes.get("advice") == "warned_against"][: _LIMITS["dont"]]
     statistics = of("statistic")[: _LIMITS["statistics"]]
 
     about = {f.node.id: i for i, f in enumerate([*understood, *verdict, *reasons])}
-    for f in understood:  # and what the signs she describes point to (a verdict's kind, a reason)
-        for eid in kg.out_edges.get(f.node.id, ()):
-            if kg.edges[eid].kind == "indicates":
-                about.setdefault(kg.edges[eid].target, len(about))
+    for target in indicated:
+        about.setdefault(target, len(about))
 
     scores = {f.node.id: f.score for f in r.ranked}
 
