@@ -274,6 +274,11 @@ class Evidence:
     start: int
     end: int
 
+    @property
+    def span(self) -> tuple[str, int, int]:
+        """Where the quote stands, `(source, start, end)`: one passage however many quote it."""
+        return (self.source, self.start, self.end)
+
 
 @_pickled_as_arguments
 @dataclass(frozen=True, slots=True)

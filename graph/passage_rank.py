@@ -111,10 +111,6 @@ class PassageIndex:
     headings: frozenset[int]  # the passages that are a heading alone (`is_heading`)
 
 
-def _key(ev: Evidence) -> tuple[str, int, int]:
-    return (ev.source, ev.start, ev.end)
-
-
 def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     """Index every quoted span of `kg` once (kept on the graph: `kg.derived(passage_index)`)."""
     spans: dict[tuple[str, int, int], tuple[Evidence, dict[str, None]]] = {}
@@ -122,10 +118,10 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
         if node.type == "source":
             continue
         for ev in node.evidence:
-            spans.setdefault(_key(ev), (ev, {}))[1].setdefault(node.id, None)
+            spans.setdefault(ev.span, (ev, {}))[1].setdefault(node.id, None)
     for edge in kg.edges.values():
         for ev in edge.evidence:
-            holders = spans.setdefault(_key(ev), (ev, {}))[1]
+            holders = spans.setdefault(ev.span, (ev, {}))[1]
             holders.setdefault(edge.source, None)
             holders.setdefault(edge.target, None)
     passages = tuple(Passage(ev, tuple(holders)) for ev, holders in spans.values())
@@ -158,7 +154,7 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
     writer.wait_merging_threads()
     index.reload()
     of = {k: tuple(v) for k, v in of_node.items()}
-    position = {_key(p.evidence): n for n, p in enumerate(passages)}
+    position = {p.evidence.span: n for n, p in enumerate(passages)}
     headings = frozenset(n for n, p in enumerate(passages) if _heading(kg, p.evidence))
     return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, tuple(quoted), headings)
 
@@ -336,17 +332,17 @@ def passages(
     ix = kg.derived(passage_index)
     if ranked is None:
         ranked = scored(kg, r)
-    pairs = [(p.score, ix.position[_key(p.evidence)]) for p in ranked]
+    pairs = [(p.score, ix.position[p.evidence.span]) for p in ranked]
     if not pairs or pairs[0][0] <= 0:
         return []
     bar = RELATIVE * pairs[0][0]
     taken: list[Passage] = []
     per_node: dict[str, int] = {}
     for node_id in first:  # the best passage of each node read first, whatever it scores
-        own = {_key(ev) for ev in kg.nodes[node_id].evidence}
-        best_of = next((pair for pair in pairs if _key(ix.passages[pair[1]].evidence) in own), None)
+        own = {ev.span for ev in kg.nodes[node_id].evidence}
+        best_of = next((pair for pair in pairs if ix.passages[pair[1]].evidence.span in own), None)
         if best_of is None and kg.nodes[node_id].evidence:  # none shares her words: its first quote
-            at = ix.position[_key(kg.nodes[node_id].evidence[0])]
+            at = ix.position[kg.nodes[node_id].evidence[0].span]
             best_of = (0.0, at)
         if best_of is not None and not any(t.evidence == ix.passages[best_of[1]].evidence for t in taken):
             passage = ix.passages[best_of[1]]

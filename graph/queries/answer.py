@@ -51,7 +51,6 @@ from graph.queries.answer_parts import (
     overlaps,
     purpose_of,
     reading_order,
-    span,
 )
 from graph.queries.guide import VERDICTS
 from graph.reading import Term
@@ -125,7 +124,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         return Answer(message, False, NOT_COVERED, r.terms, r.intents)
     words = r.terms
     ranked_passages = scored(kg, r)
-    worth = {span(p.evidence): p.score for p in ranked_passages}
+    worth = {p.evidence.span: p.score for p in ranked_passages}
     verdicts = kg.derived(_verdict_kinds)  # made once per graph: it reads every edge
     pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
     best = pool[0].score if pool else 0.0
@@ -253,7 +252,7 @@ def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
     verdict). A node's passages beyond the one sharing her words are often where the articles
     explain it (a heading, then what it means), and a short answer has room for them."""
     items = a.items()
-    cited = {span(c) for item in items for c in item.citations}
+    cited = {c.span for item in items for c in item.citations}
     said = {c.quote for item in items for c in item.citations}
     best = max((scores.get(i.node.id, 0.0) for i in items), default=0.0)
     ranked = sorted(
@@ -272,10 +271,10 @@ def _fill(a: Answer, scores: dict[str, float], words: Sequence[Term]) -> Answer:
             rest = [
                 ev
                 for ev in cite(item.node.evidence, words, CITED, sharing=False)
-                if not overlaps(span(ev), cited) and ev.quote not in said
+                if not overlaps(ev.span, cited) and ev.quote not in said
             ]
             if rest and len(cited) < CITED:
-                cited.add(span(rest[0]))
+                cited.add(rest[0].span)
                 said.add(rest[0].quote)
                 more.setdefault(id(item), []).append(rest[0])
                 added = True
@@ -318,8 +317,8 @@ def _telling(
     """The `limit` quotes of `evidence` her message's passages score best (`graph.passage_rank`),
     else those sharing most of her words: a verdict quoted where it meets her situation, not by its
     first quote (often the articles' general line between healthy space and avoidance)."""
-    order = {span(ev): i for i, ev in enumerate(cite(evidence, words, len(evidence), sharing=False))}
-    best = sorted(evidence, key=lambda ev: (-worth.get(span(ev), 0.0), order[span(ev)]))
+    order = {ev.span: i for i, ev in enumerate(cite(evidence, words, len(evidence), sharing=False))}
+    best = sorted(evidence, key=lambda ev: (-worth.get(ev.span, 0.0), order[ev.span]))
     return distinct(best[:limit])
 
 

@@ -26,7 +26,6 @@ from graph.queries.answer_parts import (
     purpose_of,
     quoted,
     reading_order,
-    span,
     stems_of,
 )
 from graph.reading import Term
@@ -64,9 +63,9 @@ def by_passages(
     ranked = r.ranked
     early = "sides" in a.order and a.order.index("sides") <= 1  # on the very point she asks about
     sides = [side for pair in a.sides for side in pair.sides] if early else []
-    kept = {span(c) for item in (*a.verdict, *sides) for c in item.citations}
+    kept = {c.span for item in (*a.verdict, *sides) for c in item.citations}
     budget = CITED - len(kept)
-    chosen = [p for p in chosen if not overlaps(span(p.evidence), kept)][: max(0, budget)]
+    chosen = [p for p in chosen if not overlaps(p.evidence.span, kept)][: max(0, budget)]
     listed = [i.node.id for section in a.order if section not in ("sides", "verdict") for i in getattr(a, section)]
     rank = {f.node.id: n for n, f in enumerate(ranked)}
     found = {f.node.id: f for f in ranked}
@@ -85,12 +84,12 @@ def by_passages(
         if not holders:
             return None
         holders = [h for h in holders if len(given.get(h, ())) < PER_ITEM]
-        where = span(p.evidence)
+        where = p.evidence.span
 
         def preference(h: str) -> tuple[bool, bool, int, bool, bool, int, str]:
             node = kg.nodes[h]
             reply = node.type == "question" and where in _replies(kg, h)  # read under the question it answers
-            own = where in {span(ev) for ev in node.evidence}  # its own quote before an edge's
+            own = where in {ev.span for ev in node.evidence}  # its own quote before an edge's
             at = listed.index(h) if h in listed else len(listed)
             return (not reply, not own, at, node.hub, node.type == "question", rank.get(h, len(rank)), h)
 
@@ -136,8 +135,8 @@ def by_passages(
         sections = assign(chosen[: max(0, len(chosen) - over)])
     listed_now = {i.node.id for items in sections.values() for i in items}
     for described in a.understood[:1]:  # what she describes, when a verdict already quotes it
-        own = {span(ev) for ev in described.node.evidence}
-        free = [c for item in (*a.verdict, *sides) for c in item.citations if overlaps(span(c), own)]
+        own = {ev.span for ev in described.node.evidence}
+        free = [c for item in (*a.verdict, *sides) for c in item.citations if overlaps(c.span, own)]
         if described.node.id not in listed_now and free:
             sections["understood"].insert(0, replace(described, citations=(free[0],)))
     for section in fills:
@@ -162,7 +161,7 @@ def by_passages(
 def _replies(kg: KnowledgeGraph, question: str) -> frozenset[tuple[str, int, int]]:
     """The passages quoted on the `answers` edges into `question` (the articles' replies to it)."""
     edges = (kg.edges[eid] for eid in kg.in_edges.get(question, ()))
-    return frozenset(span(ev) for edge in edges if edge.kind == "answers" for ev in edge.evidence)
+    return frozenset(ev.span for edge in edges if edge.kind == "answers" for ev in edge.evidence)
 
 
 def _how_quoted(

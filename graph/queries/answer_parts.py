@@ -34,7 +34,6 @@ __all__ = [
     "purpose_of",
     "quoted",
     "reading_order",
-    "span",
     "stems_of",
 ]
 
@@ -97,7 +96,7 @@ class Answer:
         seen: dict[tuple[str, int, int], Evidence] = {}
         for item in self.items():
             for c in item.citations:
-                seen.setdefault((c.source, c.start, c.end), c)
+                seen.setdefault(c.span, c)
         return list(seen.values())
 
 
@@ -186,16 +185,12 @@ def reading_order(r: Retrieval, disputed_early: bool) -> tuple[Section, ...]:
     return ("understood", *rest, "sides")
 
 
-def span(ev: Evidence) -> tuple[str, int, int]:
-    return (ev.source, ev.start, ev.end)
-
-
 def distinct(quotes: Sequence[Evidence]) -> tuple[Evidence, ...]:
     """The quotes in order, leaving out one that repeats an earlier one: the same words quoted
     again elsewhere in the article, or a passage that overlaps one already given."""
     out: list[Evidence] = []
     for ev in quotes:
-        if not any(ev.quote == o.quote or overlaps(span(ev), {span(o)}) for o in out):
+        if not any(ev.quote == o.quote or overlaps(ev.span, {o.span}) for o in out):
             out.append(ev)
     return tuple(out)
 
