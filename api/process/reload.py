@@ -17,7 +17,7 @@ answers (`Content.prebuild`: every answer `api.app.routes` lists, exports includ
 made once, in the same child process that loads the seeds (below the serving processes'
 priority), which writes them into the graph file with the graph and makes the events of
 the switch: the main process only receives the new graph, checks it, and puts the file in
-place. A worker reads the file and indexes the graph for search in a thread, then
+place. A worker reads the file and indexes the graph for search and answers in a thread, then
 only files the answers away on its loop (~1,200 dictionary entries) and swaps. Workers do
 this one at a time (a lock on the graph file), so they never all pause at once.
 
@@ -32,8 +32,9 @@ Change notification: `Content.listeners` are called in the main process, once pe
 change, with the old and the new graph (for work done once per change, such as webhooks);
 `follow_reloads(..., on_change=...)` is called in each worker after its swap, with the events
 of the switch (for work each worker does for its own clients, such as event streams). The
-events are made once, in the main process, and written beside the graph file with those of
-the last changes: a worker that missed a reload publishes the events of each change it skipped.
+events are made once (by the loading child when it prebuilds, else by the main process) and
+written beside the graph file with those of the last changes: a worker that missed a reload
+publishes the events of each change it skipped.
 """
 
 from __future__ import annotations
