@@ -7,7 +7,8 @@ nodes found, in the order a reader should read it:
 - **understood**: the signs, questions and ideas her words matched, each saying which words
   matched where;
 - **verdict**: where the articles draw the line between healthy space and a pattern to address
-  (the kinds of pulling away the content marks, with the durations that measure them), quoted;
+  (the kinds of pulling away the content marks, with the durations that measure them), quoted,
+  given only when its quote is among the passages her message is about;
 - **reasons** that fit, best first, each saying how it was reached (her words, or the edge
   from a matched sign or idea);
 - **what to do** and **what not to do**, each with what it is for (the reason or sign it
@@ -78,6 +79,7 @@ NOT_COVERED: Final = (
 _LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 1, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
 _RELATIVE: Final = 0.3  # an item's score must reach this share of the best node's
 _ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
+_VERDICT_RELATIVE: Final = 0.5  # a verdict's quote must score this share of her message's best passage
 _SIGNS: Final = 5  # signs listed when she asks for signs
 TOP: Final = 12  # items come from the best this many nodes
 _ASKED: Final[dict[str, tuple[str, ...]]] = {
@@ -157,12 +159,24 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         understood = understood[: _SIGNS + 1]
     # The articles' verdict: on a sign she describes (the content's own, quoted), else the kind of
     # pulling away her words or signs point to (healthy processing or problematic avoidance).
+    # Either is given only where it is quoted by a passage her message is about (`_VERDICT_RELATIVE`).
+    floor = _VERDICT_RELATIVE * (ranked_passages[0].score if ranked_passages else 0.0)
+
+    def meets(item: Item) -> bool:
+        return any(worth.get(c.span, 0.0) >= floor for c in item.citations)
+
     judged = {f.node.id: f.node for f in (*understood, *of("sign")) if f.node.verdict is not None}
-    verdict_items = [_verdict_item(sign, words, worth) for sign in judged.values()][: _LIMITS["verdict"]]
+    verdict_items = [v for v in (_verdict_item(sign, words, worth) for sign in judged.values()) if meets(v)]
     verdict: list[Found] = []
     if not verdict_items:
-        verdict = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best][: _LIMITS["verdict"]]
-        verdict = verdict or _sign_verdict(kg, understood, r.ranked, verdicts)
+        kinds = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best]
+        for f in kinds or _sign_verdict(kg, understood, r.ranked, verdicts):
+            v = _verdict_of(kg, f, words, worth)
+            if meets(v):
+                verdict.append(f)
+                verdict_items.append(v)
+    verdict_items = verdict_items[: _LIMITS["verdict"]]
+    verdict = verdict[: _LIMITS["verdict"]]
     # What the signs she describes point to (a verdict's kind, a reason), in their order.
     indicated = dict.fromkeys(
         kg.edges[eid].target
@@ -203,7 +217,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             words=r.terms,
             asks=r.intents,
             understood=tuple(item(f) for f in understood),
-            verdict=(*verdict_items, *(_verdict_of(kg, f, words, worth) for f in verdict)),
+            verdict=tuple(verdict_items),
             reasons=tuple(item(f) for f in reasons),
             do=tuple(item(f, purpose=purpose_of(kg, f.node, about)) for f in do),
             dont=tuple(item(f, purpose=purpose_of(kg, f.node, about)) for f in dont),
