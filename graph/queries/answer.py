@@ -8,7 +8,8 @@ nodes found, in the order a reader should read it:
   matched where;
 - **verdict**: where the articles draw the line between healthy space and a pattern to address
   (the kinds of pulling away the content marks, with the durations that measure them), quoted,
-  given only when its quote is among the passages her message is about;
+  given (but for the sign she describes first) only when its quote is among the passages her
+  message is about;
 - **reasons** that fit, best first, each saying how it was reached (her words, or the edge
   from a matched sign or idea);
 - **what to do** and **what not to do**, each with what it is for (the reason or sign it
@@ -76,7 +77,16 @@ NOT_COVERED: Final = (
     "you can do when he does, and nothing in them speaks to your message."
 )
 
-_LIMITS: Final[dict[str, int]] = {"understood": 3, "verdict": 1, "reasons": 3, "do": 3, "dont": 2, "statistics": 1}
+# One disagreement: the one whose side ranks best (a second was rarely on the point she asks about).
+_LIMITS: Final[dict[str, int]] = {
+    "understood": 3,
+    "verdict": 1,
+    "reasons": 3,
+    "do": 3,
+    "dont": 2,
+    "statistics": 1,
+    "sides": 1,
+}
 _RELATIVE: Final = 0.3  # an item's score must reach this share of the best node's
 _ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
 _VERDICT_RELATIVE: Final = 0.5  # a verdict's quote must score this share of her message's best passage
@@ -159,14 +169,18 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         understood = understood[: _SIGNS + 1]
     # The articles' verdict: on a sign she describes (the content's own, quoted), else the kind of
     # pulling away her words or signs point to (healthy processing or problematic avoidance).
-    # Either is given only where it is quoted by a passage her message is about (`_VERDICT_RELATIVE`).
+    # Either is given only where it is quoted by a passage her message is about (`_VERDICT_RELATIVE`),
+    # but for the verdict on the sign she describes first.
     floor = _VERDICT_RELATIVE * (ranked_passages[0].score if ranked_passages else 0.0)
 
     def meets(item: Item) -> bool:
         return any(worth.get(c.span, 0.0) >= floor for c in item.citations)
 
     judged = {f.node.id: f.node for f in (*understood, *of("sign")) if f.node.verdict is not None}
-    verdict_items = [v for v in (_verdict_item(sign, words, worth) for sign in judged.values()) if meets(v)]
+    first = understood[0].node.id if understood else None  # what she describes first: its verdict always
+    verdict_items = [
+        v for v in (_verdict_item(sign, words, worth) for sign in judged.values()) if v.node.id == first or meets(v)
+    ]
     verdict: list[Found] = []
     if not verdict_items:
         kinds = [f for f in pool if f.node.id in verdicts and f.score >= _RELATIVE * best]
@@ -375,7 +389,8 @@ def _sign_verdict(
 def _sides(
     kg: KnowledgeGraph, ranked: Sequence[Found], words: Sequence[Term], understood: set[str]
 ) -> tuple[list[Sides], bool]:
-    """The disagreements on what her words are about, and whether one is on the point matched.
+    """The disagreement on what her words are about (the one whose side ranks best), and whether
+    it is on the point matched.
 
     A disagreement is on her point when one of its sides is among the best-ranked nodes and her own
     words match it (or it is among the first three), not merely reached through the graph."""
@@ -398,7 +413,7 @@ def _sides(
         chosen.setdefault(edge.id, (i, edge))
     out = []
     early = False
-    for i, edge in list(chosen.values())[:2]:
+    for i, edge in list(chosen.values())[: _LIMITS["sides"]]:
         one, other = (found[edge.source], found[edge.target])
         early = early or i < 3 or edge.source in understood or edge.target in understood
         about = edge.about or f"“{one.node.label}” against “{other.node.label}”"
