@@ -182,7 +182,8 @@ def _scale(texts: Sequence[str], nodes: int) -> tuple[float, float, float]:
     """Build the synthetic graph, then p50/p99 ms of `answer` on it; and the build seconds."""
     from bench.synthetic import synthetic_content
     from graph.build import build
-    from graph.queries.answer import answer, make_indexes
+    from graph.indexes import make_indexes
+    from graph.queries.answer import answer
 
     kg = build(synthetic_content(nodes=nodes, edges=nodes * 10))
     gc.freeze()  # as a server freezes the graph it serves, so no full collection walks it

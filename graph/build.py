@@ -99,6 +99,19 @@ class KnowledgeGraph:
                     value = self._derived[key] = make(self, *args)
         return value
 
+    def keep(self, make: Callable[..., T], value: T, *args: Any) -> None:
+        """Keep `value` as `make(self, *args)`, made elsewhere for this same graph (another process
+        made it and handed it over: `graph.indexes`), so that `derived` does not make it again.
+        What is kept already stays.
+
+        >>> def labels(g): return sorted(n.label for n in g.nodes.values())
+        >>> kg = tiny_graph()
+        >>> kg.keep(labels, ["made elsewhere"])
+        >>> kg.derived(labels)
+        ['made elsewhere']
+        """
+        self._derived.setdefault((make, *args), value)
+
     def serves_same(self, other: KnowledgeGraph) -> bool:
         """Whether `other` would answer every request as this graph does: the same content and
         the same releases. A reload that finds so keeps this graph (and every answer made on it)."""

@@ -1,7 +1,8 @@
 """The article passages a reader's message is about, best first: what `/v1/answer` cites.
 
 A passage is one quoted span of an article (a node's or an edge's evidence, each span once).
-It is indexed (tantivy BM25, in memory, made once per graph) with the words around it in the
+It is indexed (tantivy BM25, made once per graph: in memory, or written to a folder by another
+process, `passage_index_in`, and opened, `open_passage_index`) with the words around it in the
 graph: its quote, and the words of the names (label and aliases) and summary of every node that
 quotes it (both ends of an edge that quotes it), each word once per node, so a node with many
 names sharing a word does not weigh it many times; and, apart and weak, the article's whole words
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import tantivy
@@ -58,7 +60,9 @@ __all__ = [
     "Passage",
     "PassageIndex",
     "is_heading",
+    "open_passage_index",
     "passage_index",
+    "passage_index_in",
     "passages",
     "scored",
 ]
@@ -112,7 +116,30 @@ class PassageIndex:
 
 
 def passage_index(kg: KnowledgeGraph) -> PassageIndex:
-    """Index every quoted span of `kg` once (kept on the graph: `kg.derived(passage_index)`)."""
+    """Index every quoted span of `kg` once, in memory (kept on the graph: `kg.derived(passage_index)`)."""
+    return _indexed(kg, tantivy.Index(_schema()))
+
+
+def passage_index_in(kg: KnowledgeGraph, folder: Path) -> PassageIndex:
+    """`passage_index`, written to `folder` (a new one) for another process to open
+    (`open_passage_index`, with the index's `stems` and `quote_stems`, which the folder does not hold)."""
+    folder.mkdir()
+    return _indexed(kg, tantivy.Index(_schema(), path=str(folder), reuse=False))
+
+
+def open_passage_index(
+    kg: KnowledgeGraph, folder: Path, stems: dict[str, frozenset[str]], quote_stems: tuple[frozenset[str], ...]
+) -> PassageIndex:
+    """The index `passage_index_in` wrote to `folder` for this same graph, with the stems it made.
+    What is cheap to make again (the passages, where each one is) is made here, not carried."""
+    passages = _passages(kg)
+    if len(passages) != len(quote_stems):
+        raise ValueError(f"the passage index in {folder} was made for another graph")
+    return _served(kg, tantivy.Index.open(str(folder)), passages, stems, quote_stems)
+
+
+def _passages(kg: KnowledgeGraph) -> tuple[Passage, ...]:
+    """Every quoted span of `kg` once, with the nodes that quote it, in the graph's order."""
     spans: dict[tuple[str, int, int], tuple[Evidence, dict[str, None]]] = {}
     for node in kg.nodes.values():
         if node.type == "source":
@@ -124,16 +151,26 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
             holders = spans.setdefault(ev.span, (ev, {}))[1]
             holders.setdefault(edge.source, None)
             holders.setdefault(edge.target, None)
-    passages = tuple(Passage(ev, tuple(holders)) for ev, holders in spans.values())
+    return tuple(Passage(ev, tuple(holders)) for ev, holders in spans.values())
+
+
+def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("n", stored=False, fast=True, indexed=True)
     builder.add_text_field("text", tokenizer_name=_TOKENS)
     builder.add_text_field("around", tokenizer_name=_TOKENS)
-    schema = builder.build()
-    index = tantivy.Index(schema)
+    return builder.build()
+
+
+def _tokenizer(index: tantivy.Index) -> None:
+    # Not saved with an index: registered again each time one is made or opened.
     index.register_tokenizer(_TOKENS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+
+
+def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> PassageIndex:
+    passages = _passages(kg)
+    _tokenizer(index)
     writer = index.writer(heap_size=100_000_000, num_threads=1)
-    of_node: dict[str, list[int]] = {}
     stem_sets: dict[str, frozenset[str]] = {}
     node_text: dict[str, str] = {}  # each node's stems as indexed, joined once
     quoted: list[frozenset[str]] = []
@@ -147,16 +184,30 @@ def passage_index(kg: KnowledgeGraph) -> PassageIndex:
                 stem_sets[node_id] = frozenset(stems(" ".join((node.label, *node.aliases, node.summary))))
                 node_text[node_id] = " ".join(sorted(stem_sets[node_id]))
             parts.append(node_text[node_id])
-            of_node.setdefault(node_id, []).append(n)
         around = " ".join(stems(_around(kg, passage.evidence)))
         writer.add_document(tantivy.Document(n=n, text=" ".join(parts), around=around))
     writer.commit()
     writer.wait_merging_threads()
-    index.reload()
+    return _served(kg, index, passages, stem_sets, tuple(quoted))
+
+
+def _served(
+    kg: KnowledgeGraph,
+    index: tantivy.Index,
+    passages: tuple[Passage, ...],
+    stem_sets: dict[str, frozenset[str]],
+    quoted: tuple[frozenset[str], ...],
+) -> PassageIndex:
+    _tokenizer(index)
+    index.config_reader(reload_policy="Manual")  # the index never changes: no watcher of its files
+    of_node: dict[str, list[int]] = {}
+    for n, passage in enumerate(passages):
+        for node_id in passage.nodes:
+            of_node.setdefault(node_id, []).append(n)
     of = {k: tuple(v) for k, v in of_node.items()}
     position = {p.evidence.span: n for n, p in enumerate(passages)}
     headings = frozenset(n for n, p in enumerate(passages) if _heading(kg, p.evidence))
-    return PassageIndex(index.searcher(), schema, passages, of, stem_sets, position, tuple(quoted), headings)
+    return PassageIndex(index.searcher(), index.schema, passages, of, stem_sets, position, quoted, headings)
 
 
 def is_heading(text: str, start: int, end: int) -> bool:

@@ -1,11 +1,13 @@
-"""The graph's inverted index (tantivy, in memory): one document per node, made once per graph.
+"""The graph's inverted index (tantivy): one document per node, made once per graph.
 
 Fields, each weighted at query time (label and aliases alike, as both are names a reader uses for
 the node; then summary, then quote), are analysed with English stemming and stop words (`en`);
 labels and aliases are also kept as plain lower-cased words (`*_words`) for typo-tolerant and
 prefix matching, where a stem would hide the typo. `n` is the
 node's position in `TextIndex.nodes`; `type` and `source` (every article a node quotes) are fast
-fields counted for facets. The index lives on its graph (`kg.derived(text_index)`).
+fields counted for facets. The index lives on its graph (`kg.derived(text_index)`), in memory;
+another process can write it to a folder (`text_index_in`) for a server to open
+(`open_text_index`, `graph.indexes`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
 import tantivy
@@ -29,8 +32,10 @@ __all__ = [
     "analyse",
     "articles",
     "expand_contractions",
+    "open_text_index",
     "stems",
     "text_index",
+    "text_index_in",
     "words",
 ]
 
@@ -260,20 +265,34 @@ def articles(node: Node) -> tuple[str, ...]:
 
 
 def text_index(kg: KnowledgeGraph) -> TextIndex:
-    """Index every node of `kg` (kept on the graph once made: `kg.derived(text_index)`)."""
-    schema = _schema()
-    index = tantivy.Index(schema)  # in memory
-    index.register_tokenizer(_STEMMED, _EN)
-    index.register_tokenizer(_PLAIN, _WORDS)
+    """Index every node of `kg`, in memory (kept on the graph once made: `kg.derived(text_index)`)."""
+    return _indexed(kg, tantivy.Index(_schema()))
+
+
+def text_index_in(kg: KnowledgeGraph, folder: Path) -> TextIndex:
+    """`text_index`, written to `folder` (a new one) for another process to open (`open_text_index`)."""
+    folder.mkdir()
+    return _indexed(kg, tantivy.Index(_schema(), path=str(folder), reuse=False))
+
+
+def open_text_index(kg: KnowledgeGraph, folder: Path) -> TextIndex:
+    """The index `text_index_in` wrote to `folder` for this same graph (its nodes in the same order).
+
+    The folder's files are mapped, not read: the index costs the page cache, shared, and the
+    folder can be removed once it is open."""
+    index = tantivy.Index.open(str(folder))
+    return _served(kg, index)
+
+
+def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> TextIndex:
+    _tokenizers(index)
     writer = index.writer(heap_size=200_000_000, num_threads=1)  # one segment; the machine is shared
-    nodes = tuple(kg.nodes.values())
-    sources = tuple(articles(node) for node in nodes)
-    for n, node in enumerate(nodes):
+    for n, node in enumerate(kg.nodes.values()):
         writer.add_document(
             tantivy.Document(
                 n=n,
                 type=node.type,
-                source=list(sources[n]),
+                source=list(articles(node)),
                 label=node.label,
                 alias=list(node.aliases),
                 summary=node.summary,
@@ -284,5 +303,17 @@ def text_index(kg: KnowledgeGraph) -> TextIndex:
         )
     writer.commit()
     writer.wait_merging_threads()
-    index.reload()
-    return TextIndex(index, index.searcher(), schema, nodes, sources)
+    return _served(kg, index)
+
+
+def _tokenizers(index: tantivy.Index) -> None:
+    # Not saved with an index: registered again each time one is made or opened.
+    index.register_tokenizer(_STEMMED, _EN)
+    index.register_tokenizer(_PLAIN, _WORDS)
+
+
+def _served(kg: KnowledgeGraph, index: tantivy.Index) -> TextIndex:
+    _tokenizers(index)
+    index.config_reader(reload_policy="Manual")  # the index never changes: no watcher of its files
+    nodes = tuple(kg.nodes.values())
+    return TextIndex(index, index.searcher(), index.schema, nodes, tuple(articles(node) for node in nodes))

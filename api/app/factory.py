@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import sys
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
@@ -38,10 +39,12 @@ from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.events import Event
-from graph.queries.answer import make_indexes
+from graph.indexes import Saved, make_indexes, open_indexes
 from graph.text_index import text_index
 
 __all__ = ["DESCRIPTION", "create_app"]
+
+log = logging.getLogger("distance.reload")
 
 DESCRIPTION = """\
 Distance serves a knowledge graph of why men pull away in relationships, built from five
@@ -195,8 +198,16 @@ def prebuilt_answers(app: FastAPI, graph: KnowledgeGraph) -> list[bytes]:
     return pipeline.cache.prebuilt(graph)
 
 
-def _ready(graph: KnowledgeGraph) -> None:
-    """What a worker makes of a reloaded graph in a thread, before the swap: its search and answer indexes."""
+def _ready(graph: KnowledgeGraph, indexes: Saved | None) -> None:
+    """A reloaded graph's search and answer indexes, in a thread before the swap: opened where
+    the loading child made them, made here where it did not (or their folder is gone)."""
+    if indexes is not None:
+        try:
+            open_indexes(graph, indexes)
+        except (OSError, ValueError) as exc:
+            log.warning("made the indexes of content %s here: %s", graph.content_version[:16], exc)
+        else:
+            return
     make_indexes(graph)
 
 

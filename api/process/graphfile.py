@@ -8,7 +8,9 @@ read by the processes it forked: pickle's trust model fits.
 
 The file is a run of small pickles, not one: a format tag, the graph's fields (a mapping of
 more than `_PIECE` entries in pieces of that many, a tuple an element a piece), an end
-mark, then the answers prebuilt with the graph (pickled batches, `api.edge.cache`). Unpickled whole, the graph and its
+mark, the graph's indexes when they were made with it (`graph.indexes.Saved`: where their
+files are, and their plain data), then the answers prebuilt with the graph (pickled batches,
+`api.edge.cache`). Unpickled whole, the graph and its
 ~17 MB of answers were one call that holds the interpreter (~4 ms for the graph alone at
 best, several times that on a busy machine, where a thread doing it kept the loop waiting);
 a worker reads the file piece by piece on its serving loop instead
@@ -27,14 +29,22 @@ import pickle
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from graph.build import KnowledgeGraph
+from graph.indexes import Saved
 from graph.load import collector_paused
 
-__all__ = ["SnapshotError", "read_graph_file", "read_graph_file_between", "read_snapshot", "write_snapshot"]
+__all__ = [
+    "GraphFile",
+    "SnapshotError",
+    "read_graph_file",
+    "read_graph_file_between",
+    "read_snapshot",
+    "write_snapshot",
+]
 
-_FORMAT: Final = "distance graph file, in pieces, 1"
+_FORMAT: Final = "distance graph file, in pieces, 2"
 _END: Final = ("", "end", None)
 _FIELDS: Final = tuple(f.name for f in dataclasses.fields(KnowledgeGraph) if f.init)
 # Entries of a mapping per piece: ~0.2 ms to unpickle on the shipped content (edges, with
@@ -49,13 +59,22 @@ class SnapshotError(Exception):
     """The snapshot file could not be read as a graph."""
 
 
-def write_snapshot(graph: KnowledgeGraph, path: Path, prebuilt: object = None) -> None:
-    """Write `graph` (and what was `prebuilt` from it: its answers, a list of pickled batches)
-    to `path` atomically: a reader sees the old file or the new one."""
+class GraphFile(NamedTuple):
+    """What a graph file holds: the graph, and what was made with it in the same process."""
+
+    graph: KnowledgeGraph
+    prebuilt: list[bytes] | None  # its answers, pickled batches (`api.edge.cache`)
+    indexes: Saved | None  # its indexes (`graph.indexes.save_indexes`)
+
+
+def write_snapshot(graph: KnowledgeGraph, path: Path, prebuilt: object = None, indexes: Saved | None = None) -> None:
+    """Write `graph` (with what was made from it: its answers, `prebuilt`, a list of pickled
+    batches, and its `indexes`) to `path` atomically: a reader sees the old file or the new one."""
     partial = path.with_name(path.name + ".partial")
+    answers = prebuilt if isinstance(prebuilt, list) else ()
     # Many objects, no cycles: the collector would walk them again and again.
     with partial.open("wb") as out, collector_paused():
-        for record in (_FORMAT, *_pieces(graph), _END, *(prebuilt if isinstance(prebuilt, list) else ())):
+        for record in (_FORMAT, *_pieces(graph), _END, indexes, *answers):
             pickle.dump(record, out, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, path)
 
@@ -75,19 +94,19 @@ def _pieces(graph: KnowledgeGraph) -> Iterator[_Piece]:
             yield name, "whole", value
 
 
-def read_graph_file(path: Path) -> tuple[KnowledgeGraph, object]:
-    """The graph saved at `path`, and what was prebuilt from it (None when nothing was)."""
+def read_graph_file(path: Path) -> GraphFile:
+    """The graph saved at `path`, and what was made with it (None where nothing was)."""
     steps = _reading(path, _read(path))
     with collector_paused():
         while True:
             try:
                 next(steps)
             except StopIteration as done:
-                result: tuple[KnowledgeGraph, object] = done.value
+                result: GraphFile = done.value
                 return result
 
 
-async def read_graph_file_between(path: Path) -> tuple[KnowledgeGraph, object]:
+async def read_graph_file_between(path: Path) -> GraphFile:
     """`read_graph_file` on an event loop: the bytes read in a thread, then one piece unpickled
     per turn of the loop, so that requests are served between two pieces (the caller decides
     whether the collector runs meanwhile: `api.process.reload` pauses it)."""
@@ -97,14 +116,14 @@ async def read_graph_file_between(path: Path) -> tuple[KnowledgeGraph, object]:
         try:
             next(steps)
         except StopIteration as done:
-            result: tuple[KnowledgeGraph, object] = done.value
+            result: GraphFile = done.value
             return result
         await asyncio.sleep(0)
 
 
 def read_snapshot(path: Path) -> KnowledgeGraph:
     """The graph saved at `path`."""
-    return read_graph_file(path)[0]
+    return read_graph_file(path).graph
 
 
 def _read(path: Path) -> bytes:
@@ -114,8 +133,8 @@ def _read(path: Path) -> bytes:
         raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
 
 
-def _reading(path: Path, data: bytes) -> Generator[None, None, tuple[KnowledgeGraph, object]]:
-    """Unpickle the file's records, yielding after each; return (graph, prebuilt batches or None)."""
+def _reading(path: Path, data: bytes) -> Generator[None, None, GraphFile]:
+    """Unpickle the file's records, yielding after each; return the graph and what was made with it."""
     source = io.BytesIO(data)
     try:
         first = pickle.load(source)
@@ -133,6 +152,10 @@ def _reading(path: Path, data: bytes) -> Generator[None, None, tuple[KnowledgeGr
             else:
                 fields[name] = value
             yield
+        indexes = pickle.load(source)
+        if indexes is not None and not isinstance(indexes, Saved):
+            raise SnapshotError(f"snapshot {path} holds a {type(indexes).__name__} where indexes belong")
+        yield
         batches: list[bytes] = []
         while source.tell() < len(data):
             batches.append(pickle.load(source))
@@ -143,4 +166,4 @@ def _reading(path: Path, data: bytes) -> Generator[None, None, tuple[KnowledgeGr
         graph = KnowledgeGraph(**fields)
     except TypeError as exc:
         raise SnapshotError(f"snapshot {path} does not hold a graph: {exc}") from exc
-    return graph, batches or None
+    return GraphFile(graph, batches or None, indexes)

@@ -12,14 +12,16 @@ with), is written to the graph file (`api.process.graphfile`), and every worker 
 swaps the graph into `app.state.graph` in one assignment: a request sees the old graph or
 the new one, never half of either, and no connection is closed.
 
-Nothing a reload makes is made on a loop that serves requests. The new graph's prebuilt
-answers (`Content.prebuild`: every answer `api.app.routes` lists, exports included) are
-made once, in the same child process that loads the seeds (below the serving processes'
-priority), which writes them into the graph file with the graph and makes the events of
-the switch: the main process only receives the new graph, checks it, and puts the file in
-place. A worker reads the file and indexes the graph for search and answers in a thread, then
-only files the answers away on its loop (~1,200 dictionary entries) and swaps. Workers do
-this one at a time (a lock on the graph file), so they never all pause at once.
+Nothing a reload makes is made in a process that serves requests. The new graph's prebuilt
+answers (`Content.prebuild`: every answer `api.app.routes` lists, exports included) and its
+indexes for search and answers (`graph.indexes.save_indexes`, the tantivy ones in a folder
+beside the graph file) are made once, in the same child process that loads the seeds (below
+the serving processes' priority), which writes them into the graph file with the graph and
+makes the events of the switch: the main process only receives the new graph, checks it, and
+puts the file in place. A worker reads the file a piece at a time between requests, opens the
+indexes (`ready`, in a thread: it maps their files), files the answers away on its loop
+(~1,200 dictionary entries, in batches) and swaps. Workers do this one at a time (a lock on
+the graph file), so they never all pause at once.
 
 What triggers it, all in the main process, one reload at a time:
 - `distance reload PID` (SIGUSR1 to the main process), in place; `distance reload --confirm
@@ -65,6 +67,7 @@ from api.settings import Settings
 from graph.build import KnowledgeGraph
 from graph.errors import ContentError
 from graph.events import Event, events_between
+from graph.indexes import Saved, save_indexes
 from graph.intake import load_apart, load_apart_and, removal
 from graph.load import collector_paused
 
@@ -82,6 +85,10 @@ _STOP: Final = ""
 # Content changes kept beside the graph file: a worker that fell further behind than this
 # (never seen: it would have missed this many reloads in a row) makes its events itself.
 _CHANGES_KEPT: Final = 64
+# Folders of indexes kept beside the graph file: the served graph's and the one before (a worker
+# that opens a removed folder makes its indexes itself; one that opened it keeps its mapping).
+_INDEXES_KEPT: Final = 2
+_INDEXES: Final = "indexes-"
 
 
 class Content:
@@ -108,6 +115,8 @@ class Content:
         self.directory = Path(tempfile.mkdtemp(prefix="distance-content-"))  # private (0700), removed on close
         self.graph_file = self.directory / "graph.pickle"
         self._staged = self.directory / "graph.staged"
+        self._attempts = 0  # reloads tried: each one's indexes get a folder of their own
+        self._indexes: deque[Path] = deque(maxlen=_INDEXES_KEPT)  # of the graphs served, newest last
         self.generation = 0  # how many reloads changed the content; written beside the graph file
         self.changes: deque[Change] = deque(maxlen=_CHANGES_KEPT)  # newest last; written beside it too
         self._lock = threading.Lock()
@@ -157,8 +166,10 @@ class Content:
             events = made if made is not None else events_between(current, new)
             self.changes.append((_served_as(current), _served_as(new), events))
             _write_changes(self.graph_file, list(self.changes))
-            if made is not None:  # the child wrote the graph file for `new`, with its answers
+            if made is not None:  # the child wrote the graph file for `new`, with its answers and indexes
                 os.replace(self._staged, self.graph_file)
+                self._indexes.append(self._folder)
+                self._prune_indexes()
             else:
                 write_snapshot(new, self.graph_file)
             self.generation += 1
@@ -182,14 +193,23 @@ class Content:
         self._made = None
         if self.prebuild is None:
             return load_apart(self.settings.seeds_dir)
+        self._attempts += 1
         current, prebuild, staged = self.graph, self.prebuild, self._staged
+        folder = self._folder = self.directory / f"{_INDEXES}{self._attempts}"
 
         def made_apart(new: KnowledgeGraph) -> list[Event]:  # in the child, below serving priority
-            write_snapshot(new, staged, prebuild(new))
+            indexes = save_indexes(new, folder)  # first: the prebuilt search answers read them
+            write_snapshot(new, staged, prebuild(new), indexes)
             return events_between(current, new)
 
         graph, self._made = load_apart_and(self.settings.seeds_dir, made_apart)
         return graph
+
+    def _prune_indexes(self) -> None:
+        """Remove the folders of indexes no kept graph was made with (refused reloads' too)."""
+        for folder in self.directory.glob(f"{_INDEXES}*"):
+            if folder not in self._indexes:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def request(self, trigger: str, *, confirmed: bool = False) -> None:
         """Ask for a reload from a signal handler: it runs on the reload thread, never in the handler."""
@@ -323,12 +343,13 @@ async def follow_reloads(
     *,
     prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
     adopt: Callable[[KnowledgeGraph, object], Awaitable[bool]] | None = None,
-    ready: Callable[[KnowledgeGraph], object] | None = None,
+    ready: Callable[[KnowledgeGraph, Saved | None], object] | None = None,
     on_change: Callable[[KnowledgeGraph, KnowledgeGraph, list[Event]], Awaitable[None]] | None = None,
 ) -> AsyncIterator[None]:
     """While open, in a worker: on SIGUSR1, read `state.graph_file` and swap its graph in.
 
-    Off the loop (in a thread): the file is read and `ready(graph)` run (the search index).
+    Off the loop (in a thread): the file's bytes are read and `ready(graph, indexes)` run (the
+    search and answer indexes: opened when the loading child made them, else made).
     On it: `adopt(graph, prebuilt)` files away the answers made with the graph (in batches,
     letting requests run between two), and when it
     cannot (nothing was prebuilt), `prepare(graph)` makes them here instead. Workers take
@@ -357,11 +378,11 @@ async def follow_reloads(
         # with the new one stays (a few hundred objects a reload).
         with collector_paused():
             try:
-                new, prebuilt = await read_graph_file_between(path)  # a piece a turn, requests between
+                new, prebuilt, indexes = await read_graph_file_between(path)  # a piece a turn, requests between
             finally:
                 gc.freeze()
         if ready is not None:
-            await asyncio.to_thread(ready, new)
+            await asyncio.to_thread(ready, new, indexes)
         return new, prebuilt
 
     async def swap(signalled: float) -> None:

@@ -38,7 +38,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
-from graph.passage_rank import passage_index, passages, scored
+from graph.passage_rank import passages, scored
 from graph.queries.answer_citing import by_passages
 from graph.queries.answer_parts import (
     CITED,
@@ -56,8 +56,7 @@ from graph.queries.answer_parts import (
 )
 from graph.queries.guide import VERDICTS
 from graph.reading import Term
-from graph.retrieval import Found, past_positions, retrieve, vocabulary, withdrawal_phrases
-from graph.text_index import text_index
+from graph.retrieval import Found, retrieve
 
 __all__ = [
     "CITED",
@@ -68,7 +67,7 @@ __all__ = [
     "Section",
     "Sides",
     "answer",
-    "make_indexes",
+    "verdict_kinds",
 ]
 
 MAX_MESSAGE: Final = 1000
@@ -102,7 +101,7 @@ _ROUNDS: Final = 2  # at most this many further quotes per item
 _FILL_RELATIVE: Final = 0.7  # an item gets further quotes when its node ranks this share of the best
 
 
-def _verdict_kinds(kg: KnowledgeGraph) -> frozenset[str]:
+def verdict_kinds(kg: KnowledgeGraph) -> frozenset[str]:
     """The kinds of pulling away the content marks (a concept that `is_a` hub, not a hub itself):
     where the articles draw the line between healthy space and a pattern to address."""
     out = set()
@@ -137,7 +136,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     words = r.terms
     ranked_passages = scored(kg, r)
     worth = {p.evidence.span: p.score for p in ranked_passages}
-    verdicts = kg.derived(_verdict_kinds)  # made once per graph: it reads every edge
+    verdicts = kg.derived(verdict_kinds)  # made once per graph: it reads every edge
     pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
     best = pool[0].score if pool else 0.0
     top = {f.node.id for f in pool[:TOP]}
@@ -428,17 +427,3 @@ def _sides(
             )
         )
     return out, early
-
-
-def make_indexes(kg: KnowledgeGraph) -> None:
-    """Make every index an answer reads, each kept on `kg` (`kg.derived`), so that the first
-    reader's message does not wait for them: a server makes them when a graph starts serving, off
-    its serving loop. On the 100,000-node bench graph the passages' index alone takes seconds.
-
-    >>> kg = tiny_graph()
-    >>> make_indexes(kg)
-    >>> kg.derived(passage_index) is kg.derived(passage_index)
-    True
-    """
-    for index in (text_index, vocabulary, withdrawal_phrases, past_positions, passage_index, _verdict_kinds):
-        kg.derived(index)

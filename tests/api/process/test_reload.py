@@ -23,6 +23,7 @@ from api.settings import Settings
 from graph import queries
 from graph.build import KnowledgeGraph, load_graph
 from graph.events import Event, events_between
+from graph.indexes import Saved, open_indexes
 from tests.tiny import DEEP, append_entry, shrink_tiny_seeds
 
 OLD_SUMMARY = "A hormone tied to touch and bonding."
@@ -252,8 +253,10 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
         _edit_summary(seeds, "Edited for the workers.")
         assert held.reload("test") == "reloaded"
         assert made_in == []  # appended in the child, not here
-        graph, prebuilt = read_graph_file(held.graph_file)
+        graph, prebuilt, indexes = read_graph_file(held.graph_file)
         assert isinstance(prebuilt, list)
+        assert indexes is not None
+        assert indexes.content_version == graph.content_version
         paths = {row[0] for batch in prebuilt for row in pickle.loads(batch)}
         assert {"/v1/meta", "/v1/nodes/oxytocin", "/v1/graph"} <= paths
         prepared: list[str] = []
@@ -271,15 +274,51 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
         async def on_change(old: KnowledgeGraph, new: KnowledgeGraph, events: list[Event]) -> None:
             published.extend(events)
 
-        async def scenario() -> str:
-            state = State({"graph": tiny, "graph_file": held.graph_file, "generation": 0})
-            async with follow_reloads(state, prepare=prepare, adopt=adopt, on_change=on_change):  # catches up
-                await asyncio.sleep(0.5)
-            return str(state.graph.content_version)
+        opened: list[Saved | None] = []
 
-        assert asyncio.run(scenario()) == graph.content_version
+        def ready(new: KnowledgeGraph, saved: Saved | None) -> None:
+            opened.append(saved)
+            assert saved is not None
+            open_indexes(new, saved)
+
+        async def scenario() -> KnowledgeGraph:
+            state = State({"graph": tiny, "graph_file": held.graph_file, "generation": 0})
+            async with follow_reloads(state, prepare=prepare, adopt=adopt, ready=ready, on_change=on_change):
+                await asyncio.sleep(0.5)  # catches up
+            served: KnowledgeGraph = state.graph
+            return served
+
+        served = asyncio.run(scenario())
+        assert served.content_version == graph.content_version
         assert (prepared, adopted) == ([], [len(prebuilt)])
+        assert opened == [indexes]  # made in the child: the worker opened them
+        found = [hit.node.id for hit in queries.search(served, "oxytocin").items]
+        assert found
+        assert found == [hit.node.id for hit in queries.search(graph, "oxytocin").items]
         assert published == events_between(tiny, held.graph)  # made in the child too
+    finally:
+        held.close()
+
+
+def test_the_loading_child_makes_the_indexes_and_the_server_keeps_two_folders_of_them(
+    seeds: Path, tiny: KnowledgeGraph
+) -> None:
+    """Each reload's child writes the new graph's indexes to a folder of its own, named in the
+    graph file; the served graph's folder and the one before stay (a worker may still open it),
+    older ones go."""
+    held = Content(Settings(seeds_dir=seeds), tiny, prebuild=lambda graph: None)
+    concepts = seeds / "graph" / "concepts.yaml"
+    original = concepts.read_text(encoding="utf-8")
+    try:
+        named = []
+        for n in range(3):
+            concepts.write_text(original.replace(OLD_SUMMARY, f"Edited summary number {n}."), encoding="utf-8")
+            assert held.reload("test") == "reloaded"
+            graph, _, indexes = read_graph_file(held.graph_file)
+            assert indexes is not None
+            assert indexes.content_version == graph.content_version
+            named.append(indexes.folder)
+        assert sorted(held.directory.glob("indexes-*")) == sorted(named[-2:])
     finally:
         held.close()
 
@@ -325,7 +364,7 @@ def test_a_worker_reads_the_graph_file_a_piece_a_turn_of_its_loop(tmp_path: Path
         while not reading.done():
             ticks += 1
             await asyncio.sleep(0)
-        graph, prebuilt = reading.result()
+        graph, prebuilt, _ = reading.result()
         return graph, prebuilt, ticks
 
     graph, prebuilt, ticks = asyncio.run(read_beside_a_ticker())
