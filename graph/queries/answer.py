@@ -15,7 +15,8 @@ nodes found, in the order a reader should read it:
 - **what to do** and **what not to do**, each with what it is for (the reason or sign it
   addresses or backfires on);
 - the **statistics** that bear on it;
-- **both sides**, each quoted, wherever the articles disagree on a point the answer touches.
+- **both sides**, each quoted, wherever the articles disagree on a point the answer touches (one
+  disagreement, and only when a side's quote is among the passages her message is about).
 
 Sections come in the order her message asks for (advice first when she asks what to do, reasons
 first when she asks why); a disagreement on the very point matched comes right after what was
@@ -89,6 +90,7 @@ _LIMITS: Final[dict[str, int]] = {
 _RELATIVE: Final = 0.3  # an item's score must reach this share of the best node's
 _ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
 _VERDICT_RELATIVE: Final = 0.5  # a verdict's quote must score this share of her message's best passage
+_SIDES_RELATIVE: Final = 0.7  # and one side's quote of a disagreement this share
 _SIGNS: Final = 5  # signs listed when she asks for signs
 TOP: Final = 12  # items come from the best this many nodes
 _ASKED: Final[dict[str, tuple[str, ...]]] = {
@@ -170,7 +172,8 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     # pulling away her words or signs point to (healthy processing or problematic avoidance).
     # Either is given only where it is quoted by a passage her message is about (`_VERDICT_RELATIVE`),
     # but for the verdict on the sign she describes first.
-    floor = _VERDICT_RELATIVE * (ranked_passages[0].score if ranked_passages else 0.0)
+    top_passage = ranked_passages[0].score if ranked_passages else 0.0
+    floor = _VERDICT_RELATIVE * top_passage
 
     def meets(item: Item) -> bool:
         return any(worth.get(c.span, 0.0) >= floor for c in item.citations)
@@ -222,6 +225,14 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         return Item(found.node, how_found(kg, found), distinct(quotes), purpose)
 
     sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
+    # A disagreement is given where one of its sides is quoted by a passage her message is about.
+    sides = [
+        pair
+        for pair in sides
+        if max((worth.get(c.span, 0.0) for side in pair.sides for c in side.citations), default=0.0)
+        >= _SIDES_RELATIVE * top_passage
+    ]
+    early = early and bool(sides)
     answered = _once(
         Answer(
             message=message,
