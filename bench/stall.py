@@ -11,8 +11,16 @@ rate limit off (wrk is one client); wrk `-t1 -c16` asks for a node the whole tim
   runs from the signal until every worker has logged that it serves the new content, then
   at once the same wrk for as long again with nothing else happening. `--reloads` pairs,
   back to back;
+- control: the same pairs with a plain busy loop in place of each reload, at the loading
+  child's priority and as long as the reloads' mean window: what any CPU work of that length
+  costs the other clients on this machine, reload or not;
 - export burst (1 worker): 100 clients at once each ask once for `/v1/graph?format=ntriples`
   (~5 MB), read slowly over loopback, while wrk goes on.
+
+`--pace MS`: each wrk connection waits MS before each request, so the load leaves the machine
+headroom (`--pace 5`: ~3,000 requests a second, about a sixth of what one worker serves);
+without it, wrk keeps both cores busy, and a reload's CPU (the loading child's ~1 s) must come
+out of the serving processes' share.
 
 Why pairs: the machine is shared, and what other processes do changes within seconds (a
 baseline taken apart from the reloads was 2.3 ms in one run and 95 ms in the next), so each
@@ -33,14 +41,18 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.wrk import ROOT, Result, free_port, run_wrk, started
+from graph.intake import BELOW_SERVING
 
 __all__ = ["main"]
 
@@ -87,12 +99,15 @@ def main() -> None:
     parser.add_argument("--reloads", type=int, default=5)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--signal", default="SIGUSR1", help="what tells the server to reload in place")
+    parser.add_argument("--pace", type=float, default=0.0, help="ms each wrk connection waits before each request")
     args = parser.parse_args()
-    for line in run(args.seconds, args.reloads, args.clients, signal.Signals[args.signal]):
+    for line in run(args.seconds, args.reloads, args.clients, signal.Signals[args.signal], args.pace):
         print(line)
 
 
-def run(seconds: float, reloads: int = 5, clients: int = 100, reload_signal: int = signal.SIGUSR1) -> list[str]:
+def run(
+    seconds: float, reloads: int = 5, clients: int = 100, reload_signal: int = signal.SIGUSR1, pace: float = 0.0
+) -> list[str]:
     """The table's lines (`bench.run` puts them in RESULTS.md)."""
     rows: list[str] = []
     load_before = os.getloadavg()[0]
@@ -122,20 +137,28 @@ def run(seconds: float, reloads: int = 5, clients: int = 100, reload_signal: int
                         edit = pool.submit(
                             _reload, server.pid, concepts, good, i, workers, log_path, reload_signal, served
                         )
-                        during.append(_wrk(server.base, served))
+                        during.append(_wrk(server.base, served, pace))
                         seconds_taken = edit.result()
                     window += seconds_taken
-                    base.append(_wrk(server.base, _after(seconds_taken)))
+                    base.append(_wrk(server.base, _after(seconds_taken), pace))
                 concepts.write_text(good, encoding="utf-8")
                 name = f"{reloads} reloads, {workers} worker(s)"
                 rows.append(_row(name, _merged(base), _merged(during), window, _served(log_path)))
+                busy, calm = [], []
+                for _ in range(reloads):
+                    with _busy_loop(window / max(1, reloads)) as done:
+                        busy.append(_wrk(server.base, done, pace))
+                    calm.append(_wrk(server.base, _after(window / max(1, reloads)), pace))
+                name = f"control: {reloads} busy loops as long, {workers} worker(s)"
+                rows.append(_row(name, _merged(calm), _merged(busy), window))
                 if workers == 1:
                     time.sleep(2)
                     quiet = _under_load(server.base, seconds)
                     burst = _under_load(server.base, seconds, lambda p=port: _export_burst(p, clients))
                     rows.append(_row(f"{clients} N-Triples exports at once, 1 worker", quiet, burst, seconds))
+    paced = f", each connection pausing {pace:g} ms before each request" if pace else ""
     return [
-        f"distance serve on a copy of the shipped seeds; wrk -t1 -c16 on {NODE}; each reload's window "
+        f"distance serve on a copy of the shipped seeds; wrk -t1 -c16 on {NODE}{paced}; each reload's window "
         f"paired with a baseline as long; load average {load_before:.2f} at the start, "
         f"{os.getloadavg()[0]:.2f} at the end",
         "",
@@ -145,9 +168,24 @@ def run(seconds: float, reloads: int = 5, clients: int = 100, reload_signal: int
     ]
 
 
-def _wrk(base: str, until: threading.Event) -> Result:
+def _wrk(base: str, until: threading.Event, pace: float = 0.0) -> Result:
     """wrk on NODE until `until` is set, with its whole latency distribution."""
-    return run_wrk(base + NODE, seconds=_LONGEST, connections=16, until=until, quantiles=True)
+    return run_wrk(base + NODE, seconds=_LONGEST, connections=16, until=until, quantiles=True, pace=pace)
+
+
+@contextmanager
+def _busy_loop(seconds: float) -> Iterator[threading.Event]:
+    """A process spinning for `seconds` at the priority of a reload's loading child
+    (`graph.intake.BELOW_SERVING`); the event is set when it has ended."""
+    spin = (
+        f"import os, time\nos.nice({BELOW_SERVING})\nend = time.monotonic() + {seconds}\n"
+        "while time.monotonic() < end: pass"
+    )
+    ended = threading.Event()
+    with subprocess.Popen([sys.executable, "-c", spin]) as process:
+        waiter = threading.Thread(target=lambda: (process.wait(), ended.set()), daemon=True)
+        waiter.start()
+        yield ended
 
 
 def _after(seconds: float) -> threading.Event:

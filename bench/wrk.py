@@ -103,12 +103,16 @@ def run_wrk(
     script: Path | None = None,
     until: threading.Event | None = None,
     quantiles: bool = False,
+    pace: float = 0.0,
 ) -> Result:
     """Run wrk against `url` and parse req/s, p50, p99 and non-2xx/3xx answers.
 
     With `until`, wrk runs until that event is set (at most `seconds`), then stops with
     SIGINT, on which it prints its figures as at the end of a run. With `quantiles` (no
-    `script` then), the whole latency distribution too (`Result.quantiles`)."""
+    `script` then), the whole latency distribution too (`Result.quantiles`), and with `pace`
+    each connection waits that many milliseconds before each request (a load that leaves
+    the machine headroom, where wrk alone keeps every core busy)."""
+    env = {**os.environ, "WRK_PACE_MS": str(pace)} if pace else None
     if quantiles:
         script = _QUANTILES
     argv = [
@@ -125,9 +129,9 @@ def run_wrk(
     if script is not None:
         argv += ["-s", str(script)]
     if until is None:
-        out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run([*argv, url], capture_output=True, text=True, check=True, env=env).stdout
     else:
-        with subprocess.Popen([*argv, url], stdout=subprocess.PIPE, text=True) as proc:
+        with subprocess.Popen([*argv, url], stdout=subprocess.PIPE, text=True, env=env) as proc:
             until.wait(seconds)
             proc.send_signal(signal.SIGINT)
             out = proc.communicate()[0]

@@ -28,14 +28,14 @@ from graph.build import KnowledgeGraph, load_graph
 from graph.errors import ContentError, ContentProblem, OnProblem
 from graph.load import collector_paused
 
-__all__ = ["LoadFailed", "load_apart", "load_apart_and", "removal"]
+__all__ = ["BELOW_SERVING", "LoadFailed", "load_apart", "load_apart_and", "removal"]
 
 T = TypeVar("T")
 
 # A reload's build runs below the processes that serve: on a busy machine it waits for them,
 # never they for it. A first load (the CLI's, before anything serves) has nobody to give way
 # to, and a server's start waits for it.
-_BELOW_SERVING: Final = 10
+BELOW_SERVING: Final = 10
 
 # A reload that keeps fewer than this share of the served nodes needs the operator's word.
 KEEP_AT_LEAST: Final = 0.5
@@ -66,7 +66,7 @@ def load_apart(
     LoadFailed
         When the child failed otherwise (an exception that is not a content problem).
     """
-    nice = _BELOW_SERVING if below_serving else 0
+    nice = BELOW_SERVING if below_serving else 0
     outcome = _in_child(load_graph, seeds_dir.resolve(), meanwhile, nice=nice, report=report)
     return _outcome(seeds_dir, outcome, report)
 
@@ -79,7 +79,7 @@ def load_apart_and(seeds_dir: Path, then: Callable[[KnowledgeGraph], T]) -> tupl
         graph = load_graph(path)
         return graph, then(graph)
 
-    outcome = _in_child(work, seeds_dir.resolve(), nice=_BELOW_SERVING)
+    outcome = _in_child(work, seeds_dir.resolve(), nice=BELOW_SERVING)
     if isinstance(outcome, tuple):
         return outcome
     _outcome(seeds_dir.resolve(), outcome)
@@ -236,7 +236,7 @@ def _crash_problem(seeds_dir: Path, signo: int) -> ContentProblem:
     name = _signal_name(signo)
     root = seeds_dir.parent
     for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file()):
-        if _in_child(_read_one, path, nice=_BELOW_SERVING) == signo:
+        if _in_child(_read_one, path, nice=BELOW_SERVING) == signo:
             return ContentProblem(
                 display_name(path, root), 1, f"reading this file crashes the parser ({name}); the content is refused"
             )
