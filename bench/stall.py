@@ -183,8 +183,12 @@ def _busy_loop(seconds: float) -> Iterator[threading.Event]:
     )
     ended = threading.Event()
     with subprocess.Popen([sys.executable, "-c", spin]) as process:
-        waiter = threading.Thread(target=lambda: (process.wait(), ended.set()), daemon=True)
-        waiter.start()
+
+        def wait() -> None:
+            process.wait()
+            ended.set()
+
+        threading.Thread(target=wait, daemon=True).start()
         yield ended
 
 
