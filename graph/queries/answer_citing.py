@@ -88,7 +88,7 @@ def by_passages(
 
         def preference(h: str) -> tuple[bool, bool, int, bool, bool, int, str]:
             node = kg.nodes[h]
-            reply = node.type == "question" and where in _replies(kg, h)  # read under the question it answers
+            reply = node.type == "question" and _replies(kg, h, where, p.nodes)  # read under the question it answers
             own = where in {ev.span for ev in node.evidence}  # its own quote before an edge's
             at = listed.index(h) if h in listed else len(listed)
             return (not reply, not own, at, node.hub, node.type == "question", rank.get(h, len(rank)), h)
@@ -158,10 +158,26 @@ def by_passages(
     )
 
 
-def _replies(kg: KnowledgeGraph, question: str) -> frozenset[tuple[str, int, int]]:
-    """The passages quoted on the `answers` edges into `question` (the articles' replies to it)."""
-    edges = (kg.edges[eid] for eid in kg.in_edges.get(question, ()))
-    return frozenset(ev.span for edge in edges if edge.kind == "answers" for ev in edge.evidence)
+def _replies(kg: KnowledgeGraph, question: str, where: tuple[str, int, int], holders: Sequence[str]) -> bool:
+    """Whether the passage at `where` is quoted on an `answers` edge into `question` (one of the
+    articles' replies to it). The edge's other end quotes the passage too, so it is one of its
+    `holders`: each one's edges are looked at from whichever side has fewer (a question a big graph
+    answers thousands of times is not walked for every passage)."""
+    into = kg.in_edges.get(question, ())
+    for other in holders:
+        if other == question:
+            continue
+        out = kg.out_edges.get(other, ())
+        edges = (kg.edges[eid] for eid in (out if len(out) <= len(into) else into))
+        for edge in edges:
+            if (
+                edge.kind == "answers"
+                and edge.source == other
+                and edge.target == question
+                and any(ev.span == where for ev in edge.evidence)
+            ):
+                return True
+    return False
 
 
 def _how_quoted(
