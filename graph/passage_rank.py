@@ -28,7 +28,12 @@ sum over the sentences, as a share of the best sum, makes `1 - WHOLE_NODES` of i
 
 A passage's score (`scored`) is its words mixed `NODES` to its nodes; one that asks a question
 (the article asking, not answering) counts `ASKING` of that, and a heading alone (a line of its
-own that ends no sentence: "7. Their Past Experiences Influence Them") `HEADING` of it. The
+own that ends no sentence: "7. Their Past Experiences Influence Them") `HEADING` of it. For a
+message of one sentence, each of the best `_PHRASED` whose quote has two of her words side by
+side as she wrote them ("pulls away", "give him space": the words the index leaves out do not
+count between them) gains `PHRASE` of its score per such pair: words that stand together in
+both say more than each alone. A message of several sentences is left as it is: raising its best
+passage would raise the bar over the passages of another sentence's situation. The
 passages cited (`passages`) are taken best first down to `RELATIVE` of the best one, at least
 `AT_LEAST` and at most `AT_MOST`, leaving out one that overlaps a passage taken and one whose
 nodes already have `PER_NODE` each: a node whose names share one of her words (the reader's
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -87,6 +93,8 @@ SENTENCE_WORDS: Final = 2  # a sentence counts in the words from this many of he
 SENTENCE_POWER: Final = 2.0  # a sentence's share squared before the sum: one sentence's top beats midway in two
 WHOLE_NODES: Final = 0.4  # a passage's nodes: this share the whole message's ranking, the rest her sentences'
 SENTENCE_NODES: Final = 4  # a sentence's best nodes by its own words whose passages it lifts: its own situation
+PHRASE: Final = 0.2  # a passage's score grows by this share per pair of her words it has side by side...
+_PHRASED: Final = 40  # ...among the best this many passages, for a message of one sentence
 _PER_WORD: Final = 100  # passages looked at per word
 _NODES_LOOKED_AT: Final = 30  # the best-ranked nodes whose passages are scored on their node alone
 _TOKENS: Final = "stems"
@@ -367,7 +375,42 @@ def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
         return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0)
 
     ranked = sorted(((worth(n), n) for n in {*by_words, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
+    # Her words side by side in a quote, as she wrote them: in a message of one sentence only (in
+    # several, the best passage raised would raise the bar over another sentence's situation).
+    said = frozenset() if r.parts else _pairs(r.terms)
+    if said and ranked:
+        head = [
+            (value * (1 + PHRASE * _phrased(ix.passages[n].evidence.quote, said)), n) for value, n in ranked[:_PHRASED]
+        ]
+        ranked = sorted(head, key=lambda pair: (-pair[0], pair[1])) + ranked[_PHRASED:]
     return tuple(Passage(ix.passages[n].evidence, ix.passages[n].nodes, value) for value, n in ranked)
+
+
+def _pairs(words: Sequence[Term]) -> frozenset[tuple[str, str]]:
+    """Her meaningful words two by two, in the order she wrote them.
+
+    >>> from graph.reading import terms
+    >>> sorted(_pairs(terms("he pulls away after we talk")))
+    [('after', 'talk'), ('away', 'after'), ('pull', 'away')]
+    """
+    return frozenset((a.stem, b.stem) for a, b in zip(words, words[1:], strict=False) if a.stem != b.stem)
+
+
+@lru_cache(maxsize=65536)
+def _quote_stems(quote: str) -> tuple[str, ...]:
+    return tuple(stems(quote))
+
+
+def _phrased(quote: str, said: frozenset[tuple[str, str]]) -> int:
+    """How many of her word pairs `said` stand side by side in `quote`, either way round (the
+    words `graph.text_index.stems` leaves out, such as "him", do not come between them).
+
+    >>> _phrased("Give him space to process.", frozenset({("give", "space"), ("space", "wait")}))
+    1
+    """
+    at = _quote_stems(quote)
+    beside = set(zip(at, at[1:], strict=False))
+    return sum(1 for a, b in said if (a, b) in beside or (b, a) in beside)
 
 
 def passages(
