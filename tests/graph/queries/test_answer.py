@@ -185,3 +185,23 @@ def test_a_short_answer_gives_its_best_items_further_passages(shipped: Knowledge
     (question,) = [i for i in understood if i.node.id == "is-it-my-fault"]
     assert "The answer is almost always: it’s not you." in [c.quote for c in question.citations]
     assert not any(c.quote.rstrip().endswith("?") for c in question.citations)  # the reply, not the question again
+
+
+def test_a_passage_is_read_as_a_reply_exactly_when_an_answers_edge_into_the_question_quotes_it(
+    shipped: KnowledgeGraph,
+) -> None:
+    """Read from the other holders' edges (a question a big graph answers thousands of times is not
+    walked per passage), it agrees with gathering every answers edge into the question."""
+    from graph.passage_rank import passage_index
+    from graph.queries.answer_citing import _replies
+
+    seen = {True: 0, False: 0}
+    for p in shipped.derived(passage_index).passages:
+        for question in (h for h in p.nodes if shipped.nodes[h].type == "question"):
+            edges = (shipped.edges[eid] for eid in shipped.in_edges.get(question, ()))
+            every = {ev.span for e in edges if e.kind == "answers" for ev in e.evidence}
+            got = _replies(shipped, question, p.evidence.span, p.nodes)
+            assert got == (p.evidence.span in every), (question, p.evidence.quote)
+            seen[got] += 1
+    assert seen[True]
+    assert seen[False]
