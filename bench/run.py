@@ -62,7 +62,7 @@ def main() -> None:
     print("== cluster ==")
     cluster_lines = cluster.run(args.seconds, args.rounds)
     print("== stalls ==")
-    stall_lines = stall.run(max(4, args.seconds * 2))
+    stall_lines = stall.run()
     print("== search quality ==")
     quality_lines = quality.run()
     print("== answers ==")

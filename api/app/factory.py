@@ -249,7 +249,7 @@ class _Distance(FastAPI):
             super().build_middleware_stack(),
             door=FrontDoor(
                 access_log=self.state.access_log,
-                large_sends=LargeSends(limiter.client if limiter is not None else peer),
+                large_sends=LargeSends(limiter.client if limiter is not None else peer, rate=settings.large_body_rate),
             ),
             bounds=Bounds(
                 max_url_bytes=settings.max_url_bytes, max_concurrency=settings.max_concurrency, limiter=limiter

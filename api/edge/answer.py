@@ -6,12 +6,18 @@ so HEAD (the GET's headers, no body) and `If-None-Match` (RFC 9110 §13.1.2, wea
 a 304 for a match) are one rule whether or not the cache answered.
 
 A large body (an export: N-Triples of the shipped content is ~5 MB) is sent in chunks, each
-awaited: the server then takes the next only once the client has read enough (without it,
-granian copies the whole body into its own buffer at once, and 100 clients that never read
-held 500 MB), and the event loop serves others between two chunks. How many large bodies
-are sent at once is bounded per process and per client (`LargeSends`): past either bound,
-the next waits its turn, holding no copy of the body. What the server refuses
-before a request reaches the app (granian's own 400 and 431, empty) does not pass here.
+awaited: granian holds at most four of a response's chunks, so a client that does not read
+holds only those and what the kernel's socket buffers took (without chunks, granian copies
+the whole body into its own buffer at once, and 100 clients that never read held 500 MB).
+How many large bodies are sent at once is bounded per process and per client (`LargeSends`):
+past either bound, the next waits its turn, holding no copy of the body. And together they
+leave the process no faster than `LargeSends.rate` bytes a second: 100 clients reading as
+fast as loopback allows took their 500 MB in half a second, which kept both cores of a small
+machine busy copying bytes in the kernel (sender and receiver), so every other client waited
+for a core (p99 11-20x its usual, `bench/stall.py`); paced, a burst of exports takes a
+bounded share of the CPU for longer, and the event loop serves others while a send waits its
+share. What the server refuses before a request reaches the app (granian's own 400 and 431,
+empty) does not pass here.
 """
 
 from __future__ import annotations
@@ -64,15 +70,31 @@ def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
 class LargeSends:
     """How many large bodies one process sends at once (`per_process`), and one client
     (`per_client`, a client named by `key`, as the rate limit names it); past either, the
-    next waits its turn."""
+    next waits its turn. `rate`: the bytes a second they may leave at, all together (0: as
+    fast as the clients read)."""
 
-    def __init__(self, key: Callable[[Scope], bytes], *, per_process: int = 16, per_client: int = 2) -> None:
+    def __init__(
+        self, key: Callable[[Scope], bytes], *, per_process: int = 16, per_client: int = 2, rate: float = 0
+    ) -> None:
         self.key = key
         self.per_process = per_process
         self.per_client = per_client
+        self.rate = rate
         self.sending = 0
         self.by_client: dict[bytes, int] = {}
         self._turn = asyncio.Condition()
+        self._paced_until = 0.0  # loop time at which the chunks let through so far have used the rate up
+
+    async def pace(self, size: int) -> None:
+        """Wait until `size` more bytes fit in the rate: each chunk of every large send takes
+        the next slot of the process's rate, so sends in flight share it chunk by chunk."""
+        if self.rate <= 0:
+            return
+        now = asyncio.get_running_loop().time()
+        start = max(self._paced_until, now)
+        self._paced_until = start + size / self.rate
+        if start > now:
+            await asyncio.sleep(start - now)
 
     @asynccontextmanager
     async def turn(self, client: bytes) -> AsyncIterator[None]:
@@ -105,8 +127,8 @@ async def send_answer(
     scope: Scope | None = None,
 ) -> None:
     """Send `answer`: a 304 when `if_none_match` names its ETag (200s only), no body for HEAD;
-    a large body in awaited chunks, under the `LargeSends` bound the edge pipeline put in the
-    request's `scope` state, when there is one."""
+    a large body in awaited chunks, under the `LargeSends` bound and rate the edge pipeline
+    put in the request's `scope` state, when there is one."""
     etag = answer.header(b"etag") if if_none_match is not None and answer.status == 200 else None
     if etag is not None and if_none_match is not None and etag_matches(if_none_match, etag):
         headers = [(k, v) for k, v in answer.headers if k not in _BODY_FIELDS]
@@ -120,15 +142,17 @@ async def send_answer(
         return
     gate: LargeSends | None = scope.get("state", {}).get("large_sends") if scope is not None else None
     if gate is None or scope is None:
-        await _send_chunks(send, answer, body)
+        await _send_chunks(send, answer, body, None)
         return
     async with gate.turn(gate.key(scope)):
-        await _send_chunks(send, answer, body)
+        await _send_chunks(send, answer, body, gate)
 
 
-async def _send_chunks(send: Send, answer: Answer, body: bytes) -> None:
+async def _send_chunks(send: Send, answer: Answer, body: bytes, gate: LargeSends | None) -> None:
     await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
     view = memoryview(body)
     for start in range(0, len(body), CHUNK_BYTES):
         end = start + CHUNK_BYTES
+        if gate is not None:
+            await gate.pace(min(end, len(body)) - start)
         await send({"type": "http.response.body", "body": bytes(view[start:end]), "more_body": end < len(body)})

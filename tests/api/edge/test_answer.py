@@ -74,3 +74,30 @@ def test_large_sends_are_bounded_per_client_and_per_process() -> None:
         return started
 
     assert asyncio.run(scenario()) == ["a1", "a2", "b1"]  # a3 waits for a's turn, c1 for the process's
+
+
+def test_large_sends_leave_together_no_faster_than_the_rate() -> None:
+    """Two large answers sent at once share the process's rate chunk by chunk: 16 chunks at
+    40 a second take 15/40 s after the first (which goes at once), neither waiting for the other."""
+    chunks_per_second = 40
+
+    async def scenario() -> tuple[float, list[int]]:
+        gate = LargeSends(lambda scope: scope["client"], rate=CHUNK_BYTES * chunks_per_second)
+        order: list[int] = []
+
+        async def one(i: int) -> None:
+            async def send(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    order.append(i)
+
+            scope = {"client": f"client-{i}".encode(), "state": {"large_sends": gate}}
+            await send_answer(send, Answer(200, [], bytes(8 * CHUNK_BYTES)), head=False, scope=scope)
+
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(one(0), one(1))
+        return loop.time() - started, order
+
+    took, order = asyncio.run(scenario())
+    assert took >= 15 / chunks_per_second
+    assert all(set(order[i : i + 4]) == {0, 1} for i in range(len(order) - 3)), order
