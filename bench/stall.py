@@ -1,9 +1,10 @@
 """Stalls: other clients' p99 while the content reloads, and while many clients ask for a big export.
 
 Run: `flock /work/bench.lock .venv/bin/python -m bench.stall [--reloads 5] [--bursts 3]`
-(`--reloads 0`: the export row alone).
-On a copy of the shipped seeds, `distance serve` (1 worker, then `--workers 2`) with the
-rate limit off (wrk is one client); wrk `-t1 -c16` asks for a node the whole time:
+(`--reloads 0`: the export rows alone).
+On a copy of the shipped seeds, `distance serve` (1 worker, then `--workers 2`; `--workers`
+names others) with the rate limit off (wrk is one client); wrk `-t1 -c16` asks for a node
+the whole time:
 
 - settling: wrk runs unmeasured for 6 s after start, while each worker makes its prebuilt
   answers on its loop (between requests), so that neither window counts them;
@@ -15,8 +16,8 @@ rate limit off (wrk is one client); wrk `-t1 -c16` asks for a node the whole tim
 - control: the same pairs with a plain busy loop in place of each reload, at the loading
   child's priority and as long as the reloads' mean window: what any CPU work of that length
   costs the other clients on this machine, reload or not;
-- export bursts (1 worker), each paired with a baseline: 100 clients at once each ask once
-  for `/v1/graph?format=ntriples` (~5 MB) and read it in 64 KB steps 1 ms apart; wrk runs
+- export bursts, each paired with a baseline: 100 clients at once each ask once for
+  `/v1/graph?format=ntriples` (~5 MB) and read it in 64 KB steps 1 ms apart; wrk runs
   from the first request until the last export is read, then the same wrk for as long again
   with nothing else happening. `--bursts` pairs. Each client connects from its own loopback
   address (127.0.0.2 on), so the server sees 100 clients and its per-process bound on large
@@ -101,18 +102,25 @@ def _export_burst(port: int, clients: int, done: threading.Event, one_client: bo
 
 
 def main() -> None:
-    """Baseline, reloads and (1 worker) an export burst; one table."""
+    """Reloads, their control and export bursts, on each server; one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reloads", type=int, default=5, help="0: the export row only")
+    parser.add_argument("--reloads", type=int, default=5, help="0: the export rows only")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="the servers' worker counts")
     parser.add_argument("--bursts", type=int, default=3, help="export bursts, each paired with a baseline")
-    parser.add_argument("--clients", type=int, default=100, help="exports asked for at once in a burst")
+    parser.add_argument("--clients", type=int, default=100, help="exports asked for at once in a burst (0: none)")
     parser.add_argument("--one-client", action="store_true", help="every export from 127.0.0.1, one client")
     parser.add_argument("--signal", default="SIGUSR1", help="what tells the server to reload in place")
     parser.add_argument("--pace", type=float, default=0.0, help="ms each wrk connection waits before each request")
     args = parser.parse_args()
     reload_signal = signal.Signals[args.signal]
     for line in run(
-        args.reloads, args.clients, reload_signal, args.pace, bursts=args.bursts, one_client=args.one_client
+        args.reloads,
+        args.clients,
+        reload_signal,
+        args.pace,
+        bursts=args.bursts,
+        one_client=args.one_client,
+        workers_each=tuple(args.workers),
     ):
         print(line)
 
@@ -125,6 +133,7 @@ def run(
     *,
     bursts: int = 3,
     one_client: bool = False,
+    workers_each: tuple[int, ...] = (1, 2),
 ) -> list[str]:
     """The table's lines (`bench.run` puts them in RESULTS.md)."""
     rows: list[str] = []
@@ -134,7 +143,7 @@ def run(
         shutil.copytree(ROOT / "seeds", seeds)
         concepts = seeds / "graph" / "concepts.yaml"
         good = concepts.read_text(encoding="utf-8")
-        for workers in (1, 2) if reloads else (1,):  # no reloads: the export row only
+        for workers in workers_each:
             port = free_port()
             argv = [str(DISTANCE), "serve", "--seeds", str(seeds), "--port", str(port), "--workers", str(workers)]
             env = {**os.environ, "DISTANCE_RATE_LIMIT": "0", "DISTANCE_ACCESS_LOG": "false"}
@@ -170,7 +179,7 @@ def run(
                         calm.append(_wrk(server.base, _after(window / reloads), pace))
                     name = f"control: {reloads} busy loops as long, {workers} worker(s)"
                     rows.append(_row(name, _merged(calm), _merged(busy), window))
-                if workers == 1 and bursts:
+                if bursts and clients:  # `--clients 0`: no export row
                     during, base = [], []
                     window = 0.0
                     for _ in range(bursts):
@@ -182,7 +191,7 @@ def run(
                         window += seconds_taken
                         base.append(_wrk(server.base, _after(seconds_taken), pace))
                     who = "1 client's" if one_client else "clients'"
-                    name = f"{bursts} x {clients} {who} N-Triples exports at once, 1 worker"
+                    name = f"{bursts} x {clients} {who} N-Triples exports at once, {workers} worker(s)"
                     rows.append(_row(name, _merged(base), _merged(during), window))
     paced = f", each connection pausing {pace:g} ms before each request" if pace else ""
     return [
