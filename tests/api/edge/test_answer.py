@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message
 
+from api.app import create_app
 from api.edge.answer import CHUNK_BYTES, LARGE_BYTES, Answer, LargeSends, send_answer
+from api.settings import DEFAULT_SEEDS_DIR, Settings
+from graph.build import load_graph
 
 
 @pytest.mark.parametrize("path", ["/v1/meta", "/v1/schema", "/v1/nodes/oxytocin"])
@@ -101,3 +105,16 @@ def test_large_sends_leave_together_no_faster_than_the_rate() -> None:
     took, order = asyncio.run(scenario())
     assert took >= 15 / chunks_per_second
     assert all(set(order[i : i + 4]) == {0, 1} for i in range(len(order) - 3)), order
+
+
+def test_the_setting_paces_an_export_of_the_shipped_content() -> None:
+    """`large_body_rate` reaches the sends of the app the factory makes: the N-Triples export
+    (~5 MB) at 25 MB/s takes a fifth of a second at least, its first chunk going at once."""
+    rate = 25_000_000
+    client = TestClient(create_app(Settings(access_log=False, large_body_rate=rate), load_graph(DEFAULT_SEEDS_DIR)))
+    assert client.get("/v1/graph?format=ntriples").status_code == 200  # made once per graph, then kept
+    started = time.perf_counter()
+    export = client.get("/v1/graph?format=ntriples", headers={"Accept-Encoding": "identity"})
+    took = time.perf_counter() - started
+    assert (export.status_code, len(export.content) > LARGE_BYTES) == (200, True)
+    assert took >= (len(export.content) - CHUNK_BYTES) / rate
