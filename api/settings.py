@@ -45,9 +45,9 @@ class Settings(BaseSettings):
         100_000_000,
         ge=0,
         le=1 << 40,
-        description="Bytes a second one process sends of large bodies (answers over 256 KB: the exports), all of "
-        "them together, so that a burst of exports takes a bounded share of the CPU and other answers stay fast "
-        "(api.edge.answer); 0: as fast as the clients read",
+        description="Bytes a second one server sends of large bodies (answers over 256 KB: the exports), all of "
+        "them together, its workers taking equal shares, so that a burst of exports takes a bounded share of the "
+        "CPU and other answers stay fast (api.edge.answer); 0: as fast as the clients read",
     )
     max_url_bytes: int = Field(14_000, ge=1024, le=65_536, description="Longest URL (path and query) taken; else 414")
     access_log: bool = Field(True, description="One JSON line per request on stdout (api.edge.accesslog)")

@@ -249,7 +249,10 @@ class _Distance(FastAPI):
             super().build_middleware_stack(),
             door=FrontDoor(
                 access_log=self.state.access_log,
-                large_sends=LargeSends(limiter.client if limiter is not None else peer, rate=settings.large_body_rate),
+                large_sends=LargeSends(
+                    limiter.client if limiter is not None else peer,
+                    rate=settings.large_body_rate / settings.workers,  # the server's rate, shared evenly
+                ),
             ),
             bounds=Bounds(
                 max_url_bytes=settings.max_url_bytes, max_concurrency=settings.max_concurrency, limiter=limiter
