@@ -6,8 +6,8 @@ so HEAD (the GET's headers, no body) and `If-None-Match` (RFC 9110 §13.1.2, wea
 a 304 for a match) are one rule whether or not the cache answered.
 
 A large body (an export: N-Triples of the shipped content is ~5 MB) is sent in chunks, each
-awaited: granian holds at most four of a response's chunks, so a client that does not read
-holds only those and what the kernel's socket buffers took (without chunks, granian copies
+awaited: granian queues only a few of a response's chunks (four in its 2.8 source), so a
+client that does not read holds only those and what the kernel's socket buffers took (without chunks, granian copies
 the whole body into its own buffer at once, and 100 clients that never read held 500 MB).
 How many large bodies are sent at once is bounded per process and per client (`LargeSends`):
 past either bound, the next waits its turn, holding no copy of the body. And together they
