@@ -7,14 +7,15 @@ a 304 for a match) are one rule whether or not the cache answered.
 
 A large body (an export: N-Triples of the shipped content is ~5 MB) is sent in chunks, each
 awaited: granian queues only a few of a response's chunks (four in its 2.8 source), so a
-client that does not read holds only those and what the kernel's socket buffers took (without chunks, granian copies
-the whole body into its own buffer at once, and 100 clients that never read held 500 MB).
-How many large bodies are sent at once is bounded per process and per client (`LargeSends`):
-past either bound, the next waits its turn, holding no copy of the body. And together they
-leave the process no faster than `LargeSends.rate` bytes a second: 100 clients reading as
-fast as loopback allows took their 500 MB in half a second, which kept both cores of a small
+client that does not read holds only those and what the kernel's socket buffers took
+(without chunks, granian copies the whole body into its own buffer at once, and 100 clients
+that never read held 500 MB). How many large bodies are sent at once is bounded per process
+and per client (`LargeSends`): past either bound, the next waits its turn, holding no copy
+of the body. And together they leave the process no faster than `LargeSends.rate` bytes a
+second (the server's `large_body_rate`, shared by its workers): 100 clients reading as fast
+as loopback allows took their 500 MB in half a second, which kept both cores of a small
 machine busy copying bytes in the kernel (sender and receiver), so every other client waited
-for a core (p99 11-20x its usual, `bench/stall.py`); paced, a burst of exports takes a
+for a core (p99 6-22x its usual, `bench/stall.py`); paced, a burst of exports takes a
 bounded share of the CPU for longer, and the event loop serves others while a send waits its
 share. What the server refuses before a request reaches the app (granian's own 400 and 431,
 empty) does not pass here.
