@@ -35,6 +35,7 @@ from api.edge.ratelimit import BucketTable, RateLimiter, client_key
 from api.edge.represent import public_lifetime
 from api.edge.shortcut import node_answer
 from api.process.events import Events
+from api.process.graphfile import PAUSE
 from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
@@ -213,13 +214,13 @@ def _ready(graph: KnowledgeGraph, indexes: Saved | None) -> None:
 
 async def _adopt(app: FastAPI, graph: KnowledgeGraph, prebuilt: object) -> bool:
     """File away the answers prebuilt for `graph` in another process, a batch at a time with
-    other requests served between two; False when there are none."""
+    other requests served between two (`api.process.graphfile.PAUSE` apart); False when there are none."""
     if not isinstance(prebuilt, list) or not prebuilt:
         return False
     pipeline: Pipeline = app.state.pipeline
     for batch in prebuilt:
         pipeline.cache.adopt(graph, batch)
-        await asyncio.sleep(0)
+        await asyncio.sleep(PAUSE)
     return True
 
 

@@ -134,7 +134,7 @@ class AnswerCache:
             batches.append(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
         return batches
 
-    def adopt(self, graph: object, batch: bytes) -> None:
+    def adopt(self, graph: object, batch: bytes | memoryview) -> None:
         """Keep one batch of answers prebuilt for `graph` elsewhere (`prebuilt`), as if made here."""
         for path, query, coding, accept, status, headers, body in pickle.loads(batch):
             key = (path, query, Variant(coding=coding, accept=accept))

@@ -7,16 +7,17 @@ The file lives in a private directory the main process made (mode 0700) and is o
 read by the processes it forked: pickle's trust model fits.
 
 The file is a run of small pickles, not one: a format tag, the graph's fields (a mapping of
-more than `_PIECE` entries in pieces of that many, a tuple an element a piece), an end
-mark, the graph's indexes when they were made with it (`graph.indexes.Saved`: where their
-files are, and their plain data), then the answers prebuilt with the graph (pickled batches,
-`api.edge.cache`). Unpickled whole, the graph and its
-~17 MB of answers were one call that holds the interpreter (~4 ms for the graph alone at
-best, several times that on a busy machine, where a thread doing it kept the loop waiting);
-a worker reads the file piece by piece on its serving loop instead
-(`read_graph_file_between`), each piece in ~0.2 ms (at most ~1.2 ms, a release's snapshot,
-on the shipped content), and serves requests between two. `read_graph_file` reads
-it all at once (tests, tools).
+more than `_PIECE` entries in pieces of that many; each release its head, then the records of
+its snapshot in pieces of that many), an end mark, the graph's indexes when they were made
+with it (`graph.indexes.Saved`: where their files are, and their plain data), then the
+answers prebuilt with the graph (batches pickled by `api.edge.cache`, each written after its
+length and read as a view of the file's bytes, unpickled once, by the worker that files it
+away). Unpickled whole, the graph and its ~17 MB of answers were one call that holds the
+interpreter (~4 ms for the graph alone at best, several times that on a busy machine, where a
+thread doing it kept the loop waiting); a worker reads the file piece by piece on its serving
+loop instead (`read_graph_file_between`), each piece in ~0.05 ms (at most ~0.3 ms on the
+shipped content), and serves requests between two. `read_graph_file` reads it all at once
+(tests, tools).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from typing import Any, Final, NamedTuple
 from graph.build import KnowledgeGraph
 from graph.indexes import Saved
 from graph.load import collector_paused
+from graph.snapshots import Snapshot
 
 __all__ = [
+    "PAUSE",
     "GraphFile",
     "SnapshotError",
     "read_graph_file",
@@ -44,14 +47,22 @@ __all__ = [
     "write_snapshot",
 ]
 
-_FORMAT: Final = "distance graph file, in pieces, 2"
+_FORMAT: Final = "distance graph file, in pieces, 3"
+_LENGTH: Final = 8  # bytes of the length before each batch of answers
+# Seconds a serving loop rests between two pieces of a reload's work (the graph read here,
+# the answers filed away: `api.app.factory`). With no rest, a request that came during a
+# piece waits for the next piece at each of the 3-4 turns of the loop its answer takes;
+# with it, every request that came meanwhile is answered before the next piece. The ~200
+# pieces of the shipped content's reload take ~0.2 s longer.
+PAUSE: Final = 0.001
 _END: Final = ("", "end", None)
 _FIELDS: Final = tuple(f.name for f in dataclasses.fields(KnowledgeGraph) if f.init)
 # Entries of a mapping per piece: ~0.2 ms to unpickle on the shipped content (edges, with
 # their evidence, are the slowest).
 _PIECE: Final = 48
-# One piece of the graph: (field, "whole", value), (field, "entries", [(key, value), ...]) or
-# (field, "element", one element of a tuple).
+# One piece of the graph: (field, "whole", value), (field, "entries", [(key, value), ...]),
+# (field, "release", a release with an empty snapshot) or (field, "release nodes"/"release
+# edges", [(id, record), ...]): a release's snapshot records a whole graph (~3 ms to unpickle).
 _Piece = tuple[str, str, Any]
 
 
@@ -63,7 +74,7 @@ class GraphFile(NamedTuple):
     """What a graph file holds: the graph, and what was made with it in the same process."""
 
     graph: KnowledgeGraph
-    prebuilt: list[bytes] | None  # its answers, pickled batches (`api.edge.cache`)
+    prebuilt: list[memoryview] | None  # its answers, pickled batches (`api.edge.cache`), views of the file's bytes
     indexes: Saved | None  # its indexes (`graph.indexes.save_indexes`)
 
 
@@ -74,8 +85,11 @@ def write_snapshot(graph: KnowledgeGraph, path: Path, prebuilt: object = None, i
     answers = prebuilt if isinstance(prebuilt, list) else ()
     # Many objects, no cycles: the collector would walk them again and again.
     with partial.open("wb") as out, collector_paused():
-        for record in (_FORMAT, *_pieces(graph), _END, indexes, *answers):
+        for record in (_FORMAT, *_pieces(graph), _END, indexes):
             pickle.dump(record, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for batch in answers:
+            out.write(len(batch).to_bytes(_LENGTH, "little"))
+            out.write(batch)
     os.replace(partial, path)
 
 
@@ -87,9 +101,13 @@ def _pieces(graph: KnowledgeGraph) -> Iterator[_Piece]:
             entries = list(value.items())
             for start in range(0, len(entries), _PIECE):
                 yield name, "entries", entries[start : start + _PIECE]
-        elif isinstance(value, tuple) and len(value) > 1:  # the releases, each a snapshot of a graph
-            for element in value:
-                yield name, "element", element
+        elif name == "releases":
+            for release in value:
+                yield name, "release", dataclasses.replace(release, snapshot=Snapshot({}, {}))
+                for side in ("nodes", "edges"):
+                    records = list(getattr(release.snapshot, side).items())
+                    for start in range(0, len(records), _PIECE):
+                        yield name, f"release {side}", records[start : start + _PIECE]
         else:
             yield name, "whole", value
 
@@ -108,8 +126,8 @@ def read_graph_file(path: Path) -> GraphFile:
 
 async def read_graph_file_between(path: Path) -> GraphFile:
     """`read_graph_file` on an event loop: the bytes read in a thread, then one piece unpickled
-    per turn of the loop, so that requests are served between two pieces (the caller decides
-    whether the collector runs meanwhile: `api.process.reload` pauses it)."""
+    at a time, `PAUSE` apart, so that requests are served between two pieces (the caller
+    decides whether the collector runs meanwhile: `api.process.reload` pauses it)."""
     data = await asyncio.to_thread(_read, path)
     steps = _reading(path, data)
     while True:
@@ -118,7 +136,7 @@ async def read_graph_file_between(path: Path) -> GraphFile:
         except StopIteration as done:
             result: GraphFile = done.value
             return result
-        await asyncio.sleep(0)
+        await asyncio.sleep(PAUSE)
 
 
 def read_snapshot(path: Path) -> KnowledgeGraph:
@@ -147,8 +165,10 @@ def _reading(path: Path, data: bytes) -> Generator[None, None, GraphFile]:
             if kind == "entries":  # a mapping read in pieces, read-only again as the graph keeps it
                 fields.setdefault(name, MappingProxyType(pieced.setdefault(name, {})))
                 pieced[name].update(value)
-            elif kind == "element":
+            elif kind == "release":
                 fields[name] = (*fields.get(name, ()), value)
+            elif kind in ("release nodes", "release edges"):  # into the last release's snapshot
+                getattr(fields[name][-1].snapshot, kind.removeprefix("release ")).update(value)
             else:
                 fields[name] = value
             yield
@@ -156,10 +176,18 @@ def _reading(path: Path, data: bytes) -> Generator[None, None, GraphFile]:
         if indexes is not None and not isinstance(indexes, Saved):
             raise SnapshotError(f"snapshot {path} holds a {type(indexes).__name__} where indexes belong")
         yield
-        batches: list[bytes] = []
-        while source.tell() < len(data):
-            batches.append(pickle.load(source))
-            yield
+        # The answers: each batch's length, then its bytes, handed on as views of `data` (the
+        # worker unpickles each batch once, `api.edge.cache.AnswerCache.adopt`, not twice).
+        whole = memoryview(data)
+        batches: list[memoryview] = []
+        at = source.tell()
+        while at < len(data):
+            size = int.from_bytes(whole[at : at + _LENGTH], "little")
+            at += _LENGTH
+            if size > len(data) - at:
+                raise SnapshotError(f"snapshot {path} is cut short")
+            batches.append(whole[at : at + size])
+            at += size
     except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError) as exc:
         raise SnapshotError(f"snapshot {path} unreadable: {exc}") from exc
     try:
