@@ -10,7 +10,7 @@ import pytest
 import graph._yaml
 from graph.build import build, load_graph
 from graph.errors import KEPT_PROBLEMS, ContentError, ContentProblem
-from graph.intake import _BELOW_SERVING, _in_child, load_apart, removal
+from graph.intake import BELOW_SERVING, _in_child, load_apart, removal
 from graph.load import Content, load_content
 from tests.tiny import append_entry
 
@@ -38,7 +38,7 @@ def test_a_failing_meanwhile_is_raised(seeds: Path) -> None:
 
 def test_the_child_runs_below_serving_unless_nothing_serves_yet(tmp_path: Path) -> None:
     here = os.nice(0)
-    assert _in_child(lambda _: os.nice(0), tmp_path, nice=_BELOW_SERVING) == min(19, here + _BELOW_SERVING)
+    assert _in_child(lambda _: os.nice(0), tmp_path, nice=BELOW_SERVING) == min(19, here + BELOW_SERVING)
     assert _in_child(lambda _: os.nice(0), tmp_path) == here
 
 
