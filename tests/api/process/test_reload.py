@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import pickle
+import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -319,6 +320,37 @@ def test_the_loading_child_makes_the_indexes_and_the_server_keeps_two_folders_of
             assert indexes.content_version == graph.content_version
             named.append(indexes.folder)
         assert sorted(held.directory.glob("indexes-*")) == sorted(named[-2:])
+    finally:
+        held.close()
+
+
+def test_a_worker_whose_indexes_folder_is_gone_makes_them_itself_and_swaps(
+    seeds: Path, tiny: KnowledgeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server keeps two folders of indexes; a worker that fell further behind finds the one
+    its graph file names removed: it says so, makes the indexes itself and swaps all the same."""
+    from api.app.factory import _ready
+
+    held = Content(Settings(seeds_dir=seeds), tiny, prebuild=lambda graph: None)
+    try:
+        _edit_summary(seeds, "Edited while its indexes go.")
+        assert held.reload("test") == "reloaded"
+        indexes = read_graph_file(held.graph_file).indexes
+        assert indexes is not None
+        shutil.rmtree(indexes.folder)
+
+        async def scenario() -> KnowledgeGraph:
+            state = State({"graph": tiny, "graph_file": held.graph_file, "generation": 0})
+            async with follow_reloads(state, ready=_ready):
+                await asyncio.sleep(0.5)  # catches up
+            served: KnowledgeGraph = state.graph
+            return served
+
+        with caplog.at_level(logging.WARNING, logger="distance.reload"):
+            served = asyncio.run(scenario())
+        assert served.content_version == held.graph.content_version
+        assert f"made the indexes of content {served.content_version[:16]} here" in caplog.text
+        assert [hit.node.id for hit in queries.search(served, "oxytocin").items][:1] == ["oxytocin"]
     finally:
         held.close()
 
