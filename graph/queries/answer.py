@@ -142,16 +142,21 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     pool = [f for f in r.ranked if not is_hub(kg, f.node.id)]
     best = pool[0].score if pool else 0.0
     top = {f.node.id for f in pool[:TOP]}
+    # What she asks for may rank further down ("should I be worried?" about a sign and a reason
+    # that fill the best twelve): its items come from twice as many.
+    asked_top = {f.node.id for f in pool[: 2 * TOP]}
     # What she asks for is given even when only the graph reaches it (a lower bar).
     asked = {t for intent in r.intents for t in _ASKED[intent]}
 
     def of(*types: str, bar: float | None = None) -> list[Found]:
+        wanted = asked & set(types)
         if bar is None:
-            bar = (_ASKED_RELATIVE if asked & set(types) else _RELATIVE) * best
+            bar = (_ASKED_RELATIVE if wanted else _RELATIVE) * best
+        among = asked_top if wanted else top
         return [
             f
             for f in pool
-            if f.node.type in types and f.node.id not in verdicts and f.score >= bar and f.node.id in top
+            if f.node.type in types and f.node.id not in verdicts and f.score >= bar and f.node.id in among
         ]
 
     # What she describes: the signs, ideas and questions her own words match best (whatever she

@@ -205,3 +205,16 @@ def test_a_passage_is_read_as_a_reply_exactly_when_an_answers_edge_into_the_ques
             seen[got] += 1
     assert seen[True]
     assert seen[False]
+
+
+def test_she_asks_what_to_do_and_gets_advice_when_signs_and_reasons_rank_first(shipped: KnowledgeGraph) -> None:
+    """What she asks for comes from further down the ranking than the rest: here a sign and the
+    reasons her words name fill the best twelve, and 'should I be worried?' asks for advice."""
+    a = answer(
+        shipped,
+        "my boyfriend of 2 years suddenly wants to spend less time with me and says he's stressed at work. "
+        "should i be worried?",
+    )
+    assert a.asks == {"advice"}
+    assert a.do
+    assert all(item.node.type == "response" and item.citations for item in a.do)
