@@ -143,7 +143,9 @@ def open_passage_index(
     passages = _passages(kg)
     if len(passages) != len(quote_stems):
         raise ValueError(f"the passage index in {folder} was made for another graph")
-    return _served(kg, tantivy.Index.open(str(folder)), passages, stems, quote_stems)
+    index = tantivy.Index.open(str(folder))
+    _tokenizer(index)
+    return _served(kg, index, passages, stems, quote_stems)
 
 
 def _passages(kg: KnowledgeGraph) -> tuple[Passage, ...]:
@@ -206,7 +208,6 @@ def _served(
     stem_sets: dict[str, frozenset[str]],
     quoted: tuple[frozenset[str], ...],
 ) -> PassageIndex:
-    _tokenizer(index)
     index.config_reader(reload_policy="Manual")  # the index never changes: no watcher of its files
     of_node: dict[str, list[int]] = {}
     for n, passage in enumerate(passages):

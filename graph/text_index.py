@@ -281,18 +281,22 @@ def open_text_index(kg: KnowledgeGraph, folder: Path) -> TextIndex:
     The folder's files are mapped, not read: the index costs the page cache, shared, and the
     folder can be removed once it is open."""
     index = tantivy.Index.open(str(folder))
-    return _served(kg, index)
+    _tokenizers(index)
+    nodes = tuple(kg.nodes.values())
+    return _served(index, nodes, tuple(articles(node) for node in nodes))
 
 
 def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> TextIndex:
     _tokenizers(index)
     writer = index.writer(heap_size=200_000_000, num_threads=1)  # one segment; the machine is shared
-    for n, node in enumerate(kg.nodes.values()):
+    nodes = tuple(kg.nodes.values())
+    sources = tuple(articles(node) for node in nodes)
+    for n, node in enumerate(nodes):
         writer.add_document(
             tantivy.Document(
                 n=n,
                 type=node.type,
-                source=list(articles(node)),
+                source=list(sources[n]),
                 label=node.label,
                 alias=list(node.aliases),
                 summary=node.summary,
@@ -303,7 +307,7 @@ def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> TextIndex:
         )
     writer.commit()
     writer.wait_merging_threads()
-    return _served(kg, index)
+    return _served(index, nodes, sources)
 
 
 def _tokenizers(index: tantivy.Index) -> None:
@@ -312,8 +316,6 @@ def _tokenizers(index: tantivy.Index) -> None:
     index.register_tokenizer(_PLAIN, _WORDS)
 
 
-def _served(kg: KnowledgeGraph, index: tantivy.Index) -> TextIndex:
-    _tokenizers(index)
+def _served(index: tantivy.Index, nodes: tuple[Node, ...], sources: tuple[tuple[str, ...], ...]) -> TextIndex:
     index.config_reader(reload_policy="Manual")  # the index never changes: no watcher of its files
-    nodes = tuple(kg.nodes.values())
-    return TextIndex(index, index.searcher(), index.schema, nodes, tuple(articles(node) for node in nodes))
+    return TextIndex(index, index.searcher(), index.schema, nodes, sources)

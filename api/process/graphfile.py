@@ -16,8 +16,8 @@ away). Unpickled whole, the graph and its ~17 MB of answers were one call that h
 interpreter (~4 ms for the graph alone at best, several times that on a busy machine, where a
 thread doing it kept the loop waiting); a worker reads the file piece by piece on its serving
 loop instead (`read_graph_file_between`), each piece in ~0.06 ms on the shipped content (the
-last, which makes the graph, in up to ~1.5 ms), and serves requests between two. `read_graph_file` reads it all at once
-(tests, tools).
+last, which makes the graph, in up to ~1.5 ms), and serves requests between two.
+`read_graph_file` reads it all at once (tests, tools).
 """
 
 from __future__ import annotations

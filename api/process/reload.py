@@ -108,9 +108,10 @@ class Content:
         # with it (the app's prebuilt answers), so that none makes them on its serving loop.
         self.prebuild = prebuild
         # With `prebuild`, the child also writes the graph file (to `_staged`, put in place here
-        # once the new graph is accepted) and makes the events of the switch (`_made`): the
-        # answers never cross the pipe, and nothing of it is made at this process's priority.
-        self._made: list[Event] | None = None
+        # once the new graph is accepted), makes the events of the switch and writes the graph's
+        # indexes to a folder (`_made`: the events and the folder): the answers never cross the
+        # pipe, and nothing of it is made at this process's priority.
+        self._made: tuple[list[Event], Path] | None = None
         self.listeners: list[Listener] = []
         self.directory = Path(tempfile.mkdtemp(prefix="distance-content-"))  # private (0700), removed on close
         self.graph_file = self.directory / "graph.pickle"
@@ -163,12 +164,12 @@ class Content:
             # The events of the switch, made once for every worker (a diff of the two graphs'
             # snapshots: ~20 ms of a worker's interpreter, in a thread, that its loop waited for).
             # Written before the graph file, so a worker that reads a graph finds its change.
-            events = made if made is not None else events_between(current, new)
+            events = made[0] if made is not None else events_between(current, new)
             self.changes.append((_served_as(current), _served_as(new), events))
             _write_changes(self.graph_file, list(self.changes))
             if made is not None:  # the child wrote the graph file for `new`, with its answers and indexes
                 os.replace(self._staged, self.graph_file)
-                self._indexes.append(self._folder)
+                self._indexes.append(made[1])
                 self._prune_indexes()
             else:
                 write_snapshot(new, self.graph_file)
@@ -195,14 +196,15 @@ class Content:
             return load_apart(self.settings.seeds_dir)
         self._attempts += 1
         current, prebuild, staged = self.graph, self.prebuild, self._staged
-        folder = self._folder = self.directory / f"{_INDEXES}{self._attempts}"
+        folder = self.directory / f"{_INDEXES}{self._attempts}"
 
         def made_apart(new: KnowledgeGraph) -> list[Event]:  # in the child, below serving priority
             indexes = save_indexes(new, folder)  # first: the prebuilt search answers read them
             write_snapshot(new, staged, prebuild(new), indexes)
             return events_between(current, new)
 
-        graph, self._made = load_apart_and(self.settings.seeds_dir, made_apart)
+        graph, events = load_apart_and(self.settings.seeds_dir, made_apart)
+        self._made = (events, folder)
         return graph
 
     def _prune_indexes(self) -> None:
