@@ -47,7 +47,7 @@ class Saved:
     content_version: str
     plain: tuple[tuple[Callable[[KnowledgeGraph], Any], Any], ...]  # (what makes it, its value)
     node_stems: dict[str, frozenset[str]]  # the passage index's, which its files do not hold
-    quote_stems: tuple[frozenset[str], ...]
+    quote_stems: tuple[tuple[str, ...], ...]
 
 
 def make_indexes(kg: KnowledgeGraph) -> None:

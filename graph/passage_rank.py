@@ -45,7 +45,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -119,7 +118,7 @@ class PassageIndex:
     of_node: dict[str, tuple[int, ...]]
     stems: dict[str, frozenset[str]]  # each node's stems: its label, aliases and summary
     position: dict[tuple[str, int, int], int]  # each span's passage
-    quote_stems: tuple[frozenset[str], ...]  # each passage's own stems
+    quote_stems: tuple[tuple[str, ...], ...]  # each passage's own stems, in the quote's order
     headings: frozenset[int]  # the passages that are a heading alone (`is_heading`)
 
 
@@ -136,7 +135,7 @@ def passage_index_in(kg: KnowledgeGraph, folder: Path) -> PassageIndex:
 
 
 def open_passage_index(
-    kg: KnowledgeGraph, folder: Path, stems: dict[str, frozenset[str]], quote_stems: tuple[frozenset[str], ...]
+    kg: KnowledgeGraph, folder: Path, stems: dict[str, frozenset[str]], quote_stems: tuple[tuple[str, ...], ...]
 ) -> PassageIndex:
     """The index `passage_index_in` wrote to `folder` for this same graph, with the stems it made.
     What is cheap to make again (the passages, where each one is) is made here, not carried."""
@@ -183,10 +182,10 @@ def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> PassageIndex:
     writer = index.writer(heap_size=100_000_000, num_threads=1)
     stem_sets: dict[str, frozenset[str]] = {}
     node_text: dict[str, str] = {}  # each node's stems as indexed, joined once
-    quoted: list[frozenset[str]] = []
+    quoted: list[tuple[str, ...]] = []
     for n, passage in enumerate(passages):
         own = stems(passage.evidence.quote)
-        quoted.append(frozenset(own))
+        quoted.append(tuple(own))
         parts = [" ".join(own)]
         for node_id in passage.nodes:
             if node_id not in node_text:
@@ -206,7 +205,7 @@ def _served(
     index: tantivy.Index,
     passages: tuple[Passage, ...],
     stem_sets: dict[str, frozenset[str]],
-    quoted: tuple[frozenset[str], ...],
+    quoted: tuple[tuple[str, ...], ...],
 ) -> PassageIndex:
     index.config_reader(reload_policy="Manual")  # the index never changes: no watcher of its files
     of_node: dict[str, list[int]] = {}
@@ -380,9 +379,7 @@ def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
     # several, the best passage raised would raise the bar over another sentence's situation).
     said = frozenset() if r.parts else _pairs(r.terms)
     if said and ranked:
-        head = [
-            (value * (1 + PHRASE * _phrased(ix.passages[n].evidence.quote, said)), n) for value, n in ranked[:_PHRASED]
-        ]
+        head = [(value * (1 + PHRASE * _phrased(ix.quote_stems[n], said)), n) for value, n in ranked[:_PHRASED]]
         ranked = sorted(head, key=lambda pair: (-pair[0], pair[1])) + ranked[_PHRASED:]
     return tuple(Passage(ix.passages[n].evidence, ix.passages[n].nodes, value) for value, n in ranked)
 
@@ -397,19 +394,14 @@ def _pairs(words: Sequence[Term]) -> frozenset[tuple[str, str]]:
     return frozenset((a.stem, b.stem) for a, b in zip(words, words[1:], strict=False) if a.stem != b.stem)
 
 
-@lru_cache(maxsize=65536)
-def _quote_stems(quote: str) -> tuple[str, ...]:
-    return tuple(stems(quote))
+def _phrased(at: Sequence[str], said: frozenset[tuple[str, str]]) -> int:
+    """How many of her word pairs `said` stand side by side in a quote's stems `at` (the index's
+    `quote_stems`), either way round (the words `graph.text_index.stems` leaves out, such as
+    "him", do not come between them).
 
-
-def _phrased(quote: str, said: frozenset[tuple[str, str]]) -> int:
-    """How many of her word pairs `said` stand side by side in `quote`, either way round (the
-    words `graph.text_index.stems` leaves out, such as "him", do not come between them).
-
-    >>> _phrased("Give him space to process.", frozenset({("give", "space"), ("space", "wait")}))
+    >>> _phrased(stems("Give him space to process."), frozenset({("give", "space"), ("space", "wait")}))
     1
     """
-    at = _quote_stems(quote)
     beside = set(zip(at, at[1:], strict=False))
     return sum(1 for a, b in said if (a, b) in beside or (b, a) in beside)
 
