@@ -232,9 +232,11 @@ def withdrawal_phrases(kg: KnowledgeGraph) -> tuple[frozenset[str], ...]:
 def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign: Sequence[str]) -> bool:
     """Whether `message` is about a subject the articles do not treat (named by `OFF_TOPIC`, or
     one of its own) and does not speak of his withdrawal in the words of a hub's name or alias."""
-    if not (off_topic(message) or _own_subject(words, foreign)):
+    named = off_topic(message)
+    if not (named or _own_subject(words, foreign)):
         return False
-    said = {t.stem for t in words}
+    # The words naming the subject say nothing of him ("long distance" is not his distance).
+    said = {t.stem for t in words} - {stem for phrase in named for stem in stems(phrase)}
     return not any(phrase <= said for phrase in kg.derived(withdrawal_phrases))
 
 

@@ -64,6 +64,10 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("he wants a baby right away and i dont", False),  # "away" alone is not his pulling away
         ("he started pulling away when i brought up having a baby", True),
         ("we cant agree on paint colours for the nursery and he went distant", True),  # a subject of its own
+        # The words that name the subject say nothing of him: "long distance" is not his distance.
+        ("we're long distance and the time difference is killing us, how do we make it work", False),
+        ("we're long distance and lately he's been pulling away", True),
+        ("he told me he kissed someone at a party while we were on a break. can i trust him again", False),
     ],
 )
 def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal(
