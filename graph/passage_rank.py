@@ -65,6 +65,7 @@ __all__ = [
     "Passage",
     "PassageIndex",
     "is_heading",
+    "is_heading_quote",
     "open_passage_index",
     "passage_index",
     "passage_index_in",
@@ -214,7 +215,7 @@ def _served(
             of_node.setdefault(node_id, []).append(n)
     of = {k: tuple(v) for k, v in of_node.items()}
     position = {p.evidence.span: n for n, p in enumerate(passages)}
-    headings = frozenset(n for n, p in enumerate(passages) if _heading(kg, p.evidence))
+    headings = frozenset(n for n, p in enumerate(passages) if is_heading_quote(kg, p.evidence))
     return PassageIndex(index.searcher(), index.schema, passages, of, stem_sets, position, quoted, headings)
 
 
@@ -235,7 +236,8 @@ def is_heading(text: str, start: int, end: int) -> bool:
     return alone and not quote.endswith((".", "!", "?", "…", ":", '"', "”", "’", "'"))
 
 
-def _heading(kg: KnowledgeGraph, ev: Evidence) -> bool:
+def is_heading_quote(kg: KnowledgeGraph, ev: Evidence) -> bool:
+    """Whether a quote is a heading alone in its article (`is_heading`)."""
     article = kg.articles.get(ev.source)
     return article is not None and is_heading(article.text, ev.start, ev.end)
 

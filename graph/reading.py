@@ -13,7 +13,9 @@ gives the one-letter token "t" (which every "Don't …" matches) and "do" and "4
   a term from her clause lightly on his inner state (a reason), so her overthinking does not
   read as his rumination;
 - what she asks for (`Intent`): advice ("should I", "how do I"), reasons ("why"), signs
-  ("signs", "how can I tell") or a duration ("how long", "two weeks");
+  ("signs", "how can I tell"), a duration ("how long", "two weeks") or a verdict: where the line
+  is between healthy space and a pattern to address ("is this normal", "should I be worried",
+  "red flag", "is he done");
 - her sentences (`sentences`: split at ".", "!", "?", ";" and line breaks), for a message that
   tells more than one situation.
 """
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 Role = Literal["her", "him", "both"]
-Intent = Literal["advice", "why", "signs", "duration"]
+Intent = Literal["advice", "why", "signs", "duration", "verdict"]
 
 # Words a reader's message is full of that no answer turns on; kept out of the terms so that
 # "he goes cold every time we get close" does not find "Time together gets shorter". The last
@@ -88,6 +90,17 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     ("why", re.compile(r"\b(?:why|reasons?|what makes|is that why|because of)\b", re.IGNORECASE)),
     ("signs", re.compile(r"\b(?:signs?|how (?:can|do) i (?:tell|know)|red flags?|is it normal)\b", re.IGNORECASE)),
     ("duration", re.compile(r"\b(?:how long|days?|weeks?|months?)\b", re.IGNORECASE)),
+    (
+        "verdict",
+        re.compile(
+            r"\b(?:is (?:this|it|that|he|his \w+) (?:still |just |even )?(?:normal|healthy|ok|okay|fine)|"
+            r"normal or|healthy or|(?:should|do|must) i (?:be )?(?:worried|worry|concerned)|"
+            r"(?:a )?(?:red flags?|bad sign|warning signs?)|is (?:it|this|he|that) over|is he done|done with me|"
+            r"how (?:can|do|would) i (?:tell|know)|when (?:should|do) i (?:worry|walk away|leave|give up)|"
+            r"too long|still normal)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 
@@ -209,6 +222,8 @@ def intents(text: str) -> frozenset[Intent]:
     ['signs']
     >>> sorted(intents("he said he loves me last week")), sorted(intents("it has been two weeks"))
     ([], ['duration'])
+    >>> sorted(intents("he goes quiet for days, is that normal?"))
+    ['duration', 'verdict']
     """
     spelt = _DATE.sub(" ", expand_contractions(text))
     return frozenset(name for name, pattern in _INTENTS if pattern.search(spelt))

@@ -96,6 +96,7 @@ PRIORS: Final[dict[Intent, dict[str, float]]] = {
     "why": {"reason": 1.6, "question": 1.2},
     "signs": {"sign": 2.0, "question": 1.2},
     "duration": {"statistic": 1.6, "question": 1.2, "sign": 1.2},
+    "verdict": {"sign": 1.2, "statistic": 1.2},
 }
 # What a node hands on over each kind of edge, (along the edge, against it): a sign to the
 # reasons it indicates, a reason or sign to the responses that address it, a question to the

@@ -39,7 +39,7 @@ from graph.build import KnowledgeGraph
 from graph.errors import InvalidParameter
 from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
-from graph.passage_rank import passages, scored
+from graph.passage_rank import is_heading_quote, passages, scored
 from graph.queries.answer_citing import by_passages
 from graph.queries.answer_parts import (
     CITED,
@@ -98,7 +98,9 @@ _ASKED: Final[dict[str, tuple[str, ...]]] = {
     "why": ("reason",),
     "signs": ("sign",),
     "duration": ("statistic",),
+    "verdict": (),
 }
+_LINE: Final = 3  # the verdicts given when she asks where the line is: her sign's, and each kind's
 _ROUNDS: Final = 2  # at most this many further quotes per item
 _FILL_RELATIVE: Final = 0.7  # an item gets further quotes when its node ranks this share of the best
 
@@ -196,8 +198,25 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             if meets(v):
                 verdict.append(f)
                 verdict_items.append(v)
-    verdict_items = verdict_items[: _LIMITS["verdict"]]
-    verdict = verdict[: _LIMITS["verdict"]]
+    if "verdict" in r.intents:  # she asks where the line is: the articles' line, each side of it quoted
+        verdict_items = verdict_items[:1]
+        verdict = verdict[: len(verdict_items)]
+        given = {v.node.id for v in verdict_items}
+        said = {c.span for v in verdict_items for c in v.citations}
+        found = {f.node.id: f for f in r.ranked}
+        for kind in sorted(verdicts, key=lambda k: (-scores_of(found, k), k)):
+            f = found.get(kind) or Found(kg.nodes[kind])
+            # Each side in a sentence of its own: not a heading, not what a verdict already quotes.
+            telling = [ev for ev in f.node.evidence if not overlaps(ev.span, said) and not is_heading_quote(kg, ev)]
+            if kind not in given and telling:
+                verdict.append(f)
+                verdict_items.append(Item(f.node, how_found(kg, f), _telling(telling, words, worth, 1)))
+                said.update(ev.span for ev in verdict_items[-1].citations)
+        verdict_items = verdict_items[:_LINE]
+        verdict = verdict[:_LINE]
+    else:
+        verdict_items = verdict_items[: _LIMITS["verdict"]]
+        verdict = verdict[: _LIMITS["verdict"]]
     # What the signs she describes point to (a verdict's kind, a reason), in their order.
     indicated = dict.fromkeys(
         kg.edges[eid].target
@@ -363,6 +382,12 @@ def _telling(
     order = {ev.span: i for i, ev in enumerate(cite(evidence, words, len(evidence), sharing=False))}
     best = sorted(evidence, key=lambda ev: (-worth.get(ev.span, 0.0), order[ev.span]))
     return distinct(best[:limit])
+
+
+def scores_of(found: dict[str, Found], node_id: str) -> float:
+    """How `node_id` ranks for her message (0 when retrieval did not reach it)."""
+    f = found.get(node_id)
+    return f.score if f is not None else 0.0
 
 
 def _verdict_of(

@@ -40,6 +40,7 @@ _SECTIONS_ASKED: Final[dict[str, tuple[Section, ...]]] = {
     "why": ("reasons",),
     "signs": ("understood",),
     "duration": ("statistics",),
+    "verdict": (),  # the verdict keeps its own quotes
 }
 _SECTION_OF: Final[dict[str, Section]] = {
     "sign": "understood",

@@ -130,10 +130,30 @@ def test_responses_say_what_they_are_for_in_terms_of_the_answer(shipped: Knowled
 
 def test_a_verdict_is_quoted_where_it_meets_her_message(shipped: KnowledgeGraph) -> None:
     """Not by its first quote, the articles' general line between healthy space and avoidance."""
-    a = answer(shipped, "is it normal for a guy to go quiet for a few days after a fight")
+    a = answer(shipped, "he went quiet for a few days after a fight")
     (verdict,) = a.verdict
     assert verdict.citations
     assert not any(c.quote.startswith("Relationship experts distinguish") for c in verdict.citations)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "is it normal for a guy to go quiet for a few days after a fight",
+        "how can i tell if this is normal space or if hes actually done with me",
+        "its been over two weeks of total silence. should i be worried??",
+    ],
+)
+def test_asked_for_a_verdict_the_answer_gives_the_line_each_side_quoted_once(
+    shipped: KnowledgeGraph, message: str
+) -> None:
+    a = answer(shipped, message)
+    assert "verdict" in a.asks
+    kinds = [i.node.id for i in a.verdict if i.verdict is None]
+    assert sorted(kinds) == ["healthy-processing", "problematic-avoidance"]
+    quoted = [c.span for i in a.verdict for c in i.citations]
+    assert len(quoted) == len(set(quoted)) == len(a.verdict)  # one sentence each, none twice
+    assert a.order.index("verdict") <= 1
 
 
 def test_each_sentence_she_writes_gets_a_passage_of_its_own(shipped: KnowledgeGraph) -> None:
@@ -215,6 +235,6 @@ def test_she_asks_what_to_do_and_gets_advice_when_signs_and_reasons_rank_first(s
         "my boyfriend of 2 years suddenly wants to spend less time with me and says he's stressed at work. "
         "should i be worried?",
     )
-    assert a.asks == {"advice"}
+    assert a.asks == {"advice", "verdict"}
     assert a.do
     assert all(item.node.type == "response" and item.citations for item in a.do)
