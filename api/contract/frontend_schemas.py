@@ -229,7 +229,9 @@ class AnswerOut(_Out):
     answered: bool = Field(description="False when the articles do not cover the message; `note` says so.")
     note: str | None
     words: list[AnswerWordOut] = Field(description="The message's meaningful words, as read.")
-    asks: list[Literal["advice", "why", "signs", "duration", "verdict"]] = Field(description="What the message asks for.")
+    asks: list[Literal["advice", "why", "signs", "duration", "verdict"]] = Field(
+        description="What the message asks for."
+    )
     sections: list[AnswerSectionOut]
     citations: list[CitationOut] = Field(description="Every passage the answer cites, once, in reading order.")
     links: AnswerLinks
