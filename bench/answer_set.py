@@ -1,4 +1,5 @@
-"""The reader messages of bench/answer_set.yaml (and answer_fresh.yaml), their passages located in the article bodies.
+"""The reader messages of bench/answer_set.yaml (and answer_fresh.yaml, answer_blind.yaml), their passages
+located in the article bodies.
 
 Each labelled passage is written as "source: text" with straight quotes and spaces standing for the
 article's curly ones and no-break spaces; `load` finds it in that article's body (only there: 003's reader comments
@@ -7,6 +8,10 @@ are never a passage) and keeps the exact (source, start, end) and the article's 
 
 bench/answer_fresh.yaml, in the same format, holds messages written after the answer code was tuned
 and never tuned on: `load_fresh` reads it through the same loader, every message in the split "fresh".
+
+bench/answer_blind.yaml, in the same format, holds messages written blind: from the articles and the
+`contradicts` edges only, without reading the answer or retrieval code, the graph's nodes or the other
+sets' messages. `load_blind` reads it through the same loader, every message in the split "blind".
 
 bench/answer_decline.yaml holds messages labelled only answerable or unanswerable, without passages,
 for the decision alone (decline or answer): `load_decline` reads it, every other message of each kind
@@ -26,6 +31,7 @@ from graph.build import KnowledgeGraph
 from graph.passages import body
 
 __all__ = [
+    "BLIND_PATH",
     "DECLINE_PATH",
     "FRESH_PATH",
     "SET_PATH",
@@ -34,6 +40,7 @@ __all__ = [
     "Passage",
     "Split",
     "load",
+    "load_blind",
     "load_decline",
     "load_fresh",
     "problems",
@@ -42,8 +49,9 @@ __all__ = [
 SET_PATH: Final = Path(__file__).with_name("answer_set.yaml")
 FRESH_PATH: Final = Path(__file__).with_name("answer_fresh.yaml")
 DECLINE_PATH: Final = Path(__file__).with_name("answer_decline.yaml")
+BLIND_PATH: Final = Path(__file__).with_name("answer_blind.yaml")
 Kind = Literal["answerable", "disagreement", "unanswerable"]
-Split = Literal["tuned", "held_out", "fresh", "tune", "check"]
+Split = Literal["tuned", "held_out", "fresh", "blind", "tune", "check"]
 _PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
 
 
@@ -121,6 +129,11 @@ def load(kg: KnowledgeGraph) -> list[Message]:
 def load_fresh(kg: KnowledgeGraph) -> list[Message]:
     """Every message of bench/answer_fresh.yaml in file order, all in the split "fresh" (never tuned on)."""
     return _load(kg, FRESH_PATH, lambda nth: "fresh")
+
+
+def load_blind(kg: KnowledgeGraph) -> list[Message]:
+    """Every message of bench/answer_blind.yaml in file order, all in the split "blind" (written blind)."""
+    return _load(kg, BLIND_PATH, lambda nth: "blind")
 
 
 def load_decline() -> list[Message]:

@@ -1,4 +1,4 @@
-"""The reader messages of bench/answer_set.yaml and bench/answer_fresh.yaml: every passage is in its
+"""The reader messages of bench/answer_set.yaml, answer_fresh.yaml and answer_blind.yaml: every passage is in its
 article's body (never in 003's reader comments), each set has its shape."""
 
 from __future__ import annotations
@@ -10,11 +10,23 @@ from pathlib import Path
 import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
-from bench.answer_set import FRESH_PATH, SET_PATH, Message, load, load_decline, load_fresh, problems
+from bench.answer_set import (
+    BLIND_PATH,
+    FRESH_PATH,
+    SET_PATH,
+    Message,
+    load,
+    load_blind,
+    load_decline,
+    load_fresh,
+    problems,
+)
 from graph.build import KnowledgeGraph, load_graph
 from graph.passages import body
 
-SETS = pytest.mark.parametrize("path", [SET_PATH, FRESH_PATH], ids=["answer_set", "answer_fresh"])
+SETS = pytest.mark.parametrize(
+    "path", [SET_PATH, FRESH_PATH, BLIND_PATH], ids=["answer_set", "answer_fresh", "answer_blind"]
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +39,7 @@ def test_every_labelled_passage_is_in_its_article_body(shipped: KnowledgeGraph, 
     assert problems(shipped, path) == []
 
 
-@pytest.mark.parametrize("loader", [load, load_fresh], ids=["answer_set", "answer_fresh"])
+@pytest.mark.parametrize("loader", [load, load_fresh, load_blind], ids=["answer_set", "answer_fresh", "answer_blind"])
 def test_passages_are_exact_slices_of_the_body(
     shipped: KnowledgeGraph, loader: Callable[[KnowledgeGraph], list[Message]]
 ) -> None:
@@ -72,6 +84,19 @@ def test_the_fresh_set_has_its_shape_and_no_message_of_the_tuned_set(shipped: Kn
     assert max(len(m.text) for m in fresh) > 500
     tuned = {m.text.lower() for m in load(shipped)}
     assert not [m.text for m in fresh if m.text.lower() in tuned]
+
+
+def test_the_blind_set_has_its_shape_and_no_message_of_the_other_sets(shipped: KnowledgeGraph) -> None:
+    blind = load_blind(shipped)
+    kinds = Counter(m.kind for m in blind)
+    assert (len(blind), kinds["answerable"], kinds["disagreement"], kinds["unanswerable"]) == (44, 32, 6, 6)
+    assert {m.split for m in blind} == {"blind"}
+    assert all(2 <= len(m.passages) <= 5 for m in blind if m.kind != "unanswerable")
+    assert all(len(m.sides) == 2 and all(m.sides) for m in blind if m.kind == "disagreement")
+    assert {p.source for m in blind for p in m.passages} == set(shipped.articles)  # every article is used
+    assert max(len(m.text) for m in blind) > 500
+    others = {m.text.lower() for m in load(shipped) + load_fresh(shipped) + load_decline()}
+    assert not [m.text for m in blind if m.text.lower() in others]
 
 
 def test_the_decline_set_has_both_kinds_in_both_halves() -> None:
