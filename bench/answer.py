@@ -1,8 +1,10 @@
 """Answer quality and latency: /v1/answer scored on the reader messages of bench/answer_set.yaml.
 
 Run: `.venv/bin/python -m bench.answer [--http] [--scale] [--show N]` (timing rows under
-`flock /work/bench.lock` on a shared machine). For each split of the set (tuned, held out) and for
-bench/answer_fresh.yaml (fresh: written after the tuning, never tuned on), through the one `score`:
+`flock /work/bench.lock` on a shared machine). For each split of the set (tuned, held out), for
+bench/answer_fresh.yaml (fresh: written after the tuning, never tuned on) and for
+bench/answer_blind.yaml (blind: written by a writer who read neither the code, nor the graph's
+nodes, nor the other sets), through the one `score`:
 
 - recall@10: share of a message's labelled passages that one of its first 10 citations overlaps;
 - precision@10: share of its first 10 citations that overlap any of its labelled passages;
@@ -28,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.answer_set import Message, Passage, load, load_decline, load_fresh
+from bench.answer_set import Message, Passage, load, load_blind, load_decline, load_fresh
 
 __all__ = ["Cited", "Scores", "baseline", "decided", "main", "now", "run", "score"]
 
@@ -204,6 +206,7 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
     tuned = [m for m in messages if m.split == "tuned"]
     held = [m for m in messages if m.split == "held_out"]
     fresh = load_fresh(kg)
+    blind = load_blind(kg)
     decline = load_decline()
     cited, before = now(kg), baseline(kg)
     lines = [
@@ -211,11 +214,13 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
         score(tuned, cited).row("/v1/answer, tuned"),
         score(held, cited).row("/v1/answer, held out"),
         score(fresh, cited).row("/v1/answer, fresh (never tuned on; see its header)"),
+        score(blind, cited).row("/v1/answer, blind (written without the code or the graph; see its header)"),
         _decided_row("/v1/answer, decline set, tune", decided([m for m in decline if m.split == "tune"], cited)),
         _decided_row("/v1/answer, decline set, check", decided([m for m in decline if m.split == "check"], cited)),
         score(tuned, before).row("search top 5 and their quotes, tuned"),
         score(held, before).row("search top 5 and their quotes, held out"),
         score(fresh, before).row("search top 5 and their quotes, fresh"),
+        score(blind, before).row("search top 5 and their quotes, blind"),
         "",
     ]
     texts = [m.text for m in messages]

@@ -107,7 +107,7 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
 # Subjects of a relationship the articles do not treat: money, cheating, moving in together,
 # chores, drink and drugs, violence, weddings and children, gifts and pets, a prenup, religion,
 # politics, in-laws, his job applications, his health, unfollowing, snoring, a long-distance
-# relationship, the holidays, a kiss or an open relationship, porn, lateness, tattoos, smoking,
+# relationship, a kiss or an open relationship, porn, lateness, tattoos, smoking,
 # social media. A message about one
 # of them is declined unless it also speaks of his pulling away (`graph.retrieval`), so that a
 # word it shares with the articles by chance ("pays it back", "changed his password") does not
@@ -121,7 +121,7 @@ OFF_TOPIC: Final = re.compile(
     r"propos(?:e|ed|al)|wedding|pregnan\w*|baby|kids?|birthday|gifts?|dogs?|cats?|puppy|"
     r"prenup|religio\w*|church|politic\w*|vot(?:e|ed|ing)|elections?|in-laws?|"
     r"resume|cv|job interviews?|doctor|illness|surgery|unfollow\w*|snor\w*|"
-    r"long[- ]distance|time (?:difference|zones?)|christmas|thanksgiving|holidays?|"
+    r"long[- ]distance|time (?:difference|zones?)|"
     r"kiss(?:ed|ing) (?:someone|somebody|another|a girl|her|his ex)|on a break|open relationship|"
     r"threesomes?|porn\w*|always late|running late|tattoos?|smok(?:e|es|ing)|vap(?:e|es|ing)|"
     r"instagram|social media)\b",

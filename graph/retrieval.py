@@ -30,7 +30,8 @@ sleep" alone is not. The subject is one they do not treat when it is named by
 `graph.reading.OFF_TOPIC` (money, cheating, moving in, ...) or when the message brings a subject
 of its own: `FOREIGN` or more of her words are in no article's body and in no node's text
 (`vocabulary`; a word matched as a typo is known) and those the articles use are under
-`VOCABULARY_FLOOR` of her words. A subject they do not treat comes with words of its own
+`VOCABULARY_FLOOR` of her words (half, in a message of `LONG` words or more, which tells her
+story in details of its own). A subject they do not treat comes with words of its own
 ("dishes", "cleaning", "nagging"; "venue", "caterer", "wedding"), where a message they answer in
 other words has one or two ("clams up", "exhausting") among theirs.
 
@@ -67,6 +68,8 @@ __all__ = [
     "FOREIGN",
     "TOPIC_WEIGHT",
     "VOCABULARY_FLOOR",
+    "LONG",
+    "LONG_VOCABULARY_FLOOR",
     "HER_ON_HIM",
     "HIS_ON_HERS",
     "KIND_WEIGHTS",
@@ -126,6 +129,10 @@ MAX_PARTS: Final = 12
 FLOOR: Final = 0.35  # the least share of her words matched in a label, alias or summary
 FOREIGN: Final = 3  # this many of her words that the articles never use bring a subject of their own...
 VOCABULARY_FLOOR: Final = 0.65  # ...unless at least this share of her words is theirs
+# A message of this many words or more tells her story in details of her own (the weekday, his
+# company, her roommate): half of its words being the articles' is enough.
+LONG: Final = 10
+LONG_VOCABULARY_FLOOR: Final = 0.5
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
 # Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").
@@ -218,8 +225,10 @@ def _foreign(kg: KnowledgeGraph, said: Sequence[Term], found: Iterable[Found]) -
 
 def _own_subject(words: Sequence[Term], foreign: Sequence[str]) -> bool:
     """Whether her message brings a subject of its own: `FOREIGN` or more words the articles never
-    use, and less than `VOCABULARY_FLOOR` of her words theirs."""
-    return len(foreign) >= FOREIGN and (len(words) - len(foreign)) < VOCABULARY_FLOOR * len(words)
+    use, and less than `VOCABULARY_FLOOR` of her words theirs (`LONG_VOCABULARY_FLOOR` in a
+    message of `LONG` words or more)."""
+    floor = LONG_VOCABULARY_FLOOR if len(words) >= LONG else VOCABULARY_FLOOR
+    return len(foreign) >= FOREIGN and (len(words) - len(foreign)) < floor * len(words)
 
 
 def withdrawal_phrases(kg: KnowledgeGraph) -> tuple[frozenset[str], ...]:

@@ -78,6 +78,27 @@ def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal
 
 
 @pytest.mark.parametrize(
+    ("message", "covered"),
+    [
+        # Short, and in words of its own: a subject the articles do not treat.
+        ("we cant agree on paint colours for the nursery, the wallpaper samples he picked are awful", False),
+        # Long, her story told in details of her own (a concert, a barbecue, a lake), around what they treat.
+        (
+            "we met at a concert in march and things moved fast, he even took me to his cousins barbecue. "
+            "since our weekend at the lake he disappears for days and barely texts back",
+            True,
+        ),
+    ],
+)
+def test_a_long_message_may_tell_her_story_in_words_of_its_own(
+    shipped: KnowledgeGraph, message: str, covered: bool
+) -> None:
+    r = retrieve(shipped, message)
+    assert len(r.foreign) >= 3
+    assert r.covered is covered
+
+
+@pytest.mark.parametrize(
     ("message", "foreign", "covered"),
     [
         (
