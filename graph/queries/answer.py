@@ -91,6 +91,7 @@ _RELATIVE: Final = 0.3  # an item's score must reach this share of the best node
 _ASKED_RELATIVE: Final = 0.1  # or this share, for the types she asks for
 _VERDICT_RELATIVE: Final = 0.5  # a verdict's quote must score this share of her message's best passage
 _SIDES_RELATIVE: Final = 0.7  # and one side's quote of a disagreement this share
+_CANDIDATES: Final = 4  # the disagreements on her point looked at for one whose side meets that
 _SIGNS: Final = 5  # signs listed when she asks for signs
 TOP: Final = 12  # items come from the best this many nodes
 _ASKED: Final[dict[str, tuple[str, ...]]] = {
@@ -248,15 +249,16 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
             quotes = (*cite(found.via[0].evidence, words, 1), *quotes)[:limit]  # why the graph led here
         return Item(found.node, how_found(kg, found), distinct(quotes), purpose)
 
-    sides, early = _sides(kg, r.ranked, words, {f.node.id for f in understood})
-    # A disagreement is given where one of its sides is quoted by a passage her message is about.
-    sides = [
-        pair
-        for pair in sides
+    # A disagreement is given where one of its sides is quoted by a passage her message is about:
+    # the first of those on her point (best-ranked side first) that is.
+    candidates = [
+        (pair, on_point)
+        for pair, on_point in _sides(kg, r.ranked, words, {f.node.id for f in understood}, worth)
         if max((worth.get(c.span, 0.0) for side in pair.sides for c in side.citations), default=0.0)
         >= _SIDES_RELATIVE * top_passage
-    ]
-    early = early and bool(sides)
+    ][: _LIMITS["sides"]]
+    sides = [pair for pair, _ in candidates]
+    early = any(on_point for _, on_point in candidates)
     answered = _once(
         Answer(
             message=message,
@@ -427,10 +429,15 @@ def _sign_verdict(
 
 
 def _sides(
-    kg: KnowledgeGraph, ranked: Sequence[Found], words: Sequence[Term], understood: set[str]
-) -> tuple[list[Sides], bool]:
-    """The disagreement on what her words are about (the one whose side ranks best), and whether
-    it is on the point matched.
+    kg: KnowledgeGraph,
+    ranked: Sequence[Found],
+    words: Sequence[Term],
+    understood: set[str],
+    worth: dict[tuple[str, int, int], float],
+) -> list[tuple[Sides, bool]]:
+    """The disagreements on what her words are about (at most `_CANDIDATES`, best-ranked side
+    first), each with whether it is on the point matched; each side quoted by its passage her
+    message scores best (`_telling`).
 
     A disagreement is on her point when one of its sides is among the best-ranked nodes and her own
     words match it (or it is among the first three), not merely reached through the graph."""
@@ -452,19 +459,21 @@ def _sides(
     for i, edge in sorted(pairs, key=lambda p: p[0]):
         chosen.setdefault(edge.id, (i, edge))
     out = []
-    early = False
-    for i, edge in list(chosen.values())[: _LIMITS["sides"]]:
+    for i, edge in list(chosen.values())[:_CANDIDATES]:
         one, other = (found[edge.source], found[edge.target])
-        early = early or i < 3 or edge.source in understood or edge.target in understood
+        on_point = i < 3 or edge.source in understood or edge.target in understood
         about = edge.about or f"“{one.node.label}” against “{other.node.label}”"
         out.append(
-            Sides(
-                about,
-                edge,
-                (
-                    Item(one.node, how_found(kg, one), cite(one.node.evidence, words, 1)),
-                    Item(other.node, how_found(kg, other), cite(other.node.evidence, words, 1)),
+            (
+                Sides(
+                    about,
+                    edge,
+                    (
+                        Item(one.node, how_found(kg, one), _telling(one.node.evidence, words, worth, 1)),
+                        Item(other.node, how_found(kg, other), _telling(other.node.evidence, words, worth, 1)),
+                    ),
                 ),
+                on_point,
             )
         )
-    return out, early
+    return out

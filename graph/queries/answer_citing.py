@@ -58,13 +58,19 @@ def by_passages(
     node that quotes it: the question it replies to, else a node whose own quote it is before an
     edge's end, an item the answer already has before a new one (in reading order), then the
     best-ranked; at most `PER_ITEM` each. A new item goes to its type's section. A verdict and
-    both sides of a disagreement on the very point she asks about keep their own quotes (a
-    disagreement on another point is left out); an item none of the passages is quoted by is
-    left out. At most `CITED` citations in all."""
+    both sides of a disagreement keep their own quotes (one on the very point she asks about is
+    read right after what was understood; one on another point last, and only where the chosen
+    passages leave room for it); an item none of the passages is quoted by is left out. At most
+    `CITED` citations in all."""
     ranked = r.ranked
     early = "sides" in a.order and a.order.index("sides") <= 1  # on the very point she asks about
-    sides = [side for pair in a.sides for side in pair.sides] if early else []
-    kept = {c.span for item in (*a.verdict, *sides) for c in item.citations}
+    sides = [side for pair in a.sides for side in pair.sides]
+    kept = {c.span for item in (*a.verdict, *(sides if early else ())) for c in item.citations}
+    chosen = [p for p in chosen if not overlaps(p.evidence.span, kept)]
+    later = {c.span for side in sides for c in side.citations} - kept if not early else set()
+    if later and len(kept) + len(chosen) + len(later) > CITED:  # another point's: only where room is left
+        a, sides, later = replace(a, sides=()), [], set()
+    kept |= later
     budget = CITED - len(kept)
     chosen = [p for p in chosen if not overlaps(p.evidence.span, kept)][: max(0, budget)]
     listed = [i.node.id for section in a.order if section not in ("sides", "verdict") for i in getattr(a, section)]
@@ -144,8 +150,6 @@ def by_passages(
         first: Item = getattr(a, section)[0]
         if not any(i.node.id == first.node.id for items in sections.values() for i in items):
             sections[section].append(replace(first, citations=first.citations[:1]))
-    if not early:
-        a = replace(a, sides=())
     shown = {"sides": bool(a.sides), "verdict": bool(a.verdict)}
     order = tuple(s for s in reading_order(r, early) if shown.get(s) or sections.get(s))
     return replace(
