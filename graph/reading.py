@@ -9,7 +9,9 @@ gives the one-letter token "t" (which every "Don't …" matches) and "do" and "4
   but no answer turns on ("get", "time", "really", "guy") are not terms; nor are bare numbers
   or one-letter words;
 - each term knows whose clause it came from: `her` ("I keep overthinking", "how to stop
-  overthinking"), `him` ("when he is distant") or `both` ("we", no subject): retrieval weighs
+  overthinking"), `him` ("when he is distant", or what he says in quotes: `he texted "i need
+  space"`) or `both` ("we", no subject, or what she thinks: "I think things are going too
+  fast"): retrieval weighs
   a term from her clause lightly on his inner state (a reason), so her overthinking does not
   read as his rumination;
 - what she asks for (`Intent`): advice ("should I", "how do I"), reasons ("why"), signs
@@ -76,6 +78,7 @@ _CLAUSE = re.compile(
 _HER: Final = frozenset({"i", "my", "myself", "mine"})
 _HIM: Final = frozenset({"he", "his", "himself", "boyfriend", "bf", "guy", "man", "partner", "husband"})
 _POSSESSIVE: Final[dict[str, Role]] = {"his": "him", "my": "her", "our": "both"}
+_OPINING: Final = frozenset({"think", "thought", "guess", "wonder", "suppose", "believe", "bet"})
 _ASKING: Final = frozenset({"how", "should", "what", "can", "do", "is", "am", "could", "would"})
 
 _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
@@ -161,8 +164,10 @@ def _roles(words: list[str]) -> list[Role]:
     if current is None:
         current = "her" if words[0] in _ASKING else "both"
     out: list[Role] = []
-    for subject in subjects:
+    for i, subject in enumerate(subjects):
         current = subject or current
+        if subject == "her" and i + 1 < len(words) and words[i + 1] in _OPINING:
+            current = "both"  # "i think things are going fast": what she thinks, not what she does
         out.append(current)
     return out
 
@@ -174,9 +179,11 @@ def terms(text: str) -> list[Term]:
     [('overthinking', 'her'), ('distant', 'him')]
     >>> [t.word for t in terms("he hasn't texted me, I don't get it, every time we get close")]
     ['texted', 'close']
+    >>> [(t.word, t.role) for t in terms('he said "i need space" and i think things are going fast')]
+    [('space', 'him'), ('think', 'both'), ('fast', 'both')]
     """
     out: dict[str, Term] = {}
-    for clause in _CLAUSE.split(_DATE.sub(" ", expand_contractions(text))):
+    for clause in _CLAUSE.split(_DATE.sub(" ", _his_words(expand_contractions(text)))):
         words = [w.casefold() for w in _WORD.findall(clause)]
         if not words:
             continue
@@ -191,6 +198,37 @@ def terms(text: str) -> list[Term]:
                 else:
                     out[word] = Term(word, stem, role)
     return list(out.values())
+
+
+# What he said, quoted: `he said "i need space"`, `he texts “im not ready”` (a speaking word of
+# his, then a quote within a few words).
+_QUOTED: Final = re.compile(
+    r"""(\b(?:he|hes|him|his|boyfriend|bf)\b[^"“”.!?]{0,40}?)(["“])([^"“”]{1,300})(["”])""", re.IGNORECASE
+)
+_FIRST_PERSON: Final = re.compile(r"\b(?:i|im|me|my|myself|mine)\b", re.IGNORECASE)
+_THIRD_PERSON: Final[dict[str, str]] = {
+    "i": "he",
+    "im": "he",
+    "me": "him",
+    "my": "his",
+    "myself": "himself",
+    "mine": "his",
+}
+
+
+def _his_words(text: str) -> str:
+    """`text` with what he says in quotes told in the third person, so that whose words they are
+    is read right: `he texts "i think this is going fast"` is his thought, not hers.
+
+    >>> _his_words('next day he texts "hey i think my head is a mess" and then nothing')
+    'next day he texts "hey he think his head is a mess" and then nothing'
+    """
+
+    def told(m: re.Match[str]) -> str:
+        said = _FIRST_PERSON.sub(lambda w: _THIRD_PERSON[w.group(0).casefold()], m.group(3))
+        return f"{m.group(1)}{m.group(2)}{said}{m.group(4)}"
+
+    return _QUOTED.sub(told, text)
 
 
 def sentences(text: str) -> list[str]:
