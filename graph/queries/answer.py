@@ -48,6 +48,7 @@ from graph.queries.answer_parts import (
     Item,
     Section,
     Sides,
+    attribution,
     cite,
     distinct,
     how_found,
@@ -167,7 +168,11 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
     described = [
         f
         for f in pool
-        if f.node.type in ("sign", "concept", "question") and f.anchored and f.lexical > 0 and f.node.id not in verdicts
+        if f.node.type in ("sign", "concept", "question")
+        and f.anchored
+        and f.lexical > 0
+        and f.node.id not in verdicts
+        and not attribution(f)
     ]
     described.sort(key=lambda f: (f.node.type == "question", -f.lexical))
     strongest = max((f.lexical for f in described), default=0.0)

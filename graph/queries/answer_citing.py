@@ -21,6 +21,7 @@ from graph.queries.answer_parts import (
     Answer,
     Item,
     Section,
+    attribution,
     how_found,
     overlaps,
     purpose_of,
@@ -78,8 +79,10 @@ def by_passages(
     found = {f.node.id: f for f in ranked}
 
     def misread(node_id: str) -> bool:  # only her words about herself match it, and it is his state
-        f = found.get(node_id)
-        return f is not None and bool(f.words) and not any(m.weight >= ANCHOR_WEIGHT for m in f.words)
+        f = found.get(node_id) or Found(kg.nodes[node_id])
+        if attribution(f):  # who says so, not what she lives
+            return True
+        return bool(f.words) and not any(m.weight >= ANCHOR_WEIGHT for m in f.words)
 
     def owner(p: Passage) -> str | None:
         asking = p.evidence.quote.rstrip().endswith("?")

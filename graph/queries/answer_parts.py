@@ -27,6 +27,7 @@ __all__ = [
     "Item",
     "Section",
     "Sides",
+    "attribution",
     "cite",
     "distinct",
     "how_found",
@@ -128,6 +129,20 @@ def quoted(words: Sequence[str]) -> str:
 
 
 _FIELD_NAMES: Final = {"label": "name", "alias": "other names", "summary": "summary", "quote": "quotes"}
+
+
+_WHO_SAYS_SO: Final = frozenset({"researcher", "study", "institution"})
+
+
+def attribution(found: Found) -> bool:
+    """Whether a node found says who says so (a researcher, a study, an institution quoted in an
+    article) and her words do not name it: not what she lives, so never an item of its own
+    ("he told me his ex cheated on him" is not about "Chrystal Dunkers", the therapist the
+    article quotes on past hurts)."""
+    node = found.node
+    if node.type != "concept" or node.attributes.get("category") not in _WHO_SAYS_SO:
+        return False
+    return not any(m.field in ("label", "alias") for m in found.words)
 
 
 def how_found(kg: KnowledgeGraph, found: Found) -> str:

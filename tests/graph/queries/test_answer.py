@@ -242,3 +242,17 @@ def test_she_asks_what_to_do_and_gets_advice_when_signs_and_reasons_rank_first(s
     assert a.asks == {"advice", "verdict"}
     assert a.do
     assert all(item.node.type == "response" and item.citations for item in a.do)
+
+
+def test_who_says_so_is_an_item_only_when_she_names_it(shipped: KnowledgeGraph) -> None:
+    """A researcher, study or institution an article quotes is not what she lives: the passage it
+    holds is cited under what it is about, unless her words name it."""
+    who = {
+        n.id for n in shipped.nodes.values() if n.attributes.get("category") in ("researcher", "study", "institution")
+    }
+    told = answer(shipped, "he told me his ex cheated on him and now he won't say i love you back")
+    assert told.answered
+    assert not {i.node.id for i in told.items()} & who
+    assert any("Chrystal Dunkers" in c.quote for c in told.citations())  # the passage is still cited
+    asked = answer(shipped, "what does chrystal dunkers say about abandonment")
+    assert "chrystal-dunkers" in {i.node.id for i in asked.items()}
