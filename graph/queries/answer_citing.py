@@ -3,7 +3,8 @@
 `graph.queries.answer` first puts an answer together from the nodes retrieval ranks, then hands
 it here with the passages `graph.passage_rank` chose: each passage goes under one node quoting it
 (the question it replies to, else a node whose own quote it is, an item the answer has before a
-new one), an item none of them is quoted by is left out, and a section she asks for that no
+new one; a new idea her words do not name goes under the reasons, as what explains her situation,
+not what she told), an item none of them is quoted by is left out, and a section she asks for that no
 passage falls in keeps the answer's own first item with one quote.
 """
 
@@ -84,6 +85,10 @@ def by_passages(
             return True
         return bool(f.words) and not any(m.weight >= ANCHOR_WEIGHT for m in f.words)
 
+    def named(node_id: str) -> bool:  # her words are in its label or an alias
+        f = found.get(node_id)
+        return f is not None and any(m.field in ("label", "alias") and m.weight >= ANCHOR_WEIGHT for m in f.words)
+
     def owner(p: Passage) -> str | None:
         asking = p.evidence.quote.rstrip().endswith("?")
         holders = [
@@ -129,6 +134,9 @@ def by_passages(
             if node.type == "response":
                 section = "dont" if node.attributes.get("advice") == "warned_against" else "do"
                 sections[section].append(Item(node, how, tuple(quotes), purpose_of(kg, node, about)))
+            elif node.type == "concept" and not named(node_id):
+                # An idea her words do not name explains her situation; it is not what she told.
+                sections["reasons"].append(Item(node, how, tuple(quotes)))
             else:
                 sections[_SECTION_OF.get(node.type, "understood")].append(Item(node, how, tuple(quotes)))
         return sections

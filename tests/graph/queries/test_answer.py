@@ -256,3 +256,14 @@ def test_who_says_so_is_an_item_only_when_she_names_it(shipped: KnowledgeGraph) 
     assert any("Chrystal Dunkers" in c.quote for c in told.citations())  # the passage is still cited
     asked = answer(shipped, "what does chrystal dunkers say about abandonment")
     assert "chrystal-dunkers" in {i.node.id for i in asked.items()}
+
+
+def test_what_was_understood_is_what_her_words_name(shipped: KnowledgeGraph) -> None:
+    """An idea a chosen passage is about, that her words do not name, explains her situation: it is
+    read under the reasons, not as something she told."""
+    a = answer(shipped, "he told me his ex cheated on him and now he won't say i love you back")
+    for item in a.understood:
+        if item.node.type == "concept":
+            names = " ".join((item.node.label, *item.node.aliases)).casefold()
+            assert any(w.word in names or w.stem in names for w in a.words), item.node.id
+    assert any(i.node.type == "concept" for i in a.reasons)
