@@ -47,9 +47,11 @@ Role = Literal["her", "him", "both"]
 Intent = Literal["advice", "why", "signs", "duration", "verdict"]
 
 # Words a reader's message is full of that no answer turns on; kept out of the terms so that
-# "he goes cold every time we get close" does not find "Time together gets shorter". The last
-# lines are how readers type ("idk", "tbh", "fr", "tho"): a word no node has, which would count as
-# a subject the articles do not cover (`graph.retrieval.FLOOR`, `graph.retrieval.FOREIGN`).
+# "he goes cold every time we get close" does not find "Time together gets shorter"; then who he
+# is to her ("my husband" is the articles' frame, as "my boyfriend") and when her story happens
+# (the weekday, the evening, how many years). The last lines are how readers type ("idk", "tbh",
+# "fr", "tho"): a word no node has, which would count as a subject the articles do not cover
+# (`graph.retrieval.FLOOR`, `graph.retrieval.FOREIGN`).
 COMMON_WORDS: Final = frozenset(
     """
     about actually again ago also always am any anymore anything around ask asked asking barely
@@ -61,6 +63,9 @@ COMMON_WORDS: Final = frozenset(
     something still stop stopped stopping stops stuff such super sure take tell than thing
     things through time times together told try trying up very want wants way well went what
     whats while without woman women yeah yes yet
+    husband hubby fiance fiancee partner
+    monday tuesday wednesday thursday friday saturday sunday weekend weekends today tonight yesterday
+    afternoon evening evenings lunch dinner year years
     btw idk idek imo ngl omg rn smh tbh ur wtf ya yall kinda sorta gonna wanna gotta u
     af bc bruh cuz dunno fml fr fyi haha hahaha hmm ikr imho istg jk lmao lmfao lowkey highkey
     nah nope nvm omfg plz prolly rly rlly srsly tbf tho thx ty ugh yep

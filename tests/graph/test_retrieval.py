@@ -64,6 +64,8 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("he wants a baby right away and i dont", False),  # "away" alone is not his pulling away
         ("he started pulling away when i brought up having a baby", True),
         ("we cant agree on paint colours for the nursery and he went distant", True),  # a subject of its own
+        # Who he is to her and when it happens are the frame of her story, not a subject.
+        ("my husband of 10 years barely talks to me anymore and spends every evening in the garage", True),
         # The words that name the subject say nothing of him: "long distance" is not his distance.
         ("we're long distance and the time difference is killing us, how do we make it work", False),
         ("we're long distance and lately he's been pulling away", True),
@@ -111,7 +113,7 @@ def test_a_long_message_may_tell_her_story_in_words_of_its_own(
         ("he shuts down and goes silent when i cry, it makes me feel so alone", (), True),
         # How readers type is not a subject: "fr", "lowkey", "tho", "af", "nah" are no words of hers.
         ("he has been acting so weird lately fr, lowkey scared tho, he barely texts", ("weird",), True),
-        ("ok so hes been dry texting me af since the weekend, should i double text or nah", ("weekend",), True),
+        ("ok so hes been dry texting me af since the weekend, should i double text or nah", (), True),
     ],
 )
 def test_a_message_with_a_subject_of_its_own_is_not_covered(
