@@ -142,7 +142,11 @@ def attribution(found: Found) -> bool:
     node = found.node
     if node.type != "concept" or node.attributes.get("category") not in _WHO_SAYS_SO:
         return False
-    return not any(m.field in ("label", "alias") for m in found.words)
+    # Named: every word of its label or of an alias is hers ("dunkers"; not "therapist" alone,
+    # which "anxiety therapist" holds).
+    said = {m.word for m in found.words if m.field in ("label", "alias")}
+    hers = {s for w in said for s in stems(w)}
+    return not any(set(stems(name)) <= hers for name in (node.label, *node.aliases) if stems(name))
 
 
 def how_found(kg: KnowledgeGraph, found: Found) -> str:
