@@ -105,7 +105,7 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
             r"normal or|healthy or|(?:should|do|must) i (?:be )?(?:worried|worry|concerned)|"
             r"(?:a )?(?:red flags?|bad sign|warning signs?)|is (?:it|this|he|that) over|is he done|done with me|"
             r"how (?:can|do|would) i (?:tell|know)|when (?:should|do) i (?:worry|walk away|leave|give up)|"
-            r"too long|still normal)\b",
+            r"too long|still normal|(?:normal|healthy)(?=\s*\?))\b",
             re.IGNORECASE,
         ),
     ),
@@ -265,8 +265,8 @@ def intents(text: str) -> frozenset[Intent]:
     ['signs']
     >>> sorted(intents("he said he loves me last week")), sorted(intents("it has been two weeks"))
     ([], ['duration'])
-    >>> sorted(intents("he goes quiet for days, is that normal?"))
-    ['duration', 'verdict']
+    >>> sorted(intents("he goes quiet for days, is that normal?")), sorted(intents("nothing for 2 days. normal?"))
+    (['duration', 'verdict'], ['duration', 'verdict'])
     """
     spelt = _DATE.sub(" ", expand_contractions(text))
     return frozenset(name for name, pattern in _INTENTS if pattern.search(spelt))
