@@ -58,7 +58,7 @@ from graph.queries.answer_parts import (
 )
 from graph.queries.guide import VERDICTS
 from graph.reading import Term
-from graph.retrieval import Found, retrieve
+from graph.retrieval import ANCHOR_WEIGHT, Found, retrieve
 
 __all__ = [
     "CITED",
@@ -433,6 +433,11 @@ def _sign_verdict(
     return []
 
 
+def named(found: Found) -> bool:
+    """Whether her words are in the node's label or one of its aliases (not only its summary or quotes)."""
+    return any(m.field in ("label", "alias") and m.weight >= ANCHOR_WEIGHT for m in found.words)
+
+
 def _sides(
     kg: KnowledgeGraph,
     ranked: Sequence[Found],
@@ -466,7 +471,8 @@ def _sides(
     out = []
     for i, edge in list(chosen.values())[:_CANDIDATES]:
         one, other = (found[edge.source], found[edge.target])
-        on_point = i < 3 or edge.source in understood or edge.target in understood
+        # On her point: a side among the best three, or what she describes, or named by her words.
+        on_point = i < 3 or bool({edge.source, edge.target} & understood) or named(one) or named(other)
         about = edge.about or f"“{one.node.label}” against “{other.node.label}”"
         out.append(
             (
