@@ -297,9 +297,10 @@ class ScorePartOut(_Out):
     field: Literal["label", "alias", "summary", "quote", "edge"] = Field(
         description="Where the word matched; `edge`: the graph's `indicates` edge from this sign."
     )
-    how: Literal["stem", "typo", "graph"] = Field(
+    how: Literal["stem", "typo", "graph", "name"] = Field(
         description="`stem`: the word's English stem; `typo`: a near word; `graph`: a sign of what the query "
-        "names, ranked first because it asks for signs."
+        "names, ranked first because it asks for signs; `name`: the whole query is this node's label or an "
+        "alias, ranked first."
     )
     score: float = Field(description="This part's share of the hit's score.")
 

@@ -11,7 +11,9 @@ Every query word is looked for, in any order, as its English stem in each field 
 weight (label = alias > summary > quote), and, when long enough to carry a typo, as a word within
 an edit distance of the labels and aliases (1 from 4 letters, 2 from 8). A node's score is the sum
 (BM25 of each field it matches, boosted, plus a fixed score per typo match), so matching more of the
-query ranks higher. Each hit says which terms scored what (`explain`) and marks them in a snippet.
+query ranks higher; a query that is a node's whole label or one of its aliases ("oxytocin") ranks
+that node first (`how` "name"). Each hit says which terms scored what (`explain`) and marks them in
+a snippet.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class Match:
 
     word: str
     field: str  # "label", "alias", "summary", "quote"; "edge" for a sign ranked first (`how` "graph")
-    how: str  # "stem", "typo" or "graph"
+    how: str  # "stem", "typo", "graph" or "name"
     score: float
 
 
@@ -184,14 +186,16 @@ def search(
     # His past ("gaslit or ghosted before") only when she speaks of his past (graph.retrieval).
     left_out = () if speaks_of_past(q) else kg.derived(past_positions)
     query = _query(ix, terms, types, left_out)
-    first: dict[int, float] = {}
+    first: dict[int, Match] = {}
     if "signs" in intents(q) and (not types or "sign" in types):
         query, first = _signs_first(kg, ix, q, query)
+    else:
+        query, first = _named_first(ix, q, query, types)
     ranked = ix.run(query, limit, offset)
     stems = _stem_scores(ix, terms, [n for _, _, n in ranked]) if explain else None
     if stems is not None:
-        for n, boost in first.items():
-            stems.setdefault(n, []).append(Match("", "edge", "graph", boost))
+        for n, match in first.items():
+            stems.setdefault(n, []).append(match)
     hits = [_hit(ix.nodes[n], score, terms, stems.get(n, []) if stems is not None else None) for score, _, n in ranked]
     facets = _facets(ix, query)
     total = sum(facets["type"].values())  # every node has one type
@@ -202,7 +206,7 @@ def search(
 
 def _signs_first(
     kg: KnowledgeGraph, ix: TextIndex, q: str, query: tantivy.Query
-) -> tuple[tantivy.Query, dict[int, float]]:
+) -> tuple[tantivy.Query, dict[int, Match]]:
     """`query` with the signs of what she names (graph.retrieval.signs_of) scored above its best
     match, in retrieval's order; and what each sign's position gained."""
     signs = retrieve(kg, q).signs
@@ -215,7 +219,30 @@ def _signs_first(
     boosted = [
         tantivy.Query.const_score_query(tantivy.Query.term_query(ix.schema, "n", n), gain) for n, gain in boost.items()
     ]
-    return _any([query, *boosted]), boost
+    return _any([query, *boosted]), {n: Match("", "edge", "graph", gain) for n, gain in boost.items()}
+
+
+def _named_first(
+    ix: TextIndex, q: str, query: tantivy.Query, types: Sequence[NodeType]
+) -> tuple[tantivy.Query, dict[int, Match]]:
+    """`query` with the nodes whose label or an alias is the query itself ("oxytocin", "pulling
+    away") scored above its best match: a name asked for is the node named, however many longer
+    names share its words; and what each gained, as the part of its score that says so."""
+    said = sorted(_WORD.findall(q.casefold()))  # in any word order, as the rest of search
+    named: dict[int, str] = {}
+    for n, node in enumerate(ix.nodes):
+        if node.type == "source" or (types and node.type not in types):
+            continue
+        for field, name in (("label", node.label), *(("alias", a) for a in node.aliases)):
+            if sorted(_WORD.findall(name.casefold())) == said:
+                named[n] = field
+                break
+    if not named:
+        return query, {}
+    best = ix.run(query, 1)
+    gain = float(int(best[0][0]) + 1 if best else 1)
+    boosted = [tantivy.Query.const_score_query(tantivy.Query.term_query(ix.schema, "n", n), gain) for n in named]
+    return _any([query, *boosted]), {n: Match(" ".join(said), field, "name", gain) for n, field in named.items()}
 
 
 def _facets(ix: TextIndex, query: tantivy.Query) -> dict[str, dict[str, int]]:

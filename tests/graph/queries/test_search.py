@@ -129,3 +129,17 @@ def test_asking_for_signs_ranks_the_signs_of_what_she_names_first(shipped: Knowl
         assert ("edge", "graph") in {(m.field, m.how) for m in _parts(hit)}
         assert sum(m.score for m in _parts(hit)) == pytest.approx(hit.score, abs=0.01)
     assert "sign" not in {h.node.type for h in search(shipped, "he is pulling away", limit=3).items}
+
+
+@pytest.mark.parametrize(
+    ("q", "node_id", "field"), [("oxytocin", "oxytocin", "label"), ("Love hormone", "oxytocin", "alias")]
+)
+def test_a_query_that_is_a_name_ranks_the_node_named_first(
+    shipped: KnowledgeGraph, q: str, node_id: str, field: str
+) -> None:
+    page = search(shipped, q, explain=True)
+    first = page.items[0]
+    assert first.node.id == node_id
+    assert first.explain is not None
+    assert any(m.how == "name" and m.field == field for m in first.explain)
+    assert page.total > 1  # the other nodes sharing its words are still found
