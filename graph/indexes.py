@@ -10,23 +10,25 @@ request waits out. So the process that loads the new content makes them instead
 (`save_indexes`): the tantivy indexes are written to a folder, the rest of what they hold
 (plain data) comes back as a `Saved`, pickled with the graph, and the serving process only
 opens them (`open_indexes`), which maps the folder's files and makes again what is cheaper to
-make than to carry.
+make than to carry. A serving loop opens them in steps (`opening`), answering requests between
+two: opening holds the interpreter for a few milliseconds of Python, which a thread doing it
+would hold in stretches of up to the switch interval (5 ms) that the loop waits out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from graph.build import KnowledgeGraph
-from graph.passage_rank import open_passage_index, passage_index, passage_index_in
+from graph.passage_rank import opening_passage_index, passage_index, passage_index_in
 from graph.queries.answer import verdict_kinds
 from graph.retrieval import past_positions, vocabulary, withdrawal_phrases
-from graph.text_index import open_text_index, text_index, text_index_in
+from graph.text_index import opening_text_index, text_index, text_index_in
 
-__all__ = ["Saved", "make_indexes", "open_indexes", "save_indexes"]
+__all__ = ["Saved", "make_indexes", "open_indexes", "opening", "save_indexes"]
 
 # Made after the two tantivy indexes (past_positions reads the text index); plain data, carried whole.
 _PLAIN: Final[tuple[Callable[[KnowledgeGraph], Any], ...]] = (
@@ -48,6 +50,7 @@ class Saved:
     plain: tuple[tuple[Callable[[KnowledgeGraph], Any], Any], ...]  # (what makes it, its value)
     node_stems: dict[str, frozenset[str]]  # the passage index's, which its files do not hold
     quote_stems: tuple[tuple[str, ...], ...]
+    headings: frozenset[int]  # the passages that are a heading alone (what telling takes ~2 ms)
 
 
 def make_indexes(kg: KnowledgeGraph) -> None:
@@ -72,7 +75,7 @@ def save_indexes(kg: KnowledgeGraph, folder: Path) -> Saved:
     passages = passage_index_in(kg, folder / _PASSAGES)
     kg.keep(passage_index, passages)
     plain = tuple((make, kg.derived(make)) for make in _PLAIN)
-    return Saved(folder, kg.content_version, plain, passages.stems, passages.quote_stems)
+    return Saved(folder, kg.content_version, plain, passages.stems, passages.quote_stems, passages.headings)
 
 
 def open_indexes(kg: KnowledgeGraph, saved: Saved) -> None:
@@ -88,10 +91,21 @@ def open_indexes(kg: KnowledgeGraph, saved: Saved) -> None:
     >>> len(kg.derived(passage_index).passages) == len(made.derived(passage_index).passages)
     True
     """
+    for _ in opening(kg, saved):
+        pass
+
+
+def opening(kg: KnowledgeGraph, saved: Saved) -> Iterator[None]:
+    """`open_indexes` in steps, yielding between two (each well under a millisecond on the
+    shipped content): what a serving loop runs, answering requests between steps. Raises as
+    `open_indexes` does; nothing is kept on `kg` before the last step."""
     if saved.content_version != kg.content_version:
         raise ValueError(f"the indexes in {saved.folder} were made of other content")
-    text = open_text_index(kg, saved.folder / _TEXT)
-    passages = open_passage_index(kg, saved.folder / _PASSAGES, saved.node_stems, saved.quote_stems)
+    text = yield from opening_text_index(kg, saved.folder / _TEXT)
+    yield
+    passages = yield from opening_passage_index(
+        kg, saved.folder / _PASSAGES, saved.node_stems, saved.quote_stems, saved.headings
+    )
     kg.keep(text_index, text)
     kg.keep(passage_index, passages)
     for make, value in saved.plain:

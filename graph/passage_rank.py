@@ -43,7 +43,7 @@ nodes already have `PER_NODE` each: a node whose names share one of her words (t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -67,6 +67,7 @@ __all__ = [
     "is_heading",
     "is_heading_quote",
     "open_passage_index",
+    "opening_passage_index",
     "passage_index",
     "passage_index_in",
     "passages",
@@ -84,6 +85,7 @@ AROUND_WEIGHT: Final = 0.1  # ...each of her words there counting this share of 
 ASKING: Final = 0.5  # a passage that asks a question counts this much: the article asking, not answering
 HEADING: Final = 0.3  # a heading alone counts this much: it names a section, the sentences under it answer
 _EDGE: Final = 40  # the characters looked at either side of a quote to tell a heading
+_STEP: Final = 64  # nodes or edges per step of opening an index on a serving loop (`opening_passage_index`)
 # A message of several sentences often tells two situations ("we slept together last week. now
 # he barely texts"); read whole, the one most of her words are about fills the answer. Each
 # sentence's own best passages are fused with the whole message's (the values: the best of
@@ -136,32 +138,76 @@ def passage_index_in(kg: KnowledgeGraph, folder: Path) -> PassageIndex:
 
 
 def open_passage_index(
-    kg: KnowledgeGraph, folder: Path, stems: dict[str, frozenset[str]], quote_stems: tuple[tuple[str, ...], ...]
+    kg: KnowledgeGraph,
+    folder: Path,
+    stems: dict[str, frozenset[str]],
+    quote_stems: tuple[tuple[str, ...], ...],
+    headings: frozenset[int] | None = None,
 ) -> PassageIndex:
-    """The index `passage_index_in` wrote to `folder` for this same graph, with the stems it made.
-    What is cheap to make again (the passages, where each one is) is made here, not carried."""
-    passages = _passages(kg)
+    """The index `passage_index_in` wrote to `folder` for this same graph, with the stems (and
+    the headings) it made. What is cheap to make again (the passages, where each one is) is
+    made here, not carried."""
+    steps = opening_passage_index(kg, folder, stems, quote_stems, headings)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            opened: PassageIndex = done.value
+            return opened
+
+
+def opening_passage_index(
+    kg: KnowledgeGraph,
+    folder: Path,
+    stems: dict[str, frozenset[str]],
+    quote_stems: tuple[tuple[str, ...], ...],
+    headings: frozenset[int] | None = None,
+) -> Generator[None, None, PassageIndex]:
+    """`open_passage_index` in steps, yielding between two (each a fraction of a millisecond on
+    the shipped content): a serving loop answers requests between them (`graph.indexes.opening`)."""
+    passages = yield from _passages_in_steps(kg)
     if len(passages) != len(quote_stems):
         raise ValueError(f"the passage index in {folder} was made for another graph")
+    yield
     index = tantivy.Index.open(str(folder))
     _tokenizer(index)
-    return _served(kg, index, passages, stems, quote_stems)
+    yield
+    return _served(kg, index, passages, stems, quote_stems, headings)
 
 
 def _passages(kg: KnowledgeGraph) -> tuple[Passage, ...]:
     """Every quoted span of `kg` once, with the nodes that quote it, in the graph's order."""
+    steps = _passages_in_steps(kg)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            passages: tuple[Passage, ...] = done.value
+            return passages
+
+
+def _passages_in_steps(kg: KnowledgeGraph) -> Generator[None, None, tuple[Passage, ...]]:
+    """`_passages`, yielding after every `_STEP` nodes or edges."""
     spans: dict[tuple[str, int, int], tuple[Evidence, dict[str, None]]] = {}
-    for node in kg.nodes.values():
-        if node.type == "source":
-            continue
-        for ev in node.evidence:
-            spans.setdefault(ev.span, (ev, {}))[1].setdefault(node.id, None)
-    for edge in kg.edges.values():
+    for n, node in enumerate(kg.nodes.values(), 1):
+        if node.type != "source":
+            for ev in node.evidence:
+                spans.setdefault(ev.span, (ev, {}))[1].setdefault(node.id, None)
+        if n % _STEP == 0:
+            yield
+    for n, edge in enumerate(kg.edges.values(), 1):
         for ev in edge.evidence:
             holders = spans.setdefault(ev.span, (ev, {}))[1]
             holders.setdefault(edge.source, None)
             holders.setdefault(edge.target, None)
-    return tuple(Passage(ev, tuple(holders)) for ev, holders in spans.values())
+        if n % _STEP == 0:
+            yield
+    passages: list[Passage] = []
+    for n, (ev, holders) in enumerate(spans.values(), 1):
+        passages.append(Passage(ev, tuple(holders)))
+        if n % (4 * _STEP) == 0:
+            yield
+    return tuple(passages)
 
 
 def _schema() -> tantivy.Schema:
@@ -207,6 +253,7 @@ def _served(
     passages: tuple[Passage, ...],
     stem_sets: dict[str, frozenset[str]],
     quoted: tuple[tuple[str, ...], ...],
+    headings: frozenset[int] | None = None,
 ) -> PassageIndex:
     index.config_reader(reload_policy="Manual")  # the index never changes: no watcher of its files
     of_node: dict[str, list[int]] = {}
@@ -215,7 +262,8 @@ def _served(
             of_node.setdefault(node_id, []).append(n)
     of = {k: tuple(v) for k, v in of_node.items()}
     position = {p.evidence.span: n for n, p in enumerate(passages)}
-    headings = frozenset(n for n, p in enumerate(passages) if is_heading_quote(kg, p.evidence))
+    if headings is None:
+        headings = frozenset(n for n, p in enumerate(passages) if is_heading_quote(kg, p.evidence))
     return PassageIndex(index.searcher(), index.schema, passages, of, stem_sets, position, quoted, headings)
 
 

@@ -27,7 +27,7 @@ from api.app.routes.graphql import GRAPHIQL_ASSETS
 from api.contract.openapi import build_openapi
 from api.edge.accesslog import JsonLines
 from api.edge.answer import LargeSends
-from api.edge.cache import AnswerCache
+from api.edge.cache import AnswerCache, Batch
 from api.edge.cachetags import cache_tags
 from api.edge.frontdoor import Bounds, FrontDoor, peer
 from api.edge.pipeline import Pipeline
@@ -40,7 +40,7 @@ from api.process.reload import follow_reloads
 from api.settings import Settings
 from graph.build import KnowledgeGraph, load_graph
 from graph.events import Event
-from graph.indexes import Saved, make_indexes, open_indexes
+from graph.indexes import Saved, make_indexes, opening
 from graph.text_index import text_index
 
 __all__ = ["DESCRIPTION", "create_app"]
@@ -190,7 +190,7 @@ async def _prepare(app: FastAPI, graph: KnowledgeGraph) -> None:
     await _warm(app, graph, chain(prebuilt_paths(graph), per_item_paths(graph)))
 
 
-def prebuilt_answers(app: FastAPI, graph: KnowledgeGraph) -> list[bytes]:
+def prebuilt_answers(app: FastAPI, graph: KnowledgeGraph) -> list[Batch]:
     """Every prebuilt answer of `graph`, made on `app` with an event loop of its own: what a
     reload runs in the child process that loads the content (`api.process.reload`), so that
     no serving loop makes them."""
@@ -199,17 +199,19 @@ def prebuilt_answers(app: FastAPI, graph: KnowledgeGraph) -> list[bytes]:
     return pipeline.cache.prebuilt(graph)
 
 
-def _ready(graph: KnowledgeGraph, indexes: Saved | None) -> None:
-    """A reloaded graph's search and answer indexes, in a thread before the swap: opened where
-    the loading child made them, made here where it did not (or their folder is gone)."""
+async def _ready(graph: KnowledgeGraph, indexes: Saved | None) -> None:
+    """A reloaded graph's search and answer indexes, before the swap: opened on the loop a step
+    at a time (`graph.indexes.opening`, `api.process.graphfile.PAUSE` apart) where the loading
+    child made them; made in a thread where it did not (or their folder is gone)."""
     if indexes is not None:
         try:
-            open_indexes(graph, indexes)
+            for _ in opening(graph, indexes):
+                await asyncio.sleep(PAUSE)
         except (OSError, ValueError) as exc:
             log.warning("made the indexes of content %s here: %s", graph.content_version[:16], exc)
         else:
             return
-    make_indexes(graph)
+    await asyncio.to_thread(make_indexes, graph)
 
 
 async def _adopt(app: FastAPI, graph: KnowledgeGraph, prebuilt: object) -> bool:

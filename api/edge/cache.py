@@ -26,18 +26,31 @@ import pickle
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from api.app import urls
 from api.edge.answer import Answer
 from api.edge.variant import Variant
 
-__all__ = ["AnswerCache", "CacheKey", "cacheable_request"]
+__all__ = ["AnswerCache", "Batch", "CacheKey", "cacheable_request"]
 
 CacheKey = tuple[str, bytes, Variant]
 # Prebuilt answers per pickled batch handed between processes, and body bytes past which a
 # batch ends early (a batch is read on a serving loop: each must take well under a millisecond).
 _BATCH = 64
 _BATCH_BYTES = 1 << 20
+# A body of this many bytes or more travels out of band (`Batch.bodies`): the process that
+# reads a batch gets it as bytes of its own, read from a file by a thread (the copy and the
+# fresh pages it fills, ~3 ms for the 5 MB export on a serving loop, are the thread's).
+_APART = 64 << 10
+
+
+class Batch(NamedTuple):
+    """Prebuilt answers handed to another process (`AnswerCache.prebuilt`, `adopt`): their rows
+    pickled (protocol 5), and the bodies of `_APART` bytes or more out of band, in order."""
+
+    rows: bytes | memoryview
+    bodies: tuple[bytes, ...] = ()
 
 
 def cacheable_request(method: str, path: str) -> bool:
@@ -114,29 +127,35 @@ class AnswerCache:
             store = self._next
         store.prebuilt[key] = answer
 
-    def prebuilt(self, graph: object) -> list[bytes]:
+    def prebuilt(self, graph: object) -> list[Batch]:
         """The prebuilt answers kept for `graph`, to hand to another process with it: pickled
         in batches of plain tuples, which the other process reads one batch at a time
-        (`adopt`), each in well under a millisecond, so its event loop is never held long."""
+        (`adopt`), each in well under a millisecond, so its event loop is never held long;
+        large bodies out of band (`Batch.bodies`)."""
         store = next((s for s in (self._store, self._next) if s is not None and s.graph is graph), None)
         if store is None:
             return []
-        batches: list[bytes] = []
+        batches: list[Batch] = []
         rows: list[tuple[object, ...]] = []
+        bodies: list[bytes] = []
         size = 0
         for (path, query, variant), answer in store.prebuilt.items():
-            rows.append((path, query, variant.coding, variant.accept, answer.status, answer.headers, answer.body))
+            body: object = answer.body
+            if len(answer.body) >= _APART:
+                body = pickle.PickleBuffer(answer.body)
+                bodies.append(answer.body)
+            rows.append((path, query, variant.coding, variant.accept, answer.status, answer.headers, body))
             size += len(answer.body)
             if len(rows) >= _BATCH or size >= _BATCH_BYTES:
-                batches.append(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
-                rows, size = [], 0
+                batches.append(_batch(rows, bodies))
+                rows, bodies, size = [], [], 0
         if rows:
-            batches.append(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+            batches.append(_batch(rows, bodies))
         return batches
 
-    def adopt(self, graph: object, batch: bytes | memoryview) -> None:
+    def adopt(self, graph: object, batch: Batch) -> None:
         """Keep one batch of answers prebuilt for `graph` elsewhere (`prebuilt`), as if made here."""
-        for path, query, coding, accept, status, headers, body in pickle.loads(batch):
+        for path, query, coding, accept, status, headers, body in pickle.loads(batch.rows, buffers=batch.bodies):
             key = (path, query, Variant(coding=coding, accept=accept))
             self.put_prebuilt(graph, key, Answer(status, headers, body))
 
@@ -155,3 +174,9 @@ class AnswerCache:
         while len(store.entries) > self.max_entries or store.size > self.max_bytes:
             _, evicted = store.entries.popitem(last=False)
             store.size -= len(evicted.body)
+
+
+def _batch(rows: list[tuple[object, ...]], bodies: list[bytes]) -> Batch:
+    """`rows` pickled with the `bodies` they hold (as `pickle.PickleBuffer`s, in order) left out."""
+    pickled = pickle.dumps(rows, protocol=5, buffer_callback=lambda _: False)
+    return Batch(pickled, tuple(bodies))

@@ -19,9 +19,12 @@ beside the graph file) are made once, in the same child process that loads the s
 the serving processes' priority), which writes them into the graph file with the graph and
 makes the events of the switch: the main process only receives the new graph, checks it, and
 puts the file in place. A worker reads the file a piece at a time between requests, opens the
-indexes (`ready`, in a thread: it maps their files), files the answers away on its loop
-(~1,200 dictionary entries, in batches) and swaps. Workers do this one at a time (a lock on
-the graph file), so they never all pause at once.
+indexes a step at a time (`ready`: it maps their files and makes again what is cheaper to make
+than to carry), files the answers away on its loop (~2,300 dictionary entries, in batches) and
+swaps. No Python work of it runs in a thread beside the loop (the thread reads the file's
+bytes and little else): such a thread holds the interpreter in stretches of up to the switch
+interval (5 ms), which every request waits out. Workers do this one at a time (a lock on the
+graph file), so they never all pause at once.
 
 What triggers it, all in the main process, one reload at a time:
 - `distance reload PID` (SIGUSR1 to the main process), in place; `distance reload --confirm
@@ -345,14 +348,14 @@ async def follow_reloads(
     *,
     prepare: Callable[[KnowledgeGraph], Awaitable[None]] | None = None,
     adopt: Callable[[KnowledgeGraph, object], Awaitable[bool]] | None = None,
-    ready: Callable[[KnowledgeGraph, Saved | None], object] | None = None,
+    ready: Callable[[KnowledgeGraph, Saved | None], Awaitable[None]] | None = None,
     on_change: Callable[[KnowledgeGraph, KnowledgeGraph, list[Event]], Awaitable[None]] | None = None,
 ) -> AsyncIterator[None]:
     """While open, in a worker: on SIGUSR1, read `state.graph_file` and swap its graph in.
 
-    Off the loop (in a thread): the file's bytes are read and `ready(graph, indexes)` run (the
-    search and answer indexes: opened when the loading child made them, else made).
-    On it: `adopt(graph, prebuilt)` files away the answers made with the graph (in batches,
+    Off the loop (in a thread): the file's bytes are read. On it: `ready(graph, indexes)` (the
+    search and answer indexes: opened when the loading child made them, else made), and
+    `adopt(graph, prebuilt)` files away the answers made with the graph (in batches,
     letting requests run between two), and when it
     cannot (nothing was prebuilt), `prepare(graph)` makes them here instead. Workers take
     turns (a lock on the graph file), so no two pause at once. After the swap,
@@ -384,7 +387,7 @@ async def follow_reloads(
             finally:
                 gc.freeze()
         if ready is not None:
-            await asyncio.to_thread(ready, new, indexes)
+            await ready(new, indexes)
         return new, prebuilt
 
     async def swap(signalled: float) -> None:

@@ -18,6 +18,9 @@ from starlette.datastructures import State
 
 from api.app import create_app
 from api.app.factory import prebuilt_answers
+from api.edge.answer import Answer
+from api.edge.cache import AnswerCache
+from api.edge.variant import Variant
 from api.process.graphfile import SnapshotError, read_graph_file, read_snapshot, write_snapshot
 from api.process.reload import Content, follow_reloads
 from api.settings import Settings
@@ -258,7 +261,7 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
         assert isinstance(prebuilt, list)
         assert indexes is not None
         assert indexes.content_version == graph.content_version
-        paths = {row[0] for batch in prebuilt for row in pickle.loads(batch)}
+        paths = {row[0] for batch in prebuilt for row in pickle.loads(batch.rows, buffers=batch.bodies)}
         assert {"/v1/meta", "/v1/nodes/oxytocin", "/v1/graph"} <= paths
         prepared: list[str] = []
         adopted: list[int] = []
@@ -277,7 +280,7 @@ def test_answers_prebuilt_in_the_loading_child_reach_the_workers_who_make_none(
 
         opened: list[Saved | None] = []
 
-        def ready(new: KnowledgeGraph, saved: Saved | None) -> None:
+        async def ready(new: KnowledgeGraph, saved: Saved | None) -> None:
             opened.append(saved)
             assert saved is not None
             open_indexes(new, saved)
@@ -382,12 +385,18 @@ def test_a_replaced_graph_is_freed_without_the_cycle_collector(seeds: Path, tiny
 
 def test_a_worker_reads_the_graph_file_a_piece_a_turn_of_its_loop(tmp_path: Path) -> None:
     """The shipped graph read on an event loop (`read_graph_file_between`): the same graph and
-    answers as read at once, and other tasks run between its pieces, never waiting for all."""
+    answers as read at once (a large body out of band, bytes of its own), and other tasks run
+    between its pieces, never waiting for all."""
     from api.process.graphfile import read_graph_file_between
 
     shipped = load_graph(Path(__file__).resolve().parents[3] / "seeds")
     path = tmp_path / "graph.pickle"
-    answers = [pickle.dumps([("/v1/meta", b"", "identity", None, 200, [], b"{}")])] * 3
+    made = AnswerCache(max_entries=10, max_bytes=1 << 30)
+    bodies = [b"{}", bytes(range(256)) * 1024, b"[]", b"x" * 70_000]  # 256 KB and 70 KB: out of band
+    for n, body in enumerate(bodies):
+        made.put_prebuilt(shipped, (f"/v1/{n}", b"", Variant()), Answer(200, [(b"etag", b'"e"')], body))
+    answers = made.prebuilt(shipped)
+    assert [len(batch.bodies) for batch in answers] == [2]
     write_snapshot(shipped, path, answers)
 
     async def read_beside_a_ticker() -> tuple[KnowledgeGraph, object, int]:
@@ -404,7 +413,13 @@ def test_a_worker_reads_the_graph_file_a_piece_a_turn_of_its_loop(tmp_path: Path
     assert dict(graph.edges) == dict(shipped.edges)
     assert isinstance(graph.nodes, MappingProxyType)
     assert graph.releases == shipped.releases
-    assert prebuilt == answers
+    assert isinstance(prebuilt, list)
+    assert [(bytes(b.rows), b.bodies) for b in prebuilt] == [(bytes(b.rows), b.bodies) for b in answers]
+    adopted = AnswerCache(max_entries=10, max_bytes=1 << 30)
+    for batch in prebuilt:
+        adopted.adopt(graph, batch)
+    kept = [adopted.get(graph, (f"/v1/{n}", b"", Variant())) for n in range(len(bodies))]
+    assert [answer.body if answer is not None else None for answer in kept] == bodies
     assert ticks > (len(shipped.nodes) + len(shipped.edges)) // 48  # a turn for the ticker between pieces
 
 
