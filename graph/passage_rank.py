@@ -55,6 +55,7 @@ from graph.hubs import is_hub
 from graph.models import Evidence
 from graph.reading import Intent, Term
 from graph.retrieval import Found, Retrieval, type_weights
+from graph.steps import finish
 from graph.text_index import stems
 
 __all__ = [
@@ -147,13 +148,7 @@ def open_passage_index(
     """The index `passage_index_in` wrote to `folder` for this same graph, with the stems (and
     the headings) it made. What is cheap to make again (the passages, where each one is) is
     made here, not carried."""
-    steps = opening_passage_index(kg, folder, stems, quote_stems, headings)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            opened: PassageIndex = done.value
-            return opened
+    return finish(opening_passage_index(kg, folder, stems, quote_stems, headings))
 
 
 def opening_passage_index(
@@ -177,13 +172,7 @@ def opening_passage_index(
 
 def _passages(kg: KnowledgeGraph) -> tuple[Passage, ...]:
     """Every quoted span of `kg` once, with the nodes that quote it, in the graph's order."""
-    steps = _passages_in_steps(kg)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            passages: tuple[Passage, ...] = done.value
-            return passages
+    return finish(_passages_in_steps(kg))
 
 
 def _passages_in_steps(kg: KnowledgeGraph) -> Generator[None, None, tuple[Passage, ...]]:

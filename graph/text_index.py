@@ -23,6 +23,7 @@ import tantivy
 
 from graph.build import KnowledgeGraph
 from graph.models import Node
+from graph.steps import finish
 
 __all__ = [
     "FIELDS",
@@ -281,13 +282,7 @@ def open_text_index(kg: KnowledgeGraph, folder: Path) -> TextIndex:
 
     The folder's files are mapped, not read: the index costs the page cache, shared, and the
     folder can be removed once it is open."""
-    steps = opening_text_index(kg, folder)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            opened: TextIndex = done.value
-            return opened
+    return finish(opening_text_index(kg, folder))
 
 
 def opening_text_index(kg: KnowledgeGraph, folder: Path) -> Generator[None, None, TextIndex]:

@@ -40,6 +40,7 @@ from graph.build import KnowledgeGraph
 from graph.indexes import Saved
 from graph.load import collector_paused
 from graph.snapshots import Snapshot
+from graph.steps import finish
 
 __all__ = [
     "PAUSE",
@@ -138,14 +139,8 @@ def _pieces(graph: KnowledgeGraph) -> Iterator[_Piece]:
 
 def read_graph_file(path: Path) -> GraphFile:
     """The graph saved at `path`, and what was made with it (None where nothing was)."""
-    steps = _reading(path, *_read(path))
     with collector_paused():
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                result: GraphFile = done.value
-                return result
+        return finish(_reading(path, *_read(path)))
 
 
 async def read_graph_file_between(path: Path) -> GraphFile:
