@@ -52,13 +52,14 @@ from graph.queries.answer_parts import (
     cite,
     distinct,
     how_found,
+    named,
     overlaps,
     purpose_of,
     reading_order,
 )
 from graph.queries.guide import VERDICTS
 from graph.reading import Term
-from graph.retrieval import ANCHOR_WEIGHT, Found, retrieve
+from graph.retrieval import Found, retrieve
 
 __all__ = [
     "CITED",
@@ -210,7 +211,7 @@ def answer(kg: KnowledgeGraph, message: str) -> Answer:
         given = {v.node.id for v in verdict_items}
         said = {c.span for v in verdict_items for c in v.citations}
         found = {f.node.id: f for f in r.ranked}
-        for kind in sorted(verdicts, key=lambda k: (-scores_of(found, k), k)):
+        for kind in sorted(verdicts, key=lambda k: (-(found[k].score if k in found else 0.0), k)):
             f = found.get(kind) or Found(kg.nodes[kind])
             # Each side in a sentence of its own: not a heading, not what a verdict already quotes.
             telling = [ev for ev in f.node.evidence if not overlaps(ev.span, said) and not is_heading_quote(kg, ev)]
@@ -391,12 +392,6 @@ def _telling(
     return distinct(best[:limit])
 
 
-def scores_of(found: dict[str, Found], node_id: str) -> float:
-    """How `node_id` ranks for her message (0 when retrieval did not reach it)."""
-    f = found.get(node_id)
-    return f.score if f is not None else 0.0
-
-
 def _verdict_of(
     kg: KnowledgeGraph, found: Found, words: Sequence[Term], worth: dict[tuple[str, int, int], float]
 ) -> Item:
@@ -431,11 +426,6 @@ def _sign_verdict(
                     entry.via = (edge, f.node.id)
                 return [entry]
     return []
-
-
-def named(found: Found) -> bool:
-    """Whether her words are in the node's label or one of its aliases (not only its summary or quotes)."""
-    return any(m.field in ("label", "alias") and m.weight >= ANCHOR_WEIGHT for m in found.words)
 
 
 def _sides(

@@ -24,6 +24,7 @@ from graph.queries.answer_parts import (
     Section,
     attribution,
     how_found,
+    named,
     overlaps,
     purpose_of,
     quoted,
@@ -85,10 +86,6 @@ def by_passages(
             return True
         return bool(f.words) and not any(m.weight >= ANCHOR_WEIGHT for m in f.words)
 
-    def named(node_id: str) -> bool:  # her words are in its label or an alias
-        f = found.get(node_id)
-        return f is not None and any(m.field in ("label", "alias") and m.weight >= ANCHOR_WEIGHT for m in f.words)
-
     def owner(p: Passage) -> str | None:
         asking = p.evidence.quote.rstrip().endswith("?")
         holders = [
@@ -134,7 +131,7 @@ def by_passages(
             if node.type == "response":
                 section = "dont" if node.attributes.get("advice") == "warned_against" else "do"
                 sections[section].append(Item(node, how, tuple(quotes), purpose_of(kg, node, about)))
-            elif node.type == "concept" and not named(node_id):
+            elif node.type == "concept" and not (node_id in found and named(found[node_id])):
                 # An idea her words do not name explains her situation; it is not what she told.
                 sections["reasons"].append(Item(node, how, tuple(quotes)))
             else:

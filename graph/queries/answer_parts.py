@@ -16,7 +16,7 @@ from graph.hubs import is_hub
 from graph.models import Edge, Evidence, Node
 from graph.reading import Intent, Term
 from graph.registry import EDGE_KINDS
-from graph.retrieval import Found, Retrieval
+from graph.retrieval import ANCHOR_WEIGHT, Found, Retrieval
 from graph.text_index import stems
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Sides",
     "attribution",
     "cite",
+    "named",
     "distinct",
     "how_found",
     "overlaps",
@@ -147,6 +148,12 @@ def attribution(found: Found) -> bool:
     said = {m.word for m in found.words if m.field in ("label", "alias")}
     hers = {s for w in said for s in stems(w)}
     return not any(set(stems(name)) <= hers for name in (node.label, *node.aliases) if stems(name))
+
+
+def named(found: Found) -> bool:
+    """Whether her words are in the node's label or one of its aliases (not only its summary or
+    quotes), each counted at `ANCHOR_WEIGHT` or more."""
+    return any(m.field in ("label", "alias") and m.weight >= ANCHOR_WEIGHT for m in found.words)
 
 
 def how_found(kg: KnowledgeGraph, found: Found) -> str:
