@@ -4,7 +4,8 @@ Run: `.venv/bin/python -m bench.answer [--http] [--scale] [--show N]` (timing ro
 `flock /work/bench.lock` on a shared machine). For each split of the set (tuned, held out), for
 bench/answer_fresh.yaml (fresh: written after the tuning, never tuned on) and for
 bench/answer_blind.yaml (blind: written by a writer who read neither the code, nor the graph's
-nodes, nor the other sets), through the one `score`:
+nodes, nor the other sets), and for bench/answer_unseen.yaml (unseen: written the same way by another
+writer, and sealed: scored here, never read while tuning), through the one `score`:
 
 - recall@10: share of a message's labelled passages that one of its first 10 citations overlaps;
 - precision@10: share of its first 10 citations that overlap any of its labelled passages;
@@ -30,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.answer_set import Message, Passage, load, load_blind, load_decline, load_fresh
+from bench.answer_set import Message, Passage, load, load_blind, load_decline, load_fresh, load_unseen
 
 __all__ = ["Cited", "Scores", "baseline", "decided", "main", "now", "run", "score"]
 
@@ -207,6 +208,7 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
     held = [m for m in messages if m.split == "held_out"]
     fresh = load_fresh(kg)
     blind = load_blind(kg)
+    unseen = load_unseen(kg)
     decline = load_decline()
     cited, before = now(kg), baseline(kg)
     lines = [
@@ -215,12 +217,14 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
         score(held, cited).row("/v1/answer, held out"),
         score(fresh, cited).row("/v1/answer, fresh (never tuned on; see its header)"),
         score(blind, cited).row("/v1/answer, blind (written without the code or the graph; see its header)"),
+        score(unseen, cited).row("/v1/answer, unseen (sealed: written blind, never read while tuning)"),
         _decided_row("/v1/answer, decline set, tune", decided([m for m in decline if m.split == "tune"], cited)),
         _decided_row("/v1/answer, decline set, check", decided([m for m in decline if m.split == "check"], cited)),
         score(tuned, before).row("search top 5 and their quotes, tuned"),
         score(held, before).row("search top 5 and their quotes, held out"),
         score(fresh, before).row("search top 5 and their quotes, fresh"),
         score(blind, before).row("search top 5 and their quotes, blind"),
+        score(unseen, before).row("search top 5 and their quotes, unseen"),
         "",
     ]
     texts = [m.text for m in messages]

@@ -13,6 +13,9 @@ bench/answer_blind.yaml, in the same format, holds messages written blind: from 
 `contradicts` edges only, without reading the answer or retrieval code, the graph's nodes or the other
 sets' messages. `load_blind` reads it through the same loader, every message in the split "blind".
 
+bench/answer_unseen.yaml, written the same way by another writer, is sealed: it is scored, never read
+while tuning (its header says how it was built). `load_unseen` reads it, every message in the split "unseen".
+
 bench/answer_decline.yaml holds messages labelled only answerable or unanswerable, without passages,
 for the decision alone (decline or answer): `load_decline` reads it, every other message of each kind
 in the split "tune", the rest in "check".
@@ -35,6 +38,7 @@ __all__ = [
     "DECLINE_PATH",
     "FRESH_PATH",
     "SET_PATH",
+    "UNSEEN_PATH",
     "Kind",
     "Message",
     "Passage",
@@ -43,6 +47,7 @@ __all__ = [
     "load_blind",
     "load_decline",
     "load_fresh",
+    "load_unseen",
     "problems",
 ]
 
@@ -50,8 +55,9 @@ SET_PATH: Final = Path(__file__).with_name("answer_set.yaml")
 FRESH_PATH: Final = Path(__file__).with_name("answer_fresh.yaml")
 DECLINE_PATH: Final = Path(__file__).with_name("answer_decline.yaml")
 BLIND_PATH: Final = Path(__file__).with_name("answer_blind.yaml")
+UNSEEN_PATH: Final = Path(__file__).with_name("answer_unseen.yaml")
 Kind = Literal["answerable", "disagreement", "unanswerable"]
-Split = Literal["tuned", "held_out", "fresh", "blind", "tune", "check"]
+Split = Literal["tuned", "held_out", "fresh", "blind", "unseen", "tune", "check"]
 _PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
 
 
@@ -134,6 +140,12 @@ def load_fresh(kg: KnowledgeGraph) -> list[Message]:
 def load_blind(kg: KnowledgeGraph) -> list[Message]:
     """Every message of bench/answer_blind.yaml in file order, all in the split "blind" (written blind)."""
     return _load(kg, BLIND_PATH, lambda nth: "blind")
+
+
+def load_unseen(kg: KnowledgeGraph) -> list[Message]:
+    """Every message of bench/answer_unseen.yaml in file order, all in the split "unseen" (sealed:
+    scored, never read while tuning)."""
+    return _load(kg, UNSEEN_PATH, lambda nth: "unseen")
 
 
 def load_decline() -> list[Message]:

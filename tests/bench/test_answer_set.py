@@ -1,5 +1,5 @@
-"""The reader messages of bench/answer_set.yaml, answer_fresh.yaml and answer_blind.yaml: every passage is in its
-article's body (never in 003's reader comments), each set has its shape."""
+"""The reader messages of bench/answer_set.yaml, answer_fresh.yaml, answer_blind.yaml and answer_unseen.yaml:
+every passage is in its article's body (never in 003's reader comments), each set has its shape."""
 
 from __future__ import annotations
 
@@ -14,18 +14,22 @@ from bench.answer_set import (
     BLIND_PATH,
     FRESH_PATH,
     SET_PATH,
+    UNSEEN_PATH,
     Message,
     load,
     load_blind,
     load_decline,
     load_fresh,
+    load_unseen,
     problems,
 )
 from graph.build import KnowledgeGraph, load_graph
 from graph.passages import body
 
 SETS = pytest.mark.parametrize(
-    "path", [SET_PATH, FRESH_PATH, BLIND_PATH], ids=["answer_set", "answer_fresh", "answer_blind"]
+    "path",
+    [SET_PATH, FRESH_PATH, BLIND_PATH, UNSEEN_PATH],
+    ids=["answer_set", "answer_fresh", "answer_blind", "answer_unseen"],
 )
 
 
@@ -39,7 +43,11 @@ def test_every_labelled_passage_is_in_its_article_body(shipped: KnowledgeGraph, 
     assert problems(shipped, path) == []
 
 
-@pytest.mark.parametrize("loader", [load, load_fresh, load_blind], ids=["answer_set", "answer_fresh", "answer_blind"])
+@pytest.mark.parametrize(
+    "loader",
+    [load, load_fresh, load_blind, load_unseen],
+    ids=["answer_set", "answer_fresh", "answer_blind", "answer_unseen"],
+)
 def test_passages_are_exact_slices_of_the_body(
     shipped: KnowledgeGraph, loader: Callable[[KnowledgeGraph], list[Message]]
 ) -> None:
@@ -86,16 +94,29 @@ def test_the_fresh_set_has_its_shape_and_no_message_of_the_tuned_set(shipped: Kn
     assert not [m.text for m in fresh if m.text.lower() in tuned]
 
 
-def test_the_blind_set_has_its_shape_and_no_message_of_the_other_sets(shipped: KnowledgeGraph) -> None:
-    blind = load_blind(shipped)
+@pytest.mark.parametrize(
+    ("loader", "split", "shape", "longest"),
+    # The unseen set's writer kept its messages short (the longest is 234 characters).
+    [(load_blind, "blind", (44, 32, 6, 6), 500), (load_unseen, "unseen", (43, 31, 6, 6), 200)],
+    ids=["blind", "unseen"],
+)
+def test_the_sets_written_blind_have_their_shape_and_no_message_of_the_other_sets(
+    shipped: KnowledgeGraph,
+    loader: Callable[[KnowledgeGraph], list[Message]],
+    split: str,
+    shape: tuple[int, int, int, int],
+    longest: int,
+) -> None:
+    blind = loader(shipped)
     kinds = Counter(m.kind for m in blind)
-    assert (len(blind), kinds["answerable"], kinds["disagreement"], kinds["unanswerable"]) == (44, 32, 6, 6)
-    assert {m.split for m in blind} == {"blind"}
+    assert (len(blind), kinds["answerable"], kinds["disagreement"], kinds["unanswerable"]) == shape
+    assert {m.split for m in blind} == {split}
     assert all(2 <= len(m.passages) <= 5 for m in blind if m.kind != "unanswerable")
     assert all(len(m.sides) == 2 and all(m.sides) for m in blind if m.kind == "disagreement")
     assert {p.source for m in blind for p in m.passages} == set(shipped.articles)  # every article is used
-    assert max(len(m.text) for m in blind) > 500
-    others = {m.text.lower() for m in load(shipped) + load_fresh(shipped) + load_decline()}
+    assert max(len(m.text) for m in blind) > longest
+    written = load(shipped) + load_fresh(shipped) + load_decline() + load_blind(shipped) + load_unseen(shipped)
+    others = {m.text.lower() for m in written if m.split != split}
     assert not [m.text for m in blind if m.text.lower() in others]
 
 
