@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.reference import REFERENCES, reference_server
-from bench.throughput import CONNECTIONS, ENDPOINTS, MISS_TARGETS, _etag
+from bench.throughput import CONNECTIONS, ENDPOINTS, MISS_TARGETS
 from bench.wrk import ROOT, Server, free_port, run_wrk, started
 
 __all__ = ["main"]
@@ -88,7 +88,7 @@ def main() -> None:
             for endpoint in ENDPOINTS:
                 for (name, cache), up in order:
                     if endpoint.name in (_ROWS if cache else MISS_TARGETS):
-                        headers = [f"If-None-Match: {_etag(up.base + endpoint.path)}"] if endpoint.conditional else []
+                        headers = endpoint.headers(up.base + endpoint.path)
                         plan.append(
                             (f"{endpoint.name} | {name}{'' if cache else ', cache off'}", up, endpoint.path, headers)
                         )

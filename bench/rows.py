@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bench.reference import REFERENCES, reference_server
-from bench.throughput import CONNECTIONS, ENDPOINTS, _etag
+from bench.throughput import CONNECTIONS, ENDPOINTS
 from bench.wrk import Result, run_wrk, server
 
 __all__ = ["main"]
@@ -59,7 +59,7 @@ def main() -> None:
                 got.setdefault(f"bare app answering {args.bare_body} ({body.stat().st_size} bytes)", []).append(result)
             for mode, endpoint in rows:
                 url = up[mode].base + endpoint.path
-                headers = [f"If-None-Match: {_etag(url)}"] if endpoint.conditional else []
+                headers = endpoint.headers(url)
                 run_wrk(url, seconds=1, connections=CONNECTIONS, headers=headers)
                 result = run_wrk(url, seconds=args.seconds, connections=CONNECTIONS, headers=headers)
                 got.setdefault(f"{endpoint.name}, {mode}", []).append(result)

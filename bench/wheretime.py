@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.reference import pinned_venv
-from bench.throughput import CONNECTIONS, ENDPOINTS, MISS_TARGETS, Endpoint, _etag
+from bench.throughput import CONNECTIONS, ENDPOINTS, MISS_TARGETS, Endpoint
 from bench.wrk import require_wrk, server
 
 __all__ = ["LAYERS", "Profile", "main", "profile", "run"]
@@ -84,7 +84,7 @@ def profile(label: str, endpoint: Endpoint, *, cache: bool, seconds: int) -> Pro
     env = {} if cache else {"DISTANCE_CACHE_ENTRIES": "0"}
     with server([], env=env, ready="/v1/meta") as up, tempfile.TemporaryDirectory() as tmp:
         url = up.base + endpoint.path
-        headers = ["-H", f"If-None-Match: {_etag(url)}"] if endpoint.conditional else []
+        headers = [arg for header in endpoint.headers(url) for arg in ("-H", header)]
         wrk = [require_wrk(), "-t1", f"-c{CONNECTIONS}", *headers, url]
         subprocess.run([*wrk[:-1], "-d2s", url], check=True, capture_output=True)  # warm up
         out = Path(tmp) / "samples.txt"
