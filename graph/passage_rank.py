@@ -54,7 +54,7 @@ from graph.build import KnowledgeGraph
 from graph.hubs import is_hub
 from graph.models import Evidence
 from graph.reading import Intent, Term
-from graph.retrieval import Found, Retrieval, type_weights
+from graph.retrieval import OUTSIDE, Found, Retrieval, type_weights
 from graph.steps import finish
 from graph.text_index import stems
 
@@ -411,7 +411,9 @@ def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
         asks = ix.passages[n].evidence.quote.rstrip().endswith("?")  # the article asking, not answering
         named = n in ix.headings  # a section's name, not what the section says
         value = (1 - NODES) * by_words.get(n, 0.0) + NODES * by_nodes.get(n, 0.0)
-        return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0)
+        # Quoted only for figures (and what they measure) that how long she says contradicts.
+        against = r.outside and all(h in r.outside for h in ix.passages[n].nodes if kg.nodes[h].type != "source")
+        return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0) * (OUTSIDE if against else 1.0)
 
     ranked = sorted(((worth(n), n) for n in {*by_words, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
     # Her words side by side in a quote, as she wrote them: in a message of one sentence only (in

@@ -19,7 +19,10 @@ gives the one-letter token "t" (which every "Don't …" matches) and "do" and "4
   is between healthy space and a pattern to address ("is this normal", "should I be worried",
   "red flag", "is he done");
 - her sentences (`sentences`: split at ".", "!", "?", ";" and line breaks), for a message that
-  tells more than one situation.
+  tells more than one situation;
+- how long he has been distant, when she says it in days or weeks (`told_duration`: "4 days", "a
+  week", "16 days", "two weeks"), so that a week is read against the articles' figures (3–7
+  days, beyond two weeks) and not matched to "two weeks" by its word.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ __all__ = [
     "off_topic",
     "sentences",
     "terms",
+    "told_duration",
 ]
 
 Role = Literal["her", "him", "both"]
@@ -254,6 +258,58 @@ def off_topic(text: str) -> tuple[str, ...]:
     ()
     """
     return tuple(m.group(0).casefold() for m in OFF_TOPIC.finditer(text))
+
+
+_COUNTS: Final[dict[str, float]] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3, "several": 3,
+}  # fmt: skip
+_COUNT: Final = r"(\d{1,3}|" + "|".join(sorted(map(re.escape, _COUNTS), key=len, reverse=True)) + ")"
+# A span of days or weeks: "4 days", "a week", "4-5 days", "two or three weeks". Not a date ("last
+# week", "this week", "that day"), not how far into the relationship she is ("3 weeks in") and not
+# for how long they have been together ("we've been dating for 3 weeks").
+_SPAN: Final = re.compile(
+    r"(?<!last )(?<!this )(?<!next )(?<!that )(?<!same )(?<!times )"
+    rf"\b{_COUNT}(?:\s*(?:-|to|or)\s*{_COUNT})?\s*(days?|weeks?|wks?)\b(?!\s+in\b)",
+    re.IGNORECASE,
+)
+_TOGETHER: Final = re.compile(
+    r"\b(?:been together|together for|dating|dated|seeing each other|known each other|met|married|"
+    r"in a relationship|talking for)\b[^.!?;]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def told_duration(text: str) -> tuple[str, float] | None:
+    """The longest time she says he has been distant, as she wrote it and in days, when she says
+    it in days or weeks (the units of the articles' figures); None when she does not.
+
+    >>> told_duration("he hasn't texted me in 4 days"), told_duration("its been 16 days of nothing")
+    (('4 days', 4.0), ('16 days', 16.0))
+    >>> told_duration("he needs a week alone after we got closer"), told_duration("gone for 4-5 days again")
+    (('a week', 7.0), ('4-5 days', 5.0))
+    >>> told_duration("two weeks of silence after a couple of days of short replies")
+    ('two weeks', 14.0)
+    >>> told_duration("we slept together 2 weeks ago and he's been quiet since")
+    ('2 weeks', 14.0)
+    >>> told_duration("we met last week, 3 weeks in"), told_duration("dating for 3 weeks")
+    (None, None)
+    >>> told_duration("i ask him 5 times a day")
+    """
+    longest: tuple[str, float] | None = None
+    for m in _SPAN.finditer(text):
+        if _TOGETHER.search(text[: m.start()]):
+            continue
+        count = max(_count(m.group(1)), _count(m.group(2)) if m.group(2) else 0.0)
+        days = count * (7.0 if m.group(3).casefold().startswith("w") else 1.0)
+        if longest is None or days > longest[1]:
+            longest = (m.group(0), days)
+    return longest
+
+
+def _count(word: str) -> float:
+    return float(word) if word.isdigit() else _COUNTS[" ".join(word.casefold().split())]
 
 
 def intents(text: str) -> frozenset[Intent]:

@@ -12,6 +12,10 @@ each a reader can check by hand:
    counts `HER_ON_HIM` on his inner state (a reason) and a little more on a sign or concept.
    Nodes about his past (their label says "before", "past", "previous" or "ex") count only when
    the message speaks of his past. What she asks for multiplies the types that answer it (`PRIORS`).
+   How long she says he has been distant ("a week", "16 days") is read against the articles'
+   figures in days and weeks (`durations`): a figure it is within is found as if she named it, one
+   it contradicts ("beyond two weeks" for a week) and the signs only such figures measure count
+   `OUTSIDE` of their score, whatever words they share with hers.
 3. **Graph** (two steps of personalized-PageRank push): every found node hands a share of its
    score to its neighbours over the typed edges (`KIND_WEIGHTS`: a sign's reasons, a reason's
    responses, a question's answers), divided by the root of its degree, then those do the same
@@ -58,14 +62,16 @@ import tantivy
 from graph.build import KnowledgeGraph
 from graph.hubs import hubs
 from graph.models import Edge, Node
-from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, sentences, terms
+from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, sentences, terms, told_duration
 from graph.text_index import FIELDS, TextIndex, analyse, stems, text_index, words
 from graph.types import NodeType
 
 __all__ = [
     "ANCHOR_WEIGHT",
     "FLOOR",
+    "DURATION_SHARE",
     "FOREIGN",
+    "OUTSIDE",
     "TOPIC_WEIGHT",
     "VOCABULARY_FLOOR",
     "LONG",
@@ -79,6 +85,7 @@ __all__ = [
     "Retrieval",
     "WordMatch",
     "covers",
+    "durations",
     "is_topic",
     "parts",
     "past_positions",
@@ -116,6 +123,13 @@ KIND_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
     "is_a": (0.4, 0.4),
     "related_to": (0.3, 0.3),
 }
+# How long she says he has been distant, read against the articles' figures in days and weeks
+# (`durations`): a figure it is within ranks as if her words named it at this share of her
+# best-matched node's; a figure it contradicts (she says a week: "beyond two weeks") and what
+# only such figures measure (the sign "total silence beyond two weeks") count `OUTSIDE` of theirs.
+DURATION_SHARE: Final = 0.6
+OUTSIDE: Final = 0.2
+_DAYS_PER: Final[dict[str, float]] = {"day": 1.0, "days": 1.0, "week": 7.0, "weeks": 7.0}
 TOPIC: Final = 0.1  # a word in more than this share of labels and aliases is the articles' topic
 TOPIC_WEIGHT: Final = 0.3
 COVERED: Final = (0.4, 3.0)  # a node's lexical score × (0.4 + 3.0 × the share of its name matched)
@@ -188,6 +202,7 @@ class Retrieval:
     signs: tuple[Found, ...] = ()  # when she asks for signs: those of what she names (`signs_of`)
     parts: tuple[tuple[Term, ...], ...] = ()  # her words sentence by sentence, when she writes several
     part_ranked: tuple[tuple[Found, ...], ...] = ()  # each sentence's nodes by her words in it, best first
+    outside: frozenset[str] = frozenset()  # the nodes how long she says contradicts (`durations`)
 
     @property
     def covered(self) -> bool:
@@ -465,6 +480,48 @@ def _push(kg: KnowledgeGraph, found: dict[str, Found], sources: Sequence[Found],
     return list(reached.values())
 
 
+def durations(kg: KnowledgeGraph) -> tuple[tuple[str, float, float | None], ...]:
+    """The figures that are durations (a statistic in days or weeks): its id, its low and its high
+    (None: open-ended, "beyond two weeks") in days; kept on the graph: `kg.derived(durations)`.
+
+    >>> durations(tiny_graph())
+    ()
+    """
+    out = []
+    for node in kg.nodes.values():
+        per = _DAYS_PER.get(str(node.attributes.get("unit", "")))
+        low = node.attributes.get("low")
+        if node.type == "statistic" and per is not None and isinstance(low, (int, float)):
+            high = node.attributes.get("high")
+            out.append((node.id, low * per, high * per if isinstance(high, (int, float)) else None))
+    return tuple(out)
+
+
+def _against_figures(kg: KnowledgeGraph, found: dict[str, Found], told: tuple[str, float]) -> frozenset[str]:
+    """Read how long she says against the articles' figures: each figure it is within is found as
+    if her words named it (`DURATION_SHARE`); the figures it contradicts (shorter than an
+    open-ended one's low, longer than a range's high) and the signs only they measure are
+    returned. What a figure measures beyond a sign (a kind of pulling away, advice) is left as
+    it is: the articles' line is the duration or a recurring pattern, and she may tell the other."""
+    said, days = told
+    best = max((f.lexical for f in found.values()), default=0.0)
+    within, against = set(), set()
+    for node_id, low, high in kg.derived(durations):
+        if low <= days and (high is None or days <= high):
+            within.add(node_id)
+            entry = found.setdefault(node_id, Found(kg.nodes[node_id]))
+            entry.lexical = max(entry.lexical, DURATION_SHARE * best)
+            entry.words.append(WordMatch(said, "duration", "duration"))
+        elif (high is None and days < low) or (high is not None and days > high):
+            against.add(node_id)
+
+    def measured(ids: set[str]) -> set[str]:  # the signs a figure measures ("total silence beyond two weeks")
+        edges = [kg.edges[eid] for i in ids for eid in kg.out_edges.get(i, ())]
+        return {e.target for e in edges if e.kind == "measures" and kg.nodes[e.target].type == "sign"}
+
+    return frozenset(against | (measured(against) - measured(within)))
+
+
 def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     """The nodes `message` is about, best first, and whether the articles cover it.
 
@@ -485,12 +542,19 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
             priors[kind] = max(priors.get(kind, 1.0), factor)
     for entry in found.values():
         entry.lexical *= priors.get(entry.node.type, 1.0)
+    told = told_duration(message)
+    outside = _against_figures(kg, found, told) if told is not None and found else frozenset()
+    for node_id in outside:
+        if node_id in found:
+            found[node_id].lexical *= OUTSIDE
     seeds = sorted(found.values(), key=lambda f: -f.lexical)[:SEEDS]
     first = _push(kg, found, seeds, "lexical")
     first.sort(key=lambda f: -f.pushed)
     _push(kg, found, first[:SEEDS], "pushed")
     for entry in found.values():
         entry.score = entry.lexical + priors.get(entry.node.type, 1.0) * entry.pushed
+        if entry.node.id in outside:
+            entry.score *= OUTSIDE
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
     signs = signs_of(kg, ranked) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
@@ -506,7 +570,9 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
         anchored = (f for f in own.values() if f.anchored)
         ranked_part[part] = tuple(sorted(anchored, key=lambda f: (-f.lexical, f.node.id)))
     part_ranked = [ranked_part[part] for part in split]
-    return Retrieval(words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs), split, tuple(part_ranked))
+    return Retrieval(
+        words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs), split, tuple(part_ranked), outside
+    )
 
 
 def parts(message: str, words: Sequence[Term]) -> tuple[tuple[Term, ...], ...]:

@@ -95,6 +95,8 @@ def by_passages(
         ]
         if not holders:
             return None
+        # Not under a figure how long she says contradicts, when another node quotes it too.
+        holders = [h for h in holders if h not in r.outside] or holders
         holders = [h for h in holders if len(given.get(h, ())) < PER_ITEM]
         where = p.evidence.span
 

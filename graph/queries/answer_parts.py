@@ -129,7 +129,13 @@ def quoted(words: Sequence[str]) -> str:
     return ", ".join(f"“{w}”" for w in words)
 
 
-_FIELD_NAMES: Final = {"label": "name", "alias": "other names", "summary": "summary", "quote": "quotes"}
+_FIELD_NAMES: Final = {
+    "label": "name",
+    "alias": "other names",
+    "summary": "summary",
+    "quote": "quotes",
+    "duration": "figure",  # how long she says is within it (`graph.retrieval.durations`)
+}
 
 
 _WHO_SAYS_SO: Final = frozenset({"researcher", "study", "institution"})

@@ -159,3 +159,32 @@ def test_a_readers_own_words_find_the_node_she_means(shipped: KnowledgeGraph, me
 def test_a_subject_no_list_names_is_declined_by_the_floor(shipped: KnowledgeGraph, message: str, covered: bool) -> None:
     assert off_topic(message) == ()  # the floor does the work, not the list of subjects
     assert retrieve(shipped, message).covered is covered
+
+
+@pytest.mark.parametrize(
+    ("message", "within", "against"),
+    [
+        ("he needs a week alone after we got closer", "normal-withdrawal-3-to-7-days", "two-week-threshold"),
+        ("he went quiet for 5 days after our date", "normal-withdrawal-3-to-7-days", "week-of-consistent-withdrawal"),
+        ("its been 16 days of nothing from him", "two-week-threshold", "normal-withdrawal-3-to-7-days"),
+    ],
+)
+def test_how_long_she_says_is_read_against_the_articles_figures(
+    shipped: KnowledgeGraph, message: str, within: str, against: str
+) -> None:
+    """ "A week" is within 3–7 days and short of "beyond two weeks", whatever words they share."""
+    r = retrieve(shipped, message)
+    found = {f.node.id: f for f in r.ranked}
+    assert any(m.field == "duration" for m in found[within].words)
+    assert within not in r.outside
+    assert against in r.outside
+    assert found[within].score > found[against].score if against in found else True
+
+
+def test_only_signs_a_contradicted_figure_measures_are_set_aside(shipped: KnowledgeGraph) -> None:
+    """A week is short of the two-week figure and of the sign it measures (total silence beyond
+    two weeks), not of the kind of pulling away it measures: a recurring pattern is a line too."""
+    r = retrieve(shipped, "he disappears for a week every month, same loop")
+    assert {"two-week-threshold", "communication-blackout"} <= r.outside
+    assert "problematic-avoidance" not in r.outside
+    assert retrieve(shipped, "he went quiet after our date").outside == frozenset()

@@ -271,3 +271,14 @@ def test_what_was_understood_is_what_her_words_name(shipped: KnowledgeGraph) -> 
             names = " ".join((item.node.label, *item.node.aliases)).casefold()
             assert any(w.word in names or w.stem in names for w in a.words), item.node.id
     assert any(i.node.type == "concept" for i in a.reasons)
+
+
+def test_a_week_is_answered_with_the_figure_it_is_within_not_the_one_it_shares_a_word_with(
+    shipped: KnowledgeGraph,
+) -> None:
+    a = answer(shipped, "is it normal that he needs a week alone after we got closer?")
+    cited = {i.node.id for i in a.items()}
+    assert "communication-blackout" not in cited  # "total silence beyond two weeks"
+    assert "normal-withdrawal-3-to-7-days" in {i.node.id for i in a.statistics}
+    a = answer(shipped, "its been 3 weeks of total silence, is that normal?")
+    assert "two-week-threshold" in {i.node.id for i in a.statistics}
