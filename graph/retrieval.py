@@ -485,7 +485,7 @@ def durations(kg: KnowledgeGraph) -> tuple[tuple[str, float, float | None], ...]
     (None: open-ended, "beyond two weeks") in days; kept on the graph: `kg.derived(durations)`.
 
     >>> durations(tiny_graph())
-    ()
+    (('a-few-days', 2.0, 3.0),)
     """
     out = []
     for node in kg.nodes.values():
