@@ -14,6 +14,7 @@ from graph.errors import InvalidParameter
 from graph.passage_rank import is_heading
 from graph.passages import body
 from graph.queries.answer import CITED, MAX_MESSAGE, NOT_COVERED, answer
+from graph.queries.answer_parts import Item
 
 SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
 # The level reached on bench/answer_set.yaml's splits, bench/answer_fresh.yaml, bench/answer_blind.yaml
@@ -282,3 +283,31 @@ def test_a_week_is_answered_with_the_figure_it_is_within_not_the_one_it_shares_a
     assert "normal-withdrawal-3-to-7-days" in {i.node.id for i in a.statistics}
     a = answer(shipped, "its been 3 weeks of total silence, is that normal?")
     assert "two-week-threshold" in {i.node.id for i in a.statistics}
+
+
+def test_the_readme_worked_example_is_the_real_answer(shipped: KnowledgeGraph) -> None:
+    """The README calls its example real output: each section, node (in order), "how" and quote
+    it shows is what the answer gives today."""
+    import json
+    import re
+    import urllib.parse
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("A worked example (real output")
+    url = re.search(r"/v1/answer\?q=(\S+?)'", readme[start:])
+    shown = json.loads(re.search(r"```json\n(.*?)```", readme[start:], re.S).group(1))  # type: ignore[union-attr]
+    assert url is not None
+    a = answer(shipped, urllib.parse.unquote_plus(url.group(1)))
+    assert shown["q"] == a.message
+    assert shown["answered"] is a.answered
+    assert shown["asks"] == sorted(a.asks)
+    assert [s["name"] for s in shown["sections"]] == list(a.order)
+    for section in shown["sections"]:
+        items: tuple[Item, ...] = getattr(a, section["name"])
+        assert [i["node"]["id"] for i in section["items"]] == [i.node.id for i in items]
+        for written, item in zip(section["items"], items, strict=True):
+            assert written.get("how", item.how) == item.how
+            assert written.get("purpose", item.purpose) == item.purpose
+            quotes = [c["quote"] for c in written.get("citations", ()) if isinstance(c, dict)]
+            assert quotes == [c.quote for c in item.citations][: len(quotes)]
