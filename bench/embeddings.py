@@ -31,7 +31,8 @@ weight.
 
 It also prints what the model costs a starting process (import + load), embedding every passage,
 and each message. The project keeps the embedding only if it beats BM25 + graph on recall and
-precision where it was not chosen; the figures it gave are in bench/RESULTS.md.
+precision where it was not chosen; the figures it gave are in bench/RESULTS.md (and those of the other
+models measured, MiniLM-L6 and MiniLM-L3, in bench/HISTORY.md).
 """
 
 from __future__ import annotations

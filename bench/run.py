@@ -6,7 +6,8 @@ HTTP ratios against the bare baseline (bench.throughput), py-spy profiles of the
 (bench.answer), the 100k-node graph (bench.scale), with
 `--folder` a 100k-node YAML content folder served end to end (bench.folder, a few minutes more), and
 start-up (bench.startup); each prints as it goes, and the file gets the machine, the command, the
-date and the tables. Takes about seven minutes.
+date and the tables. Takes about fifteen minutes on a 2-core machine (884 s on 2026-12-07). What is
+measured by hand between two runs goes to bench/HISTORY.md, which this never writes.
 """
 
 from __future__ import annotations
@@ -144,6 +145,10 @@ def main() -> None:
 
 NOTES = """\
 ## How to read this, and what explains each gap
+
+This file is written whole by `make bench`: what was measured by hand between two runs (rows
+measured again after a change, experiments not kept, the benches run apart) is in
+bench/HISTORY.md, newest first.
 
 - **The cache.** Every `/v1` answer with an ETag is a pure function of the graph, the URL and
   the request's variant (`api/edge/variant.py`: the content coding and the media type), so
