@@ -33,6 +33,7 @@ __all__ = [
     "analyse",
     "articles",
     "expand_contractions",
+    "name_key",
     "open_text_index",
     "opening_text_index",
     "stems",
@@ -210,6 +211,16 @@ def stems(text: str) -> list[str]:
     return _EN.analyze(expand_contractions(text))
 
 
+def name_key(text: str) -> str:
+    """A name's words in any order, as one term: what an exact-name query is looked up by (the
+    index holds each label's and alias's key, `label_key` and `alias_key`).
+
+    >>> name_key("Pulling away") == name_key("away pulling")
+    True
+    """
+    return " ".join(sorted(_WORD.findall(text.casefold())))
+
+
 def words(text: str) -> list[str]:
     """The lower-cased, ASCII-folded words of `text`, in order.
 
@@ -228,6 +239,8 @@ def _schema() -> tantivy.Schema:
         b.add_text_field(name, tokenizer_name=_STEMMED)
     for name in ("label_words", "alias_words"):
         b.add_text_field(name, tokenizer_name=_PLAIN, index_option="freq")
+    for name in ("label_key", "alias_key"):  # each name whole (`name_key`): a name asked for, found at once
+        b.add_text_field(name, tokenizer_name="raw", index_option="basic")
     return b.build()
 
 
@@ -314,6 +327,8 @@ def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> TextIndex:
                 quote=[ev.quote for ev in node.evidence],
                 label_words=node.label,
                 alias_words=list(node.aliases),
+                label_key=name_key(node.label),
+                alias_key=[name_key(a) for a in node.aliases],
             )
         )
     writer.commit()
