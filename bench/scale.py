@@ -24,7 +24,7 @@ import orjson
 
 from api.contract.shapes import neighborhood_body, paths_body, search_hit
 from bench.synthetic import WORDS, synthetic_content
-from bench.wrk import Result, memory_mib, run_wrk, server
+from bench.wrk import Result, memory_mib, run_wrk, server, settled
 from graph import queries
 from graph.build import KnowledgeGraph, build
 from graph.text_index import text_index
@@ -165,6 +165,11 @@ def run(nodes: int, edges: int, seconds: float) -> list[str]:
         ) as live,
     ):
         rss, peak = memory_mib(live.pid)
+        # A starting worker makes its indexes and prebuilt answers after its first 200, in the
+        # background: the rows below are the server at rest, once that is done.
+        warming = settled(live.pid)
+        rss_warm, _ = memory_mib(live.pid)
+        print(f"busy for {warming:.0f} s after its first 200; PSS {rss:.0f} MiB when ready, {rss_warm:.0f} MiB then")
         for name, path in (
             ("2-hop neighbours", "/v1/nodes/{a}/neighbors?depth=2"),
             ("paths", "/v1/paths?from={a}&to={b}"),
@@ -200,10 +205,12 @@ def run(nodes: int, edges: int, seconds: float) -> list[str]:
         f"| generate content (bench only) | {generate_s:.2f} s | | |",
         f"| `graph.build` (indexes, content_version) + search index | {build_s:.2f} + {index_s:.2f} s "
         f"| < 10 s | {verdict(build_s + index_s, 10)} |",
-        "| server memory (PSS of main + workers) when ready / after the HTTP runs (sum of peak RSS) "
-        f"| {rss:.0f} / {rss_after:.0f} MiB ({peak:.0f}) "
+        "| server memory (PSS of main + workers) when ready / once its background work is done / after the "
+        f"HTTP runs (sum of peak RSS) | {rss:.0f} / {rss_warm:.0f} / {rss_after:.0f} MiB ({peak:.0f}) "
         "| < 600 MiB "
         f"| {verdict(max(rss, rss_after), 600)} |",
+        "| the server busy after its first 200 (a worker's search and answer indexes and prebuilt answers, "
+        f"made in the background; the HTTP rows are measured after) | {warming:.0f} s | | |",
         f"| 2-hop neighbours, in process, p50 / p99 | {n2[0]:.2f} / {n2[1]:.2f} ms | p99 < 5 ms "
         f"| {verdict(n2[1], 5)} |",
         f"| paths, in process, p50 / p99 | {pa[0]:.2f} / {pa[1]:.2f} ms | p99 < 5 ms | {verdict(pa[1], 5)} |",

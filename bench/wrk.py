@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Result", "Server", "free_port", "memory_mib", "process_tree", "require_wrk", "run_wrk", "server", "started"]
+__all__ = [
+    "Result",
+    "Server",
+    "free_port",
+    "memory_mib",
+    "process_tree",
+    "require_wrk",
+    "run_wrk",
+    "server",
+    "settled",
+    "started",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 _QUANTILES = Path(__file__).resolve().parent / "quantiles.lua"
@@ -86,6 +97,33 @@ def memory_mib(pid: int) -> tuple[float, float]:
         pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) / 1024  # type: ignore[union-attr]
         peak += int(re.search(r"^VmHWM:\s+(\d+)", status, re.M).group(1)) / 1024  # type: ignore[union-attr]
     return pss, peak
+
+
+def settled(pid: int, *, quiet: float = 0.1, over: float = 2.0, limit: float = 300.0) -> float:
+    """Wait until a server and its workers use under `quiet` of one core over `over` seconds (a
+    starting worker makes its indexes and prebuilt answers after its first 200, in the
+    background); the seconds waited. Raises TimeoutError after `limit` seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used() -> float:
+        total = 0
+        for each in process_tree(pid):
+            try:
+                fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / tick
+
+    began = time.monotonic()
+    before, at = used(), began
+    while time.monotonic() - began < limit:
+        time.sleep(over)
+        now, when = used(), time.monotonic()
+        if (now - before) / (when - at) < quiet:
+            return when - began
+        before, at = now, when
+    raise TimeoutError(f"the server (pid {pid}) was still busy after {limit:.0f} s")
 
 
 def _ms(text: str) -> float:
