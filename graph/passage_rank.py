@@ -43,6 +43,7 @@ nodes already have `PER_NODE` each: a node whose names share one of her words (t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,13 +221,16 @@ def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> PassageIndex:
     node_text: dict[str, str] = {}  # each node's stems as indexed, joined once
     quoted: list[tuple[str, ...]] = []
     for n, passage in enumerate(passages):
-        own = stems(passage.evidence.quote)
-        quoted.append(tuple(own))
+        # Interned: a big graph's quotes say the same few thousand stems millions of times
+        # (100,000 nodes: 2.2 million strings, 114 MiB, kept for as long as the graph serves).
+        own = tuple(map(sys.intern, stems(passage.evidence.quote)))
+        quoted.append(own)
         parts = [" ".join(own)]
         for node_id in passage.nodes:
             if node_id not in node_text:
                 node = kg.nodes[node_id]
-                stem_sets[node_id] = frozenset(stems(" ".join((node.label, *node.aliases, node.summary))))
+                named = stems(" ".join((node.label, *node.aliases, node.summary)))
+                stem_sets[node_id] = frozenset(map(sys.intern, named))
                 node_text[node_id] = " ".join(sorted(stem_sets[node_id]))
             parts.append(node_text[node_id])
         around = " ".join(stems(_around(kg, passage.evidence)))
