@@ -63,7 +63,7 @@ from graph.build import KnowledgeGraph
 from graph.hubs import hubs
 from graph.models import Edge, Node
 from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, sentences, terms, told_duration
-from graph.text_index import FIELDS, TextIndex, analyse, stems, text_index, words
+from graph.text_index import FIELDS, TextIndex, analyse, stem_set, stems, text_index, words
 from graph.types import NodeType
 
 __all__ = [
@@ -265,11 +265,6 @@ def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign:
     return not any(phrase <= said for phrase in kg.derived(withdrawal_phrases))
 
 
-@lru_cache(maxsize=65536)
-def _text_stems(text: str) -> frozenset[str]:
-    return frozenset(stems(text))
-
-
 def _field_texts(node: Node) -> list[tuple[str, str]]:
     return [
         ("label", node.label),
@@ -283,7 +278,7 @@ def _word_matches(node: Node, term: Term) -> list[WordMatch]:
     """Where `term`'s stem is in `node`'s texts, one match per field."""
     fields: dict[str, None] = {}
     for name, text in _field_texts(node):
-        if term.stem in _text_stems(text):
+        if term.stem in stem_set(text):
             fields.setdefault(name, None)
     return [WordMatch(term.word, name, "word") for name in fields]
 
@@ -343,7 +338,7 @@ def _coverage(node: Node, matched: set[str]) -> float:
     """The largest share of a label's or alias's words (common ones aside) that her words match."""
     best = 0.0
     for text in (node.label, *node.aliases):
-        own = _text_stems(text) - _common_stems()
+        own = stem_set(text) - _common_stems()
         if own:
             best = max(best, len(own & matched) / len(own))
     return best

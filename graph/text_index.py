@@ -13,6 +13,7 @@ another process can write it to a folder (`text_index_in`) for a server to open
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ __all__ = [
     "name_key",
     "open_text_index",
     "opening_text_index",
+    "stem_set",
     "stems",
     "text_index",
     "text_index_in",
@@ -209,6 +211,19 @@ def stems(text: str) -> list[str]:
     ['not', 'call']
     """
     return _EN.analyze(expand_contractions(text))
+
+
+@lru_cache(maxsize=16384)
+def stem_set(text: str) -> frozenset[str]:
+    """The stems of `text` as a set (`stems`), each interned: a node's names, summary and quotes
+    are read again for every message that matches it. Kept for the 16,384 texts read last, which
+    hold every text of the shipped content; a big graph's are not all kept, so that memory follows
+    the content, not how many messages were read.
+
+    >>> sorted(stem_set("He doesn't call, he never calls"))
+    ['call', 'never', 'not']
+    """
+    return frozenset(map(sys.intern, stems(text)))
 
 
 def name_key(text: str) -> str:

@@ -29,10 +29,10 @@ from graph.queries.answer_parts import (
     purpose_of,
     quoted,
     reading_order,
-    stems_of,
 )
 from graph.reading import Term
 from graph.retrieval import ANCHOR_WEIGHT, Found, Retrieval
+from graph.text_index import stem_set
 
 __all__ = ["PER_ITEM", "by_passages"]
 
@@ -201,7 +201,7 @@ def _how_quoted(
     """How a node no word of hers names was found: her words in the passages it is cited for, else
     the node her words match that quotes the same passage (an edge's other end), else the edge
     that brought it."""
-    stems_in = set().union(*(stems_of(ev.quote) for ev in quotes))
+    stems_in = set().union(*(stem_set(ev.quote) for ev in quotes))
     shared = [t.word for t in words if t.stem in stems_in]
     if shared:
         return f"your words {quoted(shared)} in its quotes"

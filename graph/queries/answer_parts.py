@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final, Literal
 
 from graph.build import KnowledgeGraph
@@ -17,7 +16,7 @@ from graph.models import Edge, Evidence, Node
 from graph.reading import Intent, Term
 from graph.registry import EDGE_KINDS
 from graph.retrieval import ANCHOR_WEIGHT, Found, Retrieval
-from graph.text_index import stems
+from graph.text_index import stem_set, stems
 
 __all__ = [
     "CITED",
@@ -36,7 +35,6 @@ __all__ = [
     "purpose_of",
     "quoted",
     "reading_order",
-    "stems_of",
 ]
 
 Section = Literal["understood", "sides", "verdict", "reasons", "do", "dont", "statistics"]
@@ -102,11 +100,6 @@ class Answer:
         return list(seen.values())
 
 
-@lru_cache(maxsize=65536)
-def stems_of(quote: str) -> frozenset[str]:
-    return frozenset(stems(quote))
-
-
 def cite(
     evidence: Sequence[Evidence], words: Sequence[Term], limit: int = QUOTES, *, sharing: bool = True
 ) -> tuple[Evidence, ...]:
@@ -115,7 +108,7 @@ def cite(
     wanted = {t.stem for t in words}
 
     def shared(ev: Evidence) -> int:
-        return len(wanted & stems_of(ev.quote))
+        return len(wanted & stem_set(ev.quote))
 
     # A sentence reads better than a heading ("The Avoidant Attachment: The Distancer").
     ranked = sorted(enumerate(evidence), key=lambda pair: (-shared(pair[1]), len(pair[1].quote) < HEADING, pair[0]))
