@@ -213,14 +213,10 @@ def _signs_first(
     signs = retrieve(kg, q).signs
     if not signs:
         return query, {}
-    best = ix.run(query, 1)
-    top = float(int(best[0][0]) + 1 if best else 1)
+    top = _above_best(ix, query)
     position = {node.id: n for n, node in enumerate(ix.nodes)}
     boost = {position[f.node.id]: top + len(signs) - i for i, f in enumerate(signs)}
-    boosted = [
-        tantivy.Query.const_score_query(tantivy.Query.term_query(ix.schema, "n", n), gain) for n, gain in boost.items()
-    ]
-    return _any([query, *boosted]), {n: Match("", "edge", "graph", gain) for n, gain in boost.items()}
+    return _first(ix, query, boost), {n: Match("", "edge", "graph", gain) for n, gain in boost.items()}
 
 
 def _named_first(
@@ -240,10 +236,23 @@ def _named_first(
             named[n] = "label" if name_key(node.label) == said else "alias"
     if not named:
         return query, {}
+    gain = _above_best(ix, query)
+    matches = {n: Match(said, field, "name", gain) for n, field in named.items()}
+    return _first(ix, query, dict.fromkeys(named, gain)), matches
+
+
+def _above_best(ix: TextIndex, query: tantivy.Query) -> float:
+    """A score above `query`'s best match (1 when nothing matches): what a node ranked first gets."""
     best = ix.run(query, 1)
-    gain = float(int(best[0][0]) + 1 if best else 1)
-    boosted = [tantivy.Query.const_score_query(tantivy.Query.term_query(ix.schema, "n", n), gain) for n in named]
-    return _any([query, *boosted]), {n: Match(said, field, "name", gain) for n, field in named.items()}
+    return float(int(best[0][0]) + 1 if best else 1)
+
+
+def _first(ix: TextIndex, query: tantivy.Query, scores: dict[int, float]) -> tantivy.Query:
+    """`query`, with the nodes at the positions `scores` names matched at those scores whatever
+    else they match (`_signs_first`, `_named_first`)."""
+    term = tantivy.Query.term_query
+    ranked = [tantivy.Query.const_score_query(term(ix.schema, "n", n), score) for n, score in scores.items()]
+    return _any([query, *ranked])
 
 
 def _facets(ix: TextIndex, query: tantivy.Query) -> dict[str, dict[str, int]]:
