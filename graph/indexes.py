@@ -48,7 +48,7 @@ class Saved:
     folder: Path
     content_version: str
     plain: tuple[tuple[Callable[[KnowledgeGraph], Any], Any], ...]  # (what makes it, its value)
-    node_stems: dict[str, frozenset[str]]  # the passage index's, which its files do not hold
+    node_stems: dict[str, tuple[str, ...]]  # the passage index's, which its files do not hold
     quote_stems: tuple[tuple[str, ...], ...]
     headings: frozenset[int]  # the passages that are a heading alone (what telling takes ~2 ms)
 

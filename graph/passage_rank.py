@@ -121,7 +121,8 @@ class PassageIndex:
     schema: tantivy.Schema
     passages: tuple[Passage, ...]
     of_node: dict[str, tuple[int, ...]]
-    stems: dict[str, frozenset[str]]  # each node's stems: its label, aliases and summary
+    stems: dict[str, tuple[str, ...]]  # each node's stems, each once, sorted: its label, aliases and summary (a tuple:
+    # a tenth of a frozenset's size, and a node has a few dozen)
     position: dict[tuple[str, int, int], int]  # each span's passage
     quote_stems: tuple[tuple[str, ...], ...]  # each passage's own stems, in the quote's order
     headings: frozenset[int]  # the passages that are a heading alone (`is_heading`)
@@ -142,7 +143,7 @@ def passage_index_in(kg: KnowledgeGraph, folder: Path) -> PassageIndex:
 def open_passage_index(
     kg: KnowledgeGraph,
     folder: Path,
-    stems: dict[str, frozenset[str]],
+    stems: dict[str, tuple[str, ...]],
     quote_stems: tuple[tuple[str, ...], ...],
     headings: frozenset[int] | None = None,
 ) -> PassageIndex:
@@ -155,7 +156,7 @@ def open_passage_index(
 def opening_passage_index(
     kg: KnowledgeGraph,
     folder: Path,
-    stems: dict[str, frozenset[str]],
+    stems: dict[str, tuple[str, ...]],
     quote_stems: tuple[tuple[str, ...], ...],
     headings: frozenset[int] | None = None,
 ) -> Generator[None, None, PassageIndex]:
@@ -203,8 +204,9 @@ def _passages_in_steps(kg: KnowledgeGraph) -> Generator[None, None, tuple[Passag
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("n", stored=False, fast=True, indexed=True)
-    builder.add_text_field("text", tokenizer_name=_TOKENS)
-    builder.add_text_field("around", tokenizer_name=_TOKENS)
+    # Only single words are looked up (`_term_scores`): no positions kept.
+    builder.add_text_field("text", tokenizer_name=_TOKENS, index_option="freq")
+    builder.add_text_field("around", tokenizer_name=_TOKENS, index_option="freq")
     return builder.build()
 
 
@@ -217,24 +219,26 @@ def _indexed(kg: KnowledgeGraph, index: tantivy.Index) -> PassageIndex:
     passages = _passages(kg)
     _tokenizer(index)
     writer = index.writer(heap_size=100_000_000, num_threads=1)
-    stem_sets: dict[str, frozenset[str]] = {}
+    # Interned: a big graph's quotes and names say the same few thousand stems millions of times
+    # (100,000 nodes: 2.2 million strings, 114 MiB, kept for as long as the graph serves).
+    stem_sets: dict[str, tuple[str, ...]] = {}
     node_text: dict[str, str] = {}  # each node's stems as indexed, joined once
     quoted: list[tuple[str, ...]] = []
     for n, passage in enumerate(passages):
-        # Interned: a big graph's quotes say the same few thousand stems millions of times
-        # (100,000 nodes: 2.2 million strings, 114 MiB, kept for as long as the graph serves).
         own = tuple(map(sys.intern, stems(passage.evidence.quote)))
         quoted.append(own)
-        parts = [" ".join(own)]
+        # The text is the quote's stems and each quoting node's, one value each: the field
+        # reads as their concatenation, without a string of them all (on a big graph a
+        # passage is quoted by thousands of nodes).
+        document = tantivy.Document(n=n, text=" ".join(own), around=" ".join(stems(_around(kg, passage.evidence))))
         for node_id in passage.nodes:
             if node_id not in node_text:
                 node = kg.nodes[node_id]
                 named = stems(" ".join((node.label, *node.aliases, node.summary)))
-                stem_sets[node_id] = frozenset(map(sys.intern, named))
-                node_text[node_id] = " ".join(sorted(stem_sets[node_id]))
-            parts.append(node_text[node_id])
-        around = " ".join(stems(_around(kg, passage.evidence)))
-        writer.add_document(tantivy.Document(n=n, text=" ".join(parts), around=around))
+                stem_sets[node_id] = tuple(sorted(set(map(sys.intern, named))))
+                node_text[node_id] = " ".join(stem_sets[node_id])
+            document.add_text("text", node_text[node_id])
+        writer.add_document(document)
     writer.commit()
     writer.wait_merging_threads()
     return _served(kg, index, passages, stem_sets, tuple(quoted))
@@ -244,7 +248,7 @@ def _served(
     kg: KnowledgeGraph,
     index: tantivy.Index,
     passages: tuple[Passage, ...],
-    stem_sets: dict[str, frozenset[str]],
+    stem_sets: dict[str, tuple[str, ...]],
     quoted: tuple[tuple[str, ...], ...],
     headings: frozenset[int] | None = None,
 ) -> PassageIndex:

@@ -232,7 +232,7 @@ def _reading(path: Path, data: bytes, bodies: list[bytes]) -> Generator[None, No
                 fields[name] = value
             yield
         indexes: Saved | None = None
-        node_stems: dict[str, frozenset[str]] = {}
+        node_stems: dict[str, tuple[str, ...]] = {}
         quote_stems: list[tuple[str, ...]] = []
         while (piece := pickle.load(source)) != _END:
             _, kind, value = piece

@@ -30,6 +30,7 @@ imported or validated again.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -184,6 +185,10 @@ def serve(settings: Settings, graph: KnowledgeGraph, app_factory: AppFactory | N
         return app
 
     content.start()
+    # Workers fork from here: what exists now (the graph above all) is frozen out of the collector
+    # first, so that no collection in a worker writes to every object's header and copies the
+    # pages the two processes would otherwise share (the `gc.freeze` documentation's advice).
+    gc.freeze()
     signal.signal(signal.SIGUSR1, lambda *_: content.request("SIGUSR1"))
     signal.signal(signal.SIGUSR2, lambda *_: content.request("SIGUSR2, removal confirmed", confirmed=True))
     log.info("serving content %s on %s:%d, process %d", graph.content_version[:16], settings.host, settings.port,
