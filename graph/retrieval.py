@@ -539,7 +539,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
         entry.lexical *= priors.get(entry.node.type, 1.0)
     told = told_duration(message)
     outside = _against_figures(kg, found, told) if told is not None and found else frozenset()
-    for node_id in outside:
+    for node_id in outside:  # before the graph step: what it contradicts hands on as little
         if node_id in found:
             found[node_id].lexical *= OUTSIDE
     seeds = sorted(found.values(), key=lambda f: -f.lexical)[:SEEDS]
@@ -547,9 +547,9 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     first.sort(key=lambda f: -f.pushed)
     _push(kg, found, first[:SEEDS], "pushed")
     for entry in found.values():
-        entry.score = entry.lexical + priors.get(entry.node.type, 1.0) * entry.pushed
-        if entry.node.id in outside:
-            entry.score *= OUTSIDE
+        pushed = priors.get(entry.node.type, 1.0) * entry.pushed
+        # Its lexical share is already cut: what it got from the graph is cut once, here.
+        entry.score = entry.lexical + (pushed * OUTSIDE if entry.node.id in outside else pushed)
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
     signs = signs_of(kg, ranked) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)

@@ -7,7 +7,7 @@ import pytest
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
 from graph.reading import off_topic
-from graph.retrieval import covers, retrieve
+from graph.retrieval import OUTSIDE, PRIORS, covers, retrieve
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +179,17 @@ def test_how_long_she_says_is_read_against_the_articles_figures(
     assert within not in r.outside
     assert against in r.outside
     assert found[within].score > found[against].score if against in found else True
+
+
+def test_a_contradicted_figure_counts_outside_of_its_score_once(shipped: KnowledgeGraph) -> None:
+    """Its own words are cut to OUTSIDE before the graph step, and what the graph brings it is cut
+    to OUTSIDE after: never its words twice (0.04 of them)."""
+    r = retrieve(shipped, "is it normal that he needs a week alone after a fight")
+    cut = [f for f in r.ranked if f.node.id in r.outside and f.lexical > 0]
+    assert cut
+    for f in cut:
+        assert f.score >= f.lexical
+        assert f.score <= f.lexical + OUTSIDE * max(v for p in PRIORS.values() for v in p.values()) * f.pushed + 1e-9
 
 
 def test_only_signs_a_contradicted_figure_measures_are_set_aside(shipped: KnowledgeGraph) -> None:
