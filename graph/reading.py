@@ -76,6 +76,9 @@ COMMON_WORDS: Final = frozenset(
     """.split()  # noqa: SIM905 (a word list reads best as words)
 )
 _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}
+# Words that, before "to", say when or what ought to be ("he used to call", "we're supposed to"):
+# no word of hers about what he does ("used" is not "useful" or "feels used").
+_BEFORE_TO: Final = frozenset({"used", "supposed"})
 # "last week", "this month": when something happened, not how long he has been distant.
 _DATE: Final = re.compile(r"\b(?:last|this|next|that)\s+(?:days?|weeks?|weekend|months?|years?|night)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
@@ -90,6 +93,13 @@ _POSSESSIVE: Final[dict[str, Role]] = {"his": "him", "my": "her", "our": "both"}
 _OPINING: Final = frozenset({"think", "thought", "guess", "wonder", "suppose", "believe", "bet"})
 _ASKING: Final = frozenset({"how", "should", "what", "can", "do", "is", "am", "could", "would"})
 
+_COUNTS: Final[dict[str, float]] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3, "several": 3,
+}  # fmt: skip
+_COUNT: Final = r"(\d{1,3}|" + "|".join(sorted(map(re.escape, _COUNTS), key=len, reverse=True)) + ")"
+
 _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     (
         "advice",
@@ -101,7 +111,9 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
     ),
     ("why", re.compile(r"\b(?:why|reasons?|what makes|is that why|because of)\b", re.IGNORECASE)),
     ("signs", re.compile(r"\b(?:signs?|how (?:can|do) i (?:tell|know)|red flags?|is it normal)\b", re.IGNORECASE)),
-    ("duration", re.compile(r"\b(?:how long|days?|weeks?|months?)\b", re.IGNORECASE)),
+    # A span of time, not one day ("he never asks about my day", "every day"): "how long", "days",
+    # "a week", "two months".
+    ("duration", re.compile(rf"\b(?:how long|days|weeks|months|{_COUNT}\s*(?:day|week|month))\b", re.IGNORECASE)),
     (
         "verdict",
         re.compile(
@@ -190,6 +202,8 @@ def terms(text: str) -> list[Term]:
     ['texted', 'close']
     >>> [(t.word, t.role) for t in terms('he said "i need space" and i think things are going fast')]
     [('space', 'him'), ('think', 'both'), ('fast', 'both')]
+    >>> [t.word for t in terms("he used to call me every night")]
+    ['call', 'night']
     """
     out: dict[str, Term] = {}
     for clause in _CLAUSE.split(_DATE.sub(" ", _his_words(expand_contractions(text)))):
@@ -198,6 +212,8 @@ def terms(text: str) -> list[Term]:
             continue
         for i, (word, role) in enumerate(zip(words, _roles(words), strict=True)):
             if len(word) < 2 or any(c.isdigit() for c in word) or word in _NOT_TERMS or word in out:
+                continue
+            if word in _BEFORE_TO and words[i + 1 : i + 2] == ["to"]:  # "he used to call": when, not use
                 continue
             stem = analyse(word)
             if stem is not None and len(stem) > 1:
@@ -260,12 +276,6 @@ def off_topic(text: str) -> tuple[str, ...]:
     return tuple(m.group(0).casefold() for m in OFF_TOPIC.finditer(text))
 
 
-_COUNTS: Final[dict[str, float]] = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "a couple of": 2, "a couple": 2, "couple of": 2, "a few": 3, "few": 3, "several": 3,
-}  # fmt: skip
-_COUNT: Final = r"(\d{1,3}|" + "|".join(sorted(map(re.escape, _COUNTS), key=len, reverse=True)) + ")"
 # A span of days or weeks: "4 days", "a week", "4-5 days", "two or three weeks". Not a date ("last
 # week", "this week", "that day"), not how far into the relationship she is ("3 weeks in") and not
 # for how long they have been together ("we've been dating for 3 weeks").
@@ -277,6 +287,16 @@ _SPAN: Final = re.compile(
 _TOGETHER: Final = re.compile(
     r"\b(?:been together|together for|dating|dated|seeing each other|known each other|met|married|"
     r"in a relationship|talking for)\b[^.!?;]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+# How long they have been together or how far in she is ("together 8 months", "dating for a year",
+# "3 weeks in"): the relationship's length, not how long he has been distant.
+_LENGTH: Final = re.compile(
+    r"\b(?:(?:been together|together|dating|dated|seeing each other|known each other|married|"
+    r"in a relationship|talking)\s+(?:for\s+)?(?:about\s+|almost\s+|over\s+|nearly\s+|like\s+)?"
+    rf"{_COUNT}\s*(?:days?|weeks?|months?|years?)|{_COUNT}\s*(?:days?|weeks?|months?|years?)\s+in)\b",
     re.IGNORECASE,
 )
 
@@ -323,6 +343,8 @@ def intents(text: str) -> frozenset[Intent]:
     ([], ['duration'])
     >>> sorted(intents("he goes quiet for days, is that normal?")), sorted(intents("nothing for 2 days. normal?"))
     (['duration', 'verdict'], ['duration', 'verdict'])
+    >>> sorted(intents("we have been together 8 months and he barely talks to me")), sorted(intents("3 weeks in"))
+    ([], [])
     """
-    spelt = _DATE.sub(" ", expand_contractions(text))
+    spelt = _LENGTH.sub(" ", _DATE.sub(" ", expand_contractions(text)))
     return frozenset(name for name, pattern in _INTENTS if pattern.search(spelt))
