@@ -284,19 +284,18 @@ _SPAN: Final = re.compile(
     rf"\b{_COUNT}(?:\s*(?:-|to|or)\s*{_COUNT})?\s*(days?|weeks?|wks?)\b(?!\s+in\b)",
     re.IGNORECASE,
 )
-_TOGETHER: Final = re.compile(
-    r"\b(?:been together|together for|dating|dated|seeing each other|known each other|met|married|"
-    r"in a relationship|talking for)\b[^.!?;]{0,20}$",
-    re.IGNORECASE,
+# Words before a span that make it how long they have been together, not how long he has been
+# distant ("we've been dating for 3 weeks", "we met 2 weeks ago"); read by `told_duration` and `intents` alike.
+_TOGETHER_WORDS: Final = (
+    r"been together|together for|dating|dated|seeing each other|known each other|met|married|"
+    r"in a relationship|talking for"
 )
-
-
-# How long they have been together or how far in she is ("together 8 months", "dating for a year",
-# "3 weeks in"): the relationship's length, not how long he has been distant.
+_TOGETHER: Final = re.compile(rf"\b(?:{_TOGETHER_WORDS})\b[^.!?;]{{0,20}}$", re.IGNORECASE)
+# The relationship's length as `intents` leaves it out: a span after those words, or how far in she
+# is ("3 weeks in"), in any unit ("been together 8 months", "dating for a year").
 _LENGTH: Final = re.compile(
-    r"\b(?:(?:been together|together|dating|dated|seeing each other|known each other|married|"
-    r"in a relationship|talking)\s+(?:for\s+)?(?:about\s+|almost\s+|over\s+|nearly\s+|like\s+)?"
-    rf"{_COUNT}\s*(?:days?|weeks?|months?|years?)|{_COUNT}\s*(?:days?|weeks?|months?|years?)\s+in)\b",
+    rf"\b(?:{_TOGETHER_WORDS})\b[^.!?;]{{0,20}}?\b{_COUNT}\s*(?:days?|weeks?|months?|years?)\b"
+    rf"|\b{_COUNT}\s*(?:days?|weeks?|months?|years?)\s+in\b",
     re.IGNORECASE,
 )
 
@@ -345,6 +344,8 @@ def intents(text: str) -> frozenset[Intent]:
     (['duration', 'verdict'], ['duration', 'verdict'])
     >>> sorted(intents("we have been together 8 months and he barely talks to me")), sorted(intents("3 weeks in"))
     ([], [])
+    >>> sorted(intents("we slept together 2 weeks ago and he has been quiet since"))
+    ['duration']
     """
     spelt = _LENGTH.sub(" ", _DATE.sub(" ", expand_contractions(text)))
     return frozenset(name for name, pattern in _INTENTS if pattern.search(spelt))
