@@ -105,7 +105,8 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
         "advice",
         re.compile(
             r"\b(?:should i|what (?:should|do|can|could) i|how (?:do|can|should|could) i|how to|"
-            r"do i|can i|what now|advice|help me|what to do|stop)\b",
+            r"do i|can i|what now|advice|help me|what to do|stop|is there (?:an? )?(?:\w+ )?way|"
+            r"(?:best|right|better|easier) way to|any tips|get him to)\b",
             re.IGNORECASE,
         ),
     ),
@@ -139,7 +140,7 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
 # ("cheated on" is his past, "move on" is hers to decide, "his phone after sex" is a sign).
 OFF_TOPIC: Final = re.compile(
     r"\b(?:money|cash|borrow\w*|lend\w*|loans?|debts?|owes?|owing|bills?|rent|salary|"
-    r"cheating|cheats|affair|password|passcode|flirt\w*|tinder|dating apps?|"
+    r"cheating|cheats|affair|password|passcode|flirt(?:s|ing|ed)?|tinder|dating apps?|"
     r"mov(?:e|es|ing) in|liv(?:e|es|ing) together|chores?|housework|dishes|laundry|"
     r"drunk|drinks|drinking|alcohol|drugs?|weed|hits me|hit me|violent|abus\w*|"
     r"propos(?:e|ed|al)|wedding|pregnan\w*|baby|kids?|birthday|gifts?|dogs?|cats?|puppy|"

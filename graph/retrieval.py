@@ -33,9 +33,9 @@ withdrawal: every word of a hub's name or of one of its aliases ("pulling away",
 sleep" alone is not. The subject is one they do not treat when it is named by
 `graph.reading.OFF_TOPIC` (money, cheating, moving in, ...) or when the message brings a subject
 of its own: `FOREIGN` or more of her words are in no article's body and in no node's text
-(`vocabulary`; a word matched as a typo is known) and those the articles use are under
-`VOCABULARY_FLOOR` of her words (half, in a message of `LONG` words or more, which tells her
-story in details of its own). A subject they do not treat comes with words of its own
+(`vocabulary`; a word matched as a typo is known, and so is "easier" when they say "easy") and
+those the articles use are under `VOCABULARY_FLOOR` of her words (half, in a message of `LONG`
+words or more, which tells her story in details of its own). A subject they do not treat comes with words of its own
 ("dishes", "cleaning", "nagging"; "venue", "caterer", "wedding"), where a message they answer in
 other words has one or two ("clams up", "exhausting") among theirs.
 
@@ -232,10 +232,27 @@ def _foreign(kg: KnowledgeGraph, said: Sequence[Term], found: Iterable[Found]) -
     ix, bodies = kg.derived(text_index), kg.derived(vocabulary)
     typos = {m.word for f in found for m in f.words if m.how == "typo"}
 
+    def used(stem: str | None) -> bool:
+        return stem is not None and (stem in bodies or any(ix.searcher.doc_freq(name, stem) for name in FIELDS))
+
     def known(t: Term) -> bool:
-        return t.stem in bodies or t.word in typos or any(ix.searcher.doc_freq(name, t.stem) for name in FIELDS)
+        return t.word in typos or used(t.stem) or any(used(analyse(base)) for base in _compared(t.word))
 
     return tuple(t.word for t in said if not known(t))
+
+
+def _compared(word: str) -> tuple[str, ...]:
+    """The plain form a comparative or superlative in "-ier" or "-iest" comes from, which the
+    stemmer keeps apart ("easier" is "easy", "busiest" is "busy"): a word the articles use in
+    another degree is theirs.
+
+    >>> _compared("easier"), _compared("busiest"), _compared("floor")
+    (('easy',), ('busy',), ())
+    """
+    for ending in ("iest", "ier"):
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return (word[: -len(ending)] + "y",)
+    return ()
 
 
 def _own_subject(words: Sequence[Term], foreign: Sequence[str]) -> bool:

@@ -51,6 +51,8 @@ def test_each_word_knows_whose_clause_it_is_in(message: str, roles: dict[str, st
         ("why does he do this", {"why"}),
         ("signs he is pulling away", {"signs"}),
         ("how long should I wait", {"advice", "duration"}),
+        ("is there an easier way to get him to open up", {"advice"}),
+        ("any tips? he has gone quiet", {"advice"}),
         ("he is distant", set()),
     ],
 )

@@ -70,6 +70,9 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("we're long distance and the time difference is killing us, how do we make it work", False),
         ("we're long distance and lately he's been pulling away", True),
         ("he told me he kissed someone at a party while we were on a break. can i trust him again", False),
+        ("his best friend keeps flirting with me, should i tell him", False),
+        # How she was ("flirty") is no subject: flirting is, when someone flirts.
+        ("i was so flirty when we met and since we slept together he picks on everything i do", True),
     ],
 )
 def test_a_subject_the_articles_do_not_treat_is_covered_only_with_his_withdrawal(
@@ -114,6 +117,12 @@ def test_a_long_message_may_tell_her_story_in_words_of_its_own(
         # How readers type is not a subject: "fr", "lowkey", "tho", "af", "nah" are no words of hers.
         ("he has been acting so weird lately fr, lowkey scared tho, he barely texts", ("weird",), True),
         ("ok so hes been dry texting me af since the weekend, should i double text or nah", (), True),
+        # A word the articles use in another degree is theirs ("easier": "easy").
+        (
+            "whenever i sit him down for a serious talk he freezes up and stares at the floor. is there an easier way",
+            ("stares", "floor"),
+            True,
+        ),
     ],
 )
 def test_a_message_with_a_subject_of_its_own_is_not_covered(
