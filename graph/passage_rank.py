@@ -27,8 +27,9 @@ its own words (`Retrieval.part_ranked`) give their passages 1 / (1 + rank / `RAN
 sum over the sentences, as a share of the best sum, makes `1 - WHOLE_NODES` of its nodes.
 
 A passage's score (`scored`) is its words mixed `NODES` to its nodes; one that asks a question
-(the article asking, not answering) counts `ASKING` of that, and a heading alone (a line of its
-own that ends no sentence: "7. Their Past Experiences Influence Them") `HEADING` of it. For a
+(the article asking, not answering; a tag question, "…, now do you?", asserts) counts `ASKING`
+of that, and a heading alone (a line of its own that ends no sentence: "7. Their Past
+Experiences Influence Them") `HEADING` of it. For a
 message of one sentence, each of the best `_PHRASED` whose quote has two of her words side by
 side as she wrote them ("pulls away", "give him space": the words the index leaves out do not
 count between them) gains `PHRASE` of its score per such pair: words that stand together in
@@ -43,6 +44,7 @@ nodes already have `PER_NODE` each: a node whose names share one of her words (t
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
@@ -264,6 +266,25 @@ def _served(
     return PassageIndex(index.searcher(), index.schema, passages, of, stem_sets, position, quoted, headings)
 
 
+# A question that ends on a tag ("…, now do you?", "…, right?") says what it asks.
+_TAG: Final = re.compile(
+    r",\s*(?:now\s+)?(?:(?:do|does|did|is|are|was|were|would|will|can|could)(?:n[’']t)?\s+(?:you|he|she|it|they|we)|right)\s*\?$",
+    re.IGNORECASE,
+)
+
+
+def asks_a_question(quote: str) -> bool:
+    """Whether a quote asks (ends with a question mark and is no tag question, which asserts).
+
+    >>> asks_a_question("Will he come back after pulling away?")
+    True
+    >>> asks_a_question("You don’t want a man who’s more emotional than you, now do you?")
+    False
+    """
+    quote = quote.rstrip()
+    return quote.endswith("?") and not _TAG.search(quote)
+
+
 def is_heading(text: str, start: int, end: int) -> bool:
     """Whether `text[start:end]` is a heading alone: a whole line of its own that does not end a
     sentence ("7. Their Past Experiences Influence Them", "What NOT to Do: The Chase Cycle").
@@ -416,7 +437,7 @@ def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
     by_nodes = _by_nodes(kg, ix, r)
 
     def worth(n: int) -> float:
-        asks = ix.passages[n].evidence.quote.rstrip().endswith("?")  # the article asking, not answering
+        asks = asks_a_question(ix.passages[n].evidence.quote)  # the article asking, not answering
         named = n in ix.headings  # a section's name, not what the section says
         value = (1 - NODES) * by_words.get(n, 0.0) + NODES * by_nodes.get(n, 0.0)
         # Quoted only for figures (and what they measure) that how long she says contradicts.

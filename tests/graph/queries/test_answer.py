@@ -20,10 +20,10 @@ SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
 # The level reached on bench/answer_set.yaml's splits, bench/answer_fresh.yaml, bench/answer_blind.yaml
 # and the sealed bench/answer_unseen.yaml (bench/answer.py prints the same figures).
 REACHED = {
-    "tuned": Scores(66, recall=0.52, precision=0.31, both_sides=0.89, declined=0.99, wrongly_declined=0.0),
+    "tuned": Scores(66, recall=0.53, precision=0.31, both_sides=0.99, declined=0.99, wrongly_declined=0.0),
     "held_out": Scores(31, recall=0.55, precision=0.34, both_sides=0.99, declined=0.99, wrongly_declined=0.0),
-    "fresh": Scores(47, recall=0.39, precision=0.21, both_sides=0.88, declined=0.99, wrongly_declined=0.03),
-    "blind": Scores(44, recall=0.25, precision=0.15, both_sides=0.49, declined=0.83, wrongly_declined=0.06),
+    "fresh": Scores(47, recall=0.39, precision=0.21, both_sides=0.88, declined=0.99, wrongly_declined=0.0),
+    "blind": Scores(44, recall=0.28, precision=0.16, both_sides=0.66, declined=0.83, wrongly_declined=0.0),
     "unseen": Scores(43, recall=0.47, precision=0.23, both_sides=0.83, declined=0.99, wrongly_declined=0.06),
 }
 
@@ -123,6 +123,24 @@ def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: Know
     assert {n.node.id for n in pair.sides} == {"all-men-pull-away", "secure-men-dont-pull-away"}
     assert all(side.citations for side in pair.sides)
     assert {side.citations[0].source for side in pair.sides} == {"001", "003"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "if he cries in front of me will i lose attraction to him?",
+        "my friend says a man who shows too much emotion is a turn off, is she right",
+    ],
+)
+def test_whether_his_emotions_cost_her_attraction_is_answered_with_both_sides(
+    shipped: KnowledgeGraph, message: str
+) -> None:
+    a = answer(shipped, message)
+    (pair, *_) = a.sides
+    assert {n.node.id for n in pair.sides} == {"masculine-energy", "masculinity-norms"}
+    # 003's side in the words that say so: a tag question ("..., now do you?") asserts, it does not ask.
+    (energy,) = (side for side in pair.sides if side.node.id == "masculine-energy")
+    assert "attraction" in energy.citations[0].quote or "more emotional than you" in energy.citations[0].quote
 
 
 def test_responses_say_what_they_are_for_in_terms_of_the_answer(shipped: KnowledgeGraph) -> None:
