@@ -62,7 +62,7 @@ def main() -> None:
     print(f"tantivy: index {time.perf_counter() - started:.2f} s, peak RSS +{_rss_mib() - base:.0f} MiB")
 
     def tantivy_top(q: str) -> object:
-        query = _query(ix, _terms(ix, q), ())
+        query = _query(ix, _terms(kg, ix, q), ())
         return ix.run(query, 20), ix.searcher.search(query, 1, count=True)
 
     p50, p99 = _time(tantivy_top, queries)

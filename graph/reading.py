@@ -42,6 +42,7 @@ __all__ = [
     "expand_contractions",
     "intents",
     "off_topic",
+    "speaks_of_his_withdrawal",
     "sentences",
     "terms",
     "told_duration",
@@ -275,6 +276,32 @@ def off_topic(text: str) -> tuple[str, ...]:
     ()
     """
     return tuple(m.group(0).casefold() for m in OFF_TOPIC.finditer(text))
+
+
+# How a reader says he pulls away, with him as its subject ("he went cold", "he's been ignoring me",
+# "he barely replies"), or in words that only his silence fits ("radio silence", "left on read"):
+# a message that says so is about what the articles treat, whatever else it names ("since we
+# talked about moving in he barely replies"). "His daughter is cold to me" is not his withdrawal.
+HIS_WITHDRAWAL: Final = re.compile(
+    r"\b(?:he|hes|he's|he’s)\b(?:\s+(?!but\b|so\b|i\b|she\b|we\b|you\b|they\b)[\w'’]+){0,6}?\s+"
+    r"(?:cold|colder|distant|quiet|quieter|silent|aloof|disappear\w*|vanish\w*|ghost\w*|ignor\w*|"
+    r"pull(?:s|ed|ing)? (?:away|back)|withdr\w*|shut(?:s|ting)? (?:down|me out)|"
+    r"stopp?(?:ed|s)? (?:texting|calling|replying|answering|reaching out)|"
+    r"barely (?:texts|text|replies|reply|responds|talks|calls)|needs? (?:some )?space|los(?:t|es|ing) interest)\b"
+    r"|\b(?:radio silence|left (?:me )?on (?:read|delivered)|one[- ]word (?:answers|replies|texts))\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_of_his_withdrawal(text: str) -> bool:
+    """Whether `text` says, in a reader's words, that he is pulling away (`HIS_WITHDRAWAL`).
+
+    >>> speaks_of_his_withdrawal("he was sweet at the wedding but the next day he went cold on me")
+    True
+    >>> speaks_of_his_withdrawal("his daughter is really cold to me whenever i'm over")
+    False
+    """
+    return HIS_WITHDRAWAL.search(expand_contractions(text)) is not None
 
 
 # A span of days or weeks: "4 days", "a week", "4-5 days", "two or three weeks". Not a date ("last

@@ -4,7 +4,9 @@ Shared by `/v1/answer` (graph.queries.answer) and `/v1/search` (graph.queries.se
 each a reader can check by hand:
 
 1. **Words** (graph.reading): the message's meaningful words, contractions spelt out, with whose
-   clause each came from and what she asks for (advice, reasons, signs, a duration).
+   clause each came from and what she asks for (advice, reasons, signs, a duration); a word the
+   articles never use in the degree she writes it is read in the one they do ("colder" as
+   "cold", "easier" as "easy": `their_words`).
 2. **Lexical** (graph.text_index, tantivy BM25): each word is looked up on its own in every
    node's label and aliases (alike), summary and quotes (weighted in that order; a word no label or alias
    has may be a typo of one). A node's score is the sum over the words of their BM25, each
@@ -29,13 +31,14 @@ situation she tells passages of its own.
 
 A message about a subject the articles do not treat is covered only when it also speaks of his
 withdrawal: every word of a hub's name or of one of its aliases ("pulling away", "drifting apart",
-"cold after sex", "distant"; `withdrawal_phrases`) is among hers; "right away" or "I can't
-sleep" alone is not. The subject is one they do not treat when it is named by
-`graph.reading.OFF_TOPIC` (money, cheating, moving in, ...) or when the message brings a subject
-of its own: `FOREIGN` or more of her words are in no article's body and in no node's text
-(`vocabulary`; a word matched as a typo is known, and so is "easier" when they say "easy") and
-those the articles use are under `VOCABULARY_FLOOR` of her words (half, in a message of `LONG`
-words or more, which tells her story in details of its own). A subject they do not treat comes with words of its own
+"cold after sex", "distant"; `withdrawal_phrases`) is among hers, or she says he pulls away in a
+reader's words (`graph.reading.HIS_WITHDRAWAL`: "he went cold", "he barely replies", "radio
+silence"); "right away" or "I can't sleep" alone is not. The subject is one they do not treat
+when it is named by `graph.reading.OFF_TOPIC` (money, cheating, moving in, ...) or when the
+message brings a subject of its own: `FOREIGN` or more of her words are in no article's body and
+in no node's text (`vocabulary`; a word matched as a typo is known) and those the articles use
+are under `VOCABULARY_FLOOR` of her words (half, in a message of `LONG` words or more, which
+tells her story in details of its own). A subject they do not treat comes with words of its own
 ("dishes", "cleaning", "nagging"; "venue", "caterer", "wedding"), where a message they answer in
 other words has one or two ("clams up", "exhausting") among theirs.
 
@@ -52,7 +55,7 @@ declines a subject no list names: in "my boyfriend snores so loud i cant sleep, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from math import sqrt
 from typing import Final
@@ -62,7 +65,17 @@ import tantivy
 from graph.build import KnowledgeGraph
 from graph.hubs import hubs
 from graph.models import Edge, Node
-from graph.reading import COMMON_WORDS, Intent, Term, intents, off_topic, sentences, terms, told_duration
+from graph.reading import (
+    COMMON_WORDS,
+    Intent,
+    Term,
+    intents,
+    off_topic,
+    sentences,
+    speaks_of_his_withdrawal,
+    terms,
+    told_duration,
+)
 from graph.text_index import FIELDS, TextIndex, analyse, stem_set, stems, text_index, words
 from graph.types import NodeType
 
@@ -91,6 +104,7 @@ __all__ = [
     "past_positions",
     "retrieve",
     "signs_of",
+    "their_words",
     "speaks_of_past",
     "type_weights",
     "types_of",
@@ -232,27 +246,51 @@ def _foreign(kg: KnowledgeGraph, said: Sequence[Term], found: Iterable[Found]) -
     ix, bodies = kg.derived(text_index), kg.derived(vocabulary)
     typos = {m.word for f in found for m in f.words if m.how == "typo"}
 
-    def used(stem: str | None) -> bool:
-        return stem is not None and (stem in bodies or any(ix.searcher.doc_freq(name, stem) for name in FIELDS))
-
     def known(t: Term) -> bool:
-        return t.word in typos or used(t.stem) or any(used(analyse(base)) for base in _compared(t.word))
+        return t.stem in bodies or t.word in typos or any(ix.searcher.doc_freq(name, t.stem) for name in FIELDS)
 
     return tuple(t.word for t in said if not known(t))
 
 
 def _compared(word: str) -> tuple[str, ...]:
-    """The plain form a comparative or superlative in "-ier" or "-iest" comes from, which the
-    stemmer keeps apart ("easier" is "easy", "busiest" is "busy"): a word the articles use in
-    another degree is theirs.
+    """The plain forms a comparative or superlative may come from, most likely first ("colder",
+    "easier", "closest", "bigger"); none for a word of four letters or fewer.
 
-    >>> _compared("easier"), _compared("busiest"), _compared("floor")
-    (('easy',), ('busy',), ())
+    >>> _compared("colder"), _compared("easier"), _compared("closest"), _compared("bigger")
+    (('cold', 'colde'), ('easy',), ('clos', 'close'), ('bigg', 'bigge', 'big'))
     """
+    if len(word) < 5:
+        return ()
     for ending in ("iest", "ier"):
-        if word.endswith(ending) and len(word) - len(ending) >= 2:
+        if word.endswith(ending):
             return (word[: -len(ending)] + "y",)
+    for ending in ("est", "er"):
+        if word.endswith(ending):
+            stem = word[: -len(ending)]
+            doubled = (stem[:-1],) if len(stem) > 2 and stem[-1] == stem[-2] else ()
+            return (stem, stem + "e", *doubled)
     return ()
+
+
+def their_words(kg: KnowledgeGraph, message: str) -> tuple[Term, ...]:
+    """Her words (`graph.reading.terms`), each the articles never use in the degree she writes it
+    ("colder", "easier") read in the one they do ("cold", "easy"): the stemmer keeps degrees apart.
+
+    >>> [t.stem for t in their_words(tiny_graph(), "he needs space when we get closer")]
+    ['space', 'close']
+    """
+    ix, bodies = kg.derived(text_index), kg.derived(vocabulary)
+
+    def used(stem: str | None) -> bool:
+        return bool(stem) and (stem in bodies or any(ix.searcher.doc_freq(name, stem) for name in FIELDS))
+
+    out = []
+    for t in terms(message):
+        if not used(t.stem):
+            plain = next((stem for stem in map(analyse, _compared(t.word)) if stem and used(stem)), None)
+            t = replace(t, stem=plain) if plain else t
+        out.append(t)
+    return tuple(out)
 
 
 def _own_subject(words: Sequence[Term], foreign: Sequence[str]) -> bool:
@@ -275,7 +313,7 @@ def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign:
     """Whether `message` is about a subject the articles do not treat (named by `OFF_TOPIC`, or
     one of its own) and does not speak of his withdrawal in the words of a hub's name or alias."""
     named = off_topic(message)
-    if not (named or _own_subject(words, foreign)):
+    if not (named or _own_subject(words, foreign)) or speaks_of_his_withdrawal(message):
         return False
     # The words naming the subject say nothing of him ("long distance" is not his distance).
     said = {t.stem for t in words} - {stem for phrase in named for stem in stems(phrase)}
@@ -391,7 +429,7 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     >>> covers(tiny_graph(), "slower replies"), covers(tiny_graph(), "what should I get him for his birthday")
     (True, False)
     """
-    words = tuple(terms(message))
+    words = their_words(kg, message)
     found, share = _lexical(kg, words, speaks_of_past(message))
     foreign = _foreign(kg, words, found.values())
     return _covered(found.values(), share, _elsewhere(kg, message, words, foreign))
@@ -543,7 +581,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     >>> retrieve(tiny_graph(), "what should I get him for his birthday").covered
     False
     """
-    words = tuple(terms(message))
+    words = their_words(kg, message)
     asked = intents(message)
     past = speaks_of_past(message)
     seen: dict[Term, _Hits] = {}

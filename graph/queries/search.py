@@ -31,8 +31,16 @@ from graph.models import Node
 from graph.queries._checks import require_range
 from graph.queries.listing import MAX_OFFSET, Page
 from graph.reading import intents
-from graph.reading import terms as reader_terms
-from graph.retrieval import TOPIC_WEIGHT, covers, is_topic, past_positions, retrieve, speaks_of_past, type_weights
+from graph.retrieval import (
+    TOPIC_WEIGHT,
+    covers,
+    is_topic,
+    past_positions,
+    retrieve,
+    speaks_of_past,
+    their_words,
+    type_weights,
+)
 from graph.text_index import FIELDS, TextIndex, analyse, name_key, text_index, words
 from graph.types import NodeType
 
@@ -91,13 +99,14 @@ class _Term:
         return self.scale * dict(self.weights).get(node_type, 1.0)
 
 
-def _terms(ix: TextIndex, q: str) -> list[_Term]:
-    """The query's words as a reader's message is read (graph.reading: contractions spelt out, no
-    function or filler words), once each, each weighed per node type by whose clause it is in and
-    what she asks for (graph.retrieval.weights); a word no label or alias has may be a typo."""
+def _terms(kg: KnowledgeGraph, ix: TextIndex, q: str) -> list[_Term]:
+    """The query's words as a reader's message is read (graph.retrieval.their_words: contractions
+    spelt out, no function or filler words, each in the degree the articles use), once each, each
+    weighed per node type by whose clause it is in and what she asks for (graph.retrieval.weights);
+    a word no label or alias has may be a typo."""
     asked = intents(q)
     out = []
-    for term in reader_terms(q)[:_MAX_WORDS]:
+    for term in their_words(kg, q)[:_MAX_WORDS]:
         word = term.word
         known = ix.searcher.doc_freq("label_words", word) or ix.searcher.doc_freq("alias_words", word)
         weights = tuple(sorted(type_weights(term, asked).items()))
@@ -181,7 +190,7 @@ def search(
     require_range("limit", limit, 1, MAX_RESULTS)
     require_range("offset", offset, 0, MAX_OFFSET)
     ix = kg.derived(text_index)
-    terms = _terms(ix, q)
+    terms = _terms(kg, ix, q)
     if not terms or not covers(kg, q):  # the relevance floor: what the articles do not cover finds nothing
         return Page([], 0, limit, offset, facets={"type": {}, "source": {}})
     # His past ("gaslit or ghosted before") only when she speaks of his past (graph.retrieval).

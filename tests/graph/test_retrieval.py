@@ -71,6 +71,13 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("we're long distance and lately he's been pulling away", True),
         ("he told me he kissed someone at a party while we were on a break. can i trust him again", False),
         ("his best friend keeps flirting with me, should i tell him", False),
+        # She names a subject they do not treat, and says in her own words that he pulls away.
+        ("he was super sweet at the wedding but the next day he went cold on me", True),
+        ("my dog got sick and i needed him and he just disappeared for a week", True),
+        ("he said he needs space after we fought about money, how long do i wait", True),
+        ("since we talked about moving in he barely replies", True),
+        ("his daughter from his first marriage is really cold to me whenever im over", False),  # not him
+        ("he drinks way too much when we go out and then gets mean to me", False),
         # How she was ("flirty") is no subject: flirting is, when someone flirts.
         ("i was so flirty when we met and since we slept together he picks on everything i do", True),
     ],
@@ -208,3 +215,10 @@ def test_only_signs_a_contradicted_figure_measures_are_set_aside(shipped: Knowle
     assert {"two-week-threshold", "communication-blackout"} <= r.outside
     assert "problematic-avoidance" not in r.outside
     assert retrieve(shipped, "he went quiet after our date").outside == frozenset()
+
+
+def test_a_word_is_read_in_the_degree_the_articles_use(shipped: KnowledgeGraph) -> None:
+    message = "since i got promoted he seems colder and doesnt ask about my day"
+    r = retrieve(shipped, message)
+    assert {t.word: t.stem for t in r.terms}["colder"] == "cold"
+    assert r.covered and "colder" not in r.foreign
