@@ -42,7 +42,7 @@ __all__ = [
     "expand_contractions",
     "intents",
     "off_topic",
-    "speaks_of_his_withdrawal",
+    "his_withdrawal",
     "sentences",
     "terms",
     "told_duration",
@@ -279,29 +279,33 @@ def off_topic(text: str) -> tuple[str, ...]:
 
 
 # How a reader says he pulls away, with him as its subject ("he went cold", "he's been ignoring me",
-# "he barely replies"), or in words that only his silence fits ("radio silence", "left on read"):
-# a message that says so is about what the articles treat, whatever else it names ("since we
-# talked about moving in he barely replies"). "His daughter is cold to me" is not his withdrawal.
+# "my bf barely replies", "he became standoffish"), or in words that only his silence fits
+# ("radio silence", "left on read", "crickets"): a message that says so is about what the
+# articles treat, whatever else it names ("since we talked about moving in he barely replies") and
+# in whatever words ("he's gotten so withdrawn"). "His daughter is cold to me" is not his withdrawal.
 HIS_WITHDRAWAL: Final = re.compile(
-    r"\b(?:he|hes|he's|he’s)\b(?:\s+(?!but\b|so\b|i\b|she\b|we\b|you\b|they\b)[\w'’]+){0,6}?\s+"
-    r"(?:cold|colder|distant|quiet|quieter|silent|aloof|disappear\w*|vanish\w*|ghost\w*|ignor\w*|"
+    r"\b(?:he|hes|he's|he’s|my (?:bf|boyfriend|husband|hubby|partner|fiance|fiancé|man|guy))\b"
+    r"(?:\s+(?!but\b|i\b|she\b|we\b|you\b|they\b)[\w'’]+){0,6}?\s+"
+    r"(?:cold|colder|icy|distant|quiet|quieter|silent|aloof|standoffish|lukewarm|detached|checked out|"
+    r"cagey|evasive|flaky|disappear\w*|vanish\w*|ghost\w*|ignor\w*|avoid\w*|dodg\w*|"
     r"pull(?:s|ed|ing)? (?:away|back)|withdr\w*|shut(?:s|ting)? (?:down|me out)|"
     r"stopp?(?:ed|s)? (?:texting|calling|replying|answering|reaching out)|"
     r"barely (?:texts|text|replies|reply|responds|talks|calls)|needs? (?:some )?space|los(?:t|es|ing) interest)\b"
-    r"|\b(?:radio silence|left (?:me )?on (?:read|delivered)|one[- ]word (?:answers|replies|texts))\b",
+    r"|\b(?:radio silence|crickets|left (?:me )?on (?:read|delivered)|one[- ]word (?:answers|replies|texts))\b",
     re.IGNORECASE,
 )
 
 
-def speaks_of_his_withdrawal(text: str) -> bool:
-    """Whether `text` says, in a reader's words, that he is pulling away (`HIS_WITHDRAWAL`).
+def his_withdrawal(text: str) -> str | None:
+    """Her words saying that he is pulling away (`HIS_WITHDRAWAL`), if she says so.
 
-    >>> speaks_of_his_withdrawal("he was sweet at the wedding but the next day he went cold on me")
+    >>> his_withdrawal("he was sweet at the wedding but the next day he went cold on me")
+    'he went cold'
+    >>> his_withdrawal("his daughter is really cold to me whenever i'm over") is None
     True
-    >>> speaks_of_his_withdrawal("his daughter is really cold to me whenever i'm over")
-    False
     """
-    return HIS_WITHDRAWAL.search(expand_contractions(text)) is not None
+    m = HIS_WITHDRAWAL.search(expand_contractions(text))
+    return m.group(0) if m else None
 
 
 # A span of days or weeks: "4 days", "a week", "4-5 days", "two or three weeks". Not a date ("last

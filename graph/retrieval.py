@@ -69,10 +69,10 @@ from graph.reading import (
     COMMON_WORDS,
     Intent,
     Term,
+    his_withdrawal,
     intents,
     off_topic,
     sentences,
-    speaks_of_his_withdrawal,
     terms,
     told_duration,
 )
@@ -142,6 +142,8 @@ KIND_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
 # best-matched node's; a figure it contradicts (she says a week: "beyond two weeks") and what
 # only such figures measure (the sign "total silence beyond two weeks") count `OUTSIDE` of theirs.
 DURATION_SHARE: Final = 0.6
+# Her own words for his pulling away ("he became standoffish") find the general hubs at this share.
+WITHDRAWAL_SHARE: Final = 0.6
 OUTSIDE: Final = 0.2
 _DAYS_PER: Final[dict[str, float]] = {"day": 1.0, "days": 1.0, "week": 7.0, "weeks": 7.0}
 TOPIC: Final = 0.1  # a word in more than this share of labels and aliases is the articles' topic
@@ -217,16 +219,39 @@ class Retrieval:
     parts: tuple[tuple[Term, ...], ...] = ()  # her words sentence by sentence, when she writes several
     part_ranked: tuple[tuple[Found, ...], ...] = ()  # each sentence's nodes by her words in it, best first
     outside: frozenset[str] = frozenset()  # the nodes how long she says contradicts (`durations`)
+    withdrawing: bool = False  # she says in her own words that he pulls away (`graph.reading.HIS_WITHDRAWAL`)
 
     @property
     def covered(self) -> bool:
         """Whether the articles cover the message: an anchored node, enough of her words matched,
         and not a subject they do not treat."""
-        return _covered(self.ranked, self.matched_share, self.elsewhere)
+        return _covered(self.ranked, self.matched_share, self.elsewhere, self.withdrawing)
 
 
-def _covered(found: Iterable[Found], share: float, elsewhere: bool) -> bool:
-    return not elsewhere and share >= FLOOR and any(f.anchored and f.lexical > 0 for f in found)
+def _covered(found: Iterable[Found], share: float, elsewhere: bool, withdrawing: bool) -> bool:
+    """An anchored node, and enough of her words matched or her own words for his withdrawal."""
+    return not elsewhere and (share >= FLOOR or withdrawing) and any(f.anchored and f.lexical > 0 for f in found)
+
+
+def general_hubs(kg: KnowledgeGraph) -> tuple[str, ...]:
+    """The hubs that are no kind of another hub ("pulling away", not "pulling away after sex"):
+    what a reader's own words for his withdrawal name (kept on the graph: `kg.derived(general_hubs)`)."""
+    kinds = {
+        e.source for e in kg.edges.values() if e.kind == "is_a" and e.target in kg.nodes and kg.nodes[e.target].hub
+    }
+    return tuple(h for h in hubs(kg) if h not in kinds)
+
+
+def _withdrawal_named(kg: KnowledgeGraph, said: str, found: dict[str, Found]) -> None:
+    """Her own words for his pulling away (`graph.reading.HIS_WITHDRAWAL`), when her words alone
+    would not be covered ("he's gotten so withdrawn": no node's name has "withdrawn"), find the
+    general hubs as if she named them, at `WITHDRAWAL_SHARE` of her best-matched node, so the
+    graph step reaches what they lead to."""
+    best = max((f.lexical for f in found.values()), default=0.0) or 1.0
+    for hub in kg.derived(general_hubs):
+        entry = found.setdefault(hub, Found(kg.nodes[hub]))
+        entry.lexical = max(entry.lexical, WITHDRAWAL_SHARE * best)
+        entry.words.append(WordMatch(said, "alias", "phrase"))
 
 
 def vocabulary(kg: KnowledgeGraph) -> frozenset[str]:
@@ -309,11 +334,14 @@ def withdrawal_phrases(kg: KnowledgeGraph) -> tuple[frozenset[str], ...]:
     return tuple(sorted((p for p in phrases if p), key=sorted))
 
 
-def _elsewhere(kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign: Sequence[str]) -> bool:
+def _elsewhere(
+    kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign: Sequence[str], withdrawing: bool
+) -> bool:
     """Whether `message` is about a subject the articles do not treat (named by `OFF_TOPIC`, or
-    one of its own) and does not speak of his withdrawal in the words of a hub's name or alias."""
+    one of its own) and does not speak of his withdrawal (`withdrawing`: in a reader's words; or
+    in the words of a hub's name or alias)."""
     named = off_topic(message)
-    if not (named or _own_subject(words, foreign)) or speaks_of_his_withdrawal(message):
+    if not (named or _own_subject(words, foreign)) or withdrawing:
         return False
     # The words naming the subject say nothing of him ("long distance" is not his distance).
     said = {t.stem for t in words} - {stem for phrase in named for stem in stems(phrase)}
@@ -431,8 +459,12 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     """
     words = their_words(kg, message)
     found, share = _lexical(kg, words, speaks_of_past(message))
+    said = his_withdrawal(message)
+    if said is not None and not _covered(found.values(), share, False, False):
+        _withdrawal_named(kg, said, found)
     foreign = _foreign(kg, words, found.values())
-    return _covered(found.values(), share, _elsewhere(kg, message, words, foreign))
+    withdrawing = said is not None
+    return _covered(found.values(), share, _elsewhere(kg, message, words, foreign, withdrawing), withdrawing)
 
 
 def speaks_of_past(message: str) -> bool:
@@ -586,6 +618,9 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     past = speaks_of_past(message)
     seen: dict[Term, _Hits] = {}
     found, share = _lexical(kg, words, past, seen)
+    said = his_withdrawal(message)
+    if said is not None and not _covered(found.values(), share, False, False):
+        _withdrawal_named(kg, said, found)
     priors: dict[str, float] = {}
     for intent in asked:
         for kind, factor in PRIORS[intent].items():
@@ -608,7 +643,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
     signs = signs_of(kg, ranked) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
-    elsewhere = _elsewhere(kg, message, words, foreign)
+    elsewhere = _elsewhere(kg, message, words, foreign, said is not None)
     split = parts(message, words)
     ranked_part: dict[tuple[Term, ...], tuple[Found, ...]] = {}  # a sentence said twice is read once
     for part in split:  # each sentence's anchored nodes by its own words alone (no graph step)
@@ -621,7 +656,17 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
         ranked_part[part] = tuple(sorted(anchored, key=lambda f: (-f.lexical, f.node.id)))
     part_ranked = [ranked_part[part] for part in split]
     return Retrieval(
-        words, asked, tuple(ranked), share, elsewhere, foreign, tuple(signs), split, tuple(part_ranked), outside
+        words,
+        asked,
+        tuple(ranked),
+        share,
+        elsewhere,
+        foreign,
+        tuple(signs),
+        split,
+        tuple(part_ranked),
+        outside,
+        said is not None,
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
+from graph.queries.answer import answer
 from graph.reading import off_topic
 from graph.retrieval import OUTSIDE, PRIORS, covers, retrieve
 
@@ -76,6 +77,7 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("my dog got sick and i needed him and he just disappeared for a week", True),
         ("he said he needs space after we fought about money, how long do i wait", True),
         ("since we talked about moving in he barely replies", True),
+        ("my bf plays xbox all night and ignores me, we live together", True),
         ("his daughter from his first marriage is really cold to me whenever im over", False),  # not him
         ("he drinks way too much when we go out and then gets mean to me", False),
         # How she was ("flirty") is no subject: flirting is, when someone flirts.
@@ -222,3 +224,19 @@ def test_a_word_is_read_in_the_degree_the_articles_use(shipped: KnowledgeGraph) 
     r = retrieve(shipped, message)
     assert {t.word: t.stem for t in r.terms}["colder"] == "cold"
     assert r.covered and "colder" not in r.foreign
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "he's gotten so withdrawn since his grandpa's funeral",
+        "we went kayaking, perfect day, then crickets for a week",
+        "ever since the camping weekend he's been lukewarm and flaky",
+    ],
+)
+def test_her_own_words_for_his_withdrawal_are_covered_though_no_node_has_them(
+    shipped: KnowledgeGraph, message: str
+) -> None:
+    r = retrieve(shipped, message)
+    assert r.withdrawing and r.covered and covers(shipped, message)
+    assert answer(shipped, message).answered
