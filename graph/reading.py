@@ -80,6 +80,13 @@ _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}
 # Words that, before "to", say when or what ought to be ("he used to call", "we're supposed to"):
 # no word of hers about what he does ("used" is not "useful" or "feels used").
 _BEFORE_TO: Final = frozenset({"used", "supposed"})
+# "After" is the articles' word for what follows intimacy ("pulls away after sex"); in a message
+# that does not speak of intimacy it only orders her story ("after i met his roommates").
+_INTIMACY: Final = re.compile(
+    r"\b(?:sex|slept|sleep(?:ing)? (?:together|with)|hook(?:ed|ing)? up|hookup|intima\w*|in bed|"
+    r"first time|first night|night together|made love|making love|physical|cuddl\w*|kiss\w*|close\w*)\b",
+    re.IGNORECASE,
+)
 # "last week", "this month": when something happened, not how long he has been distant.
 _DATE: Final = re.compile(r"\b(?:last|this|next|that)\s+(?:days?|weeks?|weekend|months?|years?|night)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
@@ -206,8 +213,13 @@ def terms(text: str) -> list[Term]:
     [('space', 'him'), ('think', 'both'), ('fast', 'both')]
     >>> [t.word for t in terms("he used to call me every night")]
     ['call', 'night']
+    >>> [t.word for t in terms("after we slept together he left")]
+    ['after', 'slept', 'left']
+    >>> [t.word for t in terms("after i met his roommates he left")]
+    ['met', 'roommates', 'left']
     """
     out: dict[str, Term] = {}
+    intimate = _INTIMACY.search(text) is not None
     for clause in _CLAUSE.split(_DATE.sub(" ", _his_words(expand_contractions(text)))):
         words = [w.casefold() for w in _WORD.findall(clause)]
         if not words:
@@ -216,6 +228,8 @@ def terms(text: str) -> list[Term]:
             if len(word) < 2 or any(c.isdigit() for c in word) or word in _NOT_TERMS or word in out:
                 continue
             if word in _BEFORE_TO and words[i + 1 : i + 2] == ["to"]:  # "he used to call": when, not use
+                continue
+            if word == "after" and not intimate:  # the order of her story, not "after sex" (`_INTIMACY`)
                 continue
             stem = analyse(word)
             if stem is not None and len(stem) > 1:
