@@ -458,8 +458,8 @@ def _pairs(words: Sequence[Term]) -> frozenset[tuple[str, str]]:
     """Her meaningful words two by two, in the order she wrote them.
 
     >>> from graph.reading import terms
-    >>> sorted(_pairs(terms("he pulls away after we talk")))
-    [('after', 'talk'), ('away', 'after'), ('pull', 'away')]
+    >>> sorted(_pairs(terms("he pulls away after sex")))
+    [('after', 'sex'), ('away', 'after'), ('pull', 'away')]
     """
     return frozenset((a.stem, b.stem) for a, b in zip(words, words[1:], strict=False) if a.stem != b.stem)
 
