@@ -54,6 +54,7 @@ declines a subject no list names: in "my boyfriend snores so loud i cant sleep, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -142,6 +143,7 @@ KIND_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
 # best-matched node's; a figure it contradicts (she says a week: "beyond two weeks") and what
 # only such figures measure (the sign "total silence beyond two weeks") count `OUTSIDE` of theirs.
 DURATION_SHARE: Final = 0.6
+_SIGNS_NAMED: Final = re.compile(r"\bsigns?\b", re.IGNORECASE)  # she asks for signs by name
 # Her own words for his pulling away ("he became standoffish") find the general hubs at this share.
 WITHDRAWAL_SHARE: Final = 0.6
 OUTSIDE: Final = 0.2
@@ -641,7 +643,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
         # Its lexical share is already cut: what it got from the graph is cut once, here.
         entry.score = entry.lexical + (pushed * OUTSIDE if entry.node.id in outside else pushed)
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
-    signs = signs_of(kg, ranked) if "signs" in asked else []
+    signs = signs_of(kg, ranked, _SIGNS_NAMED.search(message) is not None) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
     elsewhere = _elsewhere(kg, message, words, foreign, said is not None)
     split = parts(message, words)
@@ -691,16 +693,21 @@ def parts(message: str, words: Sequence[Term]) -> tuple[tuple[Term, ...], ...]:
     return tuple(found) if len(found) > 1 else ()
 
 
-def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found]) -> list[Found]:
+def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found], named_signs: bool = False) -> list[Found]:
     """The signs that point to what her words name best: those that `indicate` the first of the
     three best-matched ideas, reasons or hubs that has any, best first ("signs he is pulling away"
-    are the signs of the hub "pulling away", which no sign names).
+    are the signs of the hub "pulling away", which no sign names); else, when she names signs
+    (`named_signs`: "signs he is losing interest", an idea no sign indicates), those of the
+    general hubs (`general_hubs`). "How can I tell if he's done" asks for a verdict, not a list.
 
     >>> [f.node.id for f in retrieve(tiny_graph(), "signs he needs space").signs]
     ['slower-replies']
     """
     found = {f.node.id: f for f in ranked}
-    for target in [f for f in ranked if f.anchored and f.lexical > 0 and f.node.type != "sign"][:3]:
+    named = [f for f in ranked if f.anchored and f.lexical > 0 and f.node.type != "sign"][:3]
+    # Else the signs of his pulling away ("signs he is losing interest": an idea no sign indicates).
+    general = [found.get(h) or Found(kg.nodes[h]) for h in kg.derived(general_hubs)] if named_signs else []
+    for target in [*named, *(h for h in general if h.node.id not in {f.node.id for f in named})]:
         signs = []
         for eid in kg.in_edges.get(target.node.id, ()):
             edge = kg.edges[eid]

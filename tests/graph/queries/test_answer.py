@@ -97,9 +97,19 @@ def test_he_ghosted_me_is_not_his_past_of_being_ghosted(shipped: KnowledgeGraph)
     assert "past-experiences" not in ids  # his past hurts (ghosting among them) are not what she describes
 
 
-def test_asking_for_signs_gets_signs(shipped: KnowledgeGraph) -> None:
-    a = answer(shipped, "signs he is pulling away")
+@pytest.mark.parametrize(
+    "message",
+    # The second names an idea no sign indicates: the signs of his pulling away, then the idea.
+    ["signs he is pulling away", "what are the signs he is losing interest"],
+)
+def test_asking_for_signs_gets_signs(shipped: KnowledgeGraph, message: str) -> None:
+    a = answer(shipped, message)
     assert [i.node.type for i in a.understood][:2] == ["sign", "sign"]
+
+
+def test_asking_how_to_tell_is_not_asking_for_every_sign(shipped: KnowledgeGraph) -> None:
+    a = answer(shipped, "how can i tell if this is normal space or if hes actually done with me")
+    assert sum(i.node.type == "sign" for i in a.understood) <= 2
 
 
 def test_should_i_text_him_gets_the_advice_against_over_communicating(shipped: KnowledgeGraph) -> None:
