@@ -26,15 +26,15 @@ the sentences, as a share of the best sum, makes `1 - WHOLE_WORDS` of the passag
 its own words (`Retrieval.part_ranked`) give their passages 1 / (1 + rank / `RANK_SCALE`); the
 sum over the sentences, as a share of the best sum, makes `1 - WHOLE_NODES` of its nodes.
 
-A passage's score (`scored`) is its words mixed `NODES` to its nodes; one that asks a question
-(the article asking, not answering; a tag question, "…, now do you?", asserts) counts `ASKING`
-of that, and a heading alone (a line of its own that ends no sentence: "7. Their Past
-Experiences Influence Them") `HEADING` of it. For a
-message of one sentence, each of the best `_PHRASED` whose quote has two of her words side by
-side as she wrote them ("pulls away", "give him space": the words the index leaves out do not
-count between them) gains `PHRASE` of its score per such pair: words that stand together in
-both say more than each alone. A message of several sentences is left as it is: raising its best
-passage would raise the bar over the passages of another sentence's situation. The
+A passage's score (`scored`) is its words mixed `NODES` to its nodes; one that asks a question (the
+article asking, not answering; a tag question, "…, now do you?", asserts) counts `ASKING` of that,
+a heading alone (a line of its own that ends no sentence: "7. Their Past Experiences Influence
+Them") `HEADING` of it, and one quoted by more than `GENERIC_NODES` nodes (the lead-in to a list of
+them) `GENERIC` of it. For a message of one sentence, each of the best `_PHRASED` whose quote has
+two of her words side by side as she wrote them ("pulls away", "give him space": the words the
+index leaves out do not count between them) gains `PHRASE` of its score per such pair: words that
+stand together in both say more than each alone. A message of several sentences is left as it is:
+raising its best passage would raise the bar over the passages of another sentence's situation. The
 passages cited (`passages`) are taken best first down to `RELATIVE` of the best one, at least
 `AT_LEAST` and at most `AT_MOST`, leaving out one that overlaps a passage taken and one whose
 nodes already have `PER_NODE` each: a node whose names share one of her words (the reader's
@@ -88,6 +88,11 @@ AROUND: Final = 40  # the characters of the article either side of a quote read 
 AROUND_WEIGHT: Final = 0.1  # ...each of her words there counting this share of one in the quote
 ASKING: Final = 0.5  # a passage that asks a question counts this much: the article asking, not answering
 HEADING: Final = 0.3  # a heading alone counts this much: it names a section, the sentences under it answer
+# A passage quoted by more than `GENERIC_NODES` nodes leads into a list of them ("Watch for these
+# behavioural changes that signal withdrawal.", quoted by every sign it introduces) and says
+# nothing of any one: it counts `GENERIC` of its score.
+GENERIC: Final = 0.5
+GENERIC_NODES: Final = 6
 _EDGE: Final = 40  # the characters looked at either side of a quote to tell a heading
 _STEP: Final = 64  # nodes or edges per step of opening an index on a serving loop (`opening_passage_index`)
 # A message of several sentences often tells two situations ("we slept together last week. now
@@ -442,7 +447,9 @@ def scored(kg: KnowledgeGraph, r: Retrieval) -> tuple[Passage, ...]:
         value = (1 - NODES) * by_words.get(n, 0.0) + NODES * by_nodes.get(n, 0.0)
         # Quoted only for figures (and what they measure) that how long she says contradicts.
         against = r.outside and all(h in r.outside for h in ix.passages[n].nodes if kg.nodes[h].type != "source")
-        return value * (ASKING if asks else 1.0) * (HEADING if named else 1.0) * (OUTSIDE if against else 1.0)
+        lead_in = sum(kg.nodes[h].type != "source" for h in ix.passages[n].nodes) > GENERIC_NODES
+        factor = (ASKING if asks else 1.0) * (HEADING if named else 1.0) * (GENERIC if lead_in else 1.0)
+        return value * factor * (OUTSIDE if against else 1.0)
 
     ranked = sorted(((worth(n), n) for n in {*by_words, *by_nodes}), key=lambda pair: (-pair[0], pair[1]))
     # Her words side by side in a quote, as she wrote them: in a message of one sentence only (in

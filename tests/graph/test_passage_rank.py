@@ -6,7 +6,7 @@ import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
-from graph.passage_rank import AT_LEAST, AT_MOST, PER_NODE, passage_index, passages
+from graph.passage_rank import AT_LEAST, AT_MOST, GENERIC_NODES, PER_NODE, passage_index, passages, scored
 from graph.passages import body
 from graph.retrieval import retrieve
 
@@ -63,3 +63,19 @@ def test_what_she_describes_gets_its_own_passage_first(shipped: KnowledgeGraph) 
 def test_her_words_on_a_passage_choose_it_over_an_unrelated_one(shipped: KnowledgeGraph) -> None:
     quotes = [p.evidence.quote for p in passages(shipped, retrieve(shipped, "how long should I give him space"))]
     assert any("week" in q or "days" in q for q in quotes)
+
+
+def test_a_lead_in_quoted_by_every_sign_of_a_list_counts_less_than_the_signs(shipped: KnowledgeGraph) -> None:
+    # "Watch for these behavioural changes that signal withdrawal." introduces 002's twelve signs and
+    # every one of them quotes it; a reader is told about a sign by the sign's own line.
+    message = "he barely touches me anymore, he avoids eye contact and changes the subject"
+    ranked = scored(shipped, retrieve(shipped, message))
+    lead_in = next(p for p in ranked if p.evidence.quote.startswith("Watch for these behavioural changes"))
+    assert len(lead_in.nodes) > GENERIC_NODES
+    sign_lines = [
+        p
+        for p in ranked
+        if p.evidence.quote in ("Less eye contact during interactions", "Emotional conversations avoided or deflected")
+    ]
+    assert sign_lines
+    assert all(p.score > lead_in.score for p in sign_lines)
