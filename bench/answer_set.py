@@ -34,6 +34,7 @@ from graph.build import KnowledgeGraph
 from graph.passages import body
 
 __all__ = [
+    "ANSWERABLE_PATH",
     "BLIND_PATH",
     "DECLINE_PATH",
     "FRESH_PATH",
@@ -44,6 +45,7 @@ __all__ = [
     "Passage",
     "Split",
     "load",
+    "load_answerable",
     "load_blind",
     "load_decline",
     "load_fresh",
@@ -56,8 +58,9 @@ FRESH_PATH: Final = Path(__file__).with_name("answer_fresh.yaml")
 DECLINE_PATH: Final = Path(__file__).with_name("answer_decline.yaml")
 BLIND_PATH: Final = Path(__file__).with_name("answer_blind.yaml")
 UNSEEN_PATH: Final = Path(__file__).with_name("answer_unseen.yaml")
+ANSWERABLE_PATH: Final = Path(__file__).with_name("answer_answerable.yaml")
 Kind = Literal["answerable", "disagreement", "unanswerable"]
-Split = Literal["tuned", "held_out", "fresh", "blind", "unseen", "tune", "check"]
+Split = Literal["tuned", "held_out", "fresh", "blind", "unseen", "tune", "check", "guard"]
 _PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
 
 
@@ -160,6 +163,15 @@ def load_decline() -> list[Message]:
         split: Split = "tune" if seen[kind] % 2 else "check"
         messages.append(Message(n, kind, " ".join(str(entry["message"]).split()), split, (), ()))
     return messages
+
+
+def load_answerable() -> list[Message]:
+    """Every message of bench/answer_answerable.yaml in file order: answerable, no passages, in the
+    split "guard" (written while changing what declines a message: a guard, not a measure)."""
+    return [
+        Message(n, "answerable", " ".join(str(entry["message"]).split()), "guard", (), ())
+        for n, entry in enumerate(_raw(ANSWERABLE_PATH), 1)
+    ]
 
 
 def _load(kg: KnowledgeGraph, path: Path, split_of: Callable[[int], Split]) -> list[Message]:
