@@ -158,6 +158,8 @@ def test_asking_for_signs_finds_the_signs_of_what_she_names(shipped: KnowledgeGr
         ("should i double text him", "dont-over-communicate"),
         ("he shut me out", "avoids-emotional-conversations"),
         ("he won't commit", "fear-of-commitment"),
+        ("he has been so standoffish lately", "emotional-flatness"),
+        ("crickets from him since saturday", "disappears"),
     ],
 )
 def test_a_readers_own_words_find_the_node_she_means(shipped: KnowledgeGraph, message: str, node_id: str) -> None:
