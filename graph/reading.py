@@ -157,7 +157,7 @@ OFF_TOPIC: Final = re.compile(
     r"long[- ]distance|time (?:difference|zones?)|"
     r"kiss(?:ed|ing) (?:someone|somebody|another|a girl|her|his ex)|on a break|open relationship|"
     r"threesomes?|porn\w*|always late|running late|tattoos?|smok(?:e|es|ing)|vap(?:e|es|ing)|"
-    r"instagram|social media)\b",
+    r"insta(?:gram)?|social media)\b",
     re.IGNORECASE,
 )
 
@@ -299,12 +299,15 @@ def off_topic(text: str) -> tuple[str, ...]:
 # in whatever words ("he's gotten so withdrawn"). "His daughter is cold to me" is not his withdrawal.
 HIS_WITHDRAWAL: Final = re.compile(
     r"\b(?:he|hes|he's|he’s|my (?:bf|boyfriend|husband|hubby|partner|fiance|fiancé|man|guy))\b"
-    r"(?:\s+(?!but\b|i\b|she\b|we\b|you\b|they\b)[\w'’]+){0,6}?\s+"
+    r"(?:(?:\s|,|…|\.\.\.)+(?!but\b|i\b|she\b|we\b|you\b|they\b)[\w'’]+){0,10}?(?:\s|,|…|\.\.\.)+[\"'“‘]?"
     r"(?:cold|colder|icy|distant|quiet|quieter|silent|aloof|standoffish|lukewarm|detached|checked out|"
     r"cagey|evasive|flaky|disappear\w*|vanish\w*|ghost\w*|ignor\w*|avoid\w*|dodg\w*|"
-    r"pull(?:s|ed|ing)? (?:away|back)|withdr\w*|shut(?:s|ting)? (?:down|me out)|"
-    r"stopp?(?:ed|s)? (?:texting|calling|replying|answering|reaching out)|"
-    r"barely (?:texts|text|replies|reply|responds|talks|calls)|needs? (?:some )?space|los(?:t|es|ing) interest)\b"
+    r"pull(?:s|ed|ing)? (?:away|back)|back(?:s|ed|ing)? off|withdr\w*|shut(?:s|ting)? (?:down|me out)|"
+    r"acting (?:so |really |kinda |super |all )?(?:weird|wierd|strange|off|different|distant|cold)|"
+    r"(?:always|suddenly|so|too) busy|slammed|"
+    r"stopp?(?:ed|s)? (?:texting|calling|replying|answering|reaching out|making plans|planning|initiating)|"
+    r"barely (?:texts|text|replies|reply|responds|talks|calls)|needs? [\"'“‘]?(?:some )?space|"
+    r"los(?:t|es|ing) interest)\b"
     r"|\b(?:radio silence|crickets|left (?:me )?on (?:read|delivered)|one[- ]word (?:answers|replies|texts))\b",
     re.IGNORECASE,
 )
