@@ -128,10 +128,10 @@ def test_a_heading_alone_is_cited_only_when_nothing_under_it_is(shipped: Knowled
 
 
 def test_answerable_messages_told_in_words_of_their_own_are_answered(shipped: KnowledgeGraph) -> None:
-    # bench/answer_answerable.yaml: 90 answerable messages naming other subjects or details of their
-    # own; 14 of its first 60 were declined before graph.reading.HIS_WITHDRAWAL and their_words.
+    # bench/answer_answerable.yaml: 135 answerable messages naming other subjects or details of their
+    # own; 20 of them were declined before graph.reading.HIS_WITHDRAWAL and their_words.
     got = decided(load_answerable(), now(shipped))
-    assert got.wrongly_declined <= 0.04  # 3 of 90 when written
+    assert got.wrongly_declined <= 0.03  # 3 of 135 when written
 
 
 def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: KnowledgeGraph) -> None:
