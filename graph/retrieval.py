@@ -165,6 +165,10 @@ VOCABULARY_FLOOR: Final = 0.65  # ...unless at least this share of her words is 
 # company, her roommate): half of its words being the articles' is enough.
 LONG: Final = 10
 LONG_VOCABULARY_FLOOR: Final = 0.5
+# A message of this many words or more that names one subject the articles do not treat, once,
+# names it in passing: "we've been together 2 years ... when my mom asked about wedding plans at
+# easter he literally left the room" is about him, not the wedding.
+IN_PASSING: Final = 18
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
 # Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").
@@ -343,6 +347,8 @@ def _elsewhere(
     one of its own) and does not speak of his withdrawal (`withdrawing`: in a reader's words; or
     in the words of a hub's name or alias)."""
     named = off_topic(message)
+    if len(set(named)) == 1 and len(words) >= IN_PASSING:
+        named = ()  # one subject named once in a long story is a detail of it ("at my cousin's wedding")
     if not (named or _own_subject(words, foreign)) or withdrawing:
         return False
     # The words naming the subject say nothing of him ("long distance" is not his distance).

@@ -81,6 +81,15 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("he stopped making plans after we talked about moving in together", True),
         ("since we argued about money my bf has been acting really off", True),
         ("he follows his ex on insta and likes her pics, is that ok", False),
+        ("his mom keeps dropping by without calling first, how do i bring it up with him", False),
+        ("lately he's just on his phone and zoned out, we moved in together in may", True),
+        # A long story that names one such subject once names it in passing (IN_PASSING).
+        (
+            "we have been dating a year and things were great until my sister's wedding last month, where he "
+            "met my whole family and danced with my grandma all night at the reception, and since then he takes "
+            "hours to answer and cancelled our last two dates, what happened",
+            True,
+        ),
         ("his daughter from his first marriage is really cold to me whenever im over", False),  # not him
         ("he drinks way too much when we go out and then gets mean to me", False),
         # How she was ("flirty") is no subject: flirting is, when someone flirts.
