@@ -14,8 +14,8 @@ writer, and sealed: scored here, never read while tuning), through the one `scor
 - wrongly declined: share of answerable (and disagreement) messages answered `answered: false`;
 
 then the two decline figures alone (`decided`) on the halves of bench/answer_decline.yaml (tune,
-check), whose messages have no passages, and the share of bench/answer_answerable.yaml's messages
-declined (a guard written while changing the decision); then p50/p99 latency of
+check), whose messages have no passages, and the same two on bench/answer_guard.yaml (a guard
+written while changing the decision); then p50/p99 latency of
 `graph.queries.answer.answer` in process on the shipped graph, over HTTP (`--http`: the app in
 process through httpx's ASGI transport, every message once, caching out of the way by a unique
 query each time) and on the 100k-node synthetic graph (`--scale`). The baseline row is the one-call
@@ -36,10 +36,10 @@ from bench.answer_set import (
     Message,
     Passage,
     load,
-    load_answerable,
     load_blind,
     load_decline,
     load_fresh,
+    load_guard,
     load_unseen,
 )
 
@@ -230,7 +230,7 @@ def run(*, http: bool = False, nodes: int = 0) -> list[str]:
         score(unseen, cited).row("/v1/answer, unseen (sealed: written blind, never read while tuning)"),
         _decided_row("/v1/answer, decline set, tune", decided([m for m in decline if m.split == "tune"], cited)),
         _decided_row("/v1/answer, decline set, check", decided([m for m in decline if m.split == "check"], cited)),
-        _decided_row("/v1/answer, answerable guard (tuned on; see its header)", decided(load_answerable(), cited)),
+        _decided_row("/v1/answer, guard (tuned on; see its header)", decided(load_guard(), cited)),
         score(tuned, before).row("search top 5 and their quotes, tuned"),
         score(held, before).row("search top 5 and their quotes, held out"),
         score(fresh, before).row("search top 5 and their quotes, fresh"),

@@ -34,10 +34,10 @@ from graph.build import KnowledgeGraph
 from graph.passages import body
 
 __all__ = [
-    "ANSWERABLE_PATH",
     "BLIND_PATH",
     "DECLINE_PATH",
     "FRESH_PATH",
+    "GUARD_PATH",
     "SET_PATH",
     "UNSEEN_PATH",
     "Kind",
@@ -45,10 +45,10 @@ __all__ = [
     "Passage",
     "Split",
     "load",
-    "load_answerable",
     "load_blind",
     "load_decline",
     "load_fresh",
+    "load_guard",
     "load_unseen",
     "problems",
 ]
@@ -58,7 +58,7 @@ FRESH_PATH: Final = Path(__file__).with_name("answer_fresh.yaml")
 DECLINE_PATH: Final = Path(__file__).with_name("answer_decline.yaml")
 BLIND_PATH: Final = Path(__file__).with_name("answer_blind.yaml")
 UNSEEN_PATH: Final = Path(__file__).with_name("answer_unseen.yaml")
-ANSWERABLE_PATH: Final = Path(__file__).with_name("answer_answerable.yaml")
+GUARD_PATH: Final = Path(__file__).with_name("answer_guard.yaml")
 Kind = Literal["answerable", "disagreement", "unanswerable"]
 Split = Literal["tuned", "held_out", "fresh", "blind", "unseen", "tune", "check", "guard"]
 _PLAIN: Final = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})  # one for one
@@ -165,13 +165,16 @@ def load_decline() -> list[Message]:
     return messages
 
 
-def load_answerable() -> list[Message]:
-    """Every message of bench/answer_answerable.yaml in file order: answerable, no passages, in the
-    split "guard" (written while changing what declines a message: a guard, not a measure)."""
-    return [
-        Message(n, "answerable", " ".join(str(entry["message"]).split()), "guard", (), ())
-        for n, entry in enumerate(_raw(ANSWERABLE_PATH), 1)
-    ]
+def load_guard() -> list[Message]:
+    """Every message of bench/answer_guard.yaml in file order, no passages, in the split "guard":
+    answerable unless its kind says unanswerable (written while changing what declines a message:
+    a guard, not a measure)."""
+    messages = []
+    for n, entry in enumerate(_raw(GUARD_PATH), 1):
+        kind = entry.get("kind", "answerable")
+        assert kind in ("answerable", "unanswerable"), f"message {n}: kind {kind!r}"
+        messages.append(Message(n, kind, " ".join(str(entry["message"]).split()), "guard", (), ()))
+    return messages
 
 
 def _load(kg: KnowledgeGraph, path: Path, split_of: Callable[[int], Split]) -> list[Message]:

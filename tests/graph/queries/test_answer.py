@@ -8,7 +8,7 @@ import pytest
 
 from api.settings import DEFAULT_SEEDS_DIR
 from bench.answer import Scores, decided, now, score
-from bench.answer_set import load, load_answerable, load_blind, load_decline, load_fresh, load_unseen
+from bench.answer_set import load, load_blind, load_decline, load_fresh, load_guard, load_unseen
 from graph.build import KnowledgeGraph, load_graph
 from graph.errors import InvalidParameter
 from graph.passage_rank import is_heading
@@ -127,11 +127,13 @@ def test_a_heading_alone_is_cited_only_when_nothing_under_it_is(shipped: Knowled
     assert headings == []
 
 
-def test_answerable_messages_told_in_words_of_their_own_are_answered(shipped: KnowledgeGraph) -> None:
-    # bench/answer_answerable.yaml: 135 answerable messages naming other subjects or details of their
-    # own; 20 of them were declined before graph.reading.HIS_WITHDRAWAL and their_words.
-    got = decided(load_answerable(), now(shipped))
-    assert got.wrongly_declined <= 0.03  # 3 of 135 when written
+def test_the_guard_set_stays_decided_as_it_was_brought(shipped: KnowledgeGraph) -> None:
+    # bench/answer_guard.yaml: 180 answerable messages that name other subjects or tell her story in
+    # details of their own, and 30 the articles do not answer. Before graph.reading.HIS_WITHDRAWAL,
+    # graph.retrieval.their_words and IN_PASSING, 31 of the 180 were declined and 4 of the 30 answered.
+    got = decided(load_guard(), now(shipped))
+    assert got.declined >= 0.99
+    assert got.wrongly_declined <= 0.02  # 3 of 180 when written
 
 
 def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: KnowledgeGraph) -> None:
