@@ -307,6 +307,7 @@ HIS_WITHDRAWAL: Final = re.compile(
     r"pull(?:s|ed|ing)? (?:away|back)|back(?:s|ed|ing)? off|withdr\w*|shut(?:s|ting)? (?:down|me out)|"
     r"acting (?:so |really |kinda |super |all )?(?:weird|wierd|strange|off|different|distant|cold)|"
     r"(?:always|suddenly|so|too) busy|slammed|zoned out|(?:always |just )?on his phone|"
+    r"chang(?:es|ed|ing) the subject|"
     r"stopp?(?:ed|s)? (?:texting|calling|replying|answering|reaching out|making plans|planning|initiating)|"
     r"barely (?:texts|text|replies|reply|responds|talks|calls)|needs? [\"'“‘]?(?:some )?space|"
     r"los(?:t|es|ing) interest)\b"

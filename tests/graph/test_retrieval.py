@@ -83,6 +83,7 @@ def test_covers_is_the_relevance_floor(shipped: KnowledgeGraph, message: str, co
         ("he follows his ex on insta and likes her pics, is that ok", False),
         ("his mom keeps dropping by without calling first, how do i bring it up with him", False),
         ("lately he's just on his phone and zoned out, we moved in together in may", True),
+        ("whenever i bring up adopting a cat together he changes the subject", True),
         # A long story that names one such subject once names it in passing (IN_PASSING).
         (
             "we have been dating a year and things were great until my sister's wedding last month, where he "
