@@ -85,6 +85,7 @@ __all__ = [
     "FLOOR",
     "DURATION_SHARE",
     "FOREIGN",
+    "IN_PASSING",
     "OUTSIDE",
     "TOPIC_WEIGHT",
     "VOCABULARY_FLOOR",
@@ -95,18 +96,20 @@ __all__ = [
     "KIND_WEIGHTS",
     "MAX_PARTS",
     "PRIORS",
+    "WITHDRAWAL_SHARE",
     "Found",
     "Retrieval",
     "WordMatch",
     "covers",
     "durations",
+    "general_hubs",
     "is_topic",
     "parts",
     "past_positions",
     "retrieve",
     "signs_of",
-    "their_words",
     "speaks_of_past",
+    "their_words",
     "type_weights",
     "types_of",
     "vocabulary",
@@ -185,7 +188,7 @@ class WordMatch:
 
     word: str
     field: str
-    how: str  # "word" (its stem) or "typo"
+    how: str  # "word" (its stem), "typo", or "phrase" (her own words for his withdrawal, on a hub)
     weight: float = 1.0  # how much it counted: less for her words on his inner state (`HER_ON_HIM`)
 
 
@@ -248,6 +251,19 @@ def general_hubs(kg: KnowledgeGraph) -> tuple[str, ...]:
     return tuple(h for h in hubs(kg) if h not in kinds)
 
 
+def _matched(
+    kg: KnowledgeGraph, message: str, words: Sequence[Term], past: bool, seen: dict[Term, _Hits] | None = None
+) -> tuple[dict[str, Found], float, str | None]:
+    """The lexical step (`_lexical`: the nodes her words match and the share matched), then her own
+    words for his pulling away, if she says so, naming the general hubs (`_withdrawal_named`) when
+    her words alone would not be covered; shared by `covers` and `retrieve`."""
+    found, share = _lexical(kg, words, past, seen)
+    said = his_withdrawal(message)
+    if said is not None and not _covered(found.values(), share, False, False):
+        _withdrawal_named(kg, said, found)
+    return found, share, said
+
+
 def _withdrawal_named(kg: KnowledgeGraph, said: str, found: dict[str, Found]) -> None:
     """Her own words for his pulling away (`graph.reading.HIS_WITHDRAWAL`), when her words alone
     would not be covered ("he's gotten so withdrawn": no node's name has "withdrawn"), find the
@@ -272,15 +288,16 @@ def vocabulary(kg: KnowledgeGraph) -> frozenset[str]:
     return frozenset(stem for stem in map(analyse, distinct) if stem)
 
 
+def _used(kg: KnowledgeGraph, stem: str) -> bool:
+    """Whether the articles use `stem`: in an article's body or in a node's text."""
+    ix = kg.derived(text_index)
+    return stem in kg.derived(vocabulary) or any(ix.searcher.doc_freq(name, stem) for name in FIELDS)
+
+
 def _foreign(kg: KnowledgeGraph, said: Sequence[Term], found: Iterable[Found]) -> tuple[str, ...]:
-    """Her words that the articles never use: in no body and no node's text, and not matched as a typo."""
-    ix, bodies = kg.derived(text_index), kg.derived(vocabulary)
+    """Her words that the articles never use (`_used`), but for one matched as a typo."""
     typos = {m.word for f in found for m in f.words if m.how == "typo"}
-
-    def known(t: Term) -> bool:
-        return t.stem in bodies or t.word in typos or any(ix.searcher.doc_freq(name, t.stem) for name in FIELDS)
-
-    return tuple(t.word for t in said if not known(t))
+    return tuple(t.word for t in said if t.word not in typos and not _used(kg, t.stem))
 
 
 def _compared(word: str) -> tuple[str, ...]:
@@ -310,15 +327,10 @@ def their_words(kg: KnowledgeGraph, message: str) -> tuple[Term, ...]:
     >>> [t.stem for t in their_words(tiny_graph(), "he needs space when we get closer")]
     ['space', 'close']
     """
-    ix, bodies = kg.derived(text_index), kg.derived(vocabulary)
-
-    def used(stem: str | None) -> bool:
-        return bool(stem) and (stem in bodies or any(ix.searcher.doc_freq(name, stem) for name in FIELDS))
-
     out = []
     for t in terms(message):
-        if not used(t.stem):
-            plain = next((stem for stem in map(analyse, _compared(t.word)) if stem and used(stem)), None)
+        if not _used(kg, t.stem):
+            plain = next((stem for stem in map(analyse, _compared(t.word)) if stem and _used(kg, stem)), None)
             t = replace(t, stem=plain) if plain else t
         out.append(t)
     return tuple(out)
@@ -466,10 +478,7 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     (True, False)
     """
     words = their_words(kg, message)
-    found, share = _lexical(kg, words, speaks_of_past(message))
-    said = his_withdrawal(message)
-    if said is not None and not _covered(found.values(), share, False, False):
-        _withdrawal_named(kg, said, found)
+    found, share, said = _matched(kg, message, words, speaks_of_past(message))
     foreign = _foreign(kg, words, found.values())
     withdrawing = said is not None
     return _covered(found.values(), share, _elsewhere(kg, message, words, foreign, withdrawing), withdrawing)
@@ -625,10 +634,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     asked = intents(message)
     past = speaks_of_past(message)
     seen: dict[Term, _Hits] = {}
-    found, share = _lexical(kg, words, past, seen)
-    said = his_withdrawal(message)
-    if said is not None and not _covered(found.values(), share, False, False):
-        _withdrawal_named(kg, said, found)
+    found, share, said = _matched(kg, message, words, past, seen)
     priors: dict[str, float] = {}
     for intent in asked:
         for kind, factor in PRIORS[intent].items():
@@ -712,8 +718,9 @@ def signs_of(kg: KnowledgeGraph, ranked: Sequence[Found], named_signs: bool = Fa
     found = {f.node.id: f for f in ranked}
     named = [f for f in ranked if f.anchored and f.lexical > 0 and f.node.type != "sign"][:3]
     # Else the signs of his pulling away ("signs he is losing interest": an idea no sign indicates).
-    general = [found.get(h) or Found(kg.nodes[h]) for h in kg.derived(general_hubs)] if named_signs else []
-    for target in [*named, *(h for h in general if h.node.id not in {f.node.id for f in named})]:
+    named_ids = {f.node.id for f in named}
+    general = [found.get(h) or Found(kg.nodes[h]) for h in kg.derived(general_hubs) if h not in named_ids]
+    for target in [*named, *(general if named_signs else ())]:
         signs = []
         for eid in kg.in_edges.get(target.node.id, ()):
             edge = kg.edges[eid]
