@@ -106,11 +106,12 @@ CACHE_ENV: Final = {"DISTANCE_CACHE_SHARED_MAX_AGE": "86400", "DISTANCE_CACHE_ST
 _SWAP_TIMEOUT: Final = 30.0
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, *, mark: str | None = None) -> bool:
+    """Whether `url` answers 200 (and, given `mark`, with that header: proof of who answered)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             response.read()
-            return bool(response.status == 200)
+            return bool(response.status == 200 and (mark is None or mark in response.headers))
     except OSError:
         return False
 
@@ -205,9 +206,11 @@ class Supervisor:
         signal.signal(signal.SIGHUP, self._on_reload)
         signal.signal(signal.SIGUSR2, self._on_reload)
 
-    def _await(self, url: str, process: subprocess.Popen[bytes], what: str, logfile: Path) -> None:
+    def _await(
+        self, url: str, process: subprocess.Popen[bytes], what: str, logfile: Path, *, mark: str | None = None
+    ) -> None:
         deadline = time.monotonic() + _START_TIMEOUT
-        while not _answers(url):
+        while not _answers(url, mark=mark):
             if self.stopping:
                 raise _Interrupted
             if process.poll() is not None:
@@ -233,7 +236,9 @@ class Supervisor:
         )
         nginx_log = self.run_dir / "nginx.log"
         self.nginx = spawn(nginx_command(self.nginx_binary, self.run_dir), nginx_log, nginx_log)
-        self._await(self.url + "/v1/meta", self.nginx, "nginx", self.run_dir / "error.log")
+        # Only nginx's answer carries X-Cache-Status: whatever else took the port first (nginx
+        # then exits, unable to bind) is never taken for the proxy.
+        self._await(self.url + "/v1/meta", self.nginx, "nginx", self.run_dir / "error.log", mark="X-Cache-Status")
         self._write_state()
         log.info(
             "serving %s: nginx proxy_cache in front of %s; logs, cache and cluster.json in %s. "

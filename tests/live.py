@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
 import subprocess
@@ -21,12 +22,43 @@ ROOT = Path(__file__).resolve().parent.parent
 DISTANCE = str(Path(sys.executable).parent / "distance")
 
 
-def free_port() -> int:
-    """A port nobody listens on right now (bound to 0 and released)."""
+# Test servers listen below the kernel's ephemeral range, each pytest-xdist worker in a block of its
+# own. A port the kernel hands out (another worker's supervisor binding to 0, an outgoing
+# connection's local end) is never one of these, and no two workers pick the same one: a server
+# never finds its port taken between the pick and its bind, nor a client another test's server.
+_BLOCK = 500
+_picked = itertools.count()
+
+
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    """A port nobody listens on right now, from this test worker's own block (see above)."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    first = min(_ephemeral_floor(), 32768) - (worker % 16 + 1) * _BLOCK
+    if first >= 1024:
+        for _ in range(_BLOCK):
+            port = first + next(_picked) % _BLOCK
+            if _bindable(port):
+                return port
+    with socket.socket() as sock:  # no room below the ephemeral range: the kernel's pick
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        return int(sock.getsockname()[1])
 
 
 def port_is_open(port: int) -> bool:

@@ -8,6 +8,7 @@ after another, old content gone within the stated bound, and no process left aft
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import signal
@@ -419,6 +420,49 @@ def test_a_cluster_that_cannot_start_says_why_and_leaves_nothing(tmp_path: Path)
         )  # fmt: skip
     assert taken.returncode == 1
     assert f"port {port} is in use" in taken.stderr
+
+
+def test_a_port_taken_while_the_replicas_load_stops_the_cluster_never_serves_another_server(tmp_path: Path) -> None:
+    """The port is free when the supervisor checks it, and another server listens there by the time
+    nginx binds it: nginx cannot start, and the supervisor says so instead of taking the other
+    server's 200 for its proxy's."""
+    seeds, run_dir, port = write_tiny_seeds(tmp_path), tmp_path / "run", free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "deploy.cluster",
+        "--port",
+        str(port),
+        "--run-dir",
+        str(run_dir),
+        "--seeds",
+        str(seeds),
+    ]
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: (run_dir / "replica-1.log").exists(), timeout=60, what="the replicas to start")
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Answers200)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        other.shutdown()
+        other.server_close()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, stderr
+    assert "nginx exited" in stderr
+    assert "serving" not in stderr, stderr
+
+
+class _Answers200(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 @pytest.mark.parametrize("spoil", CONTENT_FAULTS)
