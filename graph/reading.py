@@ -28,14 +28,20 @@ gives the one-letter token "t" (which every "Don't …" matches) and "do" and "4
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
 from typing import Final, Literal
+
+import yaml
 
 from graph.text_index import STOP_WORDS, analyse, expand_contractions
 
 __all__ = [
     "COMMON_WORDS",
     "OFF_TOPIC",
+    "READERS_WORDS",
     "Intent",
     "Role",
     "Term",
@@ -75,6 +81,10 @@ COMMON_WORDS: Final = frozenset(
     af bc bruh cuz dunno fml fr fyi haha hahaha hmm ikr imho istg jk lmao lmfao lowkey highkey
     nah nope nvm omfg plz prolly rly rlly srsly tbf tho thx ty ugh yep
     """.split()  # noqa: SIM905 (a word list reads best as words)
+)
+# A reader's word the articles never use, and theirs for the same thing ("mom": parents); see the file.
+READERS_WORDS: Final[Mapping[str, str]] = MappingProxyType(
+    yaml.safe_load((Path(__file__).parent / "readers_words.yaml").read_text(encoding="utf-8"))
 )
 _NOT_TERMS: Final = STOP_WORDS | COMMON_WORDS | {"not", "no"}
 # Words that, before "to", say when or what ought to be ("he used to call", "we're supposed to"):

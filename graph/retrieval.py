@@ -68,6 +68,7 @@ from graph.hubs import hubs
 from graph.models import Edge, Node
 from graph.reading import (
     COMMON_WORDS,
+    READERS_WORDS,
     Intent,
     Term,
     his_withdrawal,
@@ -321,8 +322,10 @@ def _compared(word: str) -> tuple[str, ...]:
 
 
 def their_words(kg: KnowledgeGraph, message: str) -> tuple[Term, ...]:
-    """Her words (`graph.reading.terms`), each the articles never use in the degree she writes it
-    ("colder", "easier") read in the one they do ("cold", "easy"): the stemmer keeps degrees apart.
+    """Her words (`graph.reading.terms`), each the articles never use read in a word they do: in
+    the degree they use ("colder", "easier" as "cold", "easy": the stemmer keeps degrees apart), or
+    as their word for the same thing (`graph.reading.READERS_WORDS`: "mom" as "parents", "hookup"
+    as "sex"), but for a word she calls her own ("my dad": the articles' parents are his).
 
     >>> [t.stem for t in their_words(tiny_graph(), "he needs space when we get closer")]
     ['space', 'close']
@@ -331,6 +334,9 @@ def their_words(kg: KnowledgeGraph, message: str) -> tuple[Term, ...]:
     for t in terms(message):
         if not _used(kg, t.stem):
             plain = next((stem for stem in map(analyse, _compared(t.word)) if stem and _used(kg, stem)), None)
+            if plain is None and t.word in READERS_WORDS and not (t.owned and t.role == "her"):
+                theirs = analyse(READERS_WORDS[t.word])
+                plain = theirs if theirs and _used(kg, theirs) else None
             t = replace(t, stem=plain) if plain else t
         out.append(t)
     return tuple(out)

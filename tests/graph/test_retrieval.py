@@ -7,8 +7,9 @@ import pytest
 from api.settings import DEFAULT_SEEDS_DIR
 from graph.build import KnowledgeGraph, load_graph
 from graph.queries.answer import answer
-from graph.reading import off_topic
-from graph.retrieval import OUTSIDE, PRIORS, covers, retrieve
+from graph.reading import READERS_WORDS, off_topic
+from graph.retrieval import OUTSIDE, PRIORS, covers, retrieve, their_words
+from graph.text_index import analyse
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,9 @@ def test_a_long_message_may_tell_her_story_in_words_of_its_own(
             False,
         ),
         # Two words of her own among the articles' words: what they answer, in other words.
-        ("he ghosted me for a week after meeting my roommates, feeling gutted tbh", ("roommates", "gutted"), True),
+        ("he ghosted me for a week after meeting my roommates, feeling awkward tbh", ("roommates", "awkward"), True),
+        # "gutted" is a reader's word for the articles' "upset" (graph/readers_words.yaml).
+        ("he ghosted me for a week after meeting my roommates, feeling gutted tbh", ("roommates",), True),
         ("he shuts down and goes silent when i cry, it makes me feel so alone", (), True),
         # How readers type is not a subject: "fr", "lowkey", "tho", "af", "nah" are no words of hers.
         ("he has been acting so weird lately fr, lowkey scared tho, he barely texts", ("weird",), True),
@@ -240,6 +243,38 @@ def test_a_word_is_read_in_the_degree_the_articles_use(shipped: KnowledgeGraph) 
     assert {t.word: t.stem for t in r.terms}["colder"] == "cold"
     assert r.covered
     assert "colder" not in r.foreign
+
+
+def test_a_readers_word_is_read_as_the_articles_word_for_it(shipped: KnowledgeGraph) -> None:
+    """ "mom" and "cried" are hers, "parents" and "crying" the articles': his childhood is found,
+    with the article's passage on parents who ignored a crying child."""
+    message = "his mom was really cold when he was little and sent him to his room if he cried. is that connected"
+    r = retrieve(shipped, message)
+    assert {t.word: t.stem for t in r.terms}["mom"] == "parent"
+    assert "mom" not in r.foreign
+    assert "childhood-origins-of-attachment" in [f.node.id for f in r.ranked[:3]]
+    cited = [c.quote for c in answer(shipped, message).citations()]
+    assert any("their parents were most likely ignoring them when crying" in quote for quote in cited)
+
+
+def test_a_word_she_calls_her_own_keeps_its_own_sense(shipped: KnowledgeGraph) -> None:
+    """The articles' parents are his: her dad is a subject of her own, and the message about
+    introducing him is still one they do not answer."""
+    message = "he still hasn't met my dad. my dad is super strict and i'm scared to introduce them, how do i do it"
+    r = retrieve(shipped, message)
+    assert {t.word: t.stem for t in r.terms}["dad"] == "dad"
+    assert not r.covered
+
+
+def test_every_readers_word_is_read_as_the_articles_word(shipped: KnowledgeGraph) -> None:
+    """No entry of graph/readers_words.yaml is dead: the articles never use the reader's word
+    (else it would be read as it is) and do use its target."""
+    dead = [
+        word
+        for word, theirs in READERS_WORDS.items()
+        if [t.stem for t in their_words(shipped, word)] != [analyse(theirs)]
+    ]
+    assert not dead
 
 
 @pytest.mark.parametrize(
