@@ -25,7 +25,7 @@ from typing import Any, Final
 from graph.build import KnowledgeGraph
 from graph.passage_rank import opening_passage_index, passage_index, passage_index_in
 from graph.queries.answer import verdict_kinds
-from graph.retrieval import past_positions, vocabulary, withdrawal_phrases
+from graph.retrieval import past_positions, plain_names, vocabulary, withdrawal_phrases
 from graph.text_index import opening_text_index, text_index, text_index_in
 
 __all__ = ["Saved", "make_indexes", "open_indexes", "opening", "save_indexes"]
@@ -36,6 +36,7 @@ _PLAIN: Final[tuple[Callable[[KnowledgeGraph], Any], ...]] = (
     withdrawal_phrases,
     past_positions,
     verdict_kinds,
+    plain_names,
 )
 _TEXT: Final = "text"  # the folder's sub-folders: the nodes' index, the passages' index
 _PASSAGES: Final = "passages"

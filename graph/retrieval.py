@@ -78,7 +78,7 @@ from graph.reading import (
     terms,
     told_duration,
 )
-from graph.text_index import FIELDS, TextIndex, analyse, stem_set, stems, text_index, words
+from graph.text_index import FIELDS, TextIndex, analyse, expand_contractions, stem_set, stems, text_index, words
 from graph.types import NodeType
 
 __all__ = [
@@ -107,6 +107,7 @@ __all__ = [
     "is_topic",
     "parts",
     "past_positions",
+    "plain_names",
     "retrieve",
     "signs_of",
     "speaks_of_past",
@@ -173,6 +174,10 @@ LONG_VOCABULARY_FLOOR: Final = 0.5
 # names it in passing: "we've been together 2 years ... when my mom asked about wedding plans at
 # easter he literally left the room" is about him, not the wedding.
 IN_PASSING: Final = 18
+# A name none of whose words means anything alone ("is it me", "what are we", "does he still like
+# me") is matched whole, as her words in order, when it has this many words or more.
+PLAIN_NAME_WORDS: Final = 3
+_CLAUSE_END: Final = r"(?=\s*(?:$|[.?!,;:)\n]|(?:and|or|but|because|cause|cuz|so|lol|haha|though|tho)\b))"
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
 # Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").
@@ -189,7 +194,9 @@ class WordMatch:
 
     word: str
     field: str
-    how: str  # "word" (its stem), "typo", or "phrase" (her own words for his withdrawal, on a hub)
+    how: (
+        str  # "word" (its stem), "typo", or "phrase" (her own words for his withdrawal on a hub, or a plain name whole)
+    )
     weight: float = 1.0  # how much it counted: less for her words on his inner state (`HER_ON_HIM`)
 
 
@@ -259,10 +266,70 @@ def _matched(
     words for his pulling away, if she says so, naming the general hubs (`_withdrawal_named`) when
     her words alone would not be covered; shared by `covers` and `retrieve`."""
     found, share = _lexical(kg, words, past, seen)
+    if _plain_named(kg, message, found) and not words:
+        share = 1.0  # the whole of what she wrote is a node's name
     said = his_withdrawal(message)
     if said is not None and not _covered(found.values(), share, False, False):
         _withdrawal_named(kg, said, found)
     return found, share, said
+
+
+def plain_names(kg: KnowledgeGraph) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The names (labels and aliases) of `PLAIN_NAME_WORDS` words or more none of which means
+    anything alone ("is it me", "what are we", "does he still like me"): their words in order, and
+    the nodes named so. `graph.reading.terms` finds no word of hers in them, so they are matched
+    whole (`_plain_named`). Kept on the graph: `kg.derived(plain_names)`.
+
+    >>> plain_names(tiny_graph())
+    {}
+    """
+    named: dict[tuple[str, ...], list[str]] = {}
+    alone: dict[str, bool] = {}  # each word: whether it means nothing alone (read once: a big graph repeats them)
+
+    def plain(word: str) -> bool:
+        if word not in alone:
+            alone[word] = not terms(word)
+        return alone[word]
+
+    for node in kg.nodes.values():
+        for name in (node.label, *node.aliases):
+            said = tuple(words(expand_contractions(name)))
+            if len(said) >= PLAIN_NAME_WORDS and all(map(plain, said)) and not terms(name):
+                named.setdefault(said, []).append(node.id)
+    return {said: tuple(ids) for said, ids in named.items()}
+
+
+def _plain_named(kg: KnowledgeGraph, message: str, found: dict[str, Found]) -> bool:
+    """Whether `message` says one of the graph's `plain_names` word for word ("is it me?",
+    "so... what are we"); each node so named is found as strongly as her best-matched one (or as
+    if named by one word, when no word of hers means anything alone)."""
+    named = kg.derived(plain_names)
+    if not named:
+        return False
+    text = expand_contractions(message)
+    said = words(text)
+    lengths = {len(phrase) for phrase in named}
+    spans = {tuple(said[i : i + n]) for n in lengths for i in range(len(said) - n + 1)}
+    hits = [phrase for phrase in named if phrase in spans and _ends_a_clause(phrase, text)]
+    best = max((f.lexical for f in found.values()), default=0.0) or 1.0
+    for phrase in hits:
+        for node_id in named[phrase]:
+            entry = found.setdefault(node_id, Found(kg.nodes[node_id]))
+            entry.lexical = max(entry.lexical, best)
+            entry.words.append(WordMatch(" ".join(phrase), "alias", "phrase"))
+    return bool(hits)
+
+
+def _ends_a_clause(phrase: tuple[str, ...], text: str) -> bool:
+    """Whether `phrase` stands in `text` as a question or clause of its own: followed by its end, a
+    stop, a comma or a word that begins another ("what are we?", "is it me or is he just busy"),
+    not by more of the same ("what are we doing tonight").
+
+    >>> [_ends_a_clause(("what", "are", "we"), text) for text in ("so what are we??", "what are we doing")]
+    [True, False]
+    """
+    pattern = r"\b" + r"\W+".join(map(re.escape, phrase)) + _CLAUSE_END
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def _withdrawal_named(kg: KnowledgeGraph, said: str, found: dict[str, Found]) -> None:

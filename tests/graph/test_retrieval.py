@@ -245,6 +245,36 @@ def test_a_word_is_read_in_the_degree_the_articles_use(shipped: KnowledgeGraph) 
     assert "colder" not in r.foreign
 
 
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("is it me?", "is-it-my-fault"),
+        ("does he still like me??", "does-pulling-away-mean-losing-interest"),
+        ("so... what are we?", "uncertainty-about-direction"),
+        ("is it me or is he just busy", "is-it-my-fault"),
+    ],
+)
+def test_a_name_of_common_words_is_matched_whole(shipped: KnowledgeGraph, message: str, named: str) -> None:
+    """No word of "is it me?" means anything alone, so none is a term; said whole, it names its node."""
+    r = retrieve(shipped, message)
+    assert r.covered
+    assert named in [f.node.id for f in r.ranked[:2]]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what are we having for dinner tonight, he wants tacos and i want sushi", "what did i do this weekend"],
+)
+def test_a_name_of_common_words_inside_another_sentence_names_nothing(shipped: KnowledgeGraph, message: str) -> None:
+    assert not retrieve(shipped, message).covered
+
+
+def test_is_it_me_is_answered_with_the_articles_it_is_not_you(shipped: KnowledgeGraph) -> None:
+    a = answer(shipped, "is it me?")
+    assert a.answered
+    assert "The answer is almost always: it’s not you." in [c.quote for c in a.citations()]
+
+
 def test_a_readers_word_is_read_as_the_articles_word_for_it(shipped: KnowledgeGraph) -> None:
     """ "mom" and "cried" are hers, "parents" and "crying" the articles': his childhood is found,
     with the article's passage on parents who ignored a crying child."""
