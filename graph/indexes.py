@@ -25,7 +25,7 @@ from typing import Any, Final
 from graph.build import KnowledgeGraph
 from graph.passage_rank import opening_passage_index, passage_index, passage_index_in
 from graph.queries.answer import verdict_kinds
-from graph.retrieval import past_positions, plain_names, vocabulary, withdrawal_phrases
+from graph.retrieval import her_names, past_positions, plain_names, vocabulary, withdrawal_phrases
 from graph.text_index import opening_text_index, text_index, text_index_in
 
 __all__ = ["Saved", "make_indexes", "open_indexes", "opening", "save_indexes"]
@@ -37,6 +37,7 @@ _PLAIN: Final[tuple[Callable[[KnowledgeGraph], Any], ...]] = (
     past_positions,
     verdict_kinds,
     plain_names,
+    her_names,
 )
 _TEXT: Final = "text"  # the folder's sub-folders: the nodes' index, the passages' index
 _PASSAGES: Final = "passages"

@@ -169,7 +169,9 @@ OFF_TOPIC: Final = re.compile(
     r"long[- ]distance|time (?:difference|zones?)|"
     r"kiss(?:ed|ing) (?:someone|somebody|another|a girl|her|his ex)|on a break|open relationship|"
     r"threesomes?|porn\w*|always late|running late|tattoos?|smok(?:e|es|ing)|vap(?:e|es|ing)|"
-    r"insta(?:gram)?|social media)\b",
+    r"insta(?:gram)?|social media|date ideas?|"
+    r"my (?:mom|mum|mother|dad|father|parents|family|friends) (?:hates?|dislikes?|doesn'?t like|don'?t like)|"
+    r"(?:over|about|miss|missing) my ex|are you (?:a |an )?(?:real|human|bot|robot|ai|person))\b",
     re.IGNORECASE,
 )
 

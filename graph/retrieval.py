@@ -104,6 +104,7 @@ __all__ = [
     "covers",
     "durations",
     "general_hubs",
+    "her_names",
     "is_topic",
     "parts",
     "past_positions",
@@ -177,6 +178,11 @@ IN_PASSING: Final = 18
 # A name none of whose words means anything alone ("is it me", "what are we", "does he still like
 # me") is matched whole, as her words in order, when it has this many words or more.
 PLAIN_NAME_WORDS: Final = 3
+# Words that say how she means it, not what: left out when a plain name is matched ("does he
+# even like me" says "does he still like me").
+_FILLER: Final = frozenset({"even", "really", "just", "actually", "still", "honestly", "literally"})
+_BETWEEN: Final = r"(?:\W+(?:" + "|".join(sorted(_FILLER)) + r"))*\W+"
+_IN_HER_VOICE: Final = re.compile(r"\b(?:i|i'm|im|my|myself)\b", re.IGNORECASE)
 _CLAUSE_END: Final = r"(?=\s*(?:$|[.?!,;:)\n]|(?:and|or|but|because|cause|cuz|so|lol|haha|though|tho)\b))"
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
@@ -293,7 +299,7 @@ def plain_names(kg: KnowledgeGraph) -> dict[tuple[str, ...], tuple[str, ...]]:
 
     for node in kg.nodes.values():
         for name in (node.label, *node.aliases):
-            said = tuple(words(expand_contractions(name)))
+            said = tuple(w for w in words(expand_contractions(name)) if w not in _FILLER)
             if len(said) >= PLAIN_NAME_WORDS and all(map(plain, said)) and not terms(name):
                 named.setdefault(said, []).append(node.id)
     return {said: tuple(ids) for said, ids in named.items()}
@@ -307,7 +313,7 @@ def _plain_named(kg: KnowledgeGraph, message: str, found: dict[str, Found]) -> b
     if not named:
         return False
     text = expand_contractions(message)
-    said = words(text)
+    said = [w for w in words(text) if w not in _FILLER]
     lengths = {len(phrase) for phrase in named}
     spans = {tuple(said[i : i + n]) for n in lengths for i in range(len(said) - n + 1)}
     hits = [phrase for phrase in named if phrase in spans and _ends_a_clause(phrase, text)]
@@ -328,7 +334,7 @@ def _ends_a_clause(phrase: tuple[str, ...], text: str) -> bool:
     >>> [_ends_a_clause(("what", "are", "we"), text) for text in ("so what are we??", "what are we doing")]
     [True, False]
     """
-    pattern = r"\b" + r"\W+".join(map(re.escape, phrase)) + _CLAUSE_END
+    pattern = r"\b" + _BETWEEN.join(map(re.escape, phrase)) + _CLAUSE_END
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
@@ -489,9 +495,36 @@ def _word_query(ix: TextIndex, term: Term) -> tuple[tantivy.Query, bool]:
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses]), typo
 
 
-def _weight(term: Term, node: Node, past: bool) -> float:
+def her_names(kg: KnowledgeGraph) -> dict[str, frozenset[str]]:
+    """For each reason, sign or concept with a name in her own voice ("am I pushing him away",
+    "what am I doing wrong"), the stems she says of herself there. Her word on such a node counts
+    whole (`_weight`): the node names her own part, not his inner state. Kept on the graph:
+    `kg.derived(her_names)`.
+
+    >>> her_names(tiny_graph())
+    {}
+    """
+    out: dict[str, frozenset[str]] = {}
+    for node in kg.nodes.values():
+        if node.type not in HER_ON_HIM:
+            continue
+        hers = {
+            t.stem
+            for name in (node.label, *node.aliases)
+            if _IN_HER_VOICE.search(name)
+            for t in terms(name)
+            if t.role == "her"
+        }
+        if hers:
+            out[node.id] = frozenset(hers)
+    return out
+
+
+def _weight(term: Term, node: Node, past: bool, hers: dict[str, frozenset[str]]) -> float:
     if not past and _about_his_past(node):
         return 0.0
+    if term.role == "her" and term.stem in hers.get(node.id, ()):
+        return 1.0  # her "am I pushing him away" on a node named so in her voice
     if term.owned and term.role == "him" and node.type == "response":
         return HIS_ON_HERS  # "his friends" is not the friends she is told to lean on
     if term.role == "her" and node.type == "question" and _label_roles(node.label).get(term.stem) == "him":
@@ -581,13 +614,14 @@ def _hits(kg: KnowledgeGraph, term: Term, past: bool) -> _Hits:
     ix = kg.derived(text_index)
     query, typo = _word_query(ix, term)
     topic = TOPIC_WEIGHT if is_topic(ix, term.stem) else 1.0
+    hers = kg.derived(her_names) if term.role == "her" else {}
     out = []
     hit_above_quote = False
     for score, _, n in ix.run(query, _PER_WORD):
         node = ix.nodes[n]
         if node.type == "source":
             continue
-        weight = _weight(term, node, past)
+        weight = _weight(term, node, past, hers)
         if weight == 0.0:
             continue
         matches = _word_matches(node, term) or _typo_matches(node, term, typo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -27,7 +28,7 @@ DISTANCE = str(Path(sys.executable).parent / "distance")
 # connection's local end) is never one of these, and no two workers pick the same one: a server
 # never finds its port taken between the pick and its bind, nor a client another test's server.
 _BLOCK = 500
-_picked = itertools.count()
+_picked = itertools.count(random.randrange(_BLOCK))  # where in its block: two suites on one machine rarely meet
 
 
 def _ephemeral_floor() -> int:

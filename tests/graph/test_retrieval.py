@@ -275,6 +275,29 @@ def test_is_it_me_is_answered_with_the_articles_it_is_not_you(shipped: Knowledge
     assert "The answer is almost always: it’s not you." in [c.quote for c in a.citations()]
 
 
+def test_her_words_count_whole_on_a_node_named_in_her_voice(shipped: KnowledgeGraph) -> None:
+    """ "am I pushing him away" is one of her-daily-mistakes' names: her words there are her part,
+    not his inner state, and count whole; on another reason they still count less."""
+    assert _weights(shipped, "am i pushing him away", "her-daily-mistakes") == {1.0}
+    assert retrieve(shipped, "am i pushing him away").ranked[0].node.id == "her-daily-mistakes"
+    assert _weights(shipped, "i'm not sure i'm ready", "not-ready-for-serious-relationship") == {0.3}
+
+
+def test_a_word_that_says_how_she_means_it_does_not_break_a_plain_name(shipped: KnowledgeGraph) -> None:
+    r = retrieve(shipped, "does he even like me")
+    assert r.covered
+    assert "does-pulling-away-mean-losing-interest" in [f.node.id for f in r.ranked[:2]]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["are you a real person", "cant stop thinking about my ex", "my mom hates my boyfriend", "best first date ideas?"],
+)
+def test_a_short_opener_on_another_subject_is_not_covered(shipped: KnowledgeGraph, message: str) -> None:
+    assert off_topic(message)
+    assert not retrieve(shipped, message).covered
+
+
 def test_a_readers_word_is_read_as_the_articles_word_for_it(shipped: KnowledgeGraph) -> None:
     """ "mom" and "cried" are hers, "parents" and "crying" the articles': his childhood is found,
     with the article's passage on parents who ignored a crying child."""

@@ -18,13 +18,16 @@ from graph.queries.answer_parts import Item
 
 SHIPPED = load_graph(DEFAULT_SEEDS_DIR)
 # The level reached on bench/answer_set.yaml's splits, bench/answer_fresh.yaml, bench/answer_blind.yaml
-# and the sealed bench/answer_unseen.yaml (bench/answer.py prints the same figures).
+# and the sealed bench/answer_unseen.yaml (bench/answer.py prints the same figures). Tuned recall was
+# 0.534 before her words counted whole on a node named in her voice (graph.retrieval.her_names): one
+# tuned message cites 3 passages, 2 labelled, where it cited 3 labelled among more; held-out and blind
+# precision rose by 0.01 with it.
 REACHED = {
-    "tuned": Scores(66, recall=0.53, precision=0.31, both_sides=0.99, declined=0.99, wrongly_declined=0.0),
-    "held_out": Scores(31, recall=0.55, precision=0.34, both_sides=0.99, declined=0.99, wrongly_declined=0.0),
-    "fresh": Scores(47, recall=0.39, precision=0.21, both_sides=0.88, declined=0.99, wrongly_declined=0.0),
-    "blind": Scores(44, recall=0.28, precision=0.16, both_sides=0.66, declined=0.83, wrongly_declined=0.0),
-    "unseen": Scores(43, recall=0.47, precision=0.23, both_sides=0.83, declined=0.99, wrongly_declined=0.06),
+    "tuned": Scores(66, recall=0.52, precision=0.32, both_sides=0.99, declined=0.99, wrongly_declined=0.0),
+    "held_out": Scores(31, recall=0.55, precision=0.36, both_sides=0.99, declined=0.99, wrongly_declined=0.0),
+    "fresh": Scores(47, recall=0.40, precision=0.21, both_sides=0.88, declined=0.99, wrongly_declined=0.0),
+    "blind": Scores(44, recall=0.32, precision=0.19, both_sides=0.66, declined=0.83, wrongly_declined=0.0),
+    "unseen": Scores(43, recall=0.50, precision=0.25, both_sides=0.83, declined=0.99, wrongly_declined=0.06),
 }
 
 # The decline figures reached on the halves of bench/answer_decline.yaml (declined, wrongly declined).
@@ -128,12 +131,13 @@ def test_a_heading_alone_is_cited_only_when_nothing_under_it_is(shipped: Knowled
 
 
 def test_the_guard_set_stays_decided_as_it_was_brought(shipped: KnowledgeGraph) -> None:
-    # bench/answer_guard.yaml: 225 answerable messages that name other subjects or tell her story in
-    # details of their own, and 45 the articles do not answer. Before graph.reading.HIS_WITHDRAWAL,
-    # graph.retrieval.their_words and IN_PASSING, 34 of the 225 were declined and 7 of the 45 answered.
+    # bench/answer_guard.yaml: 270 answerable messages that name other subjects, tell her story in
+    # details of their own or open a chat in a few words, and 60 the articles do not answer. Before
+    # graph.reading.HIS_WITHDRAWAL, graph.retrieval.their_words and IN_PASSING, 34 of the first 225
+    # were declined and 7 of the first 45 answered.
     got = decided(load_guard(), now(shipped))
-    assert got.declined >= 0.93  # 42 of 45 when written: 3 known misses (see its header)
-    assert got.wrongly_declined <= 0.02  # 3 of 225 when written
+    assert got.declined >= 0.93  # 57 of 60 when written: 3 known misses (see its header)
+    assert got.wrongly_declined <= 0.02  # 3 of 270 when written
 
 
 def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: KnowledgeGraph) -> None:
