@@ -17,7 +17,17 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["DISTANCE", "ROOT", "LiveServer", "closed_by_server", "free_port", "port_is_open", "serve", "wait_for"]
+__all__ = [
+    "DISTANCE",
+    "ROOT",
+    "LiveServer",
+    "allowed",
+    "closed_by_server",
+    "free_port",
+    "port_is_open",
+    "serve",
+    "wait_for",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTANCE = str(Path(sys.executable).parent / "distance")
@@ -164,3 +174,12 @@ def flood(url: str, seconds: float, *, threads: int = 4, path: str = "/v1/meta")
     for worker in workers:
         worker.join()
     return answers, time.monotonic() - started
+
+
+def allowed(rate: float, burst: int, flooded: float, seconds: float) -> tuple[float, float]:
+    """The answers a limiter of `rate` a second and `burst` at once lets through to one client
+    that sent for `flooded` seconds and read its last answer `seconds` after its first request,
+    within 10 %: from the burst plus the rate over the sending (a request is counted when it
+    arrives, and none is sent after `flooded`) to the same over the whole span (on a loaded
+    machine a request sent before the end may arrive well after it)."""
+    return 0.9 * (burst + rate * min(flooded, seconds)), 1.1 * (burst + rate * seconds)
