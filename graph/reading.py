@@ -158,7 +158,8 @@ _INTENTS: Final[tuple[tuple[Intent, re.Pattern[str]], ...]] = (
 # ("cheated on" is his past, "move on" is hers to decide, "his phone after sex" is a sign).
 OFF_TOPIC: Final = re.compile(
     r"\b(?:money|cash|borrow\w*|lend\w*|loans?|debts?|owes?|owing|bills?|rent|salary|"
-    r"cheating|cheats|affair|password|passcode|flirt(?:s|ing|ed)?|tinder|dating apps?|"
+    r"cheating|cheats|i (?:have )?cheated|cheated on my (?:husband|boyfriend|bf|partner)|affair|"
+    r"password|passcode|flirt(?:s|ing|ed)?|tinder|dating apps?|"
     r"mov(?:e|es|ing) in|liv(?:e|es|ing) together|chores?|housework|dishes|laundry|"
     r"drunk|drinks|drinking|alcohol|drugs?|weed|hits me|hit me|violent|abus\w*|"
     r"propos(?:e|ed|al)|wedding|pregnan\w*|baby|kids?|birthday|gifts?|dogs?|cats?|puppy|"
@@ -171,7 +172,13 @@ OFF_TOPIC: Final = re.compile(
     r"threesomes?|porn\w*|always late|running late|tattoos?|smok(?:e|es|ing)|vap(?:e|es|ing)|"
     r"insta(?:gram)?|social media|date ideas?|"
     r"my (?:mom|mum|mother|dad|father|parents|family|friends) (?:hates?|dislikes?|doesn'?t like|don'?t like)|"
-    r"(?:over|about|miss|missing) my ex|are you (?:a |an )?(?:real|human|bot|robot|ai|person))\b",
+    r"(?:over|about|miss|missing) my ex|are you (?:a |an )?(?:real|human|bot|robot|ai|person)|"
+    r"what can (?:you|u) (?:do|help)|do (?:you|u) speak|(?:i'?m|i am|we'?re|we are|got|get) engaged|"
+    r"falling for (?:my|a|someone|another)|my (?:mom|mum|mother|dad|father|parents|family) can'?t stand|"
+    r"my (?:best )?friends? (?:stopped|ignores?|doesn'?t invite|won'?t|is mad|hates?)|"
+    r"(?:dating|with|slept with|hooked up with) my ex|my (?:daughter|son)|"
+    r"(?:date|dating) (?:a |my )?(?:co-?workers?|colleagues?|boss)|who am i (?:talking|speaking) to|"
+    r"how does this (?:chat|app|bot|thing) work|save (?:our|this|the) (?:conversation|chat))\b",
     re.IGNORECASE,
 )
 
@@ -206,7 +213,10 @@ def _roles(words: list[str]) -> list[Role]:
     subjects = [_subject(words, i) for i in range(len(words))]
     current: Role | None = next((s for s in subjects if s is not None), None)
     if current is None:
-        current = "her" if words[0] in _ASKING else "both"
+        # "how to stop …" asks of her own doing; "what is the halo effect" asks what an idea is.
+        # ("whats the …" reads "what the …": the clitic is dropped)
+        defining = words[0] == "what" and words[1:2] in (["is"], ["are"], ["does"], ["the"], ["a"], ["an"])
+        current = "her" if words[0] in _ASKING and not defining else "both"
     out: list[Role] = []
     for i, subject in enumerate(subjects):
         current = subject or current

@@ -183,7 +183,10 @@ PLAIN_NAME_WORDS: Final = 3
 _FILLER: Final = frozenset({"even", "really", "just", "actually", "still", "honestly", "literally"})
 _BETWEEN: Final = r"(?:\W+(?:" + "|".join(sorted(_FILLER)) + r"))*\W+"
 _IN_HER_VOICE: Final = re.compile(r"\b(?:i|i'm|im|my|myself)\b", re.IGNORECASE)
-_CLAUSE_END: Final = r"(?=\s*(?:$|[.?!,;:)\n]|(?:and|or|but|because|cause|cuz|so|lol|haha|though|tho)\b))"
+_CLAUSE_END: Final = (
+    r"(?=\s*(?:$|[.?!,;:)\n]|(?:and|or|but|because|cause|cuz|so|lol|haha|though|tho|now|then)\b"
+    r"|about (?:it|this|that)\b))"
+)
 _TYPO_SCORE: Final = 1.5
 _PER_WORD: Final = 40
 # Words of the hubs' names that do not by themselves say he withdraws ("signs he's pulling away").

@@ -291,11 +291,34 @@ def test_a_word_that_says_how_she_means_it_does_not_break_a_plain_name(shipped: 
 
 @pytest.mark.parametrize(
     "message",
-    ["are you a real person", "cant stop thinking about my ex", "my mom hates my boyfriend", "best first date ideas?"],
+    [
+        "are you a real person",
+        "cant stop thinking about my ex",
+        "my mom hates my boyfriend",
+        "best first date ideas?",
+        "what can you help me with",
+        "how do i tell my parents im engaged",
+        "my best friend stopped inviting me places",
+        "I cheated on my husband once last year and he doesn't know. Should I tell him?",
+        "is it ok to date a coworker",
+        "hi! who am I talking to?",
+    ],
 )
 def test_a_short_opener_on_another_subject_is_not_covered(shipped: KnowledgeGraph, message: str) -> None:
     assert off_topic(message)
     assert not retrieve(shipped, message).covered
+
+
+def test_his_ex_who_cheated_is_his_past_not_another_subject(shipped: KnowledgeGraph) -> None:
+    """Her cheating is a subject the articles do not treat; his ex's is his past, which they do."""
+    assert retrieve(shipped, "his ex cheated on him, now he keeps me at arms length").covered
+
+
+def test_a_question_of_what_an_idea_is_counts_whole_on_it(shipped: KnowledgeGraph) -> None:
+    """ "how to stop …" asks of her own doing; "whats the halo effect" asks what a reason is."""
+    assert _weights(shipped, "whats the halo effect thing", "halo-effect-wears-off") == {1.0}
+    assert retrieve(shipped, "whats the halo effect thing").covered
+    assert _weights(shipped, "how to stop overthinking", "male-rumination-trap") == {0.3}
 
 
 def test_a_readers_word_is_read_as_the_articles_word_for_it(shipped: KnowledgeGraph) -> None:
