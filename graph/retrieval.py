@@ -178,6 +178,13 @@ IN_PASSING: Final = 18
 # A name none of whose words means anything alone ("is it me", "what are we", "does he still like
 # me") is matched whole, as her words in order, when it has this many words or more.
 PLAIN_NAME_WORDS: Final = 3
+# A message that names no man and under this share of whose words are matched is not about him
+# (`_not_about_him`); chosen on bench/answer_guard.yaml and a batch of 60 messages (03:15 UTC).
+NO_HIM_SHARE: Final = 0.75
+_ANY_MAN: Final = re.compile(
+    r"\b(?:he|him|his|hes|himself|boyfriends?|bf|husband|hubby|partner|guys?|man|men|boys?|fiance|ex)\b",
+    re.IGNORECASE,
+)
 # Words that say how she means it, not what: left out when a plain name is matched ("does he
 # even like me" says "does he still like me").
 _FILLER: Final = frozenset({"even", "really", "just", "actually", "still", "honestly", "literally"})
@@ -434,12 +441,34 @@ def withdrawal_phrases(kg: KnowledgeGraph) -> tuple[frozenset[str], ...]:
     return tuple(sorted((p for p in phrases if p), key=sorted))
 
 
+def _not_about_him(message: str, found: Iterable[Found], share: float, withdrawing: bool) -> bool:
+    """Whether `message` is about someone or something else than him: it names no man (no "he",
+    "my bf", "guys", "his"), says nothing of his withdrawal, names no node whole (`plain_names`) and
+    no sign of his, and under `NO_HIM_SHARE` of her words are matched ("sister stopped speaking to
+    me. help", "mother in law keeps dropping by"; "is it me?" and "left on read again" are his):
+    a sign among her three best-matched nodes is his doing, told without naming him."""
+    if withdrawing or share >= NO_HIM_SHARE or _ANY_MAN.search(message):
+        return False
+    best = sorted((f for f in found if f.lexical > 0), key=lambda f: -f.lexical)
+    if any(m.how == "phrase" for f in best for m in f.words):
+        return False
+    return not any(f.node.type == "sign" and f.anchored for f in best[:3])  # his doing, in her words
+
+
 def _elsewhere(
-    kg: KnowledgeGraph, message: str, words: Sequence[Term], foreign: Sequence[str], withdrawing: bool
+    kg: KnowledgeGraph,
+    message: str,
+    words: Sequence[Term],
+    foreign: Sequence[str],
+    withdrawing: bool,
+    found: Iterable[Found],
+    share: float,
 ) -> bool:
     """Whether `message` is about a subject the articles do not treat (named by `OFF_TOPIC`, or
-    one of its own) and does not speak of his withdrawal (`withdrawing`: in a reader's words; or
-    in the words of a hub's name or alias)."""
+    one of its own, or not about him at all: `_not_about_him`) and does not speak of his
+    withdrawal (`withdrawing`: in a reader's words; or in the words of a hub's name or alias)."""
+    if _not_about_him(message, found, share, withdrawing):
+        return True
     named = off_topic(message)
     if len(set(named)) == 1 and len(words) >= IN_PASSING:
         named = ()  # one subject named once in a long story is a detail of it ("at my cousin's wedding")
@@ -590,7 +619,8 @@ def covers(kg: KnowledgeGraph, message: str) -> bool:
     found, share, said = _matched(kg, message, words, speaks_of_past(message))
     foreign = _foreign(kg, words, found.values())
     withdrawing = said is not None
-    return _covered(found.values(), share, _elsewhere(kg, message, words, foreign, withdrawing), withdrawing)
+    elsewhere = _elsewhere(kg, message, words, foreign, withdrawing, found.values(), share)
+    return _covered(found.values(), share, elsewhere, withdrawing)
 
 
 def speaks_of_past(message: str) -> bool:
@@ -767,7 +797,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
     signs = signs_of(kg, ranked, _SIGNS_NAMED.search(message) is not None) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
-    elsewhere = _elsewhere(kg, message, words, foreign, said is not None)
+    elsewhere = _elsewhere(kg, message, words, foreign, said is not None, found.values(), share)
     split = parts(message, words)
     ranked_part: dict[tuple[Term, ...], tuple[Found, ...]] = {}  # a sentence said twice is read once
     for part in split:  # each sentence's anchored nodes by its own words alone (no graph step)

@@ -314,6 +314,23 @@ def test_his_ex_who_cheated_is_his_past_not_another_subject(shipped: KnowledgeGr
     assert retrieve(shipped, "his ex cheated on him, now he keeps me at arms length").covered
 
 
+@pytest.mark.parametrize(
+    ("message", "covered"),
+    [
+        ("sister stopped speaking to me. help", False),
+        ("mother in law keeps dropping by unannounced", False),
+        ("left on read again", True),  # a sign of his, told without naming him
+        ("hot one day, ice the next. whats going on", True),
+        ("why do guys go cold after sex", True),
+        ("is it me?", True),  # a node named whole
+    ],
+)
+def test_a_message_naming_no_man_is_about_him_only_if_it_says_his_doing(
+    shipped: KnowledgeGraph, message: str, covered: bool
+) -> None:
+    assert retrieve(shipped, message).covered is covered
+
+
 def test_a_question_of_what_an_idea_is_counts_whole_on_it(shipped: KnowledgeGraph) -> None:
     """ "how to stop …" asks of her own doing; "whats the halo effect" asks what a reason is."""
     assert _weights(shipped, "whats the halo effect thing", "halo-effect-wears-off") == {1.0}

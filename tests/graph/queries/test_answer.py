@@ -131,13 +131,13 @@ def test_a_heading_alone_is_cited_only_when_nothing_under_it_is(shipped: Knowled
 
 
 def test_the_guard_set_stays_decided_as_it_was_brought(shipped: KnowledgeGraph) -> None:
-    # bench/answer_guard.yaml: 360 answerable messages that name other subjects, tell her story in
-    # details of their own or open a chat in a few words, and 90 the articles do not answer. Before
+    # bench/answer_guard.yaml: 400 answerable messages that name other subjects, tell her story in
+    # details of their own or open a chat in a few words, and 110 the articles do not answer. Before
     # graph.reading.HIS_WITHDRAWAL, graph.retrieval.their_words and IN_PASSING, 34 of the first 225
     # were declined and 7 of the first 45 answered.
     got = decided(load_guard(), now(shipped))
-    assert got.declined >= 0.93  # 87 of 90 when written: known misses (see its header)
-    assert got.wrongly_declined <= 0.02  # 4 of 360 when written
+    assert got.declined >= 0.92  # 102 of 110 when written: known misses (see its header)
+    assert got.wrongly_declined <= 0.02  # 5 of 400 when written
 
 
 def test_a_disagreement_on_the_point_asked_shows_both_sides_quoted(shipped: KnowledgeGraph) -> None:
