@@ -179,7 +179,7 @@ IN_PASSING: Final = 18
 # me") is matched whole, as her words in order, when it has this many words or more.
 PLAIN_NAME_WORDS: Final = 3
 # A message that names no man and under this share of whose words are matched is not about him
-# (`_not_about_him`); chosen on bench/answer_guard.yaml and a batch of 60 messages (03:15 UTC).
+# (`_not_about_him`); chosen on bench/answer_guard.yaml and a batch of 60 messages (02:57 UTC).
 NO_HIM_SHARE: Final = 0.75
 _ANY_MAN: Final = re.compile(
     r"\b(?:he|him|his|hes|himself|boyfriends?|bf|husband|hubby|partner|guys?|man|men|boys?|fiance|ex)\b",
