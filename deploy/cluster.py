@@ -44,7 +44,7 @@ from typing import Final
 from deploy.nginx import NginxError, find_nginx, nginx_command, write_config
 from deploy.purge import ChangeWatch, TagIndex, purge
 
-__all__ = ["RELOAD_LOGGED", "ClusterError", "Replica", "Supervisor", "main", "spawn"]
+__all__ = ["RELOAD_LOGGED", "ClusterError", "Replica", "Supervisor", "main", "port_is_free", "spawn"]
 
 log = logging.getLogger("distance.cluster")
 
@@ -124,7 +124,8 @@ def _tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
-def _port_is_free(port: int) -> bool:
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on `port` on loopback now (bound as nginx and granian bind)."""
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx binds it
         try:
@@ -221,7 +222,7 @@ class Supervisor:
 
     def start(self) -> None:
         """Replicas (loading in parallel), then nginx in front of them once all answer."""
-        if not _port_is_free(self.port):
+        if not port_is_free(self.port):
             raise ClusterError(f"port {self.port} is in use on 127.0.0.1; choose another: `PORT=8081 make cluster`")
         shutil.rmtree(self.run_dir / "cache", ignore_errors=True)  # never serve a previous run's answers
         for old_log in self.run_dir.glob("*.log"):  # each run starts its logs afresh

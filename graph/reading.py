@@ -47,6 +47,8 @@ __all__ = [
     "Term",
     "expand_contractions",
     "his_withdrawal",
+    "names_a_man",
+    "names_signs",
     "intents",
     "off_topic",
     "sentences",
@@ -107,6 +109,10 @@ _CLAUSE = re.compile(
 )
 _HER: Final = frozenset({"i", "my", "myself", "mine"})
 _HIM: Final = frozenset({"he", "his", "himself", "boyfriend", "bf", "guy", "man", "partner", "husband"})
+# Every word that names him, or men: a message with none is about someone else, unless it tells
+# his doing in other words (graph.retrieval).
+_MEN: Final = _HIM | {"him", "hes", "boyfriends", "hubby", "guys", "men", "boy", "boys", "fiance", "ex"}
+_SIGNS: Final = frozenset({"sign", "signs"})
 _POSSESSIVE: Final[dict[str, Role]] = {"his": "him", "my": "her", "our": "both"}
 _OPINING: Final = frozenset({"think", "thought", "guess", "wonder", "suppose", "believe", "bet"})
 _ASKING: Final = frozenset({"how", "should", "what", "can", "do", "is", "am", "could", "would"})
@@ -303,6 +309,20 @@ def sentences(text: str) -> list[str]:
     ['We had a great weekend', "Now he's gone quiet", 'did I come on too strong']
     """
     return [s.strip() for s in _SENTENCE.split(text) if _WORD.search(s)]
+
+
+def names_a_man(text: str) -> bool:
+    """Whether `text` names him, or men (`_MEN`: "he's", "my bf", "guys", "his ex").
+
+    >>> names_a_man("why do guys go cold"), names_a_man("sister stopped speaking to me")
+    (True, False)
+    """
+    return any(w.casefold() in _MEN for w in _WORD.findall(text))
+
+
+def names_signs(text: str) -> bool:
+    """Whether `text` asks for signs by that name ("what are the signs he is losing interest")."""
+    return any(w.casefold() in _SIGNS for w in _WORD.findall(text))
 
 
 def off_topic(text: str) -> tuple[str, ...]:

@@ -73,6 +73,8 @@ from graph.reading import (
     Term,
     his_withdrawal,
     intents,
+    names_a_man,
+    names_signs,
     off_topic,
     sentences,
     terms,
@@ -149,7 +151,6 @@ KIND_WEIGHTS: Final[dict[str, tuple[float, float]]] = {
 # best-matched node's; a figure it contradicts (she says a week: "beyond two weeks") and what
 # only such figures measure (the sign "total silence beyond two weeks") count `OUTSIDE` of theirs.
 DURATION_SHARE: Final = 0.6
-_SIGNS_NAMED: Final = re.compile(r"\bsigns?\b", re.IGNORECASE)  # she asks for signs by name
 # Her own words for his pulling away ("he became standoffish") find the general hubs at this share.
 WITHDRAWAL_SHARE: Final = 0.6
 OUTSIDE: Final = 0.2
@@ -181,10 +182,6 @@ PLAIN_NAME_WORDS: Final = 3
 # A message that names no man and under this share of whose words are matched is not about him
 # (`_not_about_him`); chosen on bench/answer_guard.yaml and a batch of 60 messages (02:57 UTC).
 NO_HIM_SHARE: Final = 0.75
-_ANY_MAN: Final = re.compile(
-    r"\b(?:he|him|his|hes|himself|boyfriends?|bf|husband|hubby|partner|guys?|man|men|boys?|fiance|ex)\b",
-    re.IGNORECASE,
-)
 # Words that say how she means it, not what: left out when a plain name is matched ("does he
 # even like me" says "does he still like me").
 _FILLER: Final = frozenset({"even", "really", "just", "actually", "still", "honestly", "literally"})
@@ -210,9 +207,8 @@ class WordMatch:
 
     word: str
     field: str
-    how: (
-        str  # "word" (its stem), "typo", or "phrase" (her own words for his withdrawal on a hub, or a plain name whole)
-    )
+    # "word" (its stem), "typo", or "phrase" (her own words for his withdrawal on a hub, or a plain name whole)
+    how: str
     weight: float = 1.0  # how much it counted: less for her words on his inner state (`HER_ON_HIM`)
 
 
@@ -447,7 +443,7 @@ def _not_about_him(message: str, found: Iterable[Found], share: float, withdrawi
     no sign of his, and under `NO_HIM_SHARE` of her words are matched ("sister stopped speaking to
     me. help", "mother in law keeps dropping by"; "is it me?" and "left on read again" are his):
     a sign among her three best-matched nodes is his doing, told without naming him."""
-    if withdrawing or share >= NO_HIM_SHARE or _ANY_MAN.search(message):
+    if withdrawing or share >= NO_HIM_SHARE or names_a_man(message):
         return False
     best = sorted((f for f in found if f.lexical > 0), key=lambda f: -f.lexical)
     if any(m.how == "phrase" for f in best for m in f.words):
@@ -795,7 +791,7 @@ def retrieve(kg: KnowledgeGraph, message: str) -> Retrieval:
         # Its lexical share is already cut: what it got from the graph is cut once, here.
         entry.score = entry.lexical + (pushed * OUTSIDE if entry.node.id in outside else pushed)
     ranked = sorted(found.values(), key=lambda f: (-f.score, f.node.id))
-    signs = signs_of(kg, ranked, _SIGNS_NAMED.search(message) is not None) if "signs" in asked else []
+    signs = signs_of(kg, ranked, names_signs(message)) if "signs" in asked else []
     foreign = _foreign(kg, words, ranked)
     elsewhere = _elsewhere(kg, message, words, foreign, said is not None, found.values(), share)
     split = parts(message, words)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from deploy.cluster import port_is_free
+
 __all__ = [
     "DISTANCE",
     "ROOT",
@@ -48,24 +50,17 @@ def _ephemeral_floor() -> int:
         return 32768  # Linux's default
 
 
-def _bindable(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+_FLOOR = min(_ephemeral_floor(), 32768)  # read once: the range does not change under a test run
 
 
 def free_port() -> int:
     """A port nobody listens on right now, from this test worker's own block (see above)."""
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    first = min(_ephemeral_floor(), 32768) - (worker % 16 + 1) * _BLOCK
+    first = _FLOOR - (worker % 16 + 1) * _BLOCK
     if first >= 1024:
         for _ in range(_BLOCK):
             port = first + next(_picked) % _BLOCK
-            if _bindable(port):
+            if port_is_free(port):
                 return port
     with socket.socket() as sock:  # no room below the ephemeral range: the kernel's pick
         sock.bind(("127.0.0.1", 0))
